@@ -1,0 +1,36 @@
+# Thin wrapper over scripts/ and CMake. `make run` and `make test` are the two commands in the README.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup configure build run test bench lint-rules docs format clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@./scripts/run.sh
+
+test: build
+	@./scripts/test.sh
+
+bench: build
+	@./scripts/bench.sh
+
+docs: build
+	@./$(BUILD_DIR)/vigil fields --format markdown > docs/fields.md
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c' | grep -v '^bpf/vmlinux.h')
+
+clean:
+	@rm -rf $(BUILD_DIR)

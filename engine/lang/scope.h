@@ -1,0 +1,58 @@
+// A policy scope, validated and normalised by engine/lang: the conjunction of filters that
+// the kernel evaluates per process. Everything here is decidable in BPF; anything a user
+// writes that is not is rejected by lint (V019) before it can reach this form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vigil::lang {
+
+enum class ScopeFilterKind : uint8_t {
+  kUid,        // numeric: real uid of the process
+  kGid,        // numeric: real gid
+  kPid,        // numeric: tgid
+  kComm,       // string: task comm (max 15 bytes)
+  kBinary,     // string: executable path, optionally qualified by a mount namespace id
+  kMntns,      // numeric: mount namespace inode
+  kPidns,      // numeric: pid namespace inode
+  kUts,        // string: uts (host) name
+  kCgroup,     // numeric: cgroup id
+  kContainer,  // flag: the process is in a container (pidns differs from the host's)
+  kNew,        // flag: the process started after the policy was loaded
+};
+
+const char* ScopeFilterKindName(ScopeFilterKind kind);
+
+// One value a filter compares against. Numeric filters use [lo, hi] (lo == hi for a single
+// value; `uid >= 1000` becomes [1000, UINT64_MAX]). String filters use `text`; binary paths
+// qualified as `4026531840:"/usr/bin/x"` carry the mount namespace in `mntns` (0 = any).
+struct ScopeValue {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+  std::string text;
+  uint64_t mntns = 0;
+};
+
+// A filter matches when the process's key is one of `values` (or, for flags, when the
+// flag holds); `negated` inverts that. `follow` makes children of a matching process match
+// too, across fork and exec.
+struct ScopeFilter {
+  ScopeFilterKind kind = ScopeFilterKind::kUid;
+  bool negated = false;
+  bool follow = false;
+  std::vector<ScopeValue> values;
+};
+
+// `global` is a scope with no filters. Filters are combined with `and`.
+struct Scope {
+  std::vector<ScopeFilter> filters;
+  bool follow() const {
+    for (const auto& f : filters)
+      if (f.follow) return true;
+    return false;
+  }
+};
+
+}  // namespace vigil::lang

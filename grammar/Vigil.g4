@@ -1,0 +1,159 @@
+// The vigil rule language. The reference for rule authors is docs/language.md.
+//
+// The parser is deliberately permissive about property names and values: it accepts
+// `word value` pairs inside rule and policy bodies and leaves the judgement of which
+// property exists and what it may hold to engine/lang, which can then report
+// "unknown property 'sevrity' (did you mean 'severity'?)" instead of a bare syntax error.
+grammar Vigil;
+
+file : decl* EOF ;
+
+decl
+  : listDecl
+  | macroDecl
+  | ruleDecl
+  | testDecl
+  | policyDecl
+  ;
+
+listDecl   : OVERRIDE? LIST name '=' listLit ;
+macroDecl  : OVERRIDE? MACRO name '=' expr ;
+ruleDecl   : OVERRIDE? RULE name '{' property* '}' ;
+policyDecl : OVERRIDE? POLICY name '{' property* '}' ;
+testDecl   : TEST name '{' testCase* '}' ;
+
+// A property is a keyword followed by its value. Which keywords exist for rules and
+// policies, and which value shape each takes, is checked in engine/lang.
+property
+  : key=WHEN expr                                  # exprProperty
+  | key=SCOPE expr                                 # exprProperty
+  | key=ON eventSel                                # onProperty
+  | key=word propertyValue                         # plainProperty
+  ;
+
+propertyValue
+  : literal
+  | listLit
+  | word
+  ;
+
+eventSel
+  : '*'                                            # allEvents
+  | listLit                                        # eventList
+  | word (',' word)*                               # eventWords
+  ;
+
+testCase : kind=word event=word '{' (testField (',' testField)* ','?)? '}' ;
+testField : fieldRef ':' value ;
+
+// ---- expressions -------------------------------------------------------------------
+
+expr    : orExpr ;
+orExpr  : andExpr (OR andExpr)* ;
+andExpr : unaryExpr (AND unaryExpr)* ;
+
+unaryExpr
+  : NOT unaryExpr                                  # notExpr
+  | atom FOLLOW?                                   # atomExpr
+  ;
+
+atom
+  : '(' expr ')'                                   # parenAtom
+  | EXISTS fieldRef                                # existsAtom
+  | left=operand op=cmpOp right=operand            # compareAtom
+  | left=operand op=strOp right=operand            # stringAtom
+  | left=operand NOT? IN right=setExpr             # inAtom
+  | left=operand INTERSECTS right=setExpr          # intersectsAtom
+  | operand                                        # bareAtom
+  ;
+
+cmpOp : '==' | '!=' | '<' | '<=' | '>' | '>=' ;
+strOp : CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES ;
+
+operand
+  : literal                                        # literalOperand
+  | call                                           # callOperand
+  | fieldRef                                       # fieldOperand
+  ;
+
+call : fn=IDENT '(' (operand (',' operand)*)? ')' ;
+
+setExpr
+  : listLit                                        # listSet
+  | call                                           # callSet
+  | IDENT                                          # namedSet
+  ;
+
+fieldRef : IDENT ('[' INT ']')? ;
+
+// ---- literals ------------------------------------------------------------------------
+
+value : literal | listLit | word ;
+
+listLit : '[' (listItem (',' listItem)* ','?)? ']' ;
+
+listItem
+  : qualifier=listAtom ':' item=listAtom           # qualifiedItem
+  | lo=INT '..' hi=INT                             # rangeItem
+  | call                                           # callItem
+  | listAtom                                       # plainItem
+  ;
+
+listAtom : STRING | RAWSTRING | INT | TRUE | FALSE | word ;
+
+literal : STRING | RAWSTRING | INT | TRUE | FALSE ;
+
+// Names may reuse property and operator keywords that carry no meaning in that position.
+word
+  : IDENT
+  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE
+  | WHEN | SCOPE | ON | FOLLOW | EXISTS
+  | CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES | INTERSECTS
+  ;
+
+name : word ;
+
+// ---- lexer ---------------------------------------------------------------------------
+
+LIST       : 'list' ;
+MACRO      : 'macro' ;
+RULE       : 'rule' ;
+TEST       : 'test' ;
+POLICY     : 'policy' ;
+OVERRIDE   : 'override' ;
+WHEN       : 'when' ;
+SCOPE      : 'scope' ;
+ON         : 'on' ;
+FOLLOW     : 'follow' ;
+AND        : 'and' ;
+OR         : 'or' ;
+NOT        : 'not' ;
+IN         : 'in' ;
+EXISTS     : 'exists' ;
+INTERSECTS : 'intersects' ;
+CONTAINS   : 'contains' ;
+ICONTAINS  : 'icontains' ;
+STARTSWITH : 'startswith' ;
+ENDSWITH   : 'endswith' ;
+GLOB       : 'glob' ;
+MATCHES    : 'matches' ;
+TRUE       : 'true' ;
+FALSE      : 'false' ;
+
+INT : '-'? [0-9]+ | '0x' [0-9a-fA-F]+ | '0o' [0-7]+ ;
+
+// Identifiers may be dotted (proc.parent.name, T1003.008) and contain dashes after the
+// first character (vigil-e2e-x), so that bare list words need no quotes.
+IDENT : [a-zA-Z_] [a-zA-Z0-9_\-]* ('.' [a-zA-Z0-9_\-]+)* ;
+
+STRING    : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
+// Single-quoted strings are raw: no escapes, handy for regular expressions.
+RAWSTRING : '\'' ~['\r\n]* '\'' ;
+// An unterminated string is lexed as one token so that the parser reports it precisely.
+UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* | '\'' ~['\r\n]* ;
+
+COMMENT : '#' ~[\r\n]* -> skip ;
+WS      : [ \t\r\n\u000C]+ -> skip ;
+
+// Anything else is one bad character, reported by the parser with its position.
+BAD_CHAR : . ;
