@@ -1,0 +1,98 @@
+#include "lang/diagnostics.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace vigil::lang {
+
+const std::vector<CodeInfo>& AllCodes() {
+  using enum Code;
+  static const std::vector<CodeInfo> kCodes = {
+      {kSyntax, "V001", "syntax-error", Level::kError, "The file does not parse"},
+      {kUnknownField, "V002", "unknown-field", Level::kError, "Unknown field"},
+      {kUnknownList, "V003", "unknown-list", Level::kError, "Reference to a list that does not exist"},
+      {kUnknownName, "V004", "unknown-name", Level::kError,
+       "A bare name that is neither a macro nor a boolean field"},
+      {kUnknownRule, "V005", "unknown-rule", Level::kError,
+       "Reference to a rule that does not exist"},
+      {kUnknownTag, "V006", "unknown-tag", Level::kError, "A tag selector that matches no rule"},
+      {kDuplicateName, "V007", "duplicate-name", Level::kError,
+       "Two declarations share a name without `override`"},
+      {kOverrideOfNothing, "V008", "override-of-nothing", Level::kError,
+       "`override` of a name that was never declared"},
+      {kMacroCycle, "V009", "macro-cycle", Level::kError, "Macros that expand into each other"},
+      {kTypeMismatch, "V010", "type-mismatch", Level::kError,
+       "Comparing values of different types"},
+      {kOperatorNotForType, "V011", "operator-not-for-type", Level::kError,
+       "An operator the field's type does not support"},
+      {kFieldNotOnEvents, "V012", "field-not-on-events", Level::kError,
+       "A field no event in the rule's `on` carries"},
+      {kRuleWithoutOn, "V013", "rule-without-on", Level::kError, "A rule without `on`"},
+      {kRuleOnEveryEvent, "V014", "rule-on-every-event", Level::kWarning,
+       "A rule whose `on` selects every event type"},
+      {kBadRegex, "V015", "invalid-regex", Level::kError, "A regular expression RE2 rejects"},
+      {kBadGlob, "V016", "invalid-glob", Level::kError, "A malformed glob pattern"},
+      {kBadCidr, "V017", "invalid-cidr", Level::kError, "A malformed CIDR block"},
+      {kOutputUnknownField, "V018", "output-unknown-field", Level::kError,
+       "An output template names an unknown field"},
+      {kScopeNotKernel, "V019", "scope-not-kernel", Level::kError,
+       "A policy scope the kernel cannot evaluate"},
+      {kTooManyPolicies, "V020", "too-many-policies", Level::kError,
+       "More than 64 policies loaded together"},
+      {kPolicySelectsNothing, "V021", "policy-selects-nothing", Level::kWarning,
+       "A policy that selects no enabled rule"},
+      {kUnusedList, "V022", "unused-list", Level::kWarning, "A list nothing refers to"},
+      {kUnusedMacro, "V023", "unused-macro", Level::kWarning, "A macro nothing refers to"},
+      {kRuleWithoutTest, "V024", "rule-without-test", Level::kWarning, "A rule with no test"},
+      {kBadMitre, "V025", "invalid-mitre-id", Level::kError, "A malformed MITRE ATT&CK id"},
+      {kBadString, "V026", "invalid-string", Level::kError,
+       "An invalid escape in a string, or a file that is not UTF-8"},
+      {kUnknownEventType, "V027", "unknown-event-type", Level::kError, "Unknown event type"},
+      {kBadProperty, "V028", "invalid-property", Level::kError,
+       "Unknown, repeated or ill-typed property in a rule or policy"},
+      {kBadEnumValue, "V029", "invalid-value", Level::kError,
+       "A severity or action that does not exist"},
+      {kBadTestCase, "V030", "invalid-test", Level::kError,
+       "A test case that cannot run as written"},
+      {kRuleWithoutDesc, "V031", "rule-without-desc", Level::kWarning,
+       "A rule without a description or severity"},
+      {kUnknownFlag, "V032", "unknown-flag", Level::kError,
+       "A flag name the field does not know"},
+      {kMisplaced, "V033", "misplaced-construct", Level::kError,
+       "A construct used where it has no meaning"},
+      {kUnknownFunction, "V034", "unknown-function", Level::kError,
+       "Unknown transformer, or wrong arguments to one"},
+      {kMixedList, "V035", "mixed-list", Level::kError, "A list whose items have different types"},
+      {kOverrideApplied, "V036", "override-applied", Level::kNote,
+       "Which declaration an `override` replaced"},
+  };
+  return kCodes;
+}
+
+const CodeInfo& InfoFor(Code code) { return AllCodes().at(static_cast<size_t>(code) - 1); }
+
+Diagnostic& Diagnostics::Add(Code code, SourceLoc loc, std::string message) {
+  items_.push_back(Diagnostic{code, InfoFor(code).level, loc, std::move(message), {}});
+  return items_.back();
+}
+
+size_t Diagnostics::errors() const {
+  return std::count_if(items_.begin(), items_.end(),
+                       [](const Diagnostic& d) { return d.level == Level::kError; });
+}
+
+size_t Diagnostics::warnings() const {
+  return std::count_if(items_.begin(), items_.end(),
+                       [](const Diagnostic& d) { return d.level == Level::kWarning; });
+}
+
+size_t Diagnostics::notes() const { return items_.size() - errors() - warnings(); }
+
+void Diagnostics::Sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tuple(a.loc.file, a.loc.line, a.loc.column, static_cast<int>(a.code)) <
+           std::tuple(b.loc.file, b.loc.line, b.loc.column, static_cast<int>(b.code));
+  });
+}
+
+}  // namespace vigil::lang

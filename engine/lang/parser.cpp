@@ -1,0 +1,765 @@
+// The only file that sees ANTLR: it drives the generated parser and turns its tree into
+// vigil's AST (lang/ast.h). Syntax errors are rewritten into messages that name what was
+// expected in the language's own terms.
+#include "lang/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include <charconv>
+#include <set>
+
+#include "VigilLexer.h"
+#include "VigilParser.h"
+#include "lang/string_literal.h"
+#include "lang/suggest.h"
+
+namespace vigil::lang {
+namespace {
+
+using grammar::VigilLexer;
+using grammar::VigilParser;
+namespace a4 = antlr4;
+
+std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+uint32_t CodePoints(std::string_view s) {
+  uint32_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// Readable names for the token types the parser can expect.
+std::string TokenDisplay(const a4::dfa::Vocabulary& vocab, size_t type) {
+  if (type == a4::Token::EOF) return "end of file";
+  switch (type) {
+    case VigilLexer::IDENT: return "a name";
+    case VigilLexer::STRING: return "a string";
+    case VigilLexer::RAWSTRING: return "a raw string";
+    case VigilLexer::INT: return "a number";
+    default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (!lit.empty()) return lit;
+  return vocab.getSymbolicName(type);
+}
+
+bool IsKeywordToken(size_t type) {
+  return type >= VigilLexer::LIST && type <= VigilLexer::FALSE;
+}
+
+class SyntaxErrorCollector : public a4::BaseErrorListener {
+ public:
+  SyntaxErrorCollector(uint32_t file, Diagnostics& diags) : file_(file), diags_(diags) {}
+
+  void syntaxError(a4::Recognizer* recognizer, a4::Token* offending, size_t line, size_t col,
+                   const std::string& msg, std::exception_ptr) override {
+    auto* parser = dynamic_cast<a4::Parser*>(recognizer);
+    SourceLoc loc{file_, static_cast<uint32_t>(line), static_cast<uint32_t>(col + 1), 1};
+    if (!parser || !offending) {
+      diags_.Add(Code::kSyntax, loc, msg);
+      return;
+    }
+    // Tokens the lexer marks as broken already got a precise message.
+    if (offending->getType() == VigilLexer::UNTERMINATED_STRING ||
+        offending->getType() == VigilLexer::BAD_CHAR)
+      return;
+    // One finding per position: ANTLR can report twice while it recovers.
+    if (!seen_.insert({line, col}).second) return;
+    std::string what = offending->getType() == a4::Token::EOF
+                           ? std::string("end of file")
+                           : Quote(offending->getText());
+    if (offending->getType() != a4::Token::EOF) loc.length = CodePoints(offending->getText());
+    std::string message = "unexpected " + what;
+    std::string expected = ExpectedText(*parser, msg);
+    if (!expected.empty()) message += ", expected " + expected;
+    diags_.Add(Code::kSyntax, loc, message);
+  }
+
+ private:
+  static std::string ExpectedText(a4::Parser& parser, const std::string& antlr_msg) {
+    // "missing X at Y": ANTLR knows exactly which token is missing.
+    if (antlr_msg.rfind("missing ", 0) == 0) {
+      auto at = antlr_msg.find(" at ");
+      return antlr_msg.substr(8, at == std::string::npos ? std::string::npos : at - 8);
+    }
+    a4::misc::IntervalSet set;
+    try {
+      set = parser.getExpectedTokens();
+    } catch (...) {
+      return "";
+    }
+    const auto& vocab = parser.getVocabulary();
+    std::vector<std::string> names;
+    bool any_keyword = false, has_ident = false;
+    for (ssize_t t : set.toList()) {
+      if (t == VigilLexer::IDENT) has_ident = true;
+      if (IsKeywordToken(static_cast<size_t>(t)) && t != VigilLexer::TRUE && t != VigilLexer::FALSE)
+        any_keyword = true;
+    }
+    for (ssize_t t : set.toList()) {
+      // Where a name is expected, keywords usable as names are not worth listing.
+      if (has_ident && any_keyword && IsKeywordToken(static_cast<size_t>(t)) &&
+          t != VigilLexer::NOT && t != VigilLexer::EXISTS && t != VigilLexer::TRUE &&
+          t != VigilLexer::FALSE && t != VigilLexer::FOLLOW && t != VigilLexer::AND &&
+          t != VigilLexer::OR && t != VigilLexer::IN)
+        continue;
+      if (t == VigilLexer::UNTERMINATED_STRING || t == VigilLexer::BAD_CHAR) continue;
+      names.push_back(TokenDisplay(vocab, static_cast<size_t>(t)));
+    }
+    if (names.empty()) return "";
+    if (names.size() == 1) return names[0];
+    std::string out = "one of ";
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+    return out;
+  }
+
+  uint32_t file_;
+  Diagnostics& diags_;
+  std::set<std::pair<size_t, size_t>> seen_;
+};
+
+bool HasErrors(a4::tree::ParseTree* tree) {
+  if (auto* ctx = dynamic_cast<a4::ParserRuleContext*>(tree)) {
+    if (ctx->exception) return true;
+  }
+  if (dynamic_cast<a4::tree::ErrorNode*>(tree)) return true;
+  for (auto* child : tree->children)
+    if (HasErrors(child)) return true;
+  return false;
+}
+
+// Turns parse-tree nodes into AST nodes for one file.
+class AstBuilder {
+ public:
+  AstBuilder(uint32_t file, Diagnostics& diags) : file_(file), diags_(diags) {}
+
+  SourceLoc Loc(a4::Token* t) const {
+    return SourceLoc{file_, static_cast<uint32_t>(t->getLine()),
+                     static_cast<uint32_t>(t->getCharPositionInLine() + 1),
+                     std::max<uint32_t>(1, CodePoints(t->getText()))};
+  }
+
+  SourceLoc Loc(a4::ParserRuleContext* ctx) const {
+    SourceLoc loc = Loc(ctx->getStart());
+    a4::Token* stop = ctx->getStop();
+    if (stop && stop->getLine() == ctx->getStart()->getLine() &&
+        stop->getStopIndex() >= ctx->getStart()->getStartIndex())
+      loc.length = static_cast<uint32_t>(stop->getStopIndex() - ctx->getStart()->getStartIndex() + 1);
+    return loc;
+  }
+
+  ast::File Build(VigilParser::FileContext* file) {
+    ast::File out;
+    out.id = file_;
+    for (auto* decl : file->decl()) {
+      if (HasErrors(decl)) {  // already reported as V001; later passes skip it
+        RememberName(decl, out);
+        continue;
+      }
+      if (auto* d = decl->listDecl()) out.lists.push_back(BuildList(d));
+      if (auto* d = decl->macroDecl()) out.macros.push_back(BuildMacro(d));
+      if (auto* d = decl->ruleDecl()) out.rules.push_back(BuildRule(d));
+      if (auto* d = decl->testDecl()) out.tests.push_back(BuildTest(d));
+      if (auto* d = decl->policyDecl()) out.policies.push_back(BuildPolicy(d));
+    }
+    return out;
+  }
+
+  ast::Expr BuildExpr(VigilParser::ExprContext* ctx) { return BuildOr(ctx->orExpr()); }
+
+ private:
+  static void RememberName(VigilParser::DeclContext* decl, ast::File& out) {
+    VigilParser::NameContext* name = nullptr;
+    if (auto* d = decl->listDecl()) name = d->name();
+    if (auto* d = decl->macroDecl()) name = d->name();
+    if (auto* d = decl->ruleDecl()) name = d->name();
+    if (auto* d = decl->policyDecl()) name = d->name();
+    if (name && !name->exception) out.unparsed_names.push_back(name->getText());
+  }
+
+  // ---- declarations ---------------------------------------------------------------
+
+  ast::ListDecl BuildList(VigilParser::ListDeclContext* ctx) {
+    ast::ListDecl d;
+    d.name = ctx->name()->getText();
+    d.loc = Loc(ctx->name());
+    d.is_override = ctx->OVERRIDE() != nullptr;
+    d.items = BuildListLit(ctx->listLit()).items;
+    return d;
+  }
+
+  ast::MacroDecl BuildMacro(VigilParser::MacroDeclContext* ctx) {
+    ast::MacroDecl d;
+    d.name = ctx->name()->getText();
+    d.loc = Loc(ctx->name());
+    d.is_override = ctx->OVERRIDE() != nullptr;
+    d.body = BuildExpr(ctx->expr());
+    return d;
+  }
+
+  // Checks a property against the set allowed in a rule or policy, and that it appears once.
+  bool AcceptProperty(const std::string& key, SourceLoc loc, const char* what,
+                      const std::vector<std::string_view>& allowed, std::set<std::string>& seen) {
+    bool known = false;
+    for (auto k : allowed) known |= k == key;
+    if (!known) {
+      std::string msg = "unknown " + std::string(what) + " property " + Quote(key);
+      auto sugg = Suggest(key, allowed);
+      if (!sugg.empty()) {
+        msg += DidYouMean(sugg);
+      } else {
+        msg += "; a " + std::string(what) + " takes:";
+        for (auto k : allowed) msg += " " + std::string(k);
+      }
+      diags_.Add(Code::kBadProperty, loc, msg);
+      return false;
+    }
+    if (!seen.insert(key).second) {
+      diags_.Add(Code::kBadProperty, loc,
+                 "property " + Quote(key) + " is given twice in this " + what);
+      return false;
+    }
+    return true;
+  }
+
+  void ShapeError(const std::string& key, SourceLoc loc, const char* expected) {
+    diags_.Add(Code::kBadProperty, loc,
+               "property " + Quote(key) + " takes " + expected);
+  }
+
+  std::optional<std::string> StringValue(VigilParser::PropertyValueContext* v, std::string* raw) {
+    auto* lit = v->literal();
+    if (!lit || (!lit->STRING() && !lit->RAWSTRING())) return std::nullopt;
+    a4::Token* tok = lit->getStart();
+    if (raw) *raw = tok->getText();
+    return DecodeString(tok);
+  }
+
+  std::optional<std::string> WordValue(VigilParser::PropertyValueContext* v) {
+    if (!v->word()) return std::nullopt;
+    return v->word()->getText();
+  }
+
+  std::optional<bool> BoolValue(VigilParser::PropertyValueContext* v) {
+    auto* lit = v->literal();
+    if (!lit) return std::nullopt;
+    if (lit->TRUE()) return true;
+    if (lit->FALSE()) return false;
+    return std::nullopt;
+  }
+
+  std::optional<std::vector<ast::Value>> ListValue(VigilParser::PropertyValueContext* v) {
+    if (!v->listLit()) return std::nullopt;
+    return BuildListLit(v->listLit()).items;
+  }
+
+  ast::RuleDecl BuildRule(VigilParser::RuleDeclContext* ctx) {
+    static const std::vector<std::string_view> kRuleProps = {
+        "desc", "severity", "mitre", "tags", "on", "when", "output", "enabled"};
+    ast::RuleDecl r;
+    r.name = ctx->name()->getText();
+    r.loc = Loc(ctx->name());
+    r.is_override = ctx->OVERRIDE() != nullptr;
+    std::set<std::string> seen;
+    for (auto* prop : ctx->property()) {
+      if (auto* p = dynamic_cast<VigilParser::ExprPropertyContext*>(prop)) {
+        std::string key = p->key->getText();
+        if (!AcceptProperty(key, Loc(p->key), "rule", kRuleProps, seen)) continue;
+        r.when = BuildExpr(p->expr());
+      } else if (auto* p = dynamic_cast<VigilParser::OnPropertyContext*>(prop)) {
+        if (!AcceptProperty("on", Loc(p->key), "rule", kRuleProps, seen)) continue;
+        r.has_on = true;
+        r.on_loc = Loc(p->eventSel());
+        BuildEventSel(p->eventSel(), r);
+      } else if (auto* p = dynamic_cast<VigilParser::PlainPropertyContext*>(prop)) {
+        std::string key = p->key->getText();
+        SourceLoc kloc = Loc(p->key);
+        if (!AcceptProperty(key, kloc, "rule", kRuleProps, seen)) continue;
+        auto* v = p->propertyValue();
+        if (key == "desc") {
+          auto s = StringValue(v, nullptr);
+          if (!s) ShapeError(key, Loc(v), "a string: desc \"what this rule detects\"");
+          else r.desc = *s;
+        } else if (key == "output") {
+          auto s = StringValue(v, &r.output_raw);
+          if (!s) {
+            ShapeError(key, Loc(v), "a string: output \"{proc.name} opened {file.path}\"");
+          } else {
+            r.output = *s;
+            r.output_loc = Loc(v);
+          }
+        } else if (key == "severity") {
+          auto w = WordValue(v);
+          if (!w) {
+            ShapeError(key, Loc(v), "one of info, low, medium, high, critical");
+            continue;
+          }
+          r.severity = ParseSeverity(*w, Loc(v));
+        } else if (key == "mitre" || key == "tags") {
+          auto list = ListValue(v);
+          if (!list) {
+            ShapeError(key, Loc(v), key == "mitre" ? "a list: mitre [T1059.004]"
+                                                   : "a list: tags [execution, container]");
+            continue;
+          }
+          (key == "mitre" ? r.mitre : r.tags) = std::move(*list);
+        } else if (key == "enabled") {
+          auto b = BoolValue(v);
+          if (!b) ShapeError(key, Loc(v), "true or false");
+          else r.enabled = *b;
+        } else {
+          // `when` and `on` with a value the dedicated alternatives did not take.
+          ShapeError(key, Loc(v), key == "when" ? "a condition" : "event types");
+        }
+      }
+    }
+    return r;
+  }
+
+  std::optional<ast::Severity> ParseSeverity(const std::string& w, SourceLoc loc) {
+    static const std::vector<std::string_view> kNames = {"info", "low", "medium", "high",
+                                                         "critical"};
+    for (size_t i = 0; i < kNames.size(); ++i)
+      if (kNames[i] == w) return static_cast<ast::Severity>(i);
+    diags_.Add(Code::kBadEnumValue, loc,
+               "unknown severity " + Quote(w) +
+                   (Suggest(w, kNames).empty() ? std::string("; use info, low, medium, high or critical")
+                                               : DidYouMean(Suggest(w, kNames))));
+    return std::nullopt;
+  }
+
+  void BuildEventSel(VigilParser::EventSelContext* sel, ast::RuleDecl& r) {
+    if (dynamic_cast<VigilParser::AllEventsContext*>(sel)) {
+      r.on_all = true;
+      return;
+    }
+    if (auto* l = dynamic_cast<VigilParser::EventListContext*>(sel)) {
+      r.on = BuildListLit(l->listLit()).items;
+      return;
+    }
+    if (auto* w = dynamic_cast<VigilParser::EventWordsContext*>(sel)) {
+      for (auto* word : w->word()) {
+        ast::Value v;
+        v.kind = ast::Value::Kind::kWord;
+        v.text = word->getText();
+        v.loc = Loc(word);
+        r.on.push_back(std::move(v));
+      }
+    }
+  }
+
+  ast::TestDecl BuildTest(VigilParser::TestDeclContext* ctx) {
+    ast::TestDecl t;
+    t.rule = ctx->name()->getText();
+    t.loc = Loc(ctx->name());
+    for (auto* c : ctx->testCase()) {
+      ast::TestCase tc;
+      std::string kind = c->kind->getText();
+      tc.loc = Loc(c->kind);
+      if (kind == "alert") {
+        tc.expect_alert = true;
+      } else if (kind == "quiet") {
+        tc.expect_alert = false;
+      } else {
+        diags_.Add(Code::kBadTestCase, tc.loc,
+                   "a test case starts with 'alert' or 'quiet', not " + Quote(kind));
+        continue;
+      }
+      tc.event = c->event->getText();
+      tc.event_loc = Loc(c->event);
+      for (auto* f : c->testField()) {
+        ast::Value field = BuildFieldRef(f->fieldRef());
+        ast::Value value = BuildValue(f->value());
+        tc.fields.emplace_back(std::move(field), std::move(value));
+      }
+      t.cases.push_back(std::move(tc));
+    }
+    return t;
+  }
+
+  ast::PolicyDecl BuildPolicy(VigilParser::PolicyDeclContext* ctx) {
+    static const std::vector<std::string_view> kPolicyProps = {"desc", "scope", "rules", "action",
+                                                               "enabled"};
+    ast::PolicyDecl p;
+    p.name = ctx->name()->getText();
+    p.loc = Loc(ctx->name());
+    p.is_override = ctx->OVERRIDE() != nullptr;
+    std::set<std::string> seen;
+    for (auto* prop : ctx->property()) {
+      if (auto* e = dynamic_cast<VigilParser::ExprPropertyContext*>(prop)) {
+        std::string key = e->key->getText();
+        if (key == "when") {
+          diags_.Add(Code::kBadProperty, Loc(e->key),
+                     "a policy has no 'when': conditions belong in a rule's 'when', and a policy "
+                     "chooses processes with 'scope'");
+          continue;
+        }
+        if (!AcceptProperty(key, Loc(e->key), "policy", kPolicyProps, seen)) continue;
+        p.scope = BuildExpr(e->expr());
+        p.scope_loc = Loc(e->expr());
+      } else if (auto* o = dynamic_cast<VigilParser::OnPropertyContext*>(prop)) {
+        diags_.Add(Code::kBadProperty, Loc(o->key),
+                   "a policy has no 'on': event types are chosen by the rules it selects");
+      } else if (auto* pl = dynamic_cast<VigilParser::PlainPropertyContext*>(prop)) {
+        std::string key = pl->key->getText();
+        if (!AcceptProperty(key, Loc(pl->key), "policy", kPolicyProps, seen)) continue;
+        auto* v = pl->propertyValue();
+        if (key == "desc") {
+          auto s = StringValue(v, nullptr);
+          if (!s) ShapeError(key, Loc(v), "a string");
+          else p.desc = *s;
+        } else if (key == "rules") {
+          auto list = ListValue(v);
+          if (!list) {
+            ShapeError(key, Loc(v), "a list of rule names and tag selectors: rules [tag:execution, my_rule]");
+            continue;
+          }
+          p.has_rules = true;
+          p.rules = std::move(*list);
+        } else if (key == "action") {
+          auto w = WordValue(v);
+          if (w && *w == "alert") p.action = ast::Action::kAlert;
+          else if (w && *w == "kill") p.action = ast::Action::kKill;
+          else
+            diags_.Add(Code::kBadEnumValue, Loc(v),
+                       "unknown action " + Quote(v->getText()) + "; use alert or kill");
+        } else if (key == "enabled") {
+          auto b = BoolValue(v);
+          if (!b) ShapeError(key, Loc(v), "true or false");
+          else p.enabled = *b;
+        } else if (key == "scope") {
+          ShapeError(key, Loc(v), "a scope expression");
+        }
+      }
+    }
+    return p;
+  }
+
+  // ---- expressions ----------------------------------------------------------------
+
+  ast::Expr BuildOr(VigilParser::OrExprContext* ctx) {
+    auto parts = ctx->andExpr();
+    if (parts.size() == 1) return BuildAnd(parts[0]);
+    ast::Expr e;
+    e.op = ast::Op::kOr;
+    e.loc = Loc(ctx);
+    for (auto* p : parts) e.children.push_back(BuildAnd(p));
+    return e;
+  }
+
+  ast::Expr BuildAnd(VigilParser::AndExprContext* ctx) {
+    auto parts = ctx->unaryExpr();
+    if (parts.size() == 1) return BuildUnary(parts[0]);
+    ast::Expr e;
+    e.op = ast::Op::kAnd;
+    e.loc = Loc(ctx);
+    for (auto* p : parts) e.children.push_back(BuildUnary(p));
+    return e;
+  }
+
+  ast::Expr BuildUnary(VigilParser::UnaryExprContext* ctx) {
+    if (auto* n = dynamic_cast<VigilParser::NotExprContext*>(ctx)) {
+      ast::Expr e;
+      e.op = ast::Op::kNot;
+      e.loc = Loc(n);
+      e.children.push_back(BuildUnary(n->unaryExpr()));
+      return e;
+    }
+    auto* a = dynamic_cast<VigilParser::AtomExprContext*>(ctx);
+    ast::Expr e = BuildAtom(a->atom());
+    if (a->FOLLOW()) e.follow = true;
+    return e;
+  }
+
+  ast::Expr BuildAtom(VigilParser::AtomContext* ctx) {
+    ast::Expr e;
+    e.loc = Loc(ctx);
+    if (auto* p = dynamic_cast<VigilParser::ParenAtomContext*>(ctx)) return BuildExpr(p->expr());
+    if (auto* x = dynamic_cast<VigilParser::ExistsAtomContext*>(ctx)) {
+      e.op = ast::Op::kExists;
+      e.lhs = BuildFieldRef(x->fieldRef());
+    } else if (auto* c = dynamic_cast<VigilParser::CompareAtomContext*>(ctx)) {
+      static const std::map<std::string, ast::Op> kOps = {{"==", ast::Op::kEq}, {"!=", ast::Op::kNe},
+                                                          {"<", ast::Op::kLt},  {"<=", ast::Op::kLe},
+                                                          {">", ast::Op::kGt},  {">=", ast::Op::kGe}};
+      e.op = kOps.at(c->op->getText());
+      e.lhs = BuildOperand(c->left);
+      e.rhs = BuildOperand(c->right);
+    } else if (auto* s = dynamic_cast<VigilParser::StringAtomContext*>(ctx)) {
+      static const std::map<std::string, ast::Op> kOps = {
+          {"contains", ast::Op::kContains},     {"icontains", ast::Op::kIContains},
+          {"startswith", ast::Op::kStartsWith}, {"endswith", ast::Op::kEndsWith},
+          {"glob", ast::Op::kGlob},             {"matches", ast::Op::kMatches}};
+      e.op = kOps.at(s->op->getText());
+      e.lhs = BuildOperand(s->left);
+      e.rhs = BuildOperand(s->right);
+    } else if (auto* i = dynamic_cast<VigilParser::InAtomContext*>(ctx)) {
+      e.op = i->NOT() ? ast::Op::kNotIn : ast::Op::kIn;
+      e.lhs = BuildOperand(i->left);
+      e.rhs = BuildSet(i->right);
+    } else if (auto* x = dynamic_cast<VigilParser::IntersectsAtomContext*>(ctx)) {
+      e.op = ast::Op::kIntersects;
+      e.lhs = BuildOperand(x->left);
+      e.rhs = BuildSet(x->right);
+    } else if (auto* b = dynamic_cast<VigilParser::BareAtomContext*>(ctx)) {
+      e.op = ast::Op::kBare;
+      e.lhs = BuildOperand(b->operand());
+    }
+    return e;
+  }
+
+  ast::Value BuildOperand(VigilParser::OperandContext* ctx) {
+    if (auto* l = dynamic_cast<VigilParser::LiteralOperandContext*>(ctx)) return BuildLiteral(l->literal());
+    if (auto* c = dynamic_cast<VigilParser::CallOperandContext*>(ctx)) return BuildCall(c->call());
+    auto* f = dynamic_cast<VigilParser::FieldOperandContext*>(ctx);
+    return BuildFieldRef(f->fieldRef());
+  }
+
+  ast::Value BuildCall(VigilParser::CallContext* ctx) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kCall;
+    v.text = ctx->fn->getText();
+    v.loc = Loc(ctx);
+    for (auto* arg : ctx->operand()) v.items.push_back(BuildOperand(arg));
+    return v;
+  }
+
+  ast::Value BuildSet(VigilParser::SetExprContext* ctx) {
+    if (auto* l = dynamic_cast<VigilParser::ListSetContext*>(ctx)) return BuildListLit(l->listLit());
+    if (auto* c = dynamic_cast<VigilParser::CallSetContext*>(ctx)) return BuildCall(c->call());
+    auto* n = dynamic_cast<VigilParser::NamedSetContext*>(ctx);
+    ast::Value v;
+    v.kind = ast::Value::Kind::kListRef;
+    v.text = n->IDENT()->getText();
+    v.loc = Loc(n->IDENT()->getSymbol());
+    return v;
+  }
+
+  ast::Value BuildFieldRef(VigilParser::FieldRefContext* ctx) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kField;
+    v.text = ctx->IDENT()->getText();
+    v.loc = Loc(ctx->IDENT()->getSymbol());
+    if (ctx->INT()) {
+      v.index = static_cast<int>(ParseInt(ctx->INT()->getSymbol()));
+      v.loc = Loc(ctx);
+    }
+    return v;
+  }
+
+  // ---- values ---------------------------------------------------------------------
+
+  ast::Value BuildValue(VigilParser::ValueContext* ctx) {
+    if (ctx->literal()) return BuildLiteral(ctx->literal());
+    if (ctx->listLit()) return BuildListLit(ctx->listLit());
+    return Word(ctx->word());
+  }
+
+  ast::Value Word(VigilParser::WordContext* w) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kWord;
+    v.text = w->getText();
+    v.loc = Loc(w);
+    return v;
+  }
+
+  ast::Value BuildListLit(VigilParser::ListLitContext* ctx) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kList;
+    v.loc = Loc(ctx);
+    for (auto* item : ctx->listItem()) v.items.push_back(BuildListItem(item));
+    return v;
+  }
+
+  ast::Value BuildListItem(VigilParser::ListItemContext* ctx) {
+    if (auto* q = dynamic_cast<VigilParser::QualifiedItemContext*>(ctx)) {
+      ast::Value v;
+      v.kind = ast::Value::Kind::kQualified;
+      v.loc = Loc(q);
+      v.text = q->qualifier->getText();
+      v.items.push_back(BuildListAtom(q->qualifier));
+      v.items.push_back(BuildListAtom(q->item));
+      return v;
+    }
+    if (auto* r = dynamic_cast<VigilParser::RangeItemContext*>(ctx)) {
+      ast::Value v;
+      v.kind = ast::Value::Kind::kRange;
+      v.loc = Loc(r);
+      v.number = ParseInt(r->lo);
+      v.number_hi = ParseInt(r->hi);
+      return v;
+    }
+    if (auto* c = dynamic_cast<VigilParser::CallItemContext*>(ctx)) return BuildCall(c->call());
+    auto* p = dynamic_cast<VigilParser::PlainItemContext*>(ctx);
+    return BuildListAtom(p->listAtom());
+  }
+
+  ast::Value BuildListAtom(VigilParser::ListAtomContext* ctx) {
+    if (ctx->word()) return Word(ctx->word());
+    return LiteralToken(ctx->getStart());
+  }
+
+  ast::Value BuildLiteral(VigilParser::LiteralContext* ctx) { return LiteralToken(ctx->getStart()); }
+
+  ast::Value LiteralToken(a4::Token* tok) {
+    ast::Value v;
+    v.loc = Loc(tok);
+    switch (tok->getType()) {
+      case VigilLexer::STRING:
+      case VigilLexer::RAWSTRING:
+        v.kind = ast::Value::Kind::kString;
+        v.text = DecodeString(tok);
+        break;
+      case VigilLexer::INT:
+        v.kind = ast::Value::Kind::kInt;
+        v.number = ParseInt(tok);
+        break;
+      case VigilLexer::TRUE:
+      case VigilLexer::FALSE:
+        v.kind = ast::Value::Kind::kBool;
+        v.boolean = tok->getType() == VigilLexer::TRUE;
+        break;
+      default:
+        v.kind = ast::Value::Kind::kWord;
+        v.text = tok->getText();
+    }
+    return v;
+  }
+
+  std::string DecodeString(a4::Token* tok) {
+    std::string out;
+    UnescapeError err;
+    if (!UnescapeStringLiteral(tok->getText(), out, err)) {
+      SourceLoc loc = Loc(tok);
+      loc.column += static_cast<uint32_t>(err.offset);
+      loc.length = 2;
+      diags_.Add(Code::kBadString, loc, err.message);
+    }
+    return out;
+  }
+
+  int64_t ParseInt(a4::Token* tok) {
+    std::string text = tok->getText();
+    bool negative = !text.empty() && text[0] == '-';
+    std::string_view digits = std::string_view(text).substr(negative ? 1 : 0);
+    int base = 10;
+    if (digits.rfind("0x", 0) == 0) base = 16, digits.remove_prefix(2);
+    else if (digits.rfind("0o", 0) == 0) base = 8, digits.remove_prefix(2);
+    uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+    if (ec != std::errc() || value > static_cast<uint64_t>(INT64_MAX)) {
+      diags_.Add(Code::kSyntax, Loc(tok), "number " + Quote(text) + " is out of range");
+      return 0;
+    }
+    (void)ptr;
+    return negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
+  }
+
+  uint32_t file_;
+  Diagnostics& diags_;
+};
+
+// Reports tokens the lexer could only mark as broken.
+void ReportLexerProblems(a4::CommonTokenStream& tokens, uint32_t file, Diagnostics& diags) {
+  for (auto* tok : tokens.getTokens()) {
+    SourceLoc loc{file, static_cast<uint32_t>(tok->getLine()),
+                  static_cast<uint32_t>(tok->getCharPositionInLine() + 1), 1};
+    if (tok->getType() == VigilLexer::UNTERMINATED_STRING) {
+      diags.Add(Code::kSyntax, loc, "unterminated string: a string must end with its opening "
+                                     "quote on the same line");
+    } else if (tok->getType() == VigilLexer::BAD_CHAR) {
+      diags.Add(Code::kSyntax, loc, "unexpected character " + Quote(tok->getText()));
+    }
+  }
+}
+
+// Runs the generated lexer and parser over a file with our error reporting.
+struct ParseRun {
+  ParseRun(const std::string& text, uint32_t file, Diagnostics& diags)
+      : input(text), lexer(&input), tokens(&lexer), parser(&tokens), errors(file, diags) {
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+    parser.addErrorListener(&errors);
+    tokens.fill();
+    ReportLexerProblems(tokens, file, diags);
+  }
+  a4::ANTLRInputStream input;
+  VigilLexer lexer;
+  a4::CommonTokenStream tokens;
+  VigilParser parser;
+  SyntaxErrorCollector errors;
+};
+
+}  // namespace
+
+size_t SanitizeUtf8(std::string& text) {
+  size_t first_bad = std::string::npos;
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+      ok = false;
+    if (!ok) {
+      if (first_bad == std::string::npos) first_bad = i;
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(text, i, len);
+    i += len;
+  }
+  if (first_bad != std::string::npos) text = std::move(out);
+  return first_bad;
+}
+
+ast::File ParseFile(const SourceSet& sources, uint32_t file_id, Diagnostics& diags) {
+  std::string text = sources.file(file_id).text;
+  size_t bad = SanitizeUtf8(text);
+  if (bad != std::string::npos) {
+    const std::string& orig = sources.file(file_id).text;
+    uint32_t line = 1, col = 1;
+    for (size_t i = 0; i < bad; ++i) {
+      if (orig[i] == '\n') line++, col = 1;
+      else if ((static_cast<unsigned char>(orig[i]) & 0xC0) != 0x80) ++col;
+    }
+    diags.Add(Code::kBadString, SourceLoc{file_id, line, col, 1},
+              "the file is not valid UTF-8 (first invalid byte here); .vgl files must be UTF-8");
+  }
+  ParseRun run(text, file_id, diags);
+  auto* tree = run.parser.file();
+  AstBuilder builder(file_id, diags);
+  return builder.Build(tree);
+}
+
+std::optional<ast::Expr> ParseExpression(const SourceSet& sources, uint32_t file_id,
+                                         Diagnostics& diags) {
+  std::string text = sources.file(file_id).text;
+  SanitizeUtf8(text);
+  size_t before = diags.errors();
+  ParseRun run(text, file_id, diags);
+  auto* expr = run.parser.expr();
+  if (!run.parser.isMatchedEOF() && run.tokens.LA(1) != a4::Token::EOF) {
+    auto* tok = run.tokens.LT(1);
+    diags.Add(Code::kSyntax,
+              SourceLoc{file_id, static_cast<uint32_t>(tok->getLine()),
+                        static_cast<uint32_t>(tok->getCharPositionInLine() + 1), 1},
+              "unexpected " + Quote(tok->getText()) + " after the end of the expression");
+  }
+  if (diags.errors() > before || HasErrors(expr)) return std::nullopt;
+  AstBuilder builder(file_id, diags);
+  return builder.BuildExpr(expr);
+}
+
+}  // namespace vigil::lang

@@ -1,0 +1,356 @@
+// Pass 5: policies. A scope becomes a lang::Scope that the kernel can evaluate on its own;
+// anything it cannot is an error that says why and where the condition belongs instead.
+// Then each policy gets its slot (0..63) and the enabled rules it selects.
+#include <algorithm>
+#include <limits>
+#include <set>
+
+#include "lang/passes.h"
+#include "lang/scope_parser.h"
+#include "lang/suggest.h"
+
+namespace vigil::lang {
+namespace {
+
+using Kind = ast::Value::Kind;
+enum class ScopeValueKind { kNumber, kString, kFlag, kGlobal };
+
+struct ScopeFilterInfo {
+  std::string_view name;
+  ScopeFilterKind kind;
+  ScopeValueKind values;
+};
+
+const std::vector<ScopeFilterInfo>& ScopeFilters() {
+  using enum ScopeFilterKind;
+  static const std::vector<ScopeFilterInfo> kFilters = {
+      {"global", kUid, ScopeValueKind::kGlobal},  // no filter at all
+      {"uid", kUid, ScopeValueKind::kNumber},       {"gid", kGid, ScopeValueKind::kNumber},
+      {"pid", kPid, ScopeValueKind::kNumber},       {"comm", kComm, ScopeValueKind::kString},
+      {"binary", kBinary, ScopeValueKind::kString}, {"mntns", kMntns, ScopeValueKind::kNumber},
+      {"pidns", kPidns, ScopeValueKind::kNumber},   {"uts", kUts, ScopeValueKind::kString},
+      {"cgroup", kCgroup, ScopeValueKind::kNumber}, {"container", kContainer, ScopeValueKind::kFlag},
+      {"new", kNew, ScopeValueKind::kFlag},
+  };
+  return kFilters;
+}
+
+const ScopeFilterInfo* FindFilter(std::string_view name) {
+  for (const auto& f : ScopeFilters())
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+constexpr size_t kMaxComm = 15;  // TASK_COMM_LEN - 1
+
+class ScopeBuilder {
+ public:
+  ScopeBuilder(const Program* program, Diagnostics& diags) : program_(program), diags_(diags) {}
+
+  std::optional<Scope> Build(const ast::Expr& e) {
+    std::vector<const ast::Expr*> conjuncts;
+    Flatten(e, conjuncts);
+    Scope scope;
+    bool global = false;
+    for (const auto* c : conjuncts) {
+      bool negated = false;
+      const ast::Expr* atom = c;
+      if (atom->op == ast::Op::kNot) {
+        negated = true;
+        atom = &atom->children[0];
+        if (atom->op == ast::Op::kAnd || atom->op == ast::Op::kOr || atom->op == ast::Op::kNot) {
+          Fail(c->loc, "the kernel can negate a single scope filter, not a combination of them",
+               "write 'not' in front of one filter, or split the policy");
+          continue;
+        }
+      }
+      if (atom->op == ast::Op::kOr) {
+        Fail(atom->loc, "the kernel combines scope filters with 'and' only",
+             "write one policy per alternative, both selecting the same rules");
+        continue;
+      }
+      if (atom->op == ast::Op::kBare && atom->lhs.kind == Kind::kField && atom->lhs.text == "global") {
+        global = true;
+        global_loc_ = atom->loc;
+        continue;
+      }
+      auto filter = Atom(*atom, negated);
+      if (!filter) continue;
+      Merge(scope, std::move(*filter), atom->loc);
+    }
+    if (global && conjuncts.size() > 1)
+      Fail(global_loc_, "'global' selects every process and cannot be combined with filters",
+           "drop 'global' or drop the other filters");
+    if (failed_) return std::nullopt;
+    return scope;
+  }
+
+ private:
+  static void Flatten(const ast::Expr& e, std::vector<const ast::Expr*>& out) {
+    if (e.op == ast::Op::kAnd && !e.follow) {
+      for (const auto& c : e.children) Flatten(c, out);
+      return;
+    }
+    out.push_back(&e);
+  }
+
+  void Fail(SourceLoc loc, const std::string& why, const std::string& fix) {
+    failed_ = true;
+    diags_.Add(Code::kScopeNotKernel, loc, "scope cannot be evaluated in the kernel: " + why)
+        .notes.push_back(fix);
+  }
+
+  std::optional<ScopeFilter> Atom(const ast::Expr& a, bool negated) {
+    if (a.op == ast::Op::kAnd) {
+      Fail(a.loc, "'follow' applies to one filter, not to a group in parentheses",
+           "put 'follow' after the filter whose matches should pass it to their children");
+      return std::nullopt;
+    }
+    if (a.lhs.kind != Kind::kField) {
+      Fail(a.lhs.loc, "the left side of a scope condition must be a scope filter name",
+           "scope filters: uid gid pid comm binary mntns pidns uts cgroup container new global");
+      return std::nullopt;
+    }
+    const ScopeFilterInfo* info = FindFilter(a.lhs.text);
+    if (!info) {
+      std::string fix = "scope filters: uid gid pid comm binary mntns pidns uts cgroup container new global";
+      if (FieldByName(a.lhs.text))
+        fix = "'" + a.lhs.text + "' is an event field: move this condition into a rule's 'when' "
+              "(scopes choose processes with what the kernel knows about them)";
+      std::vector<std::string_view> names;
+      for (const auto& f : ScopeFilters()) names.push_back(f.name);
+      Fail(a.lhs.loc, "'" + a.lhs.text + "' is not a scope filter" + DidYouMean(Suggest(a.lhs.text, names)), fix);
+      return std::nullopt;
+    }
+    ScopeFilter f;
+    f.kind = info->kind;
+    f.negated = negated;
+    f.follow = a.follow;
+    if (info->values == ScopeValueKind::kFlag) {
+      if (a.op != ast::Op::kBare) {
+        Fail(a.loc, "'" + a.lhs.text + "' is a condition on its own and takes no value",
+             "write '" + a.lhs.text + "' or 'not " + a.lhs.text + "'");
+        return std::nullopt;
+      }
+      return f;
+    }
+    if (info->values == ScopeValueKind::kGlobal) {
+      Fail(a.loc, "'global' takes no value and cannot be negated", "write 'scope global'");
+      return std::nullopt;
+    }
+    switch (a.op) {
+      case ast::Op::kBare:
+        Fail(a.loc, "'" + a.lhs.text + "' needs a value",
+             info->values == ScopeValueKind::kNumber ? "e.g. " + a.lhs.text + " >= 1000"
+                                                     : "e.g. " + a.lhs.text + " in [\"...\"]");
+        return std::nullopt;
+      case ast::Op::kEq:
+      case ast::Op::kNe:
+        if (a.op == ast::Op::kNe) f.negated = !f.negated;
+        if (!AddValue(*info, a.rhs, f)) return std::nullopt;
+        return f;
+      case ast::Op::kIn:
+      case ast::Op::kNotIn: {
+        if (a.op == ast::Op::kNotIn) f.negated = !f.negated;
+        const std::vector<ast::Value>* items = nullptr;
+        if (a.rhs.kind == Kind::kList) items = &a.rhs.items;
+        if (a.rhs.kind == Kind::kListRef && program_) {
+          auto it = program_->lists.find(a.rhs.text);
+          if (it != program_->lists.end()) items = &it->second->items;
+        }
+        if (!items) {
+          Fail(a.rhs.loc, "'in' in a scope needs a list", "e.g. comm in [nginx, php-fpm]");
+          return std::nullopt;
+        }
+        for (const auto& item : *items)
+          if (!AddValue(*info, item, f)) return std::nullopt;
+        if (f.values.empty()) {
+          Fail(a.rhs.loc, "an empty list matches no process", "list at least one value");
+          return std::nullopt;
+        }
+        return f;
+      }
+      case ast::Op::kLt:
+      case ast::Op::kLe:
+      case ast::Op::kGt:
+      case ast::Op::kGe: {
+        if (info->values != ScopeValueKind::kNumber) {
+          Fail(a.loc, "'" + a.lhs.text + "' is compared by exact value, not by order",
+               "use == or in [...]");
+          return std::nullopt;
+        }
+        if (a.rhs.kind != Kind::kInt || a.rhs.number < 0) {
+          Fail(a.rhs.loc, "'" + a.lhs.text + "' is compared with a non-negative number", "e.g. uid >= 1000");
+          return std::nullopt;
+        }
+        uint64_t n = static_cast<uint64_t>(a.rhs.number);
+        constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+        ScopeValue v;
+        switch (a.op) {
+          case ast::Op::kLt:
+            if (n == 0) {
+              Fail(a.rhs.loc, "'< 0' matches nothing", "check the bound");
+              return std::nullopt;
+            }
+            v.lo = 0, v.hi = n - 1;
+            break;
+          case ast::Op::kLe: v.lo = 0, v.hi = n; break;
+          case ast::Op::kGt: v.lo = n + 1, v.hi = kMax; break;
+          default: v.lo = n, v.hi = kMax; break;
+        }
+        f.values.push_back(v);
+        return f;
+      }
+      default:
+        Fail(a.loc,
+             std::string("the kernel compares scope values exactly; '") + ast::OpName(a.op) +
+                 "' cannot run there",
+             "keep the exact part in the scope and move '" + a.lhs.text + " " + ast::OpName(a.op) +
+                 " ...' into a rule's 'when' (on proc.name, proc.exe, ...)");
+        return std::nullopt;
+    }
+  }
+
+  bool AddValue(const ScopeFilterInfo& info, const ast::Value& v, ScopeFilter& f) {
+    ScopeValue out;
+    if (info.values == ScopeValueKind::kNumber) {
+      if (v.kind == Kind::kInt && v.number >= 0) {
+        out.lo = out.hi = static_cast<uint64_t>(v.number);
+      } else if (v.kind == Kind::kRange && v.number >= 0 && v.number <= v.number_hi) {
+        out.lo = static_cast<uint64_t>(v.number);
+        out.hi = static_cast<uint64_t>(v.number_hi);
+      } else {
+        Fail(v.loc, "'" + std::string(info.name) + "' takes non-negative numbers or ranges (1000..1999)",
+             "e.g. " + std::string(info.name) + " in [0, 1000..1999]");
+        return false;
+      }
+      f.values.push_back(out);
+      return true;
+    }
+    const ast::Value* text = &v;
+    if (v.kind == Kind::kQualified && info.kind == ScopeFilterKind::kBinary) {
+      const ast::Value& q = v.items[0];
+      if (q.kind != Kind::kInt || q.number <= 0) {
+        Fail(q.loc, "a binary path is qualified by a mount namespace id", "e.g. 4026531840:\"/usr/bin/curl\"");
+        return false;
+      }
+      out.mntns = static_cast<uint64_t>(q.number);
+      text = &v.items[1];
+    }
+    if (text->kind != Kind::kString && text->kind != Kind::kWord) {
+      Fail(v.loc, "'" + std::string(info.name) + "' takes strings", "quote the value");
+      return false;
+    }
+    out.text = text->text;
+    if (info.kind == ScopeFilterKind::kComm && out.text.size() > kMaxComm) {
+      Fail(v.loc,
+           "'" + out.text + "' is longer than 15 bytes, and the kernel keeps only the first 15 "
+           "bytes of a process name, so it can never match",
+           "use binary in [\"/path/to/" + out.text + "\"], or the first 15 bytes: '" +
+               out.text.substr(0, kMaxComm) + "'");
+      return false;
+    }
+    if (info.kind == ScopeFilterKind::kBinary && (out.text.empty() || out.text[0] != '/')) {
+      Fail(v.loc, "binary paths are absolute: the kernel compares the executable's full path",
+           "e.g. binary in [\"/usr/sbin/nginx\"]");
+      return false;
+    }
+    f.values.push_back(std::move(out));
+    return true;
+  }
+
+  // Two comparisons of one numeric filter (uid >= 1000 and uid < 2000) become one range.
+  void Merge(Scope& scope, ScopeFilter f, SourceLoc loc) {
+    for (auto& existing : scope.filters) {
+      if (existing.kind != f.kind) continue;
+      bool mergeable = existing.values.size() == 1 && f.values.size() == 1 && !existing.negated &&
+                       !f.negated && existing.values[0].text.empty() && f.values[0].text.empty() &&
+                       f.kind != ScopeFilterKind::kContainer && f.kind != ScopeFilterKind::kNew;
+      if (!mergeable) {
+        Fail(loc, std::string("'") + ScopeFilterKindName(f.kind) + "' appears twice in this scope",
+             "combine the two into one condition (one list, or one range)");
+        return;
+      }
+      existing.values[0].lo = std::max(existing.values[0].lo, f.values[0].lo);
+      existing.values[0].hi = std::min(existing.values[0].hi, f.values[0].hi);
+      existing.follow = existing.follow || f.follow;
+      if (existing.values[0].lo > existing.values[0].hi)
+        Fail(loc, "these bounds leave no value", "check the comparisons");
+      return;
+    }
+    scope.filters.push_back(std::move(f));
+  }
+
+  const Program* program_;
+  Diagnostics& diags_;
+  bool failed_ = false;
+  SourceLoc global_loc_;
+};
+
+}  // namespace
+
+const char* ScopeFilterKindName(ScopeFilterKind kind) {
+  switch (kind) {
+    case ScopeFilterKind::kUid: return "uid";
+    case ScopeFilterKind::kGid: return "gid";
+    case ScopeFilterKind::kPid: return "pid";
+    case ScopeFilterKind::kComm: return "comm";
+    case ScopeFilterKind::kBinary: return "binary";
+    case ScopeFilterKind::kMntns: return "mntns";
+    case ScopeFilterKind::kPidns: return "pidns";
+    case ScopeFilterKind::kUts: return "uts";
+    case ScopeFilterKind::kCgroup: return "cgroup";
+    case ScopeFilterKind::kContainer: return "container";
+    case ScopeFilterKind::kNew: return "new";
+  }
+  return "?";
+}
+
+std::optional<Scope> BuildScope(const ast::Expr& expr, const Program* program, Diagnostics& diags) {
+  return ScopeBuilder(program, diags).Build(expr);
+}
+
+void CheckPolicies(Program& p, Diagnostics& diags) {
+  unsigned next_index = 0;
+  for (const auto* decl : p.policy_order) {
+    if (!decl->enabled) continue;
+    ResolvedPolicy rp;
+    rp.decl = decl;
+    if (next_index == kMaxPolicies) {
+      diags.Add(Code::kTooManyPolicies, decl->loc,
+                "policy '" + decl->name + "' is the 65th enabled policy; the kernel tracks at most 64 "
+                "(its policy bitmaps are 64 bits wide)")
+          .notes.push_back("merge policies that share a scope, or disable some with 'enabled false'");
+    }
+    rp.index = next_index++;
+    if (decl->scope) {
+      auto scope = BuildScope(*decl->scope, &p, diags);
+      if (scope) rp.scope = std::move(*scope), rp.scope_ok = true;
+    } else {
+      rp.scope_ok = true;  // no scope: every process, like `scope global`
+    }
+    std::set<const ast::RuleDecl*> chosen;
+    for (const auto& sel : decl->rules) {
+      for (const auto* rule : p.rule_order) {
+        bool hit = false;
+        if (sel.kind == ast::Value::Kind::kQualified && sel.text == "tag") {
+          for (const auto& t : rule->tags) hit |= t.text == sel.items[1].text;
+        } else if (sel.kind == ast::Value::Kind::kWord || sel.kind == ast::Value::Kind::kString) {
+          hit = rule->name == sel.text;
+        }
+        if (hit && rule->enabled) chosen.insert(rule);
+      }
+    }
+    for (const auto* rule : p.rule_order)
+      if (chosen.count(rule)) rp.rules.push_back(rule);
+    if (rp.rules.empty()) {
+      diags.Add(Code::kPolicySelectsNothing, decl->loc,
+                "policy '" + decl->name + "' selects no enabled rule, so it can never alert")
+          .notes.push_back(decl->has_rules ? "check its 'rules' list and whether those rules are enabled"
+                                           : "add rules [tag:NAME, rule_name, ...]");
+    }
+    p.policies.push_back(std::move(rp));
+  }
+}
+
+}  // namespace vigil::lang

@@ -1,0 +1,185 @@
+// Passes 1 and 2: declarations across all files, then every reference by name.
+#include <algorithm>
+#include <set>
+
+#include "lang/passes.h"
+#include "lang/suggest.h"
+
+namespace vigil::lang {
+namespace {
+
+std::string Where(const SourceSet& sources, SourceLoc loc) {
+  return sources.file(loc.file).path + ":" + std::to_string(loc.line) + ":" +
+         std::to_string(loc.column);
+}
+
+// Registers `decl` under its name, applying `override` rules. Returns the winner to store.
+template <typename Decl, typename Ptr>
+void Declare(std::map<std::string, Ptr>& table, Decl* decl, const char* kind,
+             const SourceSet& sources, Diagnostics& diags) {
+  auto it = table.find(decl->name);
+  if (it == table.end()) {
+    if (decl->is_override) {
+      diags.Add(Code::kOverrideOfNothing, decl->loc,
+                std::string("'override ") + kind + " " + decl->name + "' replaces nothing: no " +
+                    kind + " of that name is loaded before it");
+    }
+    table.emplace(decl->name, decl);
+    return;
+  }
+  if (!decl->is_override) {
+    diags
+        .Add(Code::kDuplicateName, decl->loc,
+             std::string(kind) + " '" + decl->name + "' is already declared at " +
+                 Where(sources, it->second->loc))
+        .notes.push_back(std::string("to replace it on purpose, write 'override ") + kind + " " +
+                         decl->name + "'");
+    return;
+  }
+  diags.Add(Code::kOverrideApplied, decl->loc,
+            std::string(kind) + " '" + decl->name + "' replaces the one at " +
+                Where(sources, it->second->loc));
+  it->second = decl;
+}
+
+std::vector<std::string_view> Keys(const auto& table) {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : table) out.push_back(k);
+  return out;
+}
+
+class Resolver {
+ public:
+  Resolver(Program& p, Diagnostics& d) : p_(p), diags_(d) {}
+
+  void Run() {
+    for (const auto& [name, list] : p_.lists) CheckListItems(*list);
+    for (const auto& [name, macro] : p_.macros) ResolveExpr(const_cast<ast::Expr&>(macro->body));
+    for (auto* rule : p_.rule_order)
+      if (rule->when) ResolveExpr(*rule->when);
+    for (const auto* policy : p_.policy_order) ResolvePolicyRules(*policy);
+    for (const auto* test : p_.tests) {
+      if (!p_.rules.count(test->rule) && !p_.IsUnparsed(test->rule))
+        diags_.Add(Code::kUnknownRule, test->loc,
+                   "test for unknown rule '" + test->rule + "'" +
+                       DidYouMean(Suggest(test->rule, Keys(p_.rules))));
+    }
+  }
+
+ private:
+  // A named list holds values of one kind: all strings, or all numbers.
+  void CheckListItems(const ast::ListDecl& list) {
+    std::optional<bool> numeric;
+    for (const auto& item : list.items) {
+      bool is_num = item.kind == ast::Value::Kind::kInt || item.kind == ast::Value::Kind::kRange;
+      bool is_str = item.kind == ast::Value::Kind::kString || item.kind == ast::Value::Kind::kWord;
+      if (!is_num && !is_str) continue;  // calls (cidr) and qualified items are checked in use
+      if (!numeric) {
+        numeric = is_num;
+      } else if (*numeric != is_num) {
+        diags_.Add(Code::kMixedList, item.loc,
+                   "list '" + list.name + "' mixes numbers and strings; quote the numbers or "
+                   "split the list");
+        return;
+      }
+    }
+  }
+
+  void ResolveExpr(ast::Expr& e) {
+    for (auto& c : e.children) ResolveExpr(c);
+    if (e.op == ast::Op::kBare && e.lhs.kind == ast::Value::Kind::kField && e.lhs.index < 0) {
+      const std::string& name = e.lhs.text;
+      if (p_.macros.count(name)) {
+        p_.macro_uses[name]++;
+        return;  // expanded in pass 3
+      }
+      if (FieldByName(name)) return;  // a boolean field, type-checked in pass 4
+      if (p_.IsUnparsed(name)) return;
+      std::vector<std::string_view> names = Keys(p_.macros);
+      for (const auto& f : AllFields())
+        if (f.type == Type::kBool) names.push_back(f.name);
+      diags_.Add(Code::kUnknownName, e.lhs.loc,
+                 "'" + name + "' is neither a macro nor a boolean field" +
+                     DidYouMean(Suggest(name, names)));
+      // Stands in as `true` so that later passes do not report it again.
+      e.lhs.kind = ast::Value::Kind::kBool;
+      e.lhs.boolean = true;
+      return;
+    }
+    if (e.rhs.kind == ast::Value::Kind::kListRef) {
+      const std::string& name = e.rhs.text;
+      if (p_.lists.count(name)) {
+        p_.list_uses[name]++;
+      } else if (!p_.IsUnparsed(name)) {
+        diags_.Add(Code::kUnknownList, e.rhs.loc,
+                   "unknown list '" + name + "'" + DidYouMean(Suggest(name, Keys(p_.lists))));
+      }
+    }
+  }
+
+  void ResolvePolicyRules(const ast::PolicyDecl& policy) {
+    for (const auto& sel : policy.rules) {
+      if (sel.kind == ast::Value::Kind::kQualified) {
+        if (sel.text != "tag") {
+          diags_.Add(Code::kBadProperty, sel.loc,
+                     "'" + sel.text + ":' is not a rule selector; use a rule name or tag:NAME");
+          continue;
+        }
+        const std::string& tag = sel.items[1].text;
+        bool found = false;
+        std::set<std::string> all_tags;
+        for (const auto* rule : p_.rule_order)
+          for (const auto& t : rule->tags) {
+            all_tags.insert(t.text);
+            found |= t.text == tag;
+          }
+        if (!found) {
+          std::vector<std::string_view> names(all_tags.begin(), all_tags.end());
+          diags_.Add(Code::kUnknownTag, sel.loc,
+                     "no rule has the tag '" + tag + "'" + DidYouMean(Suggest(tag, names)));
+        }
+        continue;
+      }
+      if (sel.kind != ast::Value::Kind::kWord && sel.kind != ast::Value::Kind::kString) {
+        diags_.Add(Code::kBadProperty, sel.loc, "a policy's rules are rule names or tag:NAME");
+        continue;
+      }
+      if (!p_.rules.count(sel.text) && !p_.IsUnparsed(sel.text))
+        diags_.Add(Code::kUnknownRule, sel.loc,
+                   "unknown rule '" + sel.text + "'" + DidYouMean(Suggest(sel.text, Keys(p_.rules))));
+    }
+  }
+
+  Program& p_;
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+bool Program::IsUnparsed(const std::string& name) const {
+  return std::find(unparsed_names.begin(), unparsed_names.end(), name) != unparsed_names.end();
+}
+
+void CollectDeclarations(Program& p, Diagnostics& diags) {
+  std::map<std::string, const ast::PolicyDecl*> policies;
+  std::map<std::string, const ast::TestDecl*> tests;
+  for (auto& file : p.files) {
+    for (auto& d : file.lists) Declare(p.lists, &d, "list", p.sources, diags);
+    for (auto& d : file.macros) Declare(p.macros, &d, "macro", p.sources, diags);
+    for (auto& d : file.rules) Declare(p.rules, &d, "rule", p.sources, diags);
+    for (auto& d : file.policies) Declare(policies, &d, "policy", p.sources, diags);
+    for (auto& d : file.tests) p.tests.push_back(&d);
+    for (auto& n : file.unparsed_names) p.unparsed_names.push_back(n);
+  }
+  // Declaration order of the winners: stable output and stable policy slots.
+  for (auto& file : p.files) {
+    for (auto& d : file.rules)
+      if (p.rules.at(d.name) == &d) p.rule_order.push_back(&d);
+    for (auto& d : file.policies)
+      if (policies.at(d.name) == &d) p.policy_order.push_back(&d);
+  }
+}
+
+void ResolveReferences(Program& p, Diagnostics& diags) { Resolver(p, diags).Run(); }
+
+}  // namespace vigil::lang

@@ -1,0 +1,82 @@
+#include "lang/values.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace vigil::lang {
+
+std::optional<std::string> GlobProblem(std::string_view p) {
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\') {
+      if (i + 1 == p.size()) return "a trailing backslash escapes nothing";
+      ++i;
+      continue;
+    }
+    if (p[i] != '[') continue;
+    size_t j = i + 1;
+    if (j < p.size() && (p[j] == '!' || p[j] == '^')) ++j;
+    if (j < p.size() && p[j] == ']') ++j;  // a leading ] is a literal member
+    while (j < p.size() && p[j] != ']') ++j;
+    if (j >= p.size()) return "'[' at offset " + std::to_string(i) + " is never closed";
+    if (j == i + 1) return "empty character class '[]'";
+    i = j;
+  }
+  return std::nullopt;
+}
+
+std::optional<IpAddress> ParseIpAddress(std::string_view text) {
+  std::string s(text);
+  IpAddress a;
+  in_addr v4;
+  if (inet_pton(AF_INET, s.c_str(), &v4) == 1) {
+    a.bytes[10] = 0xff;
+    a.bytes[11] = 0xff;
+    std::memcpy(&a.bytes[12], &v4, 4);
+    return a;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) {
+    std::memcpy(a.bytes.data(), &v6, 16);
+    return a;
+  }
+  return std::nullopt;
+}
+
+bool Cidr::Contains(const IpAddress& a) const {
+  unsigned bits = prefix_bits;
+  for (size_t i = 0; i < 16 && bits > 0; ++i) {
+    unsigned take = bits >= 8 ? 8 : bits;
+    uint8_t mask = static_cast<uint8_t>(0xff << (8 - take));
+    if ((a.bytes[i] & mask) != (base.bytes[i] & mask)) return false;
+    bits -= take;
+  }
+  return true;
+}
+
+std::optional<Cidr> ParseCidr(std::string_view text, std::string* problem) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    if (problem) *problem = "expected ADDRESS/BITS, e.g. 10.0.0.0/8";
+    return std::nullopt;
+  }
+  auto addr = ParseIpAddress(text.substr(0, slash));
+  if (!addr) {
+    if (problem) *problem = "'" + std::string(text.substr(0, slash)) + "' is not an IP address";
+    return std::nullopt;
+  }
+  bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
+  std::string_view bits_text = text.substr(slash + 1);
+  unsigned bits = 0;
+  auto [ptr, ec] = std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
+  unsigned max = v4 ? 32 : 128;
+  if (ec != std::errc() || ptr != bits_text.data() + bits_text.size() || bits_text.empty() ||
+      bits > max) {
+    if (problem) *problem = "prefix length must be a number from 0 to " + std::to_string(max);
+    return std::nullopt;
+  }
+  return Cidr{*addr, v4 ? bits + 96 : bits};
+}
+
+}  // namespace vigil::lang

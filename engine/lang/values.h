@@ -1,0 +1,35 @@
+// Validation of literal values whose syntax is richer than a token: globs, IP addresses,
+// CIDR blocks. The matchers use the same parsers, so lint and runtime agree.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil::lang {
+
+// Why `pattern` is not a valid glob (*, ?, [set], [!set], \ escapes), or nullopt.
+std::optional<std::string> GlobProblem(std::string_view pattern);
+
+// An IPv4 address is stored as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
+struct IpAddress {
+  std::array<uint8_t, 16> bytes{};
+};
+std::optional<IpAddress> ParseIpAddress(std::string_view text);
+inline bool IsIpAddress(std::string_view text) { return ParseIpAddress(text).has_value(); }
+
+struct Cidr {
+  IpAddress base;
+  unsigned prefix_bits = 0;  // over the 128-bit (mapped) form
+  bool Contains(const IpAddress& a) const;
+};
+std::optional<Cidr> ParseCidr(std::string_view text, std::string* problem);
+inline std::optional<std::string> CidrProblem(std::string_view text) {
+  std::string problem;
+  if (ParseCidr(text, &problem)) return std::nullopt;
+  return problem;
+}
+
+}  // namespace vigil::lang

@@ -1,0 +1,25 @@
+// Renders front-end findings for people (text with the source line and a caret), for
+// programs (JSON) and for code-scanning UIs (SARIF 2.1.0).
+#pragma once
+
+#include <ostream>
+
+#include "lang/diagnostics.h"
+#include "lang/source.h"
+
+namespace vigil::output {
+
+struct LintSummary {
+  size_t files = 0;
+  size_t rules = 0;
+  size_t policies = 0;
+};
+
+void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& diags,
+                    const LintSummary& summary, std::ostream& out);
+void RenderLintJson(const lang::SourceSet& sources, const lang::Diagnostics& diags,
+                    const LintSummary& summary, std::ostream& out);
+void RenderLintSarif(const lang::SourceSet& sources, const lang::Diagnostics& diags,
+                     std::ostream& out);
+
+}  // namespace vigil::output
