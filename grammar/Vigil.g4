@@ -28,7 +28,15 @@ property
   : key=WHEN expr                                  # exprProperty
   | key=SCOPE expr                                 # exprProperty
   | key=ON eventSel                                # onProperty
-  | key=word propertyValue                         # plainProperty
+  | key=propertyKey propertyValue                  # plainProperty
+  ;
+
+// Any name but the three keywords that start their own property forms above (keeping the
+// alternatives disjoint lets the parser decide with one token of lookahead).
+propertyKey
+  : IDENT
+  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | FOLLOW | EXISTS
+  | CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES | INTERSECTS
   ;
 
 propertyValue

@@ -9,7 +9,7 @@ PACKAGES=(
   antlr4 default-jre-headless libantlr4-runtime-dev
   libre2-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libxxhash-dev
-  python3 busybox-static runc iproute2 procps netcat-openbsd
+  python3 bc busybox-static runc iproute2 procps netcat-openbsd
 )
 
 missing=()

@@ -73,6 +73,7 @@ struct RuleDecl {
   bool is_override = false;
   std::string desc;
   std::optional<Severity> severity;
+  bool severity_given = false;  // written, even if misspelt
   std::vector<Value> mitre;
   std::vector<Value> tags;
   bool has_on = false;

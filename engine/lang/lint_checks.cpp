@@ -31,7 +31,7 @@ void RunLintChecks(Program& p, Diagnostics& diags) {
     if (rule->desc.empty())
       diags.Add(Code::kRuleWithoutDesc, rule->loc,
                 "rule '" + rule->name + "' has no desc: responders read it in every alert");
-    if (!rule->severity)
+    if (!rule->severity_given)
       diags.Add(Code::kRuleWithoutDesc, rule->loc,
                 "rule '" + rule->name + "' has no severity; it defaults to medium");
     for (const auto& id : rule->mitre) {

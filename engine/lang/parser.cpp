@@ -149,11 +149,11 @@ class AstBuilder {
     return loc;
   }
 
-  ast::File Build(VigilParser::FileContext* file) {
+  ast::File Build(VigilParser::FileContext* file, bool may_have_errors) {
     ast::File out;
     out.id = file_;
     for (auto* decl : file->decl()) {
-      if (HasErrors(decl)) {  // already reported as V001; later passes skip it
+      if (may_have_errors && HasErrors(decl)) {  // already reported as V001; later passes skip it
         RememberName(decl, out);
         continue;
       }
@@ -290,6 +290,7 @@ class AstBuilder {
             r.output_loc = Loc(v);
           }
         } else if (key == "severity") {
+          r.severity_given = true;
           auto w = WordValue(v);
           if (!w) {
             ShapeError(key, Loc(v), "one of info, low, medium, high, critical");
@@ -737,10 +738,30 @@ ast::File ParseFile(const SourceSet& sources, uint32_t file_id, Diagnostics& dia
     diags.Add(Code::kBadString, SourceLoc{file_id, line, col, 1},
               "the file is not valid UTF-8 (first invalid byte here); .vgl files must be UTF-8");
   }
+  // Two-stage parse: the fast SLL prediction mode first, bailing out at the first problem;
+  // only a file that fails it is parsed again with full LL and error recovery, which is
+  // what reports every syntax error.
+  {
+    Diagnostics scratch;
+    ParseRun fast(text, file_id, scratch);
+    if (scratch.all().empty()) {
+      fast.parser.removeErrorListeners();
+      fast.parser.setErrorHandler(std::make_shared<a4::BailErrorStrategy>());
+      fast.parser.getInterpreter<a4::atn::ParserATNSimulator>()->setPredictionMode(
+          a4::atn::PredictionMode::SLL);
+      try {
+        auto* tree = fast.parser.file();
+        AstBuilder builder(file_id, diags);
+        return builder.Build(tree, /*may_have_errors=*/false);
+      } catch (const a4::ParseCancellationException&) {
+        // fall through to the full parse
+      }
+    }
+  }
   ParseRun run(text, file_id, diags);
   auto* tree = run.parser.file();
   AstBuilder builder(file_id, diags);
-  return builder.Build(tree);
+  return builder.Build(tree, /*may_have_errors=*/true);
 }
 
 std::optional<ast::Expr> ParseExpression(const SourceSet& sources, uint32_t file_id,

@@ -118,7 +118,9 @@ class TypeChecker {
             .notes.push_back("write {{ and }} for literal braces");
         continue;
       }
+      in_output_ = true;
       ResolveField(v, true, "");
+      in_output_ = false;
       i = close;
     }
   }
@@ -242,7 +244,8 @@ class TypeChecker {
     if (rule_ && !(f.events & events_)) {
       auto& d = diags_.Add(Code::kFieldNotOnEvents, v.loc,
                            Q(f.name) + " is not carried by " + EventMaskNames(events_) +
-                               " events, so this test can never be true");
+                               (in_output_ ? " events, so the output can never show it"
+                                           : " events, so this condition can never be true"));
       d.notes.push_back(std::string(f.name) + " exists on: " + EventMaskNames(f.events));
       if (!macro.empty())
         d.notes.push_back("it comes from macro '" + macro + "', used by rule '" + rule_->name + "'");
@@ -509,8 +512,8 @@ class TypeChecker {
       }
       if (tc.expect_alert && !(rule.events & Bit(*type))) {
         diags_.Add(Code::kBadTestCase, tc.event_loc,
-                   "rule '" + rule.name + "' watches " + EventMaskNames(rule.events) + " events; a " +
-                       tc.event + " event can never make it alert");
+                   "rule '" + rule.name + "' watches " + EventMaskNames(rule.events) +
+                       " events; an event of type " + tc.event + " can never make it alert");
       }
       rule_ = nullptr;
       for (const auto& [fref, value] : tc.fields) {
@@ -534,7 +537,8 @@ class TypeChecker {
           }
           for (auto& item : v.items) {
             auto problem = LiteralProblem(*t == Type::kFlags ? Type::kFlags : Type::kString, &info, item);
-            if (problem) diags_.Add(Code::kTypeMismatch, item.loc, *problem);
+            bool bad_flag = *t == Type::kFlags && item.kind == Kind::kWord;
+            if (problem) diags_.Add(bad_flag ? Code::kUnknownFlag : Code::kTypeMismatch, item.loc, *problem);
           }
           continue;
         }
@@ -551,6 +555,7 @@ class TypeChecker {
   Diagnostics& diags_;
   const ast::RuleDecl* rule_ = nullptr;
   EventMask events_ = kAllEvents;
+  bool in_output_ = false;
   std::set<std::pair<const ast::Value*, int>> checked_items_;
 };
 

@@ -24,8 +24,8 @@ const char* LevelName(Level l) {
   return "?";
 }
 
-std::string Plural(size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+std::string Plural(size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 // The source line with tabs shown as single spaces, so the caret lines up.
@@ -95,11 +95,12 @@ void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& dia
   }
   size_t errors = diags.errors(), warnings = diags.warnings();
   if (errors == 0 && warnings == 0) {
-    out << "ok: no problems in " << Plural(summary.files, "file") << " ("
-        << Plural(summary.rules, "rule") << ", " << Plural(summary.policies, "policy") << ")\n";
+    out << "ok: no problems in " << Plural(summary.files, "file", "files") << " ("
+        << Plural(summary.rules, "rule", "rules") << ", "
+        << Plural(summary.policies, "policy", "policies") << ")\n";
   } else {
-    out << Plural(errors, "error") << ", " << Plural(warnings, "warning") << " in "
-        << Plural(summary.files, "file") << "\n";
+    out << Plural(errors, "error", "errors") << ", " << Plural(warnings, "warning", "warnings")
+        << " in " << Plural(summary.files, "file", "files") << "\n";
   }
 }
 

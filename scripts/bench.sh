@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, each printing ratios against a baseline measured in the same run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+status=0
+run() { echo "== $*"; "$@" || status=1; echo; }
+
+run bench/lint/run.sh "$BUILD_DIR/vigil"
+
+exit $status
