@@ -1,0 +1,230 @@
+// Unit tests of the language front end: literals, suggestions, values, scopes and the passes.
+#include <gtest/gtest.h>
+
+#include "lang/parser.h"
+#include "lang/pipeline.h"
+#include "lang/scope_parser.h"
+#include "lang/string_literal.h"
+#include "lang/suggest.h"
+#include "lang/values.h"
+#include "output/terminal_text.h"
+
+namespace vigil::lang {
+namespace {
+
+// Runs every pass over in-memory files; returns the codes of all findings.
+struct Analyzed {
+  Program program;
+  Diagnostics diags;
+  std::vector<std::string> codes() const {
+    std::vector<std::string> out;
+    for (const auto& d : diags.all()) out.push_back(d.id());
+    return out;
+  }
+};
+
+std::unique_ptr<Analyzed> AnalyzeText(const std::vector<std::string>& texts) {
+  auto a = std::make_unique<Analyzed>();
+  for (size_t i = 0; i < texts.size(); ++i)
+    a->program.sources.Add("f" + std::to_string(i) + ".vgl", texts[i]);
+  Analyze(a->program, a->diags);
+  return a;
+}
+
+TEST(StringLiteral, DecodesEscapes) {
+  std::string out;
+  UnescapeError err;
+  ASSERT_TRUE(UnescapeStringLiteral(R"("a\"b\\c\n\t\x41\u{e9}")", out, err));
+  EXPECT_EQ(out, "a\"b\\c\n\tA\xC3\xA9");
+}
+
+TEST(StringLiteral, RawStringsKeepBackslashes) {
+  std::string out;
+  UnescapeError err;
+  ASSERT_TRUE(UnescapeStringLiteral(R"('^/proc/\d+/mem$')", out, err));
+  EXPECT_EQ(out, R"(^/proc/\d+/mem$)");
+}
+
+TEST(StringLiteral, ReportsBadEscapeWithOffset) {
+  std::string out;
+  UnescapeError err;
+  EXPECT_FALSE(UnescapeStringLiteral(R"("ab\qc")", out, err));
+  EXPECT_EQ(err.offset, 3u);  // the backslash, counted from the opening quote
+  EXPECT_FALSE(UnescapeStringLiteral(R"("\u{110000}")", out, err));
+  EXPECT_FALSE(UnescapeStringLiteral(R"("\x4")", out, err));
+}
+
+TEST(Utf8, SanitizeReplacesInvalidSequences) {
+  std::string s = "ok\xff\xc3(\xe2\x82\xac";
+  EXPECT_EQ(SanitizeUtf8(s), 2u);
+  EXPECT_EQ(s, "ok\xEF\xBF\xBD\xEF\xBF\xBD(\xe2\x82\xac");
+  std::string good = "caf\xC3\xA9";
+  EXPECT_EQ(SanitizeUtf8(good), std::string::npos);
+  std::string overlong = "\xC0\xAF";  // overlong '/'
+  EXPECT_NE(SanitizeUtf8(overlong), std::string::npos);
+}
+
+TEST(Suggest, FindsTranspositionsAndTypos) {
+  std::vector<std::string_view> names = {"high", "low", "medium", "critical", "info"};
+  EXPECT_EQ(Suggest("hgih", names), std::vector<std::string>{"high"});
+  EXPECT_EQ(Suggest("critcal", names), std::vector<std::string>{"critical"});
+  EXPECT_TRUE(Suggest("zzzzzz", names).empty());
+  EXPECT_EQ(DidYouMean({"a", "b"}), " (did you mean 'a' or 'b'?)");
+}
+
+TEST(Values, Globs) {
+  EXPECT_FALSE(GlobProblem("/tmp/*.sh"));
+  EXPECT_FALSE(GlobProblem("/tmp/[!a-z]?"));
+  EXPECT_FALSE(GlobProblem("[]]"));
+  EXPECT_TRUE(GlobProblem("/tmp/[abc"));
+  EXPECT_TRUE(GlobProblem("x\\"));
+}
+
+TEST(Values, CidrContains) {
+  std::string problem;
+  auto net = ParseCidr("10.0.0.0/8", &problem);
+  ASSERT_TRUE(net) << problem;
+  EXPECT_TRUE(net->Contains(*ParseIpAddress("10.200.3.4")));
+  EXPECT_FALSE(net->Contains(*ParseIpAddress("11.0.0.1")));
+  EXPECT_FALSE(net->Contains(*ParseIpAddress("::1")));
+  auto v6 = ParseCidr("fe80::/10", &problem);
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->Contains(*ParseIpAddress("fe80::1")));
+  EXPECT_FALSE(ParseCidr("10.0.0.0/33", &problem));
+  EXPECT_FALSE(ParseCidr("10.0.0.0", &problem));
+  EXPECT_FALSE(ParseCidr("10.0.0.0/x", &problem));
+}
+
+TEST(Scope, ParsesKernelFilters) {
+  std::string error;
+  auto scope = ParseScope(
+      "comm in [vigil-e2e-x] follow and uid >= 1000 and uid < 2000 and not container", &error);
+  ASSERT_TRUE(scope) << error;
+  ASSERT_EQ(scope->filters.size(), 3u);
+  EXPECT_EQ(scope->filters[0].kind, ScopeFilterKind::kComm);
+  EXPECT_TRUE(scope->filters[0].follow);
+  EXPECT_EQ(scope->filters[0].values[0].text, "vigil-e2e-x");
+  EXPECT_EQ(scope->filters[1].kind, ScopeFilterKind::kUid);
+  EXPECT_EQ(scope->filters[1].values[0].lo, 1000u);
+  EXPECT_EQ(scope->filters[1].values[0].hi, 1999u);
+  EXPECT_EQ(scope->filters[2].kind, ScopeFilterKind::kContainer);
+  EXPECT_TRUE(scope->filters[2].negated);
+  EXPECT_TRUE(scope->follow());
+}
+
+TEST(Scope, BinaryWithMountNamespaceAndRanges) {
+  std::string error;
+  auto scope = ParseScope(R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);
+  ASSERT_TRUE(scope) << error;
+  EXPECT_EQ(scope->filters[0].values[1].mntns, 4026531840u);
+  EXPECT_EQ(scope->filters[0].values[1].text, "/usr/bin/b");
+  EXPECT_EQ(scope->filters[1].values[0].lo, 1u);
+  EXPECT_EQ(scope->filters[1].values[0].hi, 10u);
+  EXPECT_EQ(scope->filters[1].values[1].lo, 42u);
+}
+
+TEST(Scope, GlobalIsEmpty) {
+  std::string error;
+  auto scope = ParseScope("global", &error);
+  ASSERT_TRUE(scope) << error;
+  EXPECT_TRUE(scope->filters.empty());
+}
+
+TEST(Scope, RejectsWhatTheKernelCannotEvaluate) {
+  std::string error;
+  EXPECT_FALSE(ParseScope("proc.name == \"x\"", &error));
+  EXPECT_NE(error.find("rule's 'when'"), std::string::npos) << error;
+  EXPECT_FALSE(ParseScope("uid == 0 or gid == 0", &error));
+  EXPECT_NE(error.find("'and' only"), std::string::npos) << error;
+  EXPECT_FALSE(ParseScope("comm startswith \"ng\"", &error));
+  EXPECT_FALSE(ParseScope("comm in [abcdefghijklmnopq]", &error));
+  EXPECT_FALSE(ParseScope("uid in [1000] and uid in [2000]", &error));
+  EXPECT_FALSE(ParseScope("uid == ", &error));
+  EXPECT_NE(error.find("1:"), std::string::npos) << error;
+}
+
+TEST(Passes, MacrosExpandIntoRules) {
+  auto a = AnalyzeText({R"(
+    macro is_shell = proc.name in [bash, sh]
+    rule r { desc "d" severity low on exec when is_shell and not evt.failed }
+    test r { alert exec { proc.name: "sh" } }
+  )"});
+  EXPECT_EQ(a->diags.errors(), 0u) << a->codes().size();
+  const auto* rule = a->program.rules.at("r");
+  ASSERT_TRUE(rule->when);
+  EXPECT_EQ(rule->when->op, ast::Op::kAnd);
+  EXPECT_EQ(rule->when->children[0].op, ast::Op::kIn);
+  EXPECT_EQ(rule->when->children[0].from_macro, "is_shell");
+  ASSERT_TRUE(rule->when->children[0].lhs.field);
+  EXPECT_EQ(Field(*rule->when->children[0].lhs.field).name, "proc.name");
+  EXPECT_EQ(rule->events, Bit(EventType::kExec));
+}
+
+TEST(Passes, NamesAreGlobalAcrossFiles) {
+  auto a = AnalyzeText({"list shells = [bash]",
+                        R"(rule r { desc "d" severity low on exec when proc.name in shells }
+                           test r { alert exec { proc.name: "bash" } })"});
+  EXPECT_TRUE(a->codes().empty());
+}
+
+TEST(Passes, OverrideReplacesEarlierDeclaration) {
+  auto a = AnalyzeText({R"(rule r { desc "old" severity low on exec when proc.name == "a" }
+                           test r { alert exec { proc.name: "a" } })",
+                        R"(override rule r { desc "new" severity low on exec when proc.name == "a" })"});
+  EXPECT_EQ(a->diags.errors(), 0u);
+  EXPECT_EQ(a->program.rules.at("r")->desc, "new");
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V036"});
+}
+
+TEST(Passes, ConstantsResolveForFlagsAndInts) {
+  auto a = AnalyzeText({R"(rule r { desc "d" severity low on open
+                             when open.flags contains O_TRUNC and proc.uid != 0 }
+                           test r { alert open { open.flags: [O_WRONLY, O_TRUNC] } })"});
+  EXPECT_EQ(a->diags.errors(), 0u);
+  const auto& cond = a->program.rules.at("r")->when->children[0];
+  ASSERT_TRUE(cond.rhs.constant);
+  EXPECT_EQ(*cond.rhs.constant, 01000);
+}
+
+TEST(Passes, PoliciesGetSlotsAndRules) {
+  auto a = AnalyzeText({R"(
+    rule a { desc "d" severity low tags [x] on exec when proc.name == "a" }
+    rule b { desc "d" severity low tags [x] on exec when proc.name == "b" enabled false }
+    rule c { desc "d" severity low tags [y] on exec when proc.name == "c" }
+    test a { alert exec { proc.name: "a" } }
+    test b { alert exec { proc.name: "b" } }
+    test c { alert exec { proc.name: "c" } }
+    policy off { enabled false rules [a] }
+    policy p1 { scope uid >= 1000 rules [tag:x] }
+    policy p2 { rules [c, tag:x] }
+  )"});
+  EXPECT_EQ(a->diags.errors(), 0u);
+  ASSERT_EQ(a->program.policies.size(), 2u);
+  EXPECT_EQ(a->program.policies[0].index, 0u);
+  EXPECT_EQ(a->program.policies[0].rules.size(), 1u);  // b is disabled
+  EXPECT_EQ(a->program.policies[1].index, 1u);
+  ASSERT_EQ(a->program.policies[1].rules.size(), 2u);
+  EXPECT_EQ(a->program.policies[1].rules[0]->name, "a");  // declaration order
+  EXPECT_EQ(a->program.policies[1].rules[1]->name, "c");
+}
+
+TEST(Passes, SyntaxErrorsDoNotCascade) {
+  auto a = AnalyzeText({R"(
+    rule broken { desc "d" severity low on exec when proc.name == }
+    policy p { rules [broken] }
+  )"});
+  // The broken rule is reported once (V001); the policy naming it is not "unknown rule".
+  auto codes = a->codes();
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), "V001"), 1);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), "V005"), 0);
+}
+
+TEST(TerminalText, EscapesControlsAndInvalidUtf8) {
+  EXPECT_EQ(output::TerminalSafe("a\x1b[31mb\n"), "a\\x1b[31mb\\x0a");
+  EXPECT_EQ(output::TerminalSafe("\xff"), "\xEF\xBF\xBD");
+  EXPECT_EQ(output::TerminalSafe("\xC2\x9B"), "\\u009b");  // C1 CSI
+  EXPECT_EQ(output::TerminalSafe("caf\xC3\xA9"), "caf\xC3\xA9");
+}
+
+}  // namespace
+}  // namespace vigil::lang
