@@ -13,6 +13,12 @@ namespace vigil::lang {
 // Why `pattern` is not a valid glob (*, ?, [set], [!set], \ escapes), or nullopt.
 std::optional<std::string> GlobProblem(std::string_view pattern);
 
+// Whether `text` matches the glob `pattern` (valid per GlobProblem). `*` matches any run of
+// bytes, '/' included; `?` one UTF-8 character; `[...]` one byte from a set or range
+// (`[!...]` or `[^...]` negates); `\` makes the next character literal. Only the last `*`
+// is ever backtracked to, so the cost is at worst len(pattern) x len(text), never exponential.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
 // An IPv4 address is stored as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
 struct IpAddress {
   std::array<uint8_t, 16> bytes{};

@@ -1,0 +1,36 @@
+// Rules become matcher programs: fields resolved to ids, lists to hash sets, regexes to RE2
+// objects compiled once, alternatives of startswith/endswith/== on one operand merged into
+// tries and hash sets, macros already inlined by engine/lang, constant parts folded, and each
+// rule specialised per event type (a test on a field the type never carries is folded to
+// false). The result is a match::RuleSet indexed by event type.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lang/program.h"
+#include "match/rule_set.h"
+
+namespace vigil::compile {
+
+struct RuleCompileError {
+  std::string where;  // file:line:col
+  std::string message;
+};
+
+struct RuleCompileOptions {
+  // When the loaded files declare no policy, make up one (index 0, "all-rules", global scope)
+  // that selects every enabled rule, so that a rules-only directory can be replayed.
+  bool implicit_policy = true;
+};
+
+// Compiles every rule of an analysed program (Analyze() reported no errors). Rules that are
+// disabled or selected by no policy are compiled too (for `vigil test`), but not indexed.
+// Errors are returned (and the set is then incomplete); they only arise on input the front
+// end should have rejected.
+std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
+                                             const RuleCompileOptions& options,
+                                             std::vector<RuleCompileError>* errors);
+
+}  // namespace vigil::compile

@@ -1,0 +1,267 @@
+// The predicates a compiled rule evaluates: one class per (operator family, operand type),
+// each holding its constant side in the form that makes the test cheap (hash sets, tries,
+// RE2 objects compiled once, 128-bit integers, flag masks, CIDR blocks).
+//
+// Every check is a positive test: it is false when its operand is absent. The compiler
+// builds `!=` and `not in` as `not` over `==` and `in`, so those are true on an absent field
+// (a missing field never matches a positive test; docs/matching.md).
+#pragma once
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "lang/values.h"
+#include "match/event_record.h"
+#include "match/operand.h"
+#include "match/string_trie.h"
+
+namespace vigil::match {
+
+// Buffers that transformers write into during one evaluation (never shared across threads).
+struct EvalScratch {
+  std::string lhs, rhs;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual bool Eval(const EventRecord& r, EvalScratch& s) const = 0;
+  // One line for `vigil compile --explain`: proc.name in hash-set(7).
+  virtual std::string Describe() const = 0;
+  // The operands it reads; a check whose operand's field an event type never carries is
+  // folded to false for that type.
+  virtual std::vector<const Operand*> Operands() const = 0;
+};
+
+enum class StringOp { kEq, kContains, kIContains, kStartsWith, kEndsWith };
+enum class NumberOp { kEq, kLt, kLe, kGt, kGe };
+const char* StringOpName(StringOp op);
+const char* NumberOpName(NumberOp op);
+
+// field OP "constant"
+class StringCheck final : public Check {
+ public:
+  StringCheck(Operand lhs, StringOp op, std::string constant);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  StringOp op_;
+  std::string constant_;  // lowercased for icontains
+};
+
+// field OP other_field (both strings, transformers allowed on both sides)
+class StringFieldCheck final : public Check {
+ public:
+  StringFieldCheck(Operand lhs, StringOp op, Operand rhs);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
+
+ private:
+  Operand lhs_;
+  StringOp op_;
+  Operand rhs_;
+};
+
+class GlobCheck final : public Check {
+ public:
+  GlobCheck(Operand lhs, std::string pattern);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  std::string pattern_;
+};
+
+// RE2, compiled once; `matches` searches (unanchored): write ^...$ to match the whole text.
+class RegexCheck final : public Check {
+ public:
+  // Returns null with *error set when the pattern does not compile.
+  static std::unique_ptr<RegexCheck> Make(Operand lhs, const std::string& pattern,
+                                          std::string* error);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  RegexCheck(Operand lhs, std::unique_ptr<RE2> re) : lhs_(std::move(lhs)), re_(std::move(re)) {}
+  Operand lhs_;
+  std::unique_ptr<RE2> re_;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// field in [strings]  (also: several `field == "x"` alternatives merged by the compiler)
+class StringSetCheck final : public Check {
+ public:
+  StringSetCheck(Operand lhs, StringSet members);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  StringSet members_;
+};
+
+// Several `field startswith "x"` (or endswith) alternatives, merged into one trie.
+class AffixSetCheck final : public Check {
+ public:
+  AffixSetCheck(Operand lhs, bool suffix, const std::vector<std::string>& members);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  bool suffix_;
+  StringTrie trie_;
+};
+
+// number OP constant (int, uint, flags compared whole, bool, len())
+class NumberCheck final : public Check {
+ public:
+  NumberCheck(Operand lhs, NumberOp op, Wide constant);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  NumberOp op_;
+  Wide constant_;
+};
+
+class NumberFieldCheck final : public Check {
+ public:
+  NumberFieldCheck(Operand lhs, NumberOp op, Operand rhs);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
+
+ private:
+  Operand lhs_;
+  NumberOp op_;
+  Operand rhs_;
+};
+
+// number in [values and lo..hi ranges]
+class NumberSetCheck final : public Check {
+ public:
+  NumberSetCheck(Operand lhs, std::vector<Wide> values, std::vector<std::pair<Wide, Wide>> ranges);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  std::vector<Wide> values_;  // sorted, unique
+  std::vector<std::pair<Wide, Wide>> ranges_;
+};
+
+// One flag as a test on the value: (value & mask) == bits. For most flags mask == bits; the
+// open(2) access modes (O_RDONLY 0, O_WRONLY 1, O_RDWR 2) are a 2-bit field, mask O_ACCMODE.
+struct FlagTest {
+  uint64_t mask = 0;
+  uint64_t bits = 0;
+  std::string name;  // for Describe
+};
+
+// flags contains FLAG (every test holds) / flags intersects [FLAGS] (some test holds)
+class FlagsCheck final : public Check {
+ public:
+  FlagsCheck(Operand lhs, bool any, std::vector<FlagTest> tests);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  bool any_;
+  std::vector<FlagTest> tests_;
+};
+
+// A bare boolean field, or `field == true/false`.
+class BoolCheck final : public Check {
+ public:
+  BoolCheck(Operand lhs, bool expected);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  bool expected_;
+};
+
+// address == constant / address in [cidr(...), "addr"]: both become CIDR blocks.
+class AddressSetCheck final : public Check {
+ public:
+  AddressSetCheck(Operand lhs, std::vector<lang::Cidr> blocks, std::string text);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  std::vector<lang::Cidr> blocks_;
+  std::string text_;  // as written, for Describe
+};
+
+class AddressFieldCheck final : public Check {
+ public:
+  AddressFieldCheck(Operand lhs, Operand rhs);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
+
+ private:
+  Operand lhs_, rhs_;
+};
+
+// list contains "x" (some element equals) / list intersects [..] (some element is a member)
+class ListCheck final : public Check {
+ public:
+  ListCheck(Operand lhs, StringSet members, bool intersects);
+  bool Eval(const EventRecord& r, EvalScratch& s) const override;
+  std::string Describe() const override;
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+  StringSet members_;
+  bool intersects_;
+};
+
+class ExistsCheck final : public Check {
+ public:
+  explicit ExistsCheck(Operand lhs) : lhs_(std::move(lhs)) {}
+  bool Eval(const EventRecord& r, EvalScratch&) const override { return lhs_.Present(r); }
+  std::string Describe() const override { return "exists " + lhs_.Describe(); }
+  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+ private:
+  Operand lhs_;
+};
+
+// Text helpers shared with the tests.
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view lower_needle);
+std::string QuoteForDescribe(std::string_view s);
+std::string WideToString(Wide v);
+
+}  // namespace vigil::match

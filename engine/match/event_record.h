@@ -1,0 +1,95 @@
+// The enriched event as the matchers read it: one flat slot per registry field (indexed by
+// lang::FieldId) with a presence bit. The agent fills it from a decoded kernel event and the
+// process tree; `vigil test` fills it from a test case and `vigil replay` from a JSON line.
+// Storage is reused across Clear(), so a record filled in a loop stops allocating once its
+// strings have reached their working size.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lang/events.h"
+#include "lang/fields.h"
+#include "lang/values.h"
+
+namespace vigil::match {
+
+// Upper bound on the registry size; checked when a record is built.
+inline constexpr size_t kMaxFields = 160;
+
+class EventRecord {
+ public:
+  EventRecord();
+
+  // Forgets every value (keeps the storage) and resets type, bitmap and flags.
+  void Clear();
+
+  lang::EventType type() const { return type_; }
+  void set_type(lang::EventType type) { type_ = type; }
+
+  // Policies whose scope matched the process (bit i = policy index i).
+  uint64_t policies() const { return policies_; }
+  void set_policies(uint64_t bitmap) { policies_ = bitmap; }
+  uint32_t policy_version() const { return policy_version_; }
+  void set_policy_version(uint32_t v) { policy_version_ = v; }
+  // The process context was only partly known when the event was emitted.
+  bool incomplete() const { return incomplete_; }
+  void set_incomplete(bool v) { incomplete_ = v; }
+
+  bool Has(lang::FieldId id) const { return present_.test(Index(id)); }
+  void Erase(lang::FieldId id) { present_.reset(Index(id)); }
+
+  // Setters mark the field present. Numbers of every numeric type (int, uint, flags, bool)
+  // share one 64-bit slot; the registry type says how to read it.
+  void SetInt(lang::FieldId id, int64_t v);
+  void SetUint(lang::FieldId id, uint64_t v);
+  void SetBool(lang::FieldId id, bool v) { SetUint(id, v ? 1 : 0); }
+  void SetString(lang::FieldId id, std::string_view v);
+  void SetAddress(lang::FieldId id, const lang::IpAddress& v);
+  void ClearList(lang::FieldId id);  // present, no elements
+  void AppendToList(lang::FieldId id, std::string_view v);
+
+  // Getters assume Has(id); an absent field reads as zero / empty.
+  int64_t Int(lang::FieldId id) const { return static_cast<int64_t>(slots_[Index(id)].number); }
+  uint64_t Uint(lang::FieldId id) const { return slots_[Index(id)].number; }
+  bool Bool(lang::FieldId id) const { return slots_[Index(id)].number != 0; }
+  std::string_view String(lang::FieldId id) const { return slots_[Index(id)].text; }
+  const lang::IpAddress& Address(lang::FieldId id) const { return slots_[Index(id)].address; }
+  std::span<const std::string> List(lang::FieldId id) const {
+    const Slot& s = slots_[Index(id)];
+    return {s.list.data(), s.list_size};
+  }
+
+ private:
+  struct Slot {
+    uint64_t number = 0;
+    std::string text;
+    std::vector<std::string> list;  // the first list_size elements are live
+    size_t list_size = 0;
+    lang::IpAddress address;
+  };
+  static size_t Index(lang::FieldId id) { return static_cast<size_t>(id); }
+
+  std::bitset<kMaxFields> present_;
+  std::vector<Slot> slots_;
+  lang::EventType type_ = lang::EventType::kExec;
+  uint64_t policies_ = ~uint64_t{0};
+  uint32_t policy_version_ = 0;
+  bool incomplete_ = false;
+};
+
+// Field ids the matchers and derivations use by name, looked up once.
+struct WellKnownFields {
+  lang::FieldId evt_type, evt_time, evt_boottime, evt_retval, evt_failed;
+  lang::FieldId proc_args, proc_cmdline, proc_parent_name, proc_parent_exe, proc_ancestors_name,
+      proc_ancestors_exe, proc_aname, proc_depth;
+  lang::FieldId file_path, file_name, file_dir;
+  lang::FieldId open_flags, open_read, open_write, open_create;
+};
+const WellKnownFields& Fields();
+
+}  // namespace vigil::match

@@ -1,0 +1,62 @@
+#include "match/output_template.h"
+
+#include <charconv>
+
+#include "match/field_text.h"
+
+namespace vigil::match {
+
+OutputTemplate OutputTemplate::Parse(std::string_view text) {
+  OutputTemplate t;
+  std::string literal;
+  auto flush = [&] {
+    if (!literal.empty()) t.parts_.push_back({std::move(literal), false, {}, -1});
+    literal.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      literal += c;
+      ++i;
+      continue;
+    }
+    size_t close = c == '{' ? text.find('}', i) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      literal += c;
+      continue;
+    }
+    std::string_view name = text.substr(i + 1, close - i - 1);
+    int index = -1;
+    auto bracket = name.find('[');
+    if (bracket != std::string_view::npos && name.ends_with(']')) {
+      std::string_view digits = name.substr(bracket + 1, name.size() - bracket - 2);
+      int v = 0;
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      if (ec == std::errc() && p == digits.data() + digits.size()) {
+        index = v;
+        name = name.substr(0, bracket);
+      }
+    }
+    auto id = lang::FieldByName(name);
+    if (!id || (index >= 0) != lang::Field(*id).indexed) {
+      literal += text.substr(i, close - i + 1);
+    } else {
+      flush();
+      t.parts_.push_back({"", true, *id, index});
+    }
+    i = close;
+  }
+  flush();
+  return t;
+}
+
+void OutputTemplate::Render(const EventRecord& r, std::string* out) const {
+  for (const auto& p : parts_) {
+    if (p.is_field)
+      AppendFieldText(r, p.field, p.index, out);
+    else
+      out->append(p.literal);
+  }
+}
+
+}  // namespace vigil::match

@@ -1,0 +1,37 @@
+#include "match/rule_set.h"
+
+namespace vigil::match {
+
+uint32_t RuleSet::AddRule(CompiledRule rule) {
+  rules_.push_back(std::move(rule));
+  return static_cast<uint32_t>(rules_.size() - 1);
+}
+
+void RuleSet::BuildIndex() {
+  for (auto& list : index_) list.clear();
+  for (uint32_t i = 0; i < rules_.size(); ++i) {
+    const CompiledRule& rule = rules_[i];
+    if (!rule.enabled || rule.policies == 0) continue;
+    for (size_t t = 0; t < kEventTypes; ++t)
+      if (rule.by_type[t]) index_[t].push_back({i, rule.policies, rule.by_type[t].get()});
+  }
+}
+
+const PolicyInfo* RuleSet::PolicyAt(unsigned index) const {
+  for (const auto& p : policies_)
+    if (p.index == index) return &p;
+  return nullptr;
+}
+
+std::optional<uint32_t> RuleSet::FindRule(std::string_view name) const {
+  for (uint32_t i = 0; i < rules_.size(); ++i)
+    if (rules_[i].name == name) return i;
+  return std::nullopt;
+}
+
+bool RuleSet::EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s) const {
+  const auto& m = rules_.at(rule).by_type[static_cast<size_t>(r.type())];
+  return m && m->Eval(r, s);
+}
+
+}  // namespace vigil::match

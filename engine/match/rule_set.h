@@ -1,0 +1,91 @@
+// Compiled rules and the per-event-type index the agent, `vigil replay` and `vigil test`
+// evaluate events against. An event meets only the rules that can fire on its type and that
+// belong to a policy in its matched-policy bitmap. Every rule that matches is reported, in
+// declaration order: there is no first-match-wins.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lang/ast.h"
+#include "lang/events.h"
+#include "match/matcher.h"
+#include "match/output_template.h"
+
+namespace vigil::match {
+
+struct PolicyInfo {
+  std::string name;
+  unsigned index = 0;  // bit in the matched-policy bitmap
+  lang::ast::Action action = lang::ast::Action::kAlert;
+  bool implicit = false;  // made up because the loaded files declare no policy
+};
+
+inline constexpr size_t kEventTypes = static_cast<size_t>(lang::EventType::kCount);
+
+struct CompiledRule {
+  std::string name;
+  std::string desc;
+  lang::ast::Severity severity = lang::ast::Severity::kMedium;
+  std::vector<std::string> mitre, tags;
+  OutputTemplate output;
+  lang::EventMask events = 0;  // the rule's `on`
+  uint64_t policies = 0;       // policies that select it
+  bool enabled = true;
+  std::string where;    // file:line:col of the declaration
+  MatchNode condition;  // after folding, before per-type specialisation (for --explain)
+  // The condition specialised to each event type; null where the rule can never fire.
+  std::array<std::shared_ptr<const Matcher>, kEventTypes> by_type;
+};
+
+struct RuleMatch {
+  uint32_t rule = 0;
+  uint64_t policies = 0;  // policies of the event that select the rule
+};
+
+class RuleSet {
+ public:
+  // Building (the compiler's side).
+  uint32_t AddRule(CompiledRule rule);
+  void AddPolicy(PolicyInfo policy) { policies_.push_back(std::move(policy)); }
+  void BuildIndex();  // after every AddRule
+
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const std::vector<PolicyInfo>& policies() const { return policies_; }
+  const PolicyInfo* PolicyAt(unsigned index) const;
+  std::optional<uint32_t> FindRule(std::string_view name) const;
+  // Rules indexed for an event type (what an event of that type meets at most).
+  size_t IndexedRules(lang::EventType type) const {
+    return index_[static_cast<size_t>(type)].size();
+  }
+
+  // Appends a RuleMatch for every rule that matches `r` (type and policy bitmap from `r`).
+  // Allocation-free once `out` has grown to its working size.
+  void Evaluate(const EventRecord& r, EvalScratch& s, std::vector<RuleMatch>& out) const {
+    const auto& entries = index_[static_cast<size_t>(r.type())];
+    const uint64_t matched = r.policies();
+    for (const auto& e : entries) {
+      uint64_t p = e.policies & matched;
+      if (p != 0 && e.matcher->Eval(r, s)) out.push_back({e.rule, p});
+    }
+  }
+
+  // One rule against `r` regardless of policies (test blocks).
+  bool EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s) const;
+
+ private:
+  struct Entry {
+    uint32_t rule;
+    uint64_t policies;
+    const Matcher* matcher;
+  };
+  std::vector<CompiledRule> rules_;
+  std::vector<PolicyInfo> policies_;
+  std::array<std::vector<Entry>, kEventTypes> index_;
+};
+
+}  // namespace vigil::match
