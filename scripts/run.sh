@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 vigil=${BUILD_DIR:-build}/vigil
-if "$vigil" run --help >/dev/null 2>&1; then
+if "$vigil" --help 2>/dev/null | grep -qE '^ +run( |$)'; then
   exec "$vigil" run --policy rules/ --policy policies/default.vgl "$@"
 fi
 echo "vigil: the agent ('vigil run') is not part of this build yet; linting the built-in rules and policies instead." >&2
