@@ -1,0 +1,47 @@
+// The agent's control socket: a Unix stream socket, mode 0600, accepting only root (checked
+// with SO_PEERCRED). One JSON request line in, one JSON response line out. `vigil status`
+// and `vigil reload` are its clients.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace vigil::agent {
+
+inline constexpr const char* kDefaultControlSocket = "/run/vigil/vigil.sock";
+
+class ControlServer {
+ public:
+  using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
+  ControlServer(std::string path, Handler handler);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Creates the socket (and its directory, mode 0700) and starts serving; returns an error
+  // message or "". A stale socket from a killed agent is replaced; a live one is an error.
+  std::string Start();
+  void Stop();
+  const std::string& path() const { return path_; }
+
+ private:
+  void Serve();
+  void HandleClient(int fd);
+
+  std::string path_;
+  Handler handler_;
+  int listen_fd_ = -1;
+  int wake_fds_[2] = {-1, -1};
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+// Sends one request and returns the response, or nullopt with `error` set.
+std::optional<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,
+                                             std::string* error, int timeout_ms = 30000);
+
+}  // namespace vigil::agent

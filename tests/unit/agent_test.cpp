@@ -1,0 +1,193 @@
+// Unit tests of the agent's runtime pieces: policy file permissions, the file watcher (plain
+// writes, rename-over saves, Kubernetes ..data swaps) and the control socket.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "agent/control_socket.h"
+#include "agent/policy_files.h"
+#include "agent/policy_watcher.h"
+
+namespace vigil::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// A scratch directory removed at the end of the test, even when it fails.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/vigil-agent-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+    ::chmod(path_.c_str(), 0755);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+TEST(PolicyPermissions, AcceptsRootOwnedPrivateFiles) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create root-owned files";
+  ScratchDir dir;
+  WriteFile(dir / "ok.vgl", "list x = [a]\n");
+  ::chmod((dir / "ok.vgl").c_str(), 0644);
+  EXPECT_TRUE(CheckPolicyPermissions({dir / "ok.vgl"}).empty());
+}
+
+TEST(PolicyPermissions, RejectsWorldWritableAndForeignOwned) {
+  ScratchDir dir;
+  WriteFile(dir / "open.vgl", "");
+  ::chmod((dir / "open.vgl").c_str(), 0666);
+  auto problems = CheckPolicyPermissions({dir / "open.vgl"}, ::geteuid());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].reason.find("writable by others"), std::string::npos);
+  if (::geteuid() == 0) {
+    WriteFile(dir / "theirs.vgl", "");
+    ::chmod((dir / "theirs.vgl").c_str(), 0644);
+    ASSERT_EQ(::chown((dir / "theirs.vgl").c_str(), 65534, 65534), 0);
+    problems = CheckPolicyPermissions({dir / "theirs.vgl"});
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].reason.find("owned by uid 65534"), std::string::npos);
+  }
+}
+
+TEST(PolicyPermissions, RejectsGroupWritableDirectory) {
+  ScratchDir dir;
+  fs::create_directory(dir / "rules");
+  ::chmod((dir / "rules").c_str(), 0775);
+  WriteFile(dir / "rules/a.vgl", "");
+  ::chmod((dir / "rules/a.vgl").c_str(), 0644);
+  auto problems = CheckPolicyPermissions({dir / "rules/a.vgl"}, ::geteuid());
+  ASSERT_FALSE(problems.empty());
+  EXPECT_EQ(problems[0].path, dir / "rules");
+}
+
+TEST(PolicyWatcher, SeesPlainWrites) {
+  ScratchDir dir;
+  WriteFile(dir / "a.vgl", "v1");
+  PolicyWatcher w({dir / "a.vgl"});
+  ASSERT_EQ(w.Start(), "");
+  EXPECT_FALSE(w.WaitForChange(milliseconds(50)));
+  WriteFile(dir / "a.vgl", "v2");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+}
+
+TEST(PolicyWatcher, IgnoresOtherFilesInTheSameDirectory) {
+  ScratchDir dir;
+  WriteFile(dir / "a.vgl", "v1");
+  PolicyWatcher w({dir / "a.vgl"});
+  ASSERT_EQ(w.Start(), "");
+  WriteFile(dir / "unrelated.txt", "x");
+  EXPECT_FALSE(w.WaitForChange(milliseconds(200), milliseconds(50)));
+}
+
+TEST(PolicyWatcher, SeesEditorRenameOverSave) {
+  ScratchDir dir;
+  WriteFile(dir / "a.vgl", "v1");
+  PolicyWatcher w({dir / "a.vgl"});
+  ASSERT_EQ(w.Start(), "");
+  WriteFile(dir / ".a.vgl.swp", "v2");
+  fs::rename(dir / ".a.vgl.swp", dir / "a.vgl");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+  // The watch survives the replacement: the next save is seen too.
+  WriteFile(dir / "a.vgl.tmp", "v3");
+  fs::rename(dir / "a.vgl.tmp", dir / "a.vgl");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+  EXPECT_EQ(w.changes_seen(), 2u);
+}
+
+TEST(PolicyWatcher, SeesNewFilesInWatchedDirectories) {
+  ScratchDir dir;
+  fs::create_directories(dir / "rules/sub");
+  WriteFile(dir / "rules/a.vgl", "v1");
+  PolicyWatcher w({dir / "rules"});
+  ASSERT_EQ(w.Start(), "");
+  WriteFile(dir / "rules/sub/new.vgl", "v1");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+  fs::create_directories(dir / "rules/sub/deeper");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+  WriteFile(dir / "rules/sub/deeper/b.vgl", "v1");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+}
+
+// How the kubelet updates a ConfigMap volume: files are symlinks through `..data`, which is
+// itself a symlink to a timestamped directory; an update writes a new directory and renames a
+// new `..data` symlink over the old one.
+TEST(PolicyWatcher, SeesKubernetesConfigMapSwap) {
+  ScratchDir dir;
+  fs::create_directory(dir / "..2026_11_25_v1");
+  WriteFile(dir / "..2026_11_25_v1/policy.vgl", "v1");
+  fs::create_directory_symlink("..2026_11_25_v1", dir / "..data");
+  fs::create_symlink("..data/policy.vgl", dir / "policy.vgl");
+  PolicyWatcher w({dir / "policy.vgl"});
+  ASSERT_EQ(w.Start(), "");
+  fs::create_directory(dir / "..2026_11_25_v2");
+  WriteFile(dir / "..2026_11_25_v2/policy.vgl", "v2");
+  fs::create_directory_symlink("..2026_11_25_v2", dir / "..data_tmp");
+  fs::rename(dir / "..data_tmp", dir / "..data");
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+}
+
+TEST(ControlSocket, AnswersRequestsAndRejectsGarbage) {
+  ScratchDir dir;
+  std::string path = dir / "ctl.sock";
+  ControlServer server(path, [](const nlohmann::json& req) {
+    return nlohmann::json{{"ok", true}, {"echo", req.value("command", "")}};
+  });
+  ASSERT_EQ(server.Start(), "");
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string error;
+  auto reply = ControlRequest(path, {{"command", "status"}}, &error);
+  ASSERT_TRUE(reply) << error;
+  EXPECT_EQ((*reply)["echo"], "status");
+  // A second server on the same live socket refuses to start.
+  ControlServer second(path, [](const nlohmann::json&) { return nlohmann::json{}; });
+  EXPECT_NE(second.Start(), "");
+  server.Stop();
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(ControlRequest(path, {{"command", "status"}}, &error));
+  EXPECT_NE(error.find("cannot reach the agent"), std::string::npos);
+}
+
+TEST(ControlSocket, ReplacesAStaleSocketFile) {
+  ScratchDir dir;
+  std::string path = dir / "ctl.sock";
+  {
+    ControlServer killed(path, [](const nlohmann::json&) { return nlohmann::json{}; });
+    ASSERT_EQ(killed.Start(), "");
+    // Simulate kill -9: the socket file stays behind with nobody listening.
+    WriteFile(dir / "marker", "");
+  }
+  // ~ControlServer unlinked it; recreate a dead socket file by hand.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::close(fd);
+  ControlServer fresh(path, [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; });
+  EXPECT_EQ(fresh.Start(), "");
+}
+
+}  // namespace
+}  // namespace vigil::agent
