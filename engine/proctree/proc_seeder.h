@@ -1,0 +1,32 @@
+// Fills a process tree from /proc at start: every live process with its parent, name, exe, args,
+// ids, namespaces and cgroup, under the same entity the kernel computes, so a process seen here
+// and later in an event is one node. Entries that are unreadable (EACCES) or vanish while being
+// read are normal on a live host; they are counted and seeding carries on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proctree/process_tree.h"
+
+namespace vigil::proctree {
+
+struct SeedOptions {
+  std::string proc_root = "/proc";
+  uint64_t ticks_per_second = 0;  // 0: sysconf(_SC_CLK_TCK)
+};
+
+struct SeedReport {
+  uint64_t listed = 0;           // numeric entries found in proc_root
+  uint64_t seeded = 0;           // processes added to (or merged into) the tree
+  uint64_t vanished = 0;         // exited between listing and reading
+  uint64_t unreadable = 0;       // stat not readable (permissions) or not parseable
+  uint64_t partial = 0;          // seeded, but some fields could not be read
+  uint64_t refused = 0;          // the tree was full
+  uint64_t parents_unknown = 0;  // ppid not among the processes read (except 0)
+};
+
+// Errors: proc_root cannot be listed at all.
+Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options = {});
+
+}  // namespace vigil::proctree

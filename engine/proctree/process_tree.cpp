@@ -1,0 +1,496 @@
+#include "proctree/process_tree.h"
+
+#include <algorithm>
+
+#include "proctree/entity.h"
+
+namespace vigil::proctree {
+
+std::vector<std::string_view> Process::ArgList() const {
+  std::vector<std::string_view> out;
+  std::string_view all = args.view();
+  if (all.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t nul = all.find('\0', start);
+    if (nul == std::string_view::npos) {
+      out.push_back(all.substr(start));
+      break;
+    }
+    out.push_back(all.substr(start, nul - start));
+    start = nul + 1;
+  }
+  return out;
+}
+
+std::string Process::Cmdline() const {
+  std::string out(args.view());
+  std::replace(out.begin(), out.end(), '\0', ' ');
+  return out;
+}
+
+ProcessTree::ProcessTree(TreeLimits limits, MetadataSource* source, EntityFn entity_fn)
+    : limits_(limits),
+      source_(source),
+      entity_fn_(entity_fn ? entity_fn : &EntityFromStartNs),
+      strings_(limits.max_string_bytes > limits.max_args_bytes ? limits.max_string_bytes
+                                                               : limits.max_args_bytes) {
+  if (limits_.max_processes == 0) limits_.max_processes = 1;
+  if (limits_.max_lineage_depth == 0) limits_.max_lineage_depth = 1;
+}
+
+// ---- lookups ----------------------------------------------------------------------------------
+
+Process* ProcessTree::Find(uint64_t entity) {
+  auto it = processes_.find(entity);
+  return it == processes_.end() ? nullptr : &it->second;
+}
+
+const Process* ProcessTree::LookupEntity(uint64_t entity) const {
+  auto it = processes_.find(entity);
+  return it == processes_.end() ? nullptr : &it->second;
+}
+
+const Process* ProcessTree::Lookup(uint32_t pid) const {
+  auto it = live_by_pid_.find(pid);
+  return it == live_by_pid_.end() ? nullptr : LookupEntity(it->second);
+}
+
+uint64_t ProcessTree::EntityOf(uint32_t pid, uint64_t given, uint64_t start_ns) const {
+  return given != 0 ? given : entity_fn_(pid, start_ns);
+}
+
+uint64_t ProcessTree::ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const {
+  if (parent_entity != 0) return parent_entity;
+  if (ppid == 0) return 0;
+  auto it = live_by_pid_.find(ppid);
+  return it == live_by_pid_.end() ? 0 : it->second;
+}
+
+// ---- bookkeeping ------------------------------------------------------------------------------
+
+bool ProcessTree::MakeRoom() {
+  if (processes_.size() < limits_.max_processes) return true;
+  if (exited_lru_.empty()) {
+    ++stats_.refused_full;
+    return false;
+  }
+  Process* oldest = Find(exited_lru_.front());
+  ++stats_.evicted_exited;
+  if (oldest) {
+    Remove(*oldest);
+  } else {
+    exited_lru_.pop_front();
+  }
+  return true;
+}
+
+Process* ProcessTree::Create(uint32_t pid, uint64_t entity) {
+  if (!MakeRoom()) return nullptr;
+  auto [it, inserted] = processes_.try_emplace(entity);
+  Process& process = it->second;
+  if (inserted) {
+    process.entity = entity;
+    process.pid = pid;
+    process.flags = kProcImageUnknown;
+  }
+  return &process;
+}
+
+void ProcessTree::LinkParent(Process& process, uint64_t parent_entity) {
+  if (parent_entity == 0 || process.has(kProcCountedByParent)) {
+    if (process.parent_entity == 0) process.parent_entity = parent_entity;
+    return;
+  }
+  process.parent_entity = parent_entity;
+  if (parent_entity == process.entity) return;  // bad input: no self-reference counting
+  if (Process* parent = Find(parent_entity)) {
+    ++parent->children;
+    process.flags |= kProcCountedByParent;
+  }
+}
+
+void ProcessTree::InheritFrom(Process& child, const Process& parent) {
+  child.exe = parent.exe;
+  child.args = parent.args;
+  child.tty = parent.tty;
+  child.cgroup_path = parent.cgroup_path;
+  child.uid = parent.uid;
+  child.euid = parent.euid;
+  child.gid = parent.gid;
+  child.loginuid = parent.loginuid;
+  child.mntns = parent.mntns;
+  child.pidns = parent.pidns;
+  child.cgroup_id = parent.cgroup_id;
+  // Container and pod at once, exec or not (FIELD-LESSONS 5).
+  child.container = parent.container;
+  constexpr uint16_t kInherited = kProcArgsTruncated | kProcPlacementUnknown;
+  child.flags = static_cast<uint16_t>((child.flags & ~kInherited) | (parent.flags & kInherited));
+  if (child.comm.empty()) child.comm = parent.comm;
+}
+
+void ProcessTree::ClaimPid(Process& process, uint64_t ts_ns) {
+  auto [it, inserted] = live_by_pid_.try_emplace(process.pid, process.entity);
+  if (inserted || it->second == process.entity) return;
+  // Two processes claim one pid: the one that started later owns it, the other is gone even
+  // though its exit was never seen (lost, or still on its way).
+  Process* other = Find(it->second);
+  Process* gone = &process;
+  if (!other || other->exited() || other->start_ns <= process.start_ns) {
+    it->second = process.entity;
+    gone = other;
+  }
+  if (!gone || gone->exited()) return;
+  ++stats_.pid_reuse;
+  gone->flags |= kProcExitMissed;
+  MarkExited(*gone, ts_ns);
+}
+
+void ProcessTree::MarkExited(Process& process, uint64_t ts_ns) {
+  if (process.exited()) return;
+  process.flags |= kProcExited;
+  process.exit_ns = ts_ns;
+  auto it = live_by_pid_.find(process.pid);
+  if (it != live_by_pid_.end() && it->second == process.entity) live_by_pid_.erase(it);
+  if (process.children > 0) {
+    process.flags |= kProcHeld;  // kept for its descendants' lineage
+    return;
+  }
+  process.lru = exited_lru_.insert(exited_lru_.end(), process.entity);
+  process.flags |= kProcInLru;
+  while (exited_lru_.size() > limits_.max_exited) {
+    Process* oldest = Find(exited_lru_.front());
+    ++stats_.evicted_exited;
+    if (oldest) {
+      Remove(*oldest);
+    } else {
+      exited_lru_.pop_front();
+    }
+  }
+}
+
+void ProcessTree::Remove(Process& process) {
+  if (process.has(kProcInLru)) exited_lru_.erase(process.lru);
+  auto pid_it = live_by_pid_.find(process.pid);
+  if (pid_it != live_by_pid_.end() && pid_it->second == process.entity) live_by_pid_.erase(pid_it);
+  if (process.has(kProcCountedByParent)) {
+    Process* parent = Find(process.parent_entity);
+    if (parent && parent->children > 0 && --parent->children == 0 && parent->has(kProcHeld)) {
+      // The last descendant went: the parent now ages out like any exited process.
+      parent->flags &= static_cast<uint16_t>(~kProcHeld);
+      parent->lru = exited_lru_.insert(exited_lru_.end(), parent->entity);
+      parent->flags |= kProcInLru;
+    }
+  }
+  processes_.erase(process.entity);
+}
+
+void ProcessTree::SetArgsJoined(Process& process, std::string_view joined) {
+  if (joined.size() > limits_.max_args_bytes) {
+    joined = joined.substr(0, limits_.max_args_bytes);
+    process.flags |= kProcArgsTruncated;
+    ++stats_.args_truncated;
+  }
+  process.args = strings_.Intern(joined);
+}
+
+void ProcessTree::SetArgs(Process& process, std::span<const std::string> args, bool truncated) {
+  scratch_.clear();
+  bool cut = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    size_t need = args[i].size() + (i > 0 ? 1 : 0);
+    if (scratch_.size() + need > limits_.max_args_bytes) {
+      size_t room = limits_.max_args_bytes - scratch_.size();
+      if (i > 0 && room > 0) {
+        scratch_.push_back('\0');
+        --room;
+      }
+      scratch_.append(args[i], 0, room);
+      cut = true;
+      break;
+    }
+    if (i > 0) scratch_.push_back('\0');
+    scratch_.append(args[i]);
+  }
+  process.flags = static_cast<uint16_t>(process.flags & ~kProcArgsTruncated);
+  if (cut) ++stats_.args_truncated;
+  if (cut || truncated) process.flags |= kProcArgsTruncated;
+  process.args = strings_.Intern(scratch_);
+}
+
+// ---- container placement and pod metadata ---------------------------------------------------
+
+void ProcessTree::LookupPod(ContainerInfo& info) {
+  if (!source_ || info.pod_known) return;
+  ++info.pod_lookups;
+  ++stats_.pod_lookups;
+  std::string runtime;
+  Result<PodMetadata> pod = source_->PodOf(info.identity, &runtime);
+  if (info.identity.runtime.empty() && !runtime.empty()) info.identity.runtime = runtime;
+  if (pod && !pod->empty()) {
+    info.pod = std::move(pod.value());
+    info.pod_known = true;
+    return;
+  }
+  ++stats_.pod_failures;
+}
+
+std::shared_ptr<ContainerInfo> ProcessTree::ContainerFor(const ContainerIdentity& identity) {
+  if (!identity.in_container()) return nullptr;
+  auto [it, inserted] = containers_.try_emplace(identity.id);
+  if (inserted || !it->second) {
+    auto info = std::make_shared<ContainerInfo>();
+    info->identity = identity;
+    info->pod_expected = !identity.pod_uid.empty();
+    LookupPod(*info);
+    it->second = std::move(info);
+  }
+  return it->second;
+}
+
+void ProcessTree::ApplyPlacement(Process& process, const CgroupPlacement& placement) {
+  process.cgroup_path = strings_.Intern(placement.path);
+  process.container = ContainerFor(placement.container);
+  process.flags = static_cast<uint16_t>(process.flags & ~kProcPlacementUnknown);
+}
+
+void ProcessTree::ResolvePlacement(Process& process) {
+  if (!source_) return;
+  ++stats_.placement_lookups;
+  Result<CgroupPlacement> placement = source_->PlacementOf(process.pid);
+  if (!placement) {
+    ++stats_.placement_failures;
+    process.flags |= kProcPlacementUnknown;
+    return;
+  }
+  ApplyPlacement(process, placement.value());
+}
+
+bool ProcessTree::ContextComplete(const Process& process) const {
+  if (process.has(kProcImageUnknown) || process.has(kProcPlacementUnknown)) return false;
+  const ContainerInfo* info = process.container.get();
+  return !(info && info->pod_expected && !info->pod_known);
+}
+
+bool ProcessTree::RefreshContext(uint64_t entity) {
+  Process* process = Find(entity);
+  if (!process) return false;
+  if (process->has(kProcPlacementUnknown) && !process->exited()) ResolvePlacement(*process);
+  if (process->container && process->container->pod_expected) LookupPod(*process->container);
+  return ContextComplete(*process);
+}
+
+// ---- lifecycle --------------------------------------------------------------------------------
+
+const Process* ProcessTree::OnFork(const ForkInput& fork) {
+  ++stats_.forks;
+  const uint64_t entity = EntityOf(fork.pid, fork.entity, fork.start_ns);
+  const uint64_t parent_entity = ResolveParentEntity(fork.ppid, fork.parent_entity);
+  Process* process = Find(entity);
+  const bool existed = process != nullptr;
+  if (!process) process = Create(fork.pid, entity);
+  if (!process) return nullptr;
+  if (existed) ++stats_.late_forks;
+
+  process->ppid = fork.ppid;
+  process->start_ns = fork.start_ns;
+  LinkParent(*process, parent_entity);
+  const Process* parent = parent_entity != entity ? Find(parent_entity) : nullptr;
+  if (process->has(kProcImageUnknown)) {
+    process->comm = strings_.Intern(fork.comm);
+    if (parent) {
+      InheritFrom(*process, *parent);
+      process->flags = static_cast<uint16_t>(process->flags & ~kProcImageUnknown);
+    } else {
+      // Parent unknown: what the fork says is all there is; placement must be read.
+      process->uid = fork.uid;
+      process->gid = fork.gid;
+      process->flags = static_cast<uint16_t>(process->flags & ~kProcImageUnknown);
+      process->flags |= kProcPlacementUnknown;
+      if (!process->exited()) ResolvePlacement(*process);
+    }
+  } else if (!process->container && parent && parent->container &&
+             process->has(kProcPlacementUnknown)) {
+    process->container = parent->container;
+    process->flags = static_cast<uint16_t>(process->flags & ~kProcPlacementUnknown);
+  }
+  process->flags |= kProcForkSeen;
+  if (!process->exited()) ClaimPid(*process, fork.ts_ns);
+  return process;
+}
+
+const Process* ProcessTree::OnExec(const ExecInput& exec) {
+  ++stats_.execs;
+  const uint64_t entity = EntityOf(exec.pid, exec.entity, exec.start_ns);
+  Process* process = Find(entity);
+  if (!process) {
+    process = Create(exec.pid, entity);
+    if (!process) return nullptr;
+    ++stats_.exec_without_fork;
+    const uint64_t parent_entity = ResolveParentEntity(exec.ppid, exec.parent_entity);
+    LinkParent(*process, parent_entity);
+    if (const Process* parent = parent_entity != entity ? Find(parent_entity) : nullptr) {
+      InheritFrom(*process, *parent);
+    } else {
+      process->flags |= kProcPlacementUnknown;
+    }
+  } else if (process->parent_entity == 0) {
+    LinkParent(*process, ResolveParentEntity(exec.ppid, exec.parent_entity));
+  }
+  process->ppid = exec.ppid;
+  process->start_ns = exec.start_ns;
+  process->comm = strings_.Intern(exec.comm);
+  process->exe = strings_.Intern(exec.exe);
+  process->tty = strings_.Intern(exec.tty);
+  SetArgs(*process, exec.args, exec.args_truncated);
+  process->uid = exec.uid;
+  process->euid = exec.euid;
+  process->gid = exec.gid;
+  process->loginuid = exec.loginuid;
+  process->mntns = exec.mntns;
+  process->pidns = exec.pidns;
+  ++process->exec_count;
+  process->flags = static_cast<uint16_t>(process->flags & ~kProcImageUnknown);
+  process->flags |= kProcExecSeen;
+  // A new cgroup (runc's init moved into the container before exec'ing its entrypoint) or an
+  // unknown one: read where the process lives now.
+  const bool moved =
+      exec.cgroup_id != 0 && process->cgroup_id != 0 && exec.cgroup_id != process->cgroup_id;
+  const bool unknown_cgroup = exec.cgroup_id != 0 && process->cgroup_id == 0;
+  if (exec.cgroup_id != 0) process->cgroup_id = exec.cgroup_id;
+  if (moved || unknown_cgroup || process->has(kProcPlacementUnknown)) ResolvePlacement(*process);
+  if (!process->exited()) ClaimPid(*process, exec.ts_ns);
+  return process;
+}
+
+const Process* ProcessTree::OnExit(const ExitInput& exit) {
+  ++stats_.exits;
+  const uint64_t entity = EntityOf(exit.pid, exit.entity, exit.start_ns);
+  Process* process = Find(entity);
+  if (!process) {
+    // Never seen: keep a record so a late fork or event still finds the process.
+    process = Create(exit.pid, entity);
+    if (!process) return nullptr;
+    ++stats_.exit_unknown;
+    process->start_ns = exit.start_ns;
+  }
+  process->exit_status = exit.exit_status;
+  MarkExited(*process, exit.ts_ns);
+  return Find(entity);  // MarkExited may have evicted older processes, never this one
+}
+
+const Process* ProcessTree::Seed(const SeedInput& seed) {
+  ++stats_.seeded;
+  const uint64_t entity = EntityOf(seed.pid, seed.entity, seed.start_ns);
+  Process* process = Find(entity);
+  if (process && !process->has(kProcImageUnknown)) {
+    // Events got there first and are newer than /proc's view; only fill the gaps.
+    if (process->parent_entity == 0) LinkParent(*process, seed.parent_entity);
+    return process;
+  }
+  if (!process) process = Create(seed.pid, entity);
+  if (!process) return nullptr;
+  process->ppid = seed.ppid;
+  process->start_ns = seed.start_ns;
+  LinkParent(*process, seed.parent_entity);
+  process->comm = strings_.Intern(seed.comm);
+  process->exe = strings_.Intern(seed.exe);
+  SetArgsJoined(*process, seed.args);
+  process->uid = seed.uid;
+  process->euid = seed.euid;
+  process->gid = seed.gid;
+  process->loginuid = seed.loginuid;
+  process->mntns = seed.mntns;
+  process->pidns = seed.pidns;
+  process->flags = static_cast<uint16_t>(process->flags & ~kProcImageUnknown);
+  process->flags |= kProcSeeded;
+  if (seed.cgroup_text.empty()) {
+    process->flags |= kProcPlacementUnknown;
+  } else if (source_) {
+    ApplyPlacement(*process, source_->Place(seed.cgroup_text));
+  } else {
+    ApplyPlacement(*process, CgroupPlacement{std::string(PrimaryCgroupPath(seed.cgroup_text)),
+                                             ContainerFromProcCgroup(seed.cgroup_text)});
+  }
+  if (!process->exited()) ClaimPid(*process, 0);
+  return process;
+}
+
+// ---- lineage ----------------------------------------------------------------------------------
+
+const Process* ProcessTree::Parent(const Process& process) const {
+  if (process.parent_entity == 0 || process.parent_entity == process.entity) return nullptr;
+  return LookupEntity(process.parent_entity);
+}
+
+ProcessTree::Lineage ProcessTree::Ancestors(const Process& process) const {
+  Lineage lineage;
+  const Process* current = &process;
+  while (true) {
+    if (current->parent_entity == 0) break;
+    const Process* parent = LookupEntity(current->parent_entity);
+    if (!parent) {
+      lineage.broken = true;
+      break;
+    }
+    bool seen = parent == &process;
+    for (const Process* a : lineage.ancestors) seen = seen || a == parent;
+    if (seen) {
+      lineage.cycle = true;
+      ++stats_.lineage_cycles;
+      break;
+    }
+    if (lineage.ancestors.size() == limits_.max_lineage_depth) {
+      lineage.truncated = true;
+      ++stats_.lineage_truncated;
+      break;
+    }
+    lineage.ancestors.push_back(parent);
+    current = parent;
+  }
+  return lineage;
+}
+
+const Process* ProcessTree::Ancestor(const Process& process, size_t n) const {
+  if (n == 0 || n > limits_.max_lineage_depth) return nullptr;
+  // A cycle in bad input can only make the walk revisit processes; the depth bound ends it, and
+  // a revisit of the start is reported like Ancestors() does.
+  const Process* current = &process;
+  for (size_t i = 0; i < n; ++i) {
+    current = Parent(*current);
+    if (!current) return nullptr;
+    if (current == &process) {
+      ++stats_.lineage_cycles;
+      return nullptr;
+    }
+  }
+  return current;
+}
+
+std::string_view ProcessTree::AncestorName(const Process& process, size_t n) const {
+  const Process* ancestor = Ancestor(process, n);
+  return ancestor ? ancestor->comm.view() : std::string_view();
+}
+
+// ---- expiry -----------------------------------------------------------------------------------
+
+size_t ProcessTree::Expire(uint64_t now_ns) {
+  size_t removed = 0;
+  while (!exited_lru_.empty()) {
+    Process* oldest = Find(exited_lru_.front());
+    if (!oldest) {
+      exited_lru_.pop_front();
+      continue;
+    }
+    if (oldest->exit_ns + limits_.exit_grace_ns > now_ns) break;
+    Remove(*oldest);
+    ++stats_.expired;
+    ++removed;
+  }
+  for (auto it = containers_.begin(); it != containers_.end();) {
+    it = it->second.use_count() <= 1 ? containers_.erase(it) : std::next(it);
+  }
+  return removed;
+}
+
+}  // namespace vigil::proctree

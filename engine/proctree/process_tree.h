@@ -1,0 +1,223 @@
+// The process tree of the host: every process vigil knows, keyed by entity (hash of tgid and
+// start time, bpf/entity.h), seeded from /proc and kept current from fork, exec and exit events.
+// It answers "who is this process, who are its ancestors, which container and pod is it in" for
+// the matchers and the JSON output. Memory is bounded by TreeLimits; every limit hit is counted.
+// Single-threaded: the one consumer thread that reads events owns the tree.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "proctree/container_id.h"
+#include "proctree/metadata_source.h"
+#include "proctree/oci_annotations.h"
+#include "proctree/string_interner.h"
+
+namespace vigil::proctree {
+
+// ---- inputs: plain structs a decoder, a replay or a test fills ------------------------------
+// Strings and args are views: they must stay valid for the call only; the tree copies them.
+struct ForkInput {
+  uint32_t pid = 0;            // child tgid
+  uint32_t ppid = 0;           // parent tgid
+  uint64_t entity = 0;         // child entity; 0 = compute from pid and start_ns
+  uint64_t parent_entity = 0;  // 0 when the kernel did not know it (then ppid decides)
+  uint64_t start_ns = 0;       // child start, CLOCK_BOOTTIME ns
+  uint64_t ts_ns = 0;          // event time
+  std::string_view comm;
+  uint32_t uid = 0, gid = 0;
+};
+
+struct ExecInput {
+  uint32_t pid = 0, ppid = 0;
+  uint64_t entity = 0, parent_entity = 0, start_ns = 0, ts_ns = 0;
+  std::string_view comm, exe, tty;
+  std::span<const std::string> args;  // argv[0] included
+  bool args_truncated = false;        // the kernel already cut argv
+  uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
+  uint64_t mntns = 0, pidns = 0;
+  uint64_t cgroup_id = 0;  // 0 = unknown; a change from the parent's re-reads the placement
+};
+
+struct ExitInput {
+  uint32_t pid = 0;
+  uint64_t entity = 0, start_ns = 0, ts_ns = 0;
+  uint32_t exit_status = 0;  // wait status
+};
+
+// A process read from /proc at start (see proc_seeder.h).
+struct SeedInput {
+  uint32_t pid = 0, ppid = 0;
+  uint64_t entity = 0, parent_entity = 0, start_ns = 0;
+  std::string_view comm, exe;
+  std::string_view args;  // NUL-separated
+  uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
+  uint64_t mntns = 0, pidns = 0;
+  std::string_view cgroup_text;  // /proc/PID/cgroup; empty = unreadable
+};
+
+// ---- the tree's records -----------------------------------------------------------------------
+// Shared by every process of one container; updated in place when late pod metadata arrives, so
+// children that inherited the record at fork see it too (FIELD-LESSONS 5).
+struct ContainerInfo {
+  ContainerIdentity identity;
+  PodMetadata pod;
+  bool pod_expected = false;  // the cgroup names a pod: metadata is awaited until read
+  bool pod_known = false;
+  uint32_t pod_lookups = 0;
+};
+
+enum ProcessFlags : uint16_t {
+  kProcExited = 1u << 0,
+  kProcForkSeen = 1u << 1,
+  kProcExecSeen = 1u << 2,
+  kProcSeeded = 1u << 3,
+  kProcArgsTruncated = 1u << 4,
+  kProcImageUnknown = 1u << 5,      // no fork, exec or seed described it yet
+  kProcPlacementUnknown = 1u << 6,  // its cgroup could not be read yet
+  kProcExitMissed = 1u << 7,        // marked exited because its pid was reused
+  kProcCountedByParent = 1u << 8,   // included in its parent's `children`
+  kProcHeld = 1u << 9,              // exited, kept while descendants reference it
+  kProcInLru = 1u << 10,            // exited, in the grace-period LRU
+};
+
+struct Process {
+  uint64_t entity = 0;
+  uint64_t parent_entity = 0;
+  uint64_t start_ns = 0;
+  uint64_t exit_ns = 0;
+  uint64_t mntns = 0, pidns = 0, cgroup_id = 0;
+  uint32_t pid = 0, ppid = 0;
+  uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
+  uint32_t exit_status = 0;
+  uint32_t exec_count = 0;
+  uint32_t children = 0;  // processes in the tree that name this one as parent
+  uint16_t flags = 0;
+  Interned comm, exe, args, tty, cgroup_path;  // args: NUL-separated, bounded
+  std::shared_ptr<ContainerInfo> container;    // null on the host
+  std::list<uint64_t>::iterator lru;           // valid while kProcInLru
+
+  bool exited() const { return flags & kProcExited; }
+  bool has(uint16_t flag) const { return flags & flag; }
+  std::vector<std::string_view> ArgList() const;
+  std::string Cmdline() const;  // arguments joined with spaces
+};
+
+// ---- limits and counters ----------------------------------------------------------------------
+struct TreeLimits {
+  size_t max_processes = 262144;               // live + exited
+  size_t max_exited = 32768;                   // exited processes kept for late events
+  uint64_t exit_grace_ns = 30'000'000'000ULL;  // how long an exited process stays resolvable
+  size_t max_args_bytes = 1024;                // per process, NUL separators included
+  size_t max_string_bytes = 4096;              // comm, exe, tty, cgroup path
+  size_t max_lineage_depth = 64;
+};
+
+struct TreeStats {
+  uint64_t forks = 0, execs = 0, exits = 0, seeded = 0;
+  uint64_t exec_without_fork = 0;  // exec of a process never seen forking nor seeded
+  uint64_t late_forks = 0;         // fork arriving after another event of the same process
+  uint64_t exit_unknown = 0;       // exit of a process never seen
+  uint64_t pid_reuse = 0;          // a new entity took a pid whose old process had no exit
+  uint64_t expired = 0;            // exited processes removed after the grace period
+  uint64_t evicted_exited = 0;     // exited processes removed early by max_exited/max_processes
+  uint64_t refused_full = 0;       // new processes not tracked: max_processes of live ones
+  uint64_t args_truncated = 0;     // argument lists cut to max_args_bytes
+  uint64_t lineage_cycles = 0;     // ancestor walks that met a cycle (bad input)
+  uint64_t lineage_truncated = 0;  // ancestor walks stopped at max_lineage_depth
+  uint64_t placement_lookups = 0, placement_failures = 0;
+  uint64_t pod_lookups = 0, pod_failures = 0;
+};
+
+// ---- the tree ---------------------------------------------------------------------------------
+class ProcessTree {
+ public:
+  // Entity for inputs that carry none: the bpf/entity.h hash by default.
+  using EntityFn = uint64_t (*)(uint32_t tgid, uint64_t start_ns);
+
+  explicit ProcessTree(TreeLimits limits = {}, MetadataSource* source = nullptr,
+                       EntityFn entity_fn = nullptr);
+  ProcessTree(const ProcessTree&) = delete;
+  ProcessTree& operator=(const ProcessTree&) = delete;
+
+  // Lifecycle. Each returns the process the event is about, or null when it could not be tracked
+  // (max_processes of live processes; counted in refused_full).
+  const Process* OnFork(const ForkInput& fork);
+  const Process* OnExec(const ExecInput& exec);
+  const Process* OnExit(const ExitInput& exit);
+  const Process* Seed(const SeedInput& seed);
+
+  // Pointers stay valid until the process is removed: by Expire, or by eviction when a later
+  // OnFork/OnExec/Seed needs room. Use them within the handling of one event.
+  const Process* Lookup(uint32_t pid) const;           // the live process with this pid
+  const Process* LookupEntity(uint64_t entity) const;  // live or exited within the grace period
+
+  // Lineage: bounded by max_lineage_depth and safe against cycles in bad input.
+  const Process* Parent(const Process& process) const;
+  struct Lineage {
+    std::vector<const Process*> ancestors;  // nearest first: [0] is the parent
+    bool truncated = false;                 // stopped at max_lineage_depth
+    bool cycle = false;                     // stopped at a process already walked
+    bool broken = false;                    // a parent is not (or no longer) known
+  };
+  Lineage Ancestors(const Process& process) const;
+  // proc.aname[n]: the n-th ancestor's name (1 = parent); "" when there is none.
+  std::string_view AncestorName(const Process& process, size_t n) const;
+  const Process* Ancestor(const Process& process, size_t n) const;
+
+  // Context: known image, known cgroup placement and, inside a pod, its metadata. Events of a
+  // process whose context is incomplete wait in the pending cache (pending_cache.h).
+  bool ContextComplete(const Process& process) const;
+  // Retries what is missing for `entity` (placement, pod metadata); true when complete now.
+  bool RefreshContext(uint64_t entity);
+
+  // Removes exited processes whose grace period ended by now_ns (CLOCK_BOOTTIME, the events'
+  // clock). Returns how many were removed. Call it from the same timer as the pending cache.
+  size_t Expire(uint64_t now_ns);
+
+  size_t size() const { return processes_.size(); }
+  size_t live_count() const { return live_by_pid_.size(); }
+  size_t exited_in_lru() const { return exited_lru_.size(); }
+  size_t container_count() const { return containers_.size(); }
+  const TreeStats& stats() const { return stats_; }
+  const InternerStats& string_stats() const { return strings_.stats(); }
+  const TreeLimits& limits() const { return limits_; }
+
+ private:
+  Process* Find(uint64_t entity);
+  uint64_t ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const;
+  Process* Create(uint32_t pid, uint64_t entity);
+  bool MakeRoom();
+  void LinkParent(Process& process, uint64_t parent_entity);
+  void InheritFrom(Process& child, const Process& parent);
+  void ClaimPid(Process& process, uint64_t ts_ns);
+  void MarkExited(Process& process, uint64_t ts_ns);
+  void Remove(Process& process);
+  void SetArgs(Process& process, std::span<const std::string> args, bool truncated);
+  void SetArgsJoined(Process& process, std::string_view joined);
+  void ResolvePlacement(Process& process);
+  void ApplyPlacement(Process& process, const CgroupPlacement& placement);
+  std::shared_ptr<ContainerInfo> ContainerFor(const ContainerIdentity& identity);
+  void LookupPod(ContainerInfo& info);
+  uint64_t EntityOf(uint32_t pid, uint64_t given, uint64_t start_ns) const;
+
+  TreeLimits limits_;
+  MetadataSource* source_;
+  EntityFn entity_fn_;
+  // Declared first so it is destroyed last: processes hold handles into it.
+  StringInterner strings_;
+  std::unordered_map<std::string, std::shared_ptr<ContainerInfo>> containers_;
+  std::unordered_map<uint64_t, Process> processes_;
+  std::unordered_map<uint32_t, uint64_t> live_by_pid_;
+  std::list<uint64_t> exited_lru_;  // oldest exit first
+  std::string scratch_;             // argument joining without a new buffer per exec
+  mutable TreeStats stats_;
+};
+
+}  // namespace vigil::proctree

@@ -1,0 +1,26 @@
+// Reading /proc (and runtime state files) without surprises: every fd is owned, reads are
+// bounded, and failures come back as values with errno kept, because on a live host processes
+// vanish mid-read (ENOENT, ESRCH) and some entries are never readable (EACCES on parts of
+// /proc/1 in a restricted init).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace vigil::proctree {
+
+// A file's bytes, up to max_bytes (the rest is ignored). Never follows into an unbounded read.
+struct FileText {
+  std::string text;
+  int err = 0;  // 0 on success
+  bool ok() const { return err == 0; }
+};
+FileText ReadSmallFile(const std::string& path, size_t max_bytes = 64 * 1024);
+
+// readlink(2) into a string; err as above.
+FileText ReadLink(const std::string& path);
+
+// errno means "the process went away" (not a failure worth more than a counter).
+bool IsVanished(int err);
+
+}  // namespace vigil::proctree
