@@ -14,6 +14,7 @@
 #include "agent/control_socket.h"
 #include "agent/policy_files.h"
 #include "agent/policy_watcher.h"
+#include "agent/reloader.h"
 
 namespace vigil::agent {
 namespace {
@@ -187,6 +188,84 @@ TEST(ControlSocket, ReplacesAStaleSocketFile) {
   ::close(fd);
   ControlServer fresh(path, [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; });
   EXPECT_EQ(fresh.Start(), "");
+}
+
+constexpr const char* kGoodV1 = R"(
+rule r { desc "d" severity low tags [t] on exec when proc.name == "a" }
+test r { alert exec { proc.name: "a" } }
+policy p { rules [tag:t] }
+)";
+constexpr const char* kGoodV2 = R"(
+rule r { desc "d" severity low tags [t] on exec when proc.name == "b" }
+test r { alert exec { proc.name: "b" } }
+policy p { rules [tag:t] }
+policy q { scope uid >= 1000 rules [r] }
+)";
+constexpr const char* kBroken = R"(
+rule r { desc "d" severity low tags [t] on exec when proc.nmae == "b" }
+policy p { rules [tag:t] }
+)";
+
+TEST(Reloader, KeepsTheRunningSetWhenTheNewOneHasErrors) {
+  ScratchDir dir;
+  WriteFile(dir / "p.vgl", kGoodV1);
+  std::vector<uint32_t> activated;
+  Reloader reloader({dir / "p.vgl"}, /*check_permissions=*/false,
+                    [&](std::shared_ptr<const lang::Program> program, uint32_t version) {
+                      EXPECT_TRUE(program);
+                      activated.push_back(version);
+                      return std::string();
+                    });
+  auto first = reloader.Reload("start");
+  ASSERT_TRUE(first.ok);
+  EXPECT_EQ(first.version, 1u);
+
+  WriteFile(dir / "p.vgl", kBroken);
+  auto bad = reloader.Reload("file change");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.version, 1u);  // still the first set
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_NE(bad.errors[0].find("p.vgl:2:54: error[V002]"), std::string::npos) << bad.errors[0];
+  EXPECT_EQ(reloader.active()->rules.at("r")->when->rhs.text, "a");
+
+  WriteFile(dir / "p.vgl", kGoodV2);
+  auto good = reloader.Reload("SIGHUP");
+  EXPECT_TRUE(good.ok);
+  EXPECT_EQ(good.version, 2u);
+  EXPECT_EQ(activated, (std::vector<uint32_t>{1, 2}));
+
+  auto status = reloader.Status();
+  EXPECT_EQ(status["version"], 2);
+  EXPECT_EQ(status["policies"].size(), 2u);
+  EXPECT_EQ(status["reloads"]["failed"], 1);
+  EXPECT_EQ(status["last_failure"]["trigger"], "file change");
+}
+
+TEST(Reloader, AnActivationFailureKeepsTheOldVersion) {
+  ScratchDir dir;
+  WriteFile(dir / "p.vgl", kGoodV1);
+  bool fail = false;
+  Reloader reloader({dir / "p.vgl"}, false, [&](std::shared_ptr<const lang::Program>, uint32_t) {
+    return fail ? std::string("kernel map full") : std::string();
+  });
+  ASSERT_TRUE(reloader.Reload("start").ok);
+  fail = true;
+  auto out = reloader.Reload("control socket");
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.version, 1u);
+  EXPECT_EQ(out.errors, std::vector<std::string>{"kernel map full"});
+}
+
+TEST(Reloader, RefusesInsecureFilesWhenAskedToCheck) {
+  ScratchDir dir;
+  WriteFile(dir / "p.vgl", kGoodV1);
+  ::chmod((dir / "p.vgl").c_str(), 0666);
+  Reloader reloader({dir / "p.vgl"}, true,
+                    [](std::shared_ptr<const lang::Program>, uint32_t) { return std::string(); });
+  auto out = reloader.Reload("start");
+  EXPECT_FALSE(out.ok);
+  ASSERT_FALSE(out.errors.empty());
+  EXPECT_NE(out.errors[0].find("--allow-insecure-perms"), std::string::npos);
 }
 
 }  // namespace
