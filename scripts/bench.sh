@@ -7,5 +7,6 @@ status=0
 run() { echo "== $*"; "$@" || status=1; echo; }
 
 run bench/lint/run.sh "$BUILD_DIR/vigil"
+run "$BUILD_DIR/bench/proctree/bench_proctree"
 
 exit $status

@@ -42,18 +42,18 @@ ProcessTree::ProcessTree(TreeLimits limits, MetadataSource* source, EntityFn ent
 // ---- lookups ----------------------------------------------------------------------------------
 
 Process* ProcessTree::Find(uint64_t entity) {
-  auto it = processes_.find(entity);
-  return it == processes_.end() ? nullptr : &it->second;
+  const uint32_t* slot = by_entity_.Find(entity);
+  return slot ? &slots_[*slot] : nullptr;
 }
 
 const Process* ProcessTree::LookupEntity(uint64_t entity) const {
-  auto it = processes_.find(entity);
-  return it == processes_.end() ? nullptr : &it->second;
+  const uint32_t* slot = by_entity_.Find(entity);
+  return slot ? &slots_[*slot] : nullptr;
 }
 
 const Process* ProcessTree::Lookup(uint32_t pid) const {
-  auto it = live_by_pid_.find(pid);
-  return it == live_by_pid_.end() ? nullptr : LookupEntity(it->second);
+  const uint64_t* entity = live_by_pid_.Find(pid);
+  return entity ? LookupEntity(*entity) : nullptr;
 }
 
 uint64_t ProcessTree::EntityOf(uint32_t pid, uint64_t given, uint64_t start_ns) const {
@@ -63,51 +63,96 @@ uint64_t ProcessTree::EntityOf(uint32_t pid, uint64_t given, uint64_t start_ns) 
 uint64_t ProcessTree::ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const {
   if (parent_entity != 0) return parent_entity;
   if (ppid == 0) return 0;
-  auto it = live_by_pid_.find(ppid);
-  return it == live_by_pid_.end() ? 0 : it->second;
+  const uint64_t* entity = live_by_pid_.Find(ppid);
+  return entity ? *entity : 0;
 }
 
 // ---- bookkeeping ------------------------------------------------------------------------------
 
 bool ProcessTree::MakeRoom() {
-  if (processes_.size() < limits_.max_processes) return true;
-  if (exited_lru_.empty()) {
+  if (by_entity_.size() < limits_.max_processes) return true;
+  Process* oldest = LruFront();
+  if (!oldest) {
     ++stats_.refused_full;
     return false;
   }
-  Process* oldest = Find(exited_lru_.front());
   ++stats_.evicted_exited;
-  if (oldest) {
-    Remove(*oldest);
-  } else {
-    exited_lru_.pop_front();
-  }
+  Remove(*oldest);
   return true;
 }
 
 Process* ProcessTree::Create(uint32_t pid, uint64_t entity) {
-  if (!MakeRoom()) return nullptr;
-  auto [it, inserted] = processes_.try_emplace(entity);
-  Process& process = it->second;
-  if (inserted) {
-    process.entity = entity;
-    process.pid = pid;
-    process.flags = kProcImageUnknown;
+  if (entity == 0 || !MakeRoom()) return nullptr;
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
   }
+  by_entity_.Insert(entity, slot);
+  Process& process = slots_[slot];
+  process.entity = entity;
+  process.pid = pid;
+  process.slot = slot;
+  process.flags = kProcImageUnknown;
   return &process;
 }
 
-void ProcessTree::LinkParent(Process& process, uint64_t parent_entity) {
-  if (parent_entity == 0 || process.has(kProcCountedByParent)) {
+// ---- exited LRU (intrusive list through the slots) ------------------------------------------
+
+void ProcessTree::LruPushBack(Process& process) {
+  process.lru_prev = lru_tail_;
+  process.lru_next = kNoSlot;
+  if (lru_tail_ != kNoSlot) {
+    slots_[lru_tail_].lru_next = process.slot;
+  } else {
+    lru_head_ = process.slot;
+  }
+  lru_tail_ = process.slot;
+  process.flags |= kProcInLru;
+  ++lru_size_;
+}
+
+void ProcessTree::LruUnlink(Process& process) {
+  if (!process.has(kProcInLru)) return;
+  if (process.lru_prev != kNoSlot) {
+    slots_[process.lru_prev].lru_next = process.lru_next;
+  } else {
+    lru_head_ = process.lru_next;
+  }
+  if (process.lru_next != kNoSlot) {
+    slots_[process.lru_next].lru_prev = process.lru_prev;
+  } else {
+    lru_tail_ = process.lru_prev;
+  }
+  process.flags = static_cast<uint16_t>(process.flags & ~kProcInLru);
+  --lru_size_;
+}
+
+Process* ProcessTree::LruFront() {
+  return lru_head_ == kNoSlot ? nullptr : &slots_[lru_head_];
+}
+
+Process* ProcessTree::LinkParent(Process& process, uint64_t parent_entity) {
+  if (parent_entity == 0 || parent_entity == process.entity) {
+    // Bad input may name the process as its own parent: recorded, never followed.
     if (process.parent_entity == 0) process.parent_entity = parent_entity;
-    return;
+    return nullptr;
+  }
+  Process* parent = Find(parent_entity);
+  if (process.has(kProcCountedByParent)) {
+    if (process.parent_entity == 0) process.parent_entity = parent_entity;
+    return parent;
   }
   process.parent_entity = parent_entity;
-  if (parent_entity == process.entity) return;  // bad input: no self-reference counting
-  if (Process* parent = Find(parent_entity)) {
+  // Only a process that is live (or held for its own descendants) holds its parent.
+  if (parent && (!process.exited() || process.has(kProcHeld))) {
     ++parent->children;
     process.flags |= kProcCountedByParent;
   }
+  return parent;
 }
 
 void ProcessTree::InheritFrom(Process& child, const Process& parent) {
@@ -129,60 +174,72 @@ void ProcessTree::InheritFrom(Process& child, const Process& parent) {
   if (child.comm.empty()) child.comm = parent.comm;
 }
 
-void ProcessTree::ClaimPid(Process& process, uint64_t ts_ns) {
-  auto [it, inserted] = live_by_pid_.try_emplace(process.pid, process.entity);
-  if (inserted || it->second == process.entity) return;
+bool ProcessTree::ClaimPid(Process& process, uint64_t ts_ns) {
+  auto [owner, inserted] = live_by_pid_.Insert(process.pid, process.entity);
+  if (!owner || inserted || *owner == process.entity) return false;
   // Two processes claim one pid: the one that started later owns it, the other is gone even
   // though its exit was never seen (lost, or still on its way).
-  Process* other = Find(it->second);
+  Process* other = Find(*owner);
   Process* gone = &process;
   if (!other || other->exited() || other->start_ns <= process.start_ns) {
-    it->second = process.entity;
+    *owner = process.entity;
     gone = other;
   }
-  if (!gone || gone->exited()) return;
+  if (!gone || gone->exited()) return false;
   ++stats_.pid_reuse;
   gone->flags |= kProcExitMissed;
+  const bool retired_self = gone == &process;
   MarkExited(*gone, ts_ns);
+  return retired_self;
 }
 
 void ProcessTree::MarkExited(Process& process, uint64_t ts_ns) {
   if (process.exited()) return;
   process.flags |= kProcExited;
   process.exit_ns = ts_ns;
-  auto it = live_by_pid_.find(process.pid);
-  if (it != live_by_pid_.end() && it->second == process.entity) live_by_pid_.erase(it);
+  live_by_pid_.EraseIfValue(process.pid, process.entity);
   if (process.children > 0) {
-    process.flags |= kProcHeld;  // kept for its descendants' lineage
+    process.flags |= kProcHeld;  // kept while live descendants need it for their lineage
     return;
   }
-  process.lru = exited_lru_.insert(exited_lru_.end(), process.entity);
-  process.flags |= kProcInLru;
-  while (exited_lru_.size() > limits_.max_exited) {
-    Process* oldest = Find(exited_lru_.front());
-    ++stats_.evicted_exited;
-    if (oldest) {
-      Remove(*oldest);
-    } else {
-      exited_lru_.pop_front();
+  Release(process);
+}
+
+void ProcessTree::Release(Process& process) {
+  // Into the grace-period LRU; the parent loses a holder, and when that was its last one and it
+  // has exited too, it follows (after this process, so it never goes before its child).
+  Process* current = &process;
+  while (current) {
+    current->flags = static_cast<uint16_t>(current->flags & ~kProcHeld);
+    LruPushBack(*current);
+    Process* parent = nullptr;
+    if (current->has(kProcCountedByParent)) {
+      current->flags = static_cast<uint16_t>(current->flags & ~kProcCountedByParent);
+      parent = Find(current->parent_entity);
+      if (parent && parent->children > 0) --parent->children;
+      if (!parent || parent->children > 0 || !parent->has(kProcHeld)) parent = nullptr;
     }
+    current = parent;
+  }
+  // May remove `process` itself when max_exited is tiny; callers look it up again.
+  while (lru_size_ > limits_.max_exited) {
+    ++stats_.evicted_exited;
+    Remove(*LruFront());
   }
 }
 
 void ProcessTree::Remove(Process& process) {
-  if (process.has(kProcInLru)) exited_lru_.erase(process.lru);
-  auto pid_it = live_by_pid_.find(process.pid);
-  if (pid_it != live_by_pid_.end() && pid_it->second == process.entity) live_by_pid_.erase(pid_it);
+  LruUnlink(process);
+  live_by_pid_.EraseIfValue(process.pid, process.entity);
   if (process.has(kProcCountedByParent)) {
+    // Processes leave through the LRU, uncounted; this only keeps counts right if that changes.
     Process* parent = Find(process.parent_entity);
-    if (parent && parent->children > 0 && --parent->children == 0 && parent->has(kProcHeld)) {
-      // The last descendant went: the parent now ages out like any exited process.
-      parent->flags &= static_cast<uint16_t>(~kProcHeld);
-      parent->lru = exited_lru_.insert(exited_lru_.end(), parent->entity);
-      parent->flags |= kProcInLru;
-    }
+    if (parent && parent->children > 0) --parent->children;
   }
-  processes_.erase(process.entity);
+  by_entity_.Erase(process.entity);
+  const uint32_t slot = process.slot;
+  process = Process{};  // drops its strings and container reference now
+  free_slots_.push_back(slot);
 }
 
 void ProcessTree::SetArgsJoined(Process& process, std::string_view joined) {
@@ -294,8 +351,7 @@ const Process* ProcessTree::OnFork(const ForkInput& fork) {
 
   process->ppid = fork.ppid;
   process->start_ns = fork.start_ns;
-  LinkParent(*process, parent_entity);
-  const Process* parent = parent_entity != entity ? Find(parent_entity) : nullptr;
+  const Process* parent = LinkParent(*process, parent_entity);
   if (process->has(kProcImageUnknown)) {
     process->comm = strings_.Intern(fork.comm);
     if (parent) {
@@ -315,7 +371,8 @@ const Process* ProcessTree::OnFork(const ForkInput& fork) {
     process->flags = static_cast<uint16_t>(process->flags & ~kProcPlacementUnknown);
   }
   process->flags |= kProcForkSeen;
-  if (!process->exited()) ClaimPid(*process, fork.ts_ns);
+  // A stale claimer of a pid is retired by ClaimPid (and may be evicted with it).
+  if (!process->exited() && ClaimPid(*process, fork.ts_ns)) return Find(entity);
   return process;
 }
 
@@ -328,8 +385,7 @@ const Process* ProcessTree::OnExec(const ExecInput& exec) {
     if (!process) return nullptr;
     ++stats_.exec_without_fork;
     const uint64_t parent_entity = ResolveParentEntity(exec.ppid, exec.parent_entity);
-    LinkParent(*process, parent_entity);
-    if (const Process* parent = parent_entity != entity ? Find(parent_entity) : nullptr) {
+    if (const Process* parent = LinkParent(*process, parent_entity)) {
       InheritFrom(*process, *parent);
     } else {
       process->flags |= kProcPlacementUnknown;
@@ -359,7 +415,7 @@ const Process* ProcessTree::OnExec(const ExecInput& exec) {
   const bool unknown_cgroup = exec.cgroup_id != 0 && process->cgroup_id == 0;
   if (exec.cgroup_id != 0) process->cgroup_id = exec.cgroup_id;
   if (moved || unknown_cgroup || process->has(kProcPlacementUnknown)) ResolvePlacement(*process);
-  if (!process->exited()) ClaimPid(*process, exec.ts_ns);
+  if (!process->exited() && ClaimPid(*process, exec.ts_ns)) return Find(entity);
   return process;
 }
 
@@ -376,7 +432,7 @@ const Process* ProcessTree::OnExit(const ExitInput& exit) {
   }
   process->exit_status = exit.exit_status;
   MarkExited(*process, exit.ts_ns);
-  return Find(entity);  // MarkExited may have evicted older processes, never this one
+  return Find(entity);  // null only when max_exited is 0
 }
 
 const Process* ProcessTree::Seed(const SeedInput& seed) {
@@ -412,7 +468,7 @@ const Process* ProcessTree::Seed(const SeedInput& seed) {
     ApplyPlacement(*process, CgroupPlacement{std::string(PrimaryCgroupPath(seed.cgroup_text)),
                                              ContainerFromProcCgroup(seed.cgroup_text)});
   }
-  if (!process->exited()) ClaimPid(*process, 0);
+  if (!process->exited() && ClaimPid(*process, 0)) return Find(entity);
   return process;
 }
 
@@ -476,12 +532,7 @@ std::string_view ProcessTree::AncestorName(const Process& process, size_t n) con
 
 size_t ProcessTree::Expire(uint64_t now_ns) {
   size_t removed = 0;
-  while (!exited_lru_.empty()) {
-    Process* oldest = Find(exited_lru_.front());
-    if (!oldest) {
-      exited_lru_.pop_front();
-      continue;
-    }
+  while (Process* oldest = LruFront()) {
     if (oldest->exit_ns + limits_.exit_grace_ns > now_ns) break;
     Remove(*oldest);
     ++stats_.expired;

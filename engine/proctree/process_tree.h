@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proctree/container_id.h"
+#include "proctree/flat_index.h"
 #include "proctree/metadata_source.h"
 #include "proctree/oci_annotations.h"
 #include "proctree/string_interner.h"
@@ -83,7 +84,7 @@ enum ProcessFlags : uint16_t {
   kProcPlacementUnknown = 1u << 6,  // its cgroup could not be read yet
   kProcExitMissed = 1u << 7,        // marked exited because its pid was reused
   kProcCountedByParent = 1u << 8,   // included in its parent's `children`
-  kProcHeld = 1u << 9,              // exited, kept while descendants reference it
+  kProcHeld = 1u << 9,              // exited, kept while live descendants need its lineage
   kProcInLru = 1u << 10,            // exited, in the grace-period LRU
 };
 
@@ -97,11 +98,12 @@ struct Process {
   uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
   uint32_t exit_status = 0;
   uint32_t exec_count = 0;
-  uint32_t children = 0;  // processes in the tree that name this one as parent
+  uint32_t children = 0;  // live (or held) processes in the tree naming this one as parent
   uint16_t flags = 0;
   Interned comm, exe, args, tty, cgroup_path;  // args: NUL-separated, bounded
   std::shared_ptr<ContainerInfo> container;    // null on the host
-  std::list<uint64_t>::iterator lru;           // valid while kProcInLru
+  uint32_t slot = 0;                           // storage slot (internal)
+  uint32_t lru_prev = 0, lru_next = 0;         // exited LRU links, valid while kProcInLru
 
   bool exited() const { return flags & kProcExited; }
   bool has(uint16_t flag) const { return flags & flag; }
@@ -181,9 +183,9 @@ class ProcessTree {
   // clock). Returns how many were removed. Call it from the same timer as the pending cache.
   size_t Expire(uint64_t now_ns);
 
-  size_t size() const { return processes_.size(); }
+  size_t size() const { return by_entity_.size(); }
   size_t live_count() const { return live_by_pid_.size(); }
-  size_t exited_in_lru() const { return exited_lru_.size(); }
+  size_t exited_in_lru() const { return lru_size_; }
   size_t container_count() const { return containers_.size(); }
   const TreeStats& stats() const { return stats_; }
   const InternerStats& string_stats() const { return strings_.stats(); }
@@ -194,11 +196,15 @@ class ProcessTree {
   uint64_t ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const;
   Process* Create(uint32_t pid, uint64_t entity);
   bool MakeRoom();
-  void LinkParent(Process& process, uint64_t parent_entity);
+  Process* LinkParent(Process& process, uint64_t parent_entity);  // the parent, if known
   void InheritFrom(Process& child, const Process& parent);
-  void ClaimPid(Process& process, uint64_t ts_ns);
+  bool ClaimPid(Process& process, uint64_t ts_ns);  // true: `process` itself was retired
   void MarkExited(Process& process, uint64_t ts_ns);
+  void Release(Process& process);
   void Remove(Process& process);
+  void LruPushBack(Process& process);
+  void LruUnlink(Process& process);
+  Process* LruFront();
   void SetArgs(Process& process, std::span<const std::string> args, bool truncated);
   void SetArgsJoined(Process& process, std::string_view joined);
   void ResolvePlacement(Process& process);
@@ -213,10 +219,17 @@ class ProcessTree {
   // Declared first so it is destroyed last: processes hold handles into it.
   StringInterner strings_;
   std::unordered_map<std::string, std::shared_ptr<ContainerInfo>> containers_;
-  std::unordered_map<uint64_t, Process> processes_;
-  std::unordered_map<uint32_t, uint64_t> live_by_pid_;
-  std::list<uint64_t> exited_lru_;  // oldest exit first
-  std::string scratch_;             // argument joining without a new buffer per exec
+  // Processes live in slots with stable addresses (a deque never moves its elements); freed
+  // slots are reused. Two flat indexes find them: entity -> slot, live pid -> entity.
+  std::deque<Process> slots_;
+  std::vector<uint32_t> free_slots_;
+  FlatIndex<uint64_t, uint32_t> by_entity_;
+  FlatIndex<uint32_t, uint64_t> live_by_pid_;
+  // Exited processes in the grace period, oldest exit first (intrusive, through the slots).
+  static constexpr uint32_t kNoSlot = 0xffffffffu;
+  uint32_t lru_head_ = kNoSlot, lru_tail_ = kNoSlot;
+  size_t lru_size_ = 0;
+  std::string scratch_;  // argument joining without a new buffer per exec
   mutable TreeStats stats_;
 };
 

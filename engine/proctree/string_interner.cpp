@@ -1,5 +1,10 @@
 #include "proctree/string_interner.h"
 
+#include <xxhash.h>
+
+#include <cstring>
+#include <new>
+
 namespace vigil::proctree {
 
 Interned& Interned::operator=(const Interned& other) {
@@ -25,10 +30,6 @@ void Interned::Unref() {
   entry_ = nullptr;
 }
 
-StringInterner::~StringInterner() {
-  for (detail::InternEntry* entry : entries_) delete entry;
-}
-
 Interned StringInterner::Intern(std::string_view text) {
   ++stats_.lookups;
   if (text.size() > max_length_) {
@@ -36,20 +37,24 @@ Interned StringInterner::Intern(std::string_view text) {
     ++stats_.truncated;
   }
   if (text.empty()) return Interned();
-  auto it = entries_.find(text);
-  if (it != entries_.end()) return Interned(*it);
-  auto* entry = new detail::InternEntry{std::string(text), this, 0};
-  entries_.insert(entry);
+  const uint64_t hash = XXH3_64bits(text.data(), text.size());
+  detail::InternEntry** found = index_.Find(hash);
+  if (found && (*found)->text() == text) return Interned(*found);
+  void* memory = ::operator new(sizeof(detail::InternEntry) + text.size());
+  auto* entry = new (memory) detail::InternEntry{this, 0, 0, static_cast<uint32_t>(text.size())};
+  std::memcpy(reinterpret_cast<char*>(entry + 1), text.data(), text.size());
+  if (!found && index_.Insert(hash, entry).second) entry->hash = hash;
   ++stats_.entries;
-  stats_.bytes += entry->text.size();
+  stats_.bytes += text.size();
   return Interned(entry);
 }
 
 void StringInterner::Release(detail::InternEntry* entry) {
-  entries_.erase(entry);
+  if (entry->hash != 0) index_.Erase(entry->hash);
   --stats_.entries;
-  stats_.bytes -= entry->text.size();
-  delete entry;
+  stats_.bytes -= entry->size;
+  entry->~InternEntry();
+  ::operator delete(entry);
 }
 
 }  // namespace vigil::proctree

@@ -8,17 +8,23 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <vector>
+
+#include "proctree/flat_index.h"
 
 namespace vigil::proctree {
 
 class StringInterner;
 
 namespace detail {
+// One allocation per text: this header, then the text's bytes right after it.
 struct InternEntry {
-  std::string text;
   StringInterner* owner = nullptr;
+  uint64_t hash = 0;  // 0: not in the index (a 64-bit hash collision; the text is not shared)
   uint32_t refs = 0;
+  uint32_t size = 0;
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view text() const { return std::string_view(data(), size); }
 };
 }  // namespace detail
 
@@ -32,9 +38,7 @@ class Interned {
   Interned& operator=(Interned&& other) noexcept;
   ~Interned() { Unref(); }
 
-  std::string_view view() const {
-    return entry_ ? std::string_view(entry_->text) : std::string_view();
-  }
+  std::string_view view() const { return entry_ ? entry_->text() : std::string_view(); }
   bool empty() const { return view().empty(); }
   // Equal handles from one interner point at one entry, so identity is a pointer compare.
   bool SameAs(const Interned& other) const { return entry_ == other.entry_; }
@@ -60,10 +64,11 @@ struct InternerStats {
 class StringInterner {
  public:
   // Texts longer than max_length bytes are cut to it (and counted) before interning.
-  explicit StringInterner(size_t max_length = 4096) : max_length_(max_length) {}
+  explicit StringInterner(size_t max_length = 4096)
+      : max_length_(max_length < 0xffffffffu ? max_length : 0xffffffffu) {}
   StringInterner(const StringInterner&) = delete;
   StringInterner& operator=(const StringInterner&) = delete;
-  ~StringInterner();
+  ~StringInterner() = default;  // every handle is gone by then (see above)
 
   Interned Intern(std::string_view text);
   const InternerStats& stats() const { return stats_; }
@@ -73,25 +78,10 @@ class StringInterner {
   friend class Interned;
   void Release(detail::InternEntry* entry);
 
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-    size_t operator()(const detail::InternEntry* e) const {
-      return (*this)(std::string_view(e->text));
-    }
-  };
-  struct Equal {
-    using is_transparent = void;
-    static std::string_view Of(std::string_view s) { return s; }
-    static std::string_view Of(const detail::InternEntry* e) { return e->text; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      return Of(a) == Of(b);
-    }
-  };
-
   size_t max_length_;
-  std::unordered_set<detail::InternEntry*, Hash, Equal> entries_;
+  // Texts are found by their 64-bit hash; the text is compared to rule out a collision, and a
+  // colliding text simply gets an entry of its own outside the index.
+  FlatIndex<uint64_t, detail::InternEntry*> index_;
   InternerStats stats_;
 };
 
