@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddLintCommand(CLI::App& app, int& exit_code);
 void AddFieldsCommand(CLI::App& app, int& exit_code);
+void AddTestCommand(CLI::App& app, int& exit_code);
 void AddRulesCommand(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddVersionCommand(app, exit_code);
   vigil::cli::AddLintCommand(app, exit_code);
   vigil::cli::AddFieldsCommand(app, exit_code);
+  vigil::cli::AddTestCommand(app, exit_code);
   vigil::cli::AddRulesCommand(app, exit_code);
   try {
     app.parse(argc, argv);

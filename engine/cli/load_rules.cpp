@@ -1,0 +1,44 @@
+#include "cli/load_rules.h"
+
+#include "cli/commands.h"
+#include "lang/pipeline.h"
+#include "output/lint_report.h"
+#include "output/terminal_text.h"
+
+namespace vigil::cli {
+
+LoadResult LoadAndCompile(const std::string& command, const std::vector<std::string>& paths,
+                          const compile::RuleCompileOptions& options, std::ostream& err) {
+  LoadResult result;
+  auto program = std::make_unique<lang::Program>();
+  auto load_errors = lang::LoadSources(paths, *program);
+  for (const auto& e : load_errors)
+    err << "vigil " << command << ": " << output::TerminalSafe(e.path) << ": " << e.message << "\n";
+  if (!load_errors.empty()) {
+    result.exit_code = kExitUsage;
+    return result;
+  }
+  lang::Diagnostics diags;
+  lang::Analyze(*program, diags);
+  if (diags.errors() > 0) {
+    output::LintSummary summary{program->sources.size(), program->rule_order.size(),
+                                program->policy_order.size()};
+    output::RenderLintText(program->sources, diags, summary, err);
+    err << "vigil " << command << ": the rules have errors (see above); nothing was evaluated\n";
+    result.exit_code = kExitFindings;
+    return result;
+  }
+  std::vector<compile::RuleCompileError> errors;
+  auto rules = compile::CompileRules(*program, options, &errors);
+  for (const auto& e : errors)
+    err << output::TerminalSafe(e.where) << ": error: " << output::TerminalSafe(e.message) << "\n";
+  if (!errors.empty()) {
+    result.exit_code = kExitFindings;
+    return result;
+  }
+  result.loaded.program = std::move(program);
+  result.loaded.rules = std::move(rules);
+  return result;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,76 @@
+#include "output/alert.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "output/record_json.h"
+#include "output/terminal_text.h"
+
+namespace vigil::output {
+
+lang::ast::Action Alert::action() const {
+  for (const auto* p : policies)
+    if (p->action == lang::ast::Action::kKill) return lang::ast::Action::kKill;
+  return lang::ast::Action::kAlert;
+}
+
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
+                const match::EventRecord& r) {
+  Alert a;
+  a.rule = &rules.rules().at(m.rule);
+  for (unsigned i = 0; i < 64; ++i)
+    if (m.policies & (uint64_t{1} << i))
+      if (const auto* p = rules.PolicyAt(i)) a.policies.push_back(p);
+  a.rule->output.Render(r, &a.output);
+  a.event = &r;
+  const match::WellKnownFields& f = match::Fields();
+  if (r.Has(f.evt_time)) a.time_ns = r.Uint(f.evt_time);
+  if (r.Has(f.evt_boottime)) a.boottime_ns = r.Uint(f.evt_boottime);
+  a.incomplete = r.incomplete();
+  return a;
+}
+
+std::string Rfc3339Nanos(uint64_t ns) {
+  time_t secs = static_cast<time_t>(ns / 1000000000ull);
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%09lluZ",
+                static_cast<unsigned long long>(ns % 1000000000ull));
+  return buf;
+}
+
+std::string AlertJsonLine(const Alert& a) {
+  nlohmann::json j;
+  if (a.time_ns) j["time"] = Rfc3339Nanos(*a.time_ns);
+  if (a.boottime_ns) j["boottime"] = *a.boottime_ns;
+  j["rule"] = a.rule->name;
+  j["severity"] = lang::ast::SeverityName(a.rule->severity);
+  j["policy"] = a.policies.empty() ? std::string() : a.policies.front()->name;
+  j["policies"] = nlohmann::json::array();
+  for (const auto* p : a.policies) j["policies"].push_back(p->name);
+  j["action"] = a.action() == lang::ast::Action::kKill ? "kill" : "alert";
+  j["output"] = a.output;
+  j["mitre"] = a.rule->mitre;
+  j["tags"] = a.rule->tags;
+  j["event"] = RecordToJson(*a.event, {.metadata = false});
+  j["incomplete"] = a.incomplete;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string AlertTextLine(const Alert& a) {
+  std::string line = a.time_ns ? Rfc3339Nanos(*a.time_ns) : std::string("-");
+  line += " ";
+  line += lang::ast::SeverityName(a.rule->severity);
+  line += " ";
+  line += a.rule->name;
+  line += " [";
+  for (size_t i = 0; i < a.policies.size(); ++i) line += (i ? "," : "") + a.policies[i]->name;
+  line += "] ";
+  line += TerminalSafe(a.output);
+  if (a.incomplete) line += " (incomplete process context)";
+  return line + "\n";
+}
+
+}  // namespace vigil::output

@@ -1,0 +1,42 @@
+// An alert: a rule matched an event. One JSON line for programs (schema: docs/alerts.md) or
+// one text line for people. Strings from the monitored system are escaped in both: invalid
+// UTF-8 becomes U+FFFD, control characters become escapes, so no alert can break a JSON line
+// or a terminal.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "match/event_record.h"
+#include "match/rule_set.h"
+
+namespace vigil::output {
+
+struct Alert {
+  const match::CompiledRule* rule = nullptr;
+  std::vector<const match::PolicyInfo*> policies;  // the event's policies that select the rule
+  std::string output;                              // rendered rule output (raw bytes)
+  const match::EventRecord* event = nullptr;
+  std::optional<uint64_t> time_ns;      // wall clock, ns since the Unix epoch (evt.time)
+  std::optional<uint64_t> boottime_ns;  // CLOCK_BOOTTIME ns (evt.boottime)
+  bool incomplete = false;
+
+  // The strongest action of its policies: kill if any asks for it.
+  lang::ast::Action action() const;
+};
+
+// Everything an alert says, from a match (policies in index order).
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
+                const match::EventRecord& r);
+
+// One JSON object and a newline. Keys are sorted, so equal alerts give equal bytes.
+std::string AlertJsonLine(const Alert& a);
+// "TIME SEVERITY RULE [POLICY,...] OUTPUT" and a newline, terminal-safe.
+std::string AlertTextLine(const Alert& a);
+
+// 2026-11-25T09:38:20.123456789Z
+std::string Rfc3339Nanos(uint64_t ns_since_epoch);
+
+}  // namespace vigil::output

@@ -1,0 +1,214 @@
+#include "output/record_json.h"
+
+#include <unordered_map>
+
+#include "match/field_text.h"
+
+namespace vigil::output {
+namespace {
+
+using nlohmann::json;
+
+const std::unordered_map<std::string_view, lang::FieldId>& FieldsByName() {
+  static const auto* kMap = [] {
+    auto* m = new std::unordered_map<std::string_view, lang::FieldId>();
+    const auto& all = lang::AllFields();
+    for (size_t i = 0; i < all.size(); ++i)
+      if (!all[i].indexed) m->emplace(all[i].name, static_cast<lang::FieldId>(i));
+    return m;
+  }();
+  return *kMap;
+}
+
+json FieldValue(const match::EventRecord& r, lang::FieldId id) {
+  switch (lang::Field(id).type) {
+    case lang::Type::kString:
+      return std::string(r.String(id));
+    case lang::Type::kInt:
+      return r.Int(id);
+    case lang::Type::kUint:
+    case lang::Type::kFlags:
+      return r.Uint(id);
+    case lang::Type::kBool:
+      return r.Bool(id);
+    case lang::Type::kAddress:
+      return match::AddressText(r.Address(id));
+    case lang::Type::kStringList: {
+      json a = json::array();
+      for (const auto& s : r.List(id)) a.push_back(s);
+      return a;
+    }
+  }
+  return nullptr;
+}
+
+const char* JsonTypeName(const json& v) {
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a fractional number";
+  return v.type_name();
+}
+
+class Reader {
+ public:
+  Reader(match::EventRecord* r, std::string* error) : r_(r), error_(error) {}
+
+  // Walks an object of the field layout; `prefix` is the dotted path so far.
+  bool Walk(const json& obj, const std::string& prefix) {
+    for (const auto& [key, value] : obj.items()) {
+      std::string path = prefix.empty() ? key : prefix + "." + key;
+      auto it = FieldsByName().find(path);
+      if (it != FieldsByName().end()) {
+        if (!Set(it->second, value)) return false;
+      } else if (value.is_object()) {
+        if (!Walk(value, path)) return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool Fail(lang::FieldId id, const std::string& expected, const json& v) {
+    *error_ =
+        std::string(lang::Field(id).name) + ": expected " + expected + ", found " + JsonTypeName(v);
+    return false;
+  }
+
+  bool Set(lang::FieldId id, const json& v) {
+    const lang::FieldInfo& info = lang::Field(id);
+    switch (info.type) {
+      case lang::Type::kString:
+        if (!v.is_string()) return Fail(id, "a string", v);
+        r_->SetString(id, v.get_ref<const std::string&>());
+        return true;
+      case lang::Type::kInt:
+        if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+          return Fail(id, "a signed 64-bit integer", v);
+        if (!v.is_number_integer()) return Fail(id, "an integer", v);
+        r_->SetInt(id, v.get<int64_t>());
+        return true;
+      case lang::Type::kUint:
+      case lang::Type::kFlags:
+        if (!v.is_number_unsigned()) return Fail(id, "a non-negative integer", v);
+        r_->SetUint(id, v.get<uint64_t>());
+        return true;
+      case lang::Type::kBool:
+        if (!v.is_boolean()) return Fail(id, "true or false", v);
+        r_->SetBool(id, v.get<bool>());
+        return true;
+      case lang::Type::kAddress: {
+        if (!v.is_string()) return Fail(id, "an address string", v);
+        auto a = lang::ParseIpAddress(v.get_ref<const std::string&>());
+        if (!a) {
+          *error_ = std::string(info.name) + ": not an IPv4 or IPv6 address";
+          return false;
+        }
+        r_->SetAddress(id, *a);
+        return true;
+      }
+      case lang::Type::kStringList:
+        if (!v.is_array()) return Fail(id, "an array of strings", v);
+        r_->ClearList(id);
+        for (const auto& item : v) {
+          if (!item.is_string()) return Fail(id, "an array of strings", item);
+          r_->AppendToList(id, item.get_ref<const std::string&>());
+        }
+        return true;
+    }
+    return false;
+  }
+
+  match::EventRecord* r_;
+  std::string* error_;
+};
+
+}  // namespace
+
+json RecordToJson(const match::EventRecord& r, const RecordJsonOptions& options) {
+  json out = json::object();
+  const auto& all = lang::AllFields();
+  for (size_t i = 0; i < all.size(); ++i) {
+    auto id = static_cast<lang::FieldId>(i);
+    if (all[i].indexed || !r.Has(id)) continue;
+    json* node = &out;
+    std::string_view name = all[i].name;
+    size_t start = 0;
+    for (size_t dot = name.find('.'); dot != std::string_view::npos; dot = name.find('.', start)) {
+      node = &(*node)[std::string(name.substr(start, dot - start))];
+      start = dot + 1;
+    }
+    (*node)[std::string(name.substr(start))] = FieldValue(r, id);
+  }
+  if (options.metadata) {
+    if (r.incomplete()) out["incomplete"] = true;
+    if (r.policy_version() != 0) out["policy_version"] = r.policy_version();
+    if (r.policies() != ~uint64_t{0}) out["policies"] = r.policies();
+  }
+  return out;
+}
+
+bool RecordFromJson(const json& event, const PolicyIndex& policies, match::EventRecord* r,
+                    std::string* error) {
+  r->Clear();
+  if (!event.is_object()) {
+    *error = std::string("expected a JSON object, found ") + JsonTypeName(event);
+    return false;
+  }
+  auto evt = event.find("evt");
+  const json* type = nullptr;
+  if (evt != event.end() && evt->is_object()) {
+    auto t = evt->find("type");
+    if (t != evt->end()) type = &*t;
+  }
+  if (!type) {
+    *error = "evt.type is missing";
+    return false;
+  }
+  if (!type->is_string()) {
+    *error = std::string("evt.type: expected a string, found ") + JsonTypeName(*type);
+    return false;
+  }
+  auto parsed = lang::EventTypeByName(type->get_ref<const std::string&>());
+  if (!parsed) {
+    *error = "evt.type: unknown event type";
+    return false;
+  }
+  r->set_type(*parsed);
+  if (!Reader(r, error).Walk(event, "")) return false;
+
+  if (auto it = event.find("incomplete"); it != event.end()) {
+    if (!it->is_boolean()) {
+      *error = std::string("incomplete: expected true or false, found ") + JsonTypeName(*it);
+      return false;
+    }
+    r->set_incomplete(it->get<bool>());
+  }
+  if (auto it = event.find("policy_version"); it != event.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX) {
+      *error = "policy_version: expected a 32-bit unsigned integer";
+      return false;
+    }
+    r->set_policy_version(it->get<uint32_t>());
+  }
+  if (auto it = event.find("policies"); it != event.end()) {
+    if (it->is_number_unsigned()) {
+      r->set_policies(it->get<uint64_t>());
+    } else if (it->is_array()) {
+      uint64_t bits = 0;
+      for (const auto& name : *it) {
+        if (!name.is_string()) {
+          *error = "policies: expected a bitmap or an array of policy names";
+          return false;
+        }
+        auto p = policies.find(name.get_ref<const std::string&>());
+        if (p != policies.end()) bits |= uint64_t{1} << p->second;
+      }
+      r->set_policies(bits);
+    } else {
+      *error = "policies: expected a bitmap or an array of policy names";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace vigil::output

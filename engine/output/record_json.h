@@ -1,0 +1,31 @@
+// The enriched event as JSON (docs/events.md, "Field layout"): nested objects whose key paths
+// are the registry's field names ({"proc":{"parent":{"name":"bash"}}}), lists as arrays,
+// flags as integers, addresses as strings, plus the optional top-level "incomplete",
+// "policy_version" and "policies". An absent key is an absent field. `vigil record` writes
+// this form, `vigil replay` reads it, and alerts embed it.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "match/event_record.h"
+
+namespace vigil::output {
+
+struct RecordJsonOptions {
+  bool metadata = true;  // write incomplete / policy_version / policies
+};
+
+nlohmann::json RecordToJson(const match::EventRecord& r, const RecordJsonOptions& options = {});
+
+// Policy names as an event may list them in "policies", with their bit index.
+using PolicyIndex = std::map<std::string, unsigned, std::less<>>;
+
+// Fills `r` (cleared first) from one event object. Unknown keys are ignored (newer writers
+// may add fields); a known field of the wrong JSON type, a missing or unknown evt.type, or a
+// malformed address is an error naming the field. Without "policies", every policy matches.
+bool RecordFromJson(const nlohmann::json& event, const PolicyIndex& policies, match::EventRecord* r,
+                    std::string* error);
+
+}  // namespace vigil::output
