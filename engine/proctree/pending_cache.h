@@ -27,6 +27,17 @@ struct PendingStats {
   uint64_t flushed = 0;     // emitted incomplete by Flush (shutdown)
 };
 
+template <class F>
+void ForEachCounter(const PendingStats& s, F&& f) {
+  f("pending_added", s.added);
+  f("pending_retries", s.retries);
+  f("pending_resolved", s.resolved);
+  f("pending_expired", s.expired);
+  f("pending_overflowed", s.overflowed);
+  f("pending_flushed", s.flushed);
+}
+static_assert(sizeof(PendingStats) == 6 * sizeof(uint64_t), "update ForEachCounter(PendingStats)");
+
 template <class T>
 class PendingCache {
  public:

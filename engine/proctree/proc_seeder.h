@@ -26,6 +26,18 @@ struct SeedReport {
   uint64_t parents_unknown = 0;  // ppid not among the processes read (except 0)
 };
 
+template <class F>
+void ForEachCounter(const SeedReport& r, F&& f) {
+  f("seed_listed", r.listed);
+  f("seed_seeded", r.seeded);
+  f("seed_vanished", r.vanished);
+  f("seed_unreadable", r.unreadable);
+  f("seed_partial", r.partial);
+  f("seed_refused", r.refused);
+  f("seed_parents_unknown", r.parents_unknown);
+}
+static_assert(sizeof(SeedReport) == 7 * sizeof(uint64_t), "update ForEachCounter(SeedReport)");
+
 // Errors: proc_root cannot be listed at all.
 Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options = {});
 

@@ -147,12 +147,27 @@ Process* ProcessTree::LinkParent(Process& process, uint64_t parent_entity) {
     return parent;
   }
   process.parent_entity = parent_entity;
+  // A late link (the process already has children) could close a cycle in bad input; a counted
+  // cycle would hold its members forever, so such a link is recorded but not counted.
+  if (parent && process.children > 0 && ReachesUp(*parent, process.entity)) {
+    ++stats_.lineage_cycles;
+    return parent;
+  }
   // Only a process that is live (or held for its own descendants) holds its parent.
   if (parent && (!process.exited() || process.has(kProcHeld))) {
     ++parent->children;
     process.flags |= kProcCountedByParent;
   }
   return parent;
+}
+
+bool ProcessTree::ReachesUp(const Process& from, uint64_t entity) const {
+  const Process* current = &from;
+  for (size_t depth = 0; current && depth <= limits_.max_lineage_depth; ++depth) {
+    if (current->entity == entity) return true;
+    current = Parent(*current);
+  }
+  return false;
 }
 
 void ProcessTree::InheritFrom(Process& child, const Process& parent) {

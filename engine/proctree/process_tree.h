@@ -137,6 +137,31 @@ struct TreeStats {
   uint64_t pod_lookups = 0, pod_failures = 0;
 };
 
+// Every counter under a stable name (stats line on SIGUSR1, JSON status). A counter added to
+// TreeStats must be added here too; the static_assert below catches a forgotten one.
+template <class F>
+void ForEachCounter(const TreeStats& s, F&& f) {
+  f("forks", s.forks);
+  f("execs", s.execs);
+  f("exits", s.exits);
+  f("seeded", s.seeded);
+  f("exec_without_fork", s.exec_without_fork);
+  f("late_forks", s.late_forks);
+  f("exit_unknown", s.exit_unknown);
+  f("pid_reuse", s.pid_reuse);
+  f("expired", s.expired);
+  f("evicted_exited", s.evicted_exited);
+  f("refused_full", s.refused_full);
+  f("args_truncated", s.args_truncated);
+  f("lineage_cycles", s.lineage_cycles);
+  f("lineage_truncated", s.lineage_truncated);
+  f("placement_lookups", s.placement_lookups);
+  f("placement_failures", s.placement_failures);
+  f("pod_lookups", s.pod_lookups);
+  f("pod_failures", s.pod_failures);
+}
+static_assert(sizeof(TreeStats) == 18 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
+
 // ---- the tree ---------------------------------------------------------------------------------
 class ProcessTree {
  public:
@@ -198,7 +223,8 @@ class ProcessTree {
   bool MakeRoom();
   Process* LinkParent(Process& process, uint64_t parent_entity);  // the parent, if known
   void InheritFrom(Process& child, const Process& parent);
-  bool ClaimPid(Process& process, uint64_t ts_ns);  // true: `process` itself was retired
+  bool ReachesUp(const Process& from, uint64_t entity) const;  // bounded walk up from `from`
+  bool ClaimPid(Process& process, uint64_t ts_ns);             // true: `process` itself was retired
   void MarkExited(Process& process, uint64_t ts_ns);
   void Release(Process& process);
   void Remove(Process& process);

@@ -305,6 +305,43 @@ TEST_F(TreeTest, CycleInBadInputTerminates) {
   EXPECT_EQ(dl.ancestors.size(), 3u);
 }
 
+TEST_F(TreeTest, LateLinkClosingACycleIsNotCounted) {
+  TreeLimits limits;
+  limits.exit_grace_ns = 1;
+  ProcessTree tree(limits);
+  // a appears with no known parent, b is its child; then a late fork claims b is a's parent.
+  ForkInput a = Fork(10, 1 * kSec, 0, 0);
+  tree.OnExec(Exec(10, 1 * kSec, "/bin/a", {"a"}, 0, 0));
+  tree.OnFork(Fork(11, 2 * kSec, 10, 1 * kSec));
+  a.ppid = 11;
+  a.parent_entity = E(11, 2 * kSec);
+  tree.OnFork(a);
+  EXPECT_EQ(tree.stats().lineage_cycles, 1u);
+  EXPECT_TRUE(tree.Ancestors(*tree.Lookup(10)).cycle);
+  // Both exit: neither holds the other forever.
+  tree.OnExit(Exit(10, 1 * kSec, 3 * kSec));
+  tree.OnExit(Exit(11, 2 * kSec, 4 * kSec));
+  tree.Expire(10 * kSec);
+  EXPECT_EQ(tree.size(), 0u);
+}
+
+TEST_F(TreeTest, CountersAreNamedAndMatchTheStats) {
+  ProcessTree tree;
+  SeedInit(tree);
+  tree.OnFork(Fork(12, 1 * kSec, 1, kInitStart));
+  tree.OnExit(Exit(12, 1 * kSec, 2 * kSec));
+  tree.OnExit(Exit(13, 1 * kSec, 2 * kSec));
+  std::map<std::string, uint64_t> counters;
+  ForEachCounter(tree.stats(), [&](const char* name, uint64_t value) {
+    EXPECT_TRUE(counters.emplace(name, value).second) << name;
+  });
+  EXPECT_EQ(counters.size(), 18u);
+  EXPECT_EQ(counters.at("forks"), 1u);
+  EXPECT_EQ(counters.at("exits"), 2u);
+  EXPECT_EQ(counters.at("exit_unknown"), 1u);
+  EXPECT_EQ(counters.at("seeded"), 1u);
+}
+
 TEST_F(TreeTest, ProcessLimitEvictsExitedFirstThenRefuses) {
   TreeLimits limits;
   limits.max_processes = 4;
