@@ -9,6 +9,7 @@
 
 #include "proctree/container_id.h"
 #include "proctree/oci_annotations.h"
+#include "proctree/proc_snapshot.h"
 #include "proctree/result.h"
 #include "proctree/runtime_state.h"
 
@@ -17,6 +18,13 @@ namespace vigil::proctree {
 struct CgroupPlacement {
   std::string path;  // primary cgroup path (unified hierarchy when present)
   ContainerIdentity container;
+};
+
+// A process read from /proc with its identity in the kernel's terms.
+struct ProcessRecord {
+  ProcSnapshot snapshot;
+  uint64_t entity = 0;    // bpf/entity.h over pid and start time
+  uint64_t start_ns = 0;  // CLOCK_BOOTTIME, tick precision
 };
 
 class MetadataSource {
@@ -29,20 +37,25 @@ class MetadataSource {
   // Pod metadata of a container; `runtime` receives the runtime whose state answered.
   // Error while the runtime has not written its state yet (or never will: not a CRI container).
   virtual Result<PodMetadata> PodOf(const ContainerIdentity& container, std::string* runtime) = 0;
+  // A live process, for rebuilding one whose events were missed. Error when gone or unreadable.
+  virtual Result<ProcessRecord> ReadProcess(uint32_t pid, size_t max_args_bytes) = 0;
 };
 
 class ProcMetadataSource : public MetadataSource {
  public:
-  explicit ProcMetadataSource(std::string proc_root = "/proc", RuntimeStateRoots roots = {})
-      : proc_root_(std::move(proc_root)), roots_(std::move(roots)) {}
+  // ticks_per_second 0: sysconf(_SC_CLK_TCK).
+  explicit ProcMetadataSource(std::string proc_root = "/proc", RuntimeStateRoots roots = {},
+                              uint64_t ticks_per_second = 0);
 
   CgroupPlacement Place(std::string_view proc_cgroup_text) override;
   Result<CgroupPlacement> PlacementOf(uint32_t pid) override;
   Result<PodMetadata> PodOf(const ContainerIdentity& container, std::string* runtime) override;
+  Result<ProcessRecord> ReadProcess(uint32_t pid, size_t max_args_bytes) override;
 
  private:
   std::string proc_root_;
   RuntimeStateRoots roots_;
+  uint64_t ticks_per_second_;
 };
 
 }  // namespace vigil::proctree

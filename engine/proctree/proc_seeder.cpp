@@ -81,9 +81,7 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
                                                     : a.stat.pid < b.stat.pid;
   });
   for (const ProcSnapshot& s : snapshots) {
-    SeedInput in;
-    in.pid = s.stat.pid;
-    in.ppid = s.stat.ppid;
+    SeedInput in = SeedInputFrom(s);
     in.entity = entity_of[s.stat.pid];
     if (s.stat.ppid != 0) {
       auto parent = entity_of.find(s.stat.ppid);
@@ -94,16 +92,6 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
       }
     }
     in.start_ns = ProcTicksToNs(s.stat.start_ticks, hz);
-    in.comm = s.stat.comm;
-    in.exe = s.exe;
-    in.args = s.args;
-    in.uid = s.ids.uid;
-    in.euid = s.ids.euid;
-    in.gid = s.ids.gid;
-    in.loginuid = s.loginuid;
-    in.mntns = s.mntns;
-    in.pidns = s.pidns;
-    in.cgroup_text = s.cgroup;
     if (tree.Seed(in)) {
       ++report.seeded;
     } else {

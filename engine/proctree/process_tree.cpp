@@ -344,8 +344,25 @@ bool ProcessTree::ContextComplete(const Process& process) const {
   return !(info && info->pod_expected && !info->pod_known);
 }
 
-bool ProcessTree::RefreshContext(uint64_t entity) {
+const Process* ProcessTree::Recover(uint32_t pid, uint64_t entity) {
+  if (!source_ || pid == 0) return nullptr;
+  Result<ProcessRecord> record = source_->ReadProcess(pid, limits_.max_args_bytes + 1);
+  if (!record || record->entity != entity) {
+    ++stats_.recover_failures;
+    return nullptr;
+  }
+  SeedInput seed = SeedInputFrom(record->snapshot);
+  seed.entity = entity;
+  seed.start_ns = record->start_ns;
+  seed.parent_entity = ResolveParentEntity(seed.ppid, 0);
+  const Process* process = AddFromProc(seed);
+  if (process) ++stats_.recovered;
+  return process;
+}
+
+bool ProcessTree::RefreshContext(uint64_t entity, uint32_t pid) {
   Process* process = Find(entity);
+  if (!process && pid != 0 && Recover(pid, entity)) process = Find(entity);
   if (!process) return false;
   if (process->has(kProcPlacementUnknown) && !process->exited()) ResolvePlacement(*process);
   if (process->container && process->container->pod_expected) LookupPod(*process->container);
@@ -452,6 +469,10 @@ const Process* ProcessTree::OnExit(const ExitInput& exit) {
 
 const Process* ProcessTree::Seed(const SeedInput& seed) {
   ++stats_.seeded;
+  return AddFromProc(seed);
+}
+
+const Process* ProcessTree::AddFromProc(const SeedInput& seed) {
   const uint64_t entity = EntityOf(seed.pid, seed.entity, seed.start_ns);
   Process* process = Find(entity);
   if (process && !process->has(kProcImageUnknown)) {
@@ -485,6 +506,23 @@ const Process* ProcessTree::Seed(const SeedInput& seed) {
   }
   if (!process->exited() && ClaimPid(*process, 0)) return Find(entity);
   return process;
+}
+
+SeedInput SeedInputFrom(const ProcSnapshot& snapshot) {
+  SeedInput in;
+  in.pid = snapshot.stat.pid;
+  in.ppid = snapshot.stat.ppid;
+  in.comm = snapshot.stat.comm;
+  in.exe = snapshot.exe;
+  in.args = snapshot.args;
+  in.uid = snapshot.ids.uid;
+  in.euid = snapshot.ids.euid;
+  in.gid = snapshot.ids.gid;
+  in.loginuid = snapshot.loginuid;
+  in.mntns = snapshot.mntns;
+  in.pidns = snapshot.pidns;
+  in.cgroup_text = snapshot.cgroup;
+  return in;
 }
 
 // ---- lineage ----------------------------------------------------------------------------------

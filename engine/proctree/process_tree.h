@@ -18,6 +18,7 @@
 #include "proctree/flat_index.h"
 #include "proctree/metadata_source.h"
 #include "proctree/oci_annotations.h"
+#include "proctree/proc_snapshot.h"
 #include "proctree/string_interner.h"
 
 namespace vigil::proctree {
@@ -62,6 +63,9 @@ struct SeedInput {
   uint64_t mntns = 0, pidns = 0;
   std::string_view cgroup_text;  // /proc/PID/cgroup; empty = unreadable
 };
+
+// The seed of a snapshot (views into it); entity, parent_entity and start_ns are the caller's.
+SeedInput SeedInputFrom(const ProcSnapshot& snapshot);
 
 // ---- the tree's records -----------------------------------------------------------------------
 // Shared by every process of one container; updated in place when late pod metadata arrives, so
@@ -135,6 +139,8 @@ struct TreeStats {
   uint64_t lineage_truncated = 0;  // ancestor walks stopped at max_lineage_depth
   uint64_t placement_lookups = 0, placement_failures = 0;
   uint64_t pod_lookups = 0, pod_failures = 0;
+  uint64_t recovered = 0;         // processes rebuilt from /proc after their events were missed
+  uint64_t recover_failures = 0;  // ... not possible: gone, or the pid now names another process
 };
 
 // Every counter under a stable name (stats line on SIGUSR1, JSON status). A counter added to
@@ -159,8 +165,10 @@ void ForEachCounter(const TreeStats& s, F&& f) {
   f("placement_failures", s.placement_failures);
   f("pod_lookups", s.pod_lookups);
   f("pod_failures", s.pod_failures);
+  f("recovered", s.recovered);
+  f("recover_failures", s.recover_failures);
 }
-static_assert(sizeof(TreeStats) == 18 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
+static_assert(sizeof(TreeStats) == 20 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
 
 // ---- the tree ---------------------------------------------------------------------------------
 class ProcessTree {
@@ -202,7 +210,10 @@ class ProcessTree {
   // process whose context is incomplete wait in the pending cache (pending_cache.h).
   bool ContextComplete(const Process& process) const;
   // Retries what is missing for `entity` (placement, pod metadata); true when complete now.
-  bool RefreshContext(uint64_t entity);
+  // With the event's pid, a process the tree does not know at all (its fork event was lost, the
+  // ring buffer overflowed) is rebuilt from /proc when /proc still shows the same entity.
+  bool RefreshContext(uint64_t entity, uint32_t pid = 0);
+  const Process* Recover(uint32_t pid, uint64_t entity);
 
   // Removes exited processes whose grace period ended by now_ns (CLOCK_BOOTTIME, the events'
   // clock). Returns how many were removed. Call it from the same timer as the pending cache.
@@ -218,6 +229,7 @@ class ProcessTree {
 
  private:
   Process* Find(uint64_t entity);
+  const Process* AddFromProc(const SeedInput& seed);
   uint64_t ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const;
   Process* Create(uint32_t pid, uint64_t entity);
   bool MakeRoom();

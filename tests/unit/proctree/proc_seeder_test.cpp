@@ -106,6 +106,23 @@ TEST(ProcSeederTest, RestrictedPidOneDoesNotStopSeeding) {
   EXPECT_NE(tree.Lookup(static_cast<uint32_t>(::getpid())), nullptr);
 }
 
+TEST(ProcRecoverTest, ThisProcessIsRebuiltFromTheRealProc) {
+  ProcMetadataSource source;
+  ProcessTree tree(TreeLimits{}, &source);
+  const uint32_t self = static_cast<uint32_t>(::getpid());
+  const uint64_t entity = vigil_entity_from_ticks(self, StartTicksOf(static_cast<pid_t>(self)));
+  EXPECT_TRUE(tree.RefreshContext(entity, self));
+  const Process* me = tree.Lookup(self);
+  ASSERT_NE(me, nullptr);
+  EXPECT_EQ(me->entity, entity);
+  EXPECT_EQ(me->ppid, static_cast<uint32_t>(::getppid()));
+  EXPECT_FALSE(me->exe.empty());
+  EXPECT_EQ(tree.stats().recovered, 1u);
+  // A wrong start time is another process: not recovered.
+  EXPECT_FALSE(tree.RefreshContext(entity ^ 1, self));
+  EXPECT_EQ(tree.stats().recover_failures, 1u);
+}
+
 class FakeProcTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -77,8 +77,14 @@ class FakeSource : public MetadataSource {
     if (runtime) *runtime = "containerd";
     return it->second;
   }
+  Result<ProcessRecord> ReadProcess(uint32_t pid, size_t) override {
+    auto it = processes.find(pid);
+    if (it == processes.end()) return Error{"gone"};
+    return it->second;
+  }
   std::map<uint32_t, std::string> cgroup_of;
   std::map<std::string, PodMetadata> pods;
+  std::map<uint32_t, ProcessRecord> processes;
   int placement_calls = 0, pod_calls = 0;
 };
 
@@ -335,7 +341,7 @@ TEST_F(TreeTest, CountersAreNamedAndMatchTheStats) {
   ForEachCounter(tree.stats(), [&](const char* name, uint64_t value) {
     EXPECT_TRUE(counters.emplace(name, value).second) << name;
   });
-  EXPECT_EQ(counters.size(), 18u);
+  EXPECT_EQ(counters.size(), 20u);
   EXPECT_EQ(counters.at("forks"), 1u);
   EXPECT_EQ(counters.at("exits"), 2u);
   EXPECT_EQ(counters.at("exit_unknown"), 1u);
@@ -527,6 +533,40 @@ TEST_F(TreeTest, ExecInTheSameCgroupDoesNotReadPlacementAgain) {
   EXPECT_TRUE(q->has(kProcPlacementUnknown));
   EXPECT_FALSE(tree.ContextComplete(*q));
   EXPECT_GE(tree.stats().placement_failures, 1u);
+}
+
+// The fork of a process was lost (ring buffer full): a later event's retry rebuilds it from /proc,
+// but only when /proc still shows the same process (same entity).
+TEST_F(TreeTest, ProcessWhoseEventsWereLostIsRecoveredFromProc) {
+  FakeSource source;
+  ProcessTree tree(TreeLimits{}, &source);
+  SeedInit(tree);
+  ProcessRecord record;
+  record.snapshot.stat.pid = 950;
+  record.snapshot.stat.ppid = 1;
+  record.snapshot.stat.comm = "sshd";
+  record.snapshot.exe = "/usr/sbin/sshd";
+  record.snapshot.args = std::string("sshd\0-D", 7);
+  record.snapshot.cgroup = "0::/system.slice/ssh.service\n";
+  record.start_ns = 12 * kSec;
+  record.entity = E(950, 12 * kSec);
+  source.processes[950] = record;
+
+  EXPECT_FALSE(tree.RefreshContext(E(950, 12 * kSec)));  // without the pid: nothing to read
+  EXPECT_TRUE(tree.RefreshContext(E(950, 12 * kSec), 950));
+  const Process* p = tree.LookupEntity(E(950, 12 * kSec));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->exe.view(), "/usr/sbin/sshd");
+  EXPECT_EQ(p->Cmdline(), "sshd -D");
+  EXPECT_EQ(tree.Parent(*p), tree.Lookup(1));
+  EXPECT_EQ(p->cgroup_path.view(), "/system.slice/ssh.service");
+  EXPECT_EQ(tree.stats().recovered, 1u);
+  EXPECT_EQ(tree.stats().seeded, 1u);  // pid 1 only
+
+  // The pid now belongs to another process: the event's process is gone, not recovered.
+  EXPECT_FALSE(tree.RefreshContext(E(950, 3 * kSec), 950));
+  EXPECT_EQ(tree.LookupEntity(E(950, 3 * kSec)), nullptr);
+  EXPECT_EQ(tree.stats().recover_failures, 1u);
 }
 
 TEST_F(TreeTest, SeedAfterEventsKeepsTheNewerView) {
