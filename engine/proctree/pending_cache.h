@@ -12,6 +12,13 @@
 
 namespace vigil::proctree {
 
+// What a retry found out about a waiting event's context.
+enum class Resolution {
+  kComplete,    // known now: emit complete
+  kWait,        // not yet: retry later (up to max_attempts)
+  kIncomplete,  // will never be known (e.g. the pod's metadata search gave up): emit incomplete now
+};
+
 struct PendingOptions {
   size_t capacity = 8192;                    // events waiting at once
   uint32_t max_attempts = 5;                 // retries before giving up
@@ -23,6 +30,7 @@ struct PendingStats {
   uint64_t retries = 0;     // resolver calls
   uint64_t resolved = 0;    // emitted complete after waiting
   uint64_t expired = 0;     // emitted incomplete: max_attempts reached
+  uint64_t gave_up = 0;     // emitted incomplete: the resolver said it never will be
   uint64_t overflowed = 0;  // emitted incomplete early: the cache was full
   uint64_t flushed = 0;     // emitted incomplete by Flush (shutdown)
 };
@@ -33,16 +41,17 @@ void ForEachCounter(const PendingStats& s, F&& f) {
   f("pending_retries", s.retries);
   f("pending_resolved", s.resolved);
   f("pending_expired", s.expired);
+  f("pending_gave_up", s.gave_up);
   f("pending_overflowed", s.overflowed);
   f("pending_flushed", s.flushed);
 }
-static_assert(sizeof(PendingStats) == 6 * sizeof(uint64_t), "update ForEachCounter(PendingStats)");
+static_assert(sizeof(PendingStats) == 7 * sizeof(uint64_t), "update ForEachCounter(PendingStats)");
 
 template <class T>
 class PendingCache {
  public:
-  using Clock = std::function<uint64_t()>;         // ns, any monotonic clock
-  using Resolver = std::function<bool(T& event)>;  // true: the context is known now
+  using Clock = std::function<uint64_t()>;  // ns, any monotonic clock
+  using Resolver = std::function<Resolution(T& event)>;
   using Emitter = std::function<void(T&& event, bool complete)>;
 
   PendingCache(PendingOptions options, Clock now, Resolver resolve, Emitter emit)
@@ -77,10 +86,15 @@ class PendingCache {
       queue_.pop_front();
       ++entry.attempts;
       ++stats_.retries;
-      if (resolve_(entry.event)) {
+      const Resolution resolution = resolve_(entry.event);
+      if (resolution == Resolution::kComplete) {
         ++stats_.resolved;
         ++emitted;
         emit_(std::move(entry.event), true);
+      } else if (resolution == Resolution::kIncomplete) {
+        ++stats_.gave_up;
+        ++emitted;
+        emit_(std::move(entry.event), false);
       } else if (entry.attempts >= options_.max_attempts) {
         ++stats_.expired;
         ++emitted;

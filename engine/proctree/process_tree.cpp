@@ -293,7 +293,8 @@ void ProcessTree::SetArgs(Process& process, std::span<const std::string> args, b
 // ---- container placement and pod metadata ---------------------------------------------------
 
 void ProcessTree::LookupPod(ContainerInfo& info) {
-  if (!source_ || info.pod_known) return;
+  if (!source_ || info.pod_known || info.pod_gave_up || info.last_lookup_tick == tick_) return;
+  info.last_lookup_tick = tick_;
   ++info.pod_lookups;
   ++stats_.pod_lookups;
   std::string runtime;
@@ -305,6 +306,10 @@ void ProcessTree::LookupPod(ContainerInfo& info) {
     return;
   }
   ++stats_.pod_failures;
+  if (info.pod_expected && info.pod_lookups >= limits_.max_pod_lookups) {
+    info.pod_gave_up = true;
+    ++stats_.pod_gave_up;
+  }
 }
 
 std::shared_ptr<ContainerInfo> ProcessTree::ContainerFor(const ContainerIdentity& identity) {
@@ -338,10 +343,15 @@ void ProcessTree::ResolvePlacement(Process& process) {
   ApplyPlacement(process, placement.value());
 }
 
-bool ProcessTree::ContextComplete(const Process& process) const {
-  if (process.has(kProcImageUnknown) || process.has(kProcPlacementUnknown)) return false;
+Resolution ProcessTree::ContextOf(const Process& process) const {
+  if (process.has(kProcImageUnknown)) return Resolution::kWait;  // a late fork may come
+  if (process.has(kProcPlacementUnknown)) {
+    // An exited process's cgroup can no longer be read.
+    return process.exited() ? Resolution::kIncomplete : Resolution::kWait;
+  }
   const ContainerInfo* info = process.container.get();
-  return !(info && info->pod_expected && !info->pod_known);
+  if (!info || !info->pod_expected || info->pod_known) return Resolution::kComplete;
+  return info->pod_gave_up ? Resolution::kIncomplete : Resolution::kWait;
 }
 
 const Process* ProcessTree::Recover(uint32_t pid, uint64_t entity) {
@@ -360,13 +370,13 @@ const Process* ProcessTree::Recover(uint32_t pid, uint64_t entity) {
   return process;
 }
 
-bool ProcessTree::RefreshContext(uint64_t entity, uint32_t pid) {
+Resolution ProcessTree::RefreshContext(uint64_t entity, uint32_t pid) {
   Process* process = Find(entity);
   if (!process && pid != 0 && Recover(pid, entity)) process = Find(entity);
-  if (!process) return false;
+  if (!process) return Resolution::kWait;
   if (process->has(kProcPlacementUnknown) && !process->exited()) ResolvePlacement(*process);
   if (process->container && process->container->pod_expected) LookupPod(*process->container);
-  return ContextComplete(*process);
+  return ContextOf(*process);
 }
 
 // ---- lifecycle --------------------------------------------------------------------------------
@@ -584,6 +594,7 @@ std::string_view ProcessTree::AncestorName(const Process& process, size_t n) con
 // ---- expiry -----------------------------------------------------------------------------------
 
 size_t ProcessTree::Expire(uint64_t now_ns) {
+  ++tick_;
   size_t removed = 0;
   while (Process* oldest = LruFront()) {
     if (oldest->exit_ns + limits_.exit_grace_ns > now_ns) break;

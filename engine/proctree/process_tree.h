@@ -18,6 +18,7 @@
 #include "proctree/flat_index.h"
 #include "proctree/metadata_source.h"
 #include "proctree/oci_annotations.h"
+#include "proctree/pending_cache.h"
 #include "proctree/proc_snapshot.h"
 #include "proctree/string_interner.h"
 
@@ -75,7 +76,9 @@ struct ContainerInfo {
   PodMetadata pod;
   bool pod_expected = false;  // the cgroup names a pod: metadata is awaited until read
   bool pod_known = false;
+  bool pod_gave_up = false;  // looked for during max_pod_lookups ticks in vain
   uint32_t pod_lookups = 0;
+  uint64_t last_lookup_tick = ~0ULL;
 };
 
 enum ProcessFlags : uint16_t {
@@ -123,6 +126,10 @@ struct TreeLimits {
   size_t max_args_bytes = 1024;                // per process, NUL separators included
   size_t max_string_bytes = 4096;              // comm, exe, tty, cgroup path
   size_t max_lineage_depth = 64;
+  // Timer ticks (Expire calls) during which a container's pod metadata is looked for, at most
+  // once per tick; then its events stop waiting and go out incomplete (a runtime that never
+  // writes pod annotations, such as docker under cri-dockerd, must not delay every event).
+  uint32_t max_pod_lookups = 20;
 };
 
 struct TreeStats {
@@ -139,6 +146,7 @@ struct TreeStats {
   uint64_t lineage_truncated = 0;  // ancestor walks stopped at max_lineage_depth
   uint64_t placement_lookups = 0, placement_failures = 0;
   uint64_t pod_lookups = 0, pod_failures = 0;
+  uint64_t pod_gave_up = 0;       // containers whose pod metadata was never found
   uint64_t recovered = 0;         // processes rebuilt from /proc after their events were missed
   uint64_t recover_failures = 0;  // ... not possible: gone, or the pid now names another process
 };
@@ -165,10 +173,11 @@ void ForEachCounter(const TreeStats& s, F&& f) {
   f("placement_failures", s.placement_failures);
   f("pod_lookups", s.pod_lookups);
   f("pod_failures", s.pod_failures);
+  f("pod_gave_up", s.pod_gave_up);
   f("recovered", s.recovered);
   f("recover_failures", s.recover_failures);
 }
-static_assert(sizeof(TreeStats) == 20 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
+static_assert(sizeof(TreeStats) == 21 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
 
 // ---- the tree ---------------------------------------------------------------------------------
 class ProcessTree {
@@ -208,11 +217,16 @@ class ProcessTree {
 
   // Context: known image, known cgroup placement and, inside a pod, its metadata. Events of a
   // process whose context is incomplete wait in the pending cache (pending_cache.h).
-  bool ContextComplete(const Process& process) const;
+  // kComplete, kWait (something may still arrive) or kIncomplete (nothing more will).
+  Resolution ContextOf(const Process& process) const;
+  bool ContextComplete(const Process& process) const {
+    return ContextOf(process) == Resolution::kComplete;
+  }
   // Retries what is missing for `entity` (placement, pod metadata); true when complete now.
   // With the event's pid, a process the tree does not know at all (its fork event was lost, the
   // ring buffer overflowed) is rebuilt from /proc when /proc still shows the same entity.
-  bool RefreshContext(uint64_t entity, uint32_t pid = 0);
+  // Returns the context state after the retry (kWait while the process is unknown).
+  Resolution RefreshContext(uint64_t entity, uint32_t pid = 0);
   const Process* Recover(uint32_t pid, uint64_t entity);
 
   // Removes exited processes whose grace period ended by now_ns (CLOCK_BOOTTIME, the events'
@@ -267,6 +281,7 @@ class ProcessTree {
   static constexpr uint32_t kNoSlot = 0xffffffffu;
   uint32_t lru_head_ = kNoSlot, lru_tail_ = kNoSlot;
   size_t lru_size_ = 0;
+  uint64_t tick_ = 0;    // Expire calls so far: paces pod metadata lookups
   std::string scratch_;  // argument joining without a new buffer per exec
   mutable TreeStats stats_;
 };

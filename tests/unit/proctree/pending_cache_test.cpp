@@ -22,7 +22,8 @@ class PendingCacheTest : public ::testing::Test {
         options, [this] { return now_; },
         [this](int& id) {
           ++resolver_calls_;
-          return known_.count(id) > 0;
+          if (never_.count(id)) return Resolution::kIncomplete;
+          return known_.count(id) > 0 ? Resolution::kComplete : Resolution::kWait;
         },
         [this](int&& id, bool complete) {
           out_.push_back({id, complete});
@@ -30,6 +31,7 @@ class PendingCacheTest : public ::testing::Test {
   }
   uint64_t now_ = 1000;
   std::unordered_set<int> known_;
+  std::unordered_set<int> never_;
   std::vector<Emitted> out_;
   int resolver_calls_ = 0;
 };
@@ -84,6 +86,21 @@ TEST_F(PendingCacheTest, AtTheBoundGoesOutIncompleteAndIsCounted) {
   EXPECT_EQ(out_.size(), 1u);  // emitted exactly once
 }
 
+TEST_F(PendingCacheTest, ResolverGivingUpEmitsIncompleteAtOnce) {
+  auto cache = Make({.capacity = 10, .max_attempts = 5, .retry_interval_ns = 100});
+  cache.Add(4);
+  cache.Add(5);
+  never_.insert(4);
+  now_ += 100;
+  cache.Poll();
+  ASSERT_EQ(out_.size(), 1u);
+  EXPECT_EQ(out_[0].id, 4);
+  EXPECT_FALSE(out_[0].complete);
+  EXPECT_EQ(cache.stats().gave_up, 1u);
+  EXPECT_EQ(cache.stats().expired, 0u);
+  EXPECT_EQ(cache.size(), 1u);
+}
+
 TEST_F(PendingCacheTest, FullCacheEmitsTheOldestIncomplete) {
   auto cache = Make({.capacity = 2, .max_attempts = 3, .retry_interval_ns = 100});
   cache.Add(1);
@@ -101,6 +118,7 @@ TEST_F(PendingCacheTest, NothingIsDroppedSilently) {
   for (int i = 0; i < 100; ++i) {
     cache.Add(i);
     if (i % 3 == 0) known_.insert(i);
+    if (i % 7 == 1) never_.insert(i);
     now_ += 3;
     cache.Poll();
   }
@@ -110,7 +128,8 @@ TEST_F(PendingCacheTest, NothingIsDroppedSilently) {
   for (const Emitted& e : out_) EXPECT_TRUE(seen.insert(e.id).second) << e.id;
   const PendingStats& s = cache.stats();
   EXPECT_EQ(s.added, 100u);
-  EXPECT_EQ(s.resolved + s.expired + s.overflowed + s.flushed, 100u);
+  EXPECT_EQ(s.resolved + s.expired + s.gave_up + s.overflowed + s.flushed, 100u);
+  EXPECT_GT(s.gave_up, 0u);
   EXPECT_GT(s.overflowed, 0u);
   EXPECT_GT(s.resolved, 0u);
 }
@@ -136,7 +155,7 @@ TEST(PendingCacheMoveOnly, CarriesMoveOnlyEvents) {
   uint64_t now = 0;
   PendingCache<std::unique_ptr<std::string>> cache(
       {.capacity = 4, .max_attempts = 1, .retry_interval_ns = 1}, [&] { return now; },
-      [](std::unique_ptr<std::string>&) { return false; },
+      [](std::unique_ptr<std::string>&) { return Resolution::kWait; },
       [&](std::unique_ptr<std::string>&& e, bool) { out.push_back(*e); });
   cache.Add(std::make_unique<std::string>("late"));
   now = 5;

@@ -111,7 +111,7 @@ TEST(ProcRecoverTest, ThisProcessIsRebuiltFromTheRealProc) {
   ProcessTree tree(TreeLimits{}, &source);
   const uint32_t self = static_cast<uint32_t>(::getpid());
   const uint64_t entity = vigil_entity_from_ticks(self, StartTicksOf(static_cast<pid_t>(self)));
-  EXPECT_TRUE(tree.RefreshContext(entity, self));
+  EXPECT_EQ(tree.RefreshContext(entity, self), Resolution::kComplete);
   const Process* me = tree.Lookup(self);
   ASSERT_NE(me, nullptr);
   EXPECT_EQ(me->entity, entity);
@@ -119,7 +119,7 @@ TEST(ProcRecoverTest, ThisProcessIsRebuiltFromTheRealProc) {
   EXPECT_FALSE(me->exe.empty());
   EXPECT_EQ(tree.stats().recovered, 1u);
   // A wrong start time is another process: not recovered.
-  EXPECT_FALSE(tree.RefreshContext(entity ^ 1, self));
+  EXPECT_EQ(tree.RefreshContext(entity ^ 1, self), Resolution::kWait);
   EXPECT_EQ(tree.stats().recover_failures, 1u);
 }
 

@@ -222,7 +222,7 @@ TEST_F(TreeTest, SyscallEventBeforeTheForkWaitsInThePendingCache) {
       {.capacity = 8, .max_attempts = 3, .retry_interval_ns = 100}, [&] { return now; },
       [&](Ev& e) {
         const Process* p = tree.LookupEntity(e.entity);
-        return p && tree.ContextComplete(*p);
+        return p ? tree.ContextOf(*p) : Resolution::kWait;
       },
       [&](Ev&& e, bool complete) { out.emplace_back(e.entity, complete); });
   const uint64_t child = E(700, 6 * kSec);
@@ -341,7 +341,7 @@ TEST_F(TreeTest, CountersAreNamedAndMatchTheStats) {
   ForEachCounter(tree.stats(), [&](const char* name, uint64_t value) {
     EXPECT_TRUE(counters.emplace(name, value).second) << name;
   });
-  EXPECT_EQ(counters.size(), 20u);
+  EXPECT_EQ(counters.size(), 21u);
   EXPECT_EQ(counters.at("forks"), 1u);
   EXPECT_EQ(counters.at("exits"), 2u);
   EXPECT_EQ(counters.at("exit_unknown"), 1u);
@@ -496,7 +496,9 @@ TEST_F(TreeTest, ForkedChildInheritsContainerAndLatePodMetadata) {
   pod.pod_name = "web-0";
   pod.pod_namespace = "shop";
   source.pods[kCid] = pod;
-  EXPECT_TRUE(tree.RefreshContext(worker->entity));
+  EXPECT_EQ(tree.RefreshContext(worker->entity), Resolution::kWait);  // one lookup per tick
+  tree.Expire(5 * kSec);                                              // the timer ticks
+  EXPECT_EQ(tree.RefreshContext(worker->entity), Resolution::kComplete);
   EXPECT_EQ(worker->container->pod.pod_name, "web-0");
   EXPECT_EQ(worker->container->identity.runtime, "containerd");
   EXPECT_TRUE(tree.ContextComplete(*master));
@@ -507,6 +509,50 @@ TEST_F(TreeTest, ForkedChildInheritsContainerAndLatePodMetadata) {
   EXPECT_TRUE(tree.ContextComplete(*late));
   EXPECT_EQ(late->container->pod.pod_namespace, "shop");
   EXPECT_EQ(source.pod_calls + source.placement_calls, calls);
+}
+
+// A pod whose runtime never writes pod annotations: lookups are paced by the timer, and after
+// max_pod_lookups ticks its events stop waiting and go out incomplete at once.
+TEST_F(TreeTest, PodMetadataSearchGivesUpAfterTheBound) {
+  FakeSource source;
+  TreeLimits limits;
+  limits.max_pod_lookups = 3;
+  ProcessTree tree(limits, &source);
+  SeedInit(tree);
+  source.cgroup_of[810] = "/kubepods/burstable/pod" + kPod + "/" + kCid;
+  tree.OnFork(Fork(810, 1 * kSec, 1, kInitStart));
+  const std::vector<std::string> argv = {"app"};
+  ExecInput exec = Exec(810, 1 * kSec, "/app", argv, 1, kInitStart);
+  exec.cgroup_id = 99;
+  const Process* p = tree.OnExec(exec);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(source.pod_calls, 1);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(tree.RefreshContext(p->entity), Resolution::kWait);
+  EXPECT_EQ(source.pod_calls, 1);  // many waiting events, one lookup per tick
+  tree.Expire(2 * kSec);
+  EXPECT_EQ(tree.RefreshContext(p->entity), Resolution::kWait);
+  tree.Expire(3 * kSec);
+  EXPECT_EQ(tree.RefreshContext(p->entity), Resolution::kIncomplete);
+  EXPECT_EQ(source.pod_calls, 3);
+  EXPECT_EQ(tree.stats().pod_gave_up, 1u);
+  EXPECT_EQ(tree.ContextOf(*p), Resolution::kIncomplete);
+  tree.Expire(4 * kSec);
+  tree.RefreshContext(p->entity);
+  EXPECT_EQ(source.pod_calls, 3);  // no more lookups
+
+  // The pending cache emits such an event at its next retry, incomplete, counted as gave_up.
+  uint64_t now = 0;
+  std::vector<bool> out;
+  PendingCache<uint64_t> pending(
+      {.capacity = 4, .max_attempts = 5, .retry_interval_ns = 1}, [&] { return now; },
+      [&](uint64_t& entity) { return tree.RefreshContext(entity); },
+      [&](uint64_t&&, bool complete) { out.push_back(complete); });
+  pending.Add(p->entity);
+  now = 1;
+  pending.Poll();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0]);
+  EXPECT_EQ(pending.stats().gave_up, 1u);
 }
 
 TEST_F(TreeTest, ExecInTheSameCgroupDoesNotReadPlacementAgain) {
@@ -552,8 +598,9 @@ TEST_F(TreeTest, ProcessWhoseEventsWereLostIsRecoveredFromProc) {
   record.entity = E(950, 12 * kSec);
   source.processes[950] = record;
 
-  EXPECT_FALSE(tree.RefreshContext(E(950, 12 * kSec)));  // without the pid: nothing to read
-  EXPECT_TRUE(tree.RefreshContext(E(950, 12 * kSec), 950));
+  // Without the pid there is nothing to read.
+  EXPECT_EQ(tree.RefreshContext(E(950, 12 * kSec)), Resolution::kWait);
+  EXPECT_EQ(tree.RefreshContext(E(950, 12 * kSec), 950), Resolution::kComplete);
   const Process* p = tree.LookupEntity(E(950, 12 * kSec));
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->exe.view(), "/usr/sbin/sshd");
@@ -564,7 +611,7 @@ TEST_F(TreeTest, ProcessWhoseEventsWereLostIsRecoveredFromProc) {
   EXPECT_EQ(tree.stats().seeded, 1u);  // pid 1 only
 
   // The pid now belongs to another process: the event's process is gone, not recovered.
-  EXPECT_FALSE(tree.RefreshContext(E(950, 3 * kSec), 950));
+  EXPECT_EQ(tree.RefreshContext(E(950, 3 * kSec), 950), Resolution::kWait);
   EXPECT_EQ(tree.LookupEntity(E(950, 3 * kSec)), nullptr);
   EXPECT_EQ(tree.stats().recover_failures, 1u);
 }
