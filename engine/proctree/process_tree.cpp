@@ -456,7 +456,16 @@ const Process* ProcessTree::OnExec(const ExecInput& exec) {
       exec.cgroup_id != 0 && process->cgroup_id != 0 && exec.cgroup_id != process->cgroup_id;
   const bool unknown_cgroup = exec.cgroup_id != 0 && process->cgroup_id == 0;
   if (exec.cgroup_id != 0) process->cgroup_id = exec.cgroup_id;
-  if (moved || unknown_cgroup || process->has(kProcPlacementUnknown)) ResolvePlacement(*process);
+  if (moved || unknown_cgroup || process->has(kProcPlacementUnknown)) {
+    ResolvePlacement(*process);
+    // Seeded processes know their cgroup path but not its id: learn it from a child in the same
+    // cgroup, so the parent's next children need no /proc read.
+    Process* parent = unknown_cgroup ? Find(process->parent_entity) : nullptr;
+    if (parent && parent->cgroup_id == 0 && !process->has(kProcPlacementUnknown) &&
+        !parent->cgroup_path.empty() && parent->cgroup_path.SameAs(process->cgroup_path)) {
+      parent->cgroup_id = exec.cgroup_id;
+    }
+  }
   if (!process->exited() && ClaimPid(*process, exec.ts_ns)) return Find(entity);
   return process;
 }

@@ -616,6 +616,23 @@ TEST_F(TreeTest, ProcessWhoseEventsWereLostIsRecoveredFromProc) {
   EXPECT_EQ(tree.stats().recover_failures, 1u);
 }
 
+TEST_F(TreeTest, SeededParentLearnsItsCgroupIdFromAChild) {
+  FakeSource source;
+  ProcessTree tree(TreeLimits{}, &source);
+  SeedInit(tree);  // cgroup /init.scope, id unknown (/proc gives paths)
+  const std::vector<std::string> argv = {"true"};
+  for (uint32_t pid = 20; pid < 25; ++pid) {
+    source.cgroup_of[pid] = "/init.scope";
+    tree.OnFork(Fork(pid, pid * kSec, 1, kInitStart));
+    ExecInput e = Exec(pid, pid * kSec, "/bin/true", argv, 1, kInitStart);
+    e.cgroup_id = 555;
+    tree.OnExec(e);
+  }
+  EXPECT_EQ(source.placement_calls, 1);  // the first child only
+  EXPECT_EQ(tree.Lookup(1)->cgroup_id, 555u);
+  EXPECT_EQ(tree.Lookup(24)->cgroup_path.view(), "/init.scope");
+}
+
 TEST_F(TreeTest, SeedAfterEventsKeepsTheNewerView) {
   ProcessTree tree;
   SeedInit(tree);
