@@ -157,6 +157,22 @@ Process* ProcessTree::LinkParent(Process& process, uint64_t parent_entity) {
   if (parent && (!process.exited() || process.has(kProcHeld))) {
     ++parent->children;
     process.flags |= kProcCountedByParent;
+    // A child linked late to a parent already ageing out in the LRU: hold it (and its exited
+    // ancestors) again, so the live child keeps its lineage.
+    Process* current = parent;
+    while (current && current->has(kProcInLru)) {
+      LruUnlink(*current);
+      current->flags |= kProcHeld;
+      Process* up = nullptr;
+      if (!current->has(kProcCountedByParent) && current->parent_entity != current->entity) {
+        up = Find(current->parent_entity);
+        if (up) {
+          ++up->children;
+          current->flags |= kProcCountedByParent;
+        }
+      }
+      current = up;
+    }
   }
   return parent;
 }

@@ -464,6 +464,30 @@ TEST_F(TreeTest, ExitedParentIsHeldWhileItsChildLives) {
   EXPECT_EQ(tree.size(), 1u);
 }
 
+TEST_F(TreeTest, LateChildOfAnExitedParentHoldsItsLineageAgain) {
+  TreeLimits limits;
+  limits.exit_grace_ns = 1 * kSec;
+  ProcessTree tree(limits);
+  SeedInit(tree);
+  tree.OnFork(Fork(80, 1 * kSec, 1, kInitStart));
+  tree.OnExec(Exec(80, 1 * kSec, "/bin/bash", {"bash"}, 1, kInitStart));
+  tree.OnFork(Fork(81, 2 * kSec, 80, 1 * kSec));
+  tree.OnExec(Exec(81, 2 * kSec, "/bin/make", {"make"}, 80, 1 * kSec));
+  tree.OnExit(Exit(81, 2 * kSec, 3 * kSec));
+  tree.OnExit(Exit(80, 1 * kSec, 3 * kSec));  // both in the grace-period LRU now
+  // The exec of a grandchild whose fork was lost arrives late, naming 81 as its parent.
+  tree.OnExec(Exec(82, 2 * kSec + 5, "/usr/bin/cc", {"cc"}, 81, 2 * kSec));
+  tree.Expire(100 * kSec);
+  const Process* cc = tree.Lookup(82);
+  ASSERT_NE(cc, nullptr);
+  EXPECT_EQ(tree.AncestorName(*cc, 1), "make");
+  EXPECT_EQ(tree.AncestorName(*cc, 2), "bash");
+  EXPECT_EQ(tree.AncestorName(*cc, 3), "systemd");
+  tree.OnExit(Exit(82, 2 * kSec + 5, 101 * kSec));
+  tree.Expire(200 * kSec);
+  EXPECT_EQ(tree.size(), 1u);  // all released in the end
+}
+
 // FIELD-LESSONS 5: nginx workers are forked, never exec'ed, and must carry the pod.
 TEST_F(TreeTest, ForkedChildInheritsContainerAndLatePodMetadata) {
   FakeSource source;
