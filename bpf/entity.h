@@ -25,7 +25,9 @@ static inline __u64 vigil_mix64(__u64 x) {
   return x;
 }
 
-static inline __u64 vigil_ns_to_ticks(__u64 start_ns) { return start_ns / VIGIL_NSEC_PER_TICK; }
+static inline __u64 vigil_ns_to_ticks(__u64 start_ns) {
+  return start_ns / VIGIL_NSEC_PER_TICK;
+}
 
 static inline __u64 vigil_entity_from_ticks(__u32 tgid, __u64 start_ticks) {
   return vigil_mix64(vigil_mix64((__u64)tgid + 0x9e3779b97f4a7c15ULL) ^ start_ticks);
@@ -40,8 +42,12 @@ static inline __u64 vigil_entity(__u32 tgid, __u64 start_boottime_ns) {
  * 8 bytes; the length is mixed in at the end. */
 #define VIGIL_PATH_HASH_SEED 0xcbf29ce484222325ULL
 
-static inline __u64 vigil_path_hash_step(__u64 h, __u64 word) { return vigil_mix64(h ^ word); }
+static inline __u64 vigil_path_hash_step(__u64 h, __u64 word) {
+  return vigil_mix64(h ^ word);
+}
 
-static inline __u64 vigil_path_hash_finish(__u64 h, __u64 len) { return vigil_mix64(h ^ len); }
+static inline __u64 vigil_path_hash_finish(__u64 h, __u64 len) {
+  return vigil_mix64(h ^ len);
+}
 
 #endif /* VIGIL_BPF_ENTITY_H */

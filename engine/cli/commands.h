@@ -16,5 +16,6 @@ void AddLintCommand(CLI::App& app, int& exit_code);
 void AddFieldsCommand(CLI::App& app, int& exit_code);
 void AddTestCommand(CLI::App& app, int& exit_code);
 void AddRulesCommand(CLI::App& app, int& exit_code);
+void AddTraceCommand(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::cli

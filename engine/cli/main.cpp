@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddFieldsCommand(app, exit_code);
   vigil::cli::AddTestCommand(app, exit_code);
   vigil::cli::AddRulesCommand(app, exit_code);
+  vigil::cli::AddTraceCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,303 @@
+/* The one definition of everything the kernel half and user space exchange: event records,
+ * event types, the syscall table, map keys/values and shared limits. Included by the BPF
+ * programs (after vmlinux.h) and by engine/kernel (C++), which static_asserts the sizes.
+ * Every record starts with struct vigil_event_header; `type` says which record follows. */
+#ifndef VIGIL_BPF_EVENTS_H
+#define VIGIL_BPF_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* ---- limits (powers of two where BPF masks offsets with them) ---------------------------- */
+#define VIGIL_COMM_LEN 16
+#define VIGIL_PATH_MAX 1024 /* path strings from user memory and exe paths */
+#define VIGIL_SMALL_STR 64  /* third string slot (mount fstype) */
+#define VIGIL_ARGV_MAX 4096 /* exec argv bytes, NUL-separated */
+#define VIGIL_TTY_LEN 64
+#define VIGIL_UTS_LEN 64
+#define VIGIL_EXTRA_LEN 128 /* raw bytes of a struct argument (sockaddr, open_how) */
+#define VIGIL_MAX_POLICIES 64
+#define VIGIL_MAX_RANGES 4 /* numeric ranges per policy and filter kind */
+#define VIGIL_PATH_COMPONENTS 48
+#define VIGIL_SYSCALL_NR_MAX 512 /* syscall numbers below this can be traced */
+
+/* ---- event types ------------------------------------------------------------------------ */
+enum vigil_event_type {
+  VIGIL_EVT_NONE = 0,
+  VIGIL_EVT_EXEC,
+  VIGIL_EVT_FORK,
+  VIGIL_EVT_EXIT,
+  VIGIL_EVT_OPEN,
+  VIGIL_EVT_CONNECT,
+  VIGIL_EVT_ACCEPT,
+  VIGIL_EVT_BIND,
+  VIGIL_EVT_LISTEN,
+  VIGIL_EVT_SOCKET,
+  VIGIL_EVT_TCP_STATE,
+  VIGIL_EVT_PTRACE,
+  VIGIL_EVT_MEMFD_CREATE,
+  VIGIL_EVT_UNLINK,
+  VIGIL_EVT_RENAME,
+  VIGIL_EVT_LINK,
+  VIGIL_EVT_SYMLINK,
+  VIGIL_EVT_CHMOD,
+  VIGIL_EVT_CHOWN,
+  VIGIL_EVT_SETUID,
+  VIGIL_EVT_SETGID,
+  VIGIL_EVT_MOUNT,
+  VIGIL_EVT_UMOUNT,
+  VIGIL_EVT_MODULE_LOAD,
+  VIGIL_EVT_KILL,
+  VIGIL_EVT_PRCTL,
+  VIGIL_EVT_SETNS,
+  VIGIL_EVT_MAX
+};
+
+/* ---- the syscall table ------------------------------------------------------------------
+ * X(name, event, str0_arg, str1_arg, str2_arg, extra_arg, extra_len, extra_at_exit)
+ * str*_arg: index of a user string argument read at entry (-1: none). str0/str1 hold up to
+ * VIGIL_PATH_MAX bytes, str2 up to VIGIL_SMALL_STR. extra_arg: index of a pointer to a struct
+ * copied raw (extra_len bytes) at entry, or at exit when extra_at_exit (accept's peer address
+ * exists only after the call). The BPF side generates one enter/exit program pair per row
+ * (bpf/vigil.bpf.c); user space names the syscalls and decodes the arguments from the same rows. */
+#define VIGIL_SYSCALLS(X)                                          \
+  X(open, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                     \
+  X(openat, VIGIL_EVT_OPEN, 1, -1, -1, -1, 0, 0)                   \
+  X(openat2, VIGIL_EVT_OPEN, 1, -1, -1, 2, 24, 0)                  \
+  X(creat, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                    \
+  X(connect, VIGIL_EVT_CONNECT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0) \
+  X(accept, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)   \
+  X(accept4, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)  \
+  X(bind, VIGIL_EVT_BIND, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0)       \
+  X(listen, VIGIL_EVT_LISTEN, -1, -1, -1, -1, 0, 0)                \
+  X(socket, VIGIL_EVT_SOCKET, -1, -1, -1, -1, 0, 0)                \
+  X(ptrace, VIGIL_EVT_PTRACE, -1, -1, -1, -1, 0, 0)                \
+  X(memfd_create, VIGIL_EVT_MEMFD_CREATE, 0, -1, -1, -1, 0, 0)     \
+  X(unlink, VIGIL_EVT_UNLINK, 0, -1, -1, -1, 0, 0)                 \
+  X(unlinkat, VIGIL_EVT_UNLINK, 1, -1, -1, -1, 0, 0)               \
+  X(rename, VIGIL_EVT_RENAME, 0, 1, -1, -1, 0, 0)                  \
+  X(renameat, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)                \
+  X(renameat2, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)               \
+  X(link, VIGIL_EVT_LINK, 0, 1, -1, -1, 0, 0)                      \
+  X(linkat, VIGIL_EVT_LINK, 1, 3, -1, -1, 0, 0)                    \
+  X(symlink, VIGIL_EVT_SYMLINK, 0, 1, -1, -1, 0, 0)                \
+  X(symlinkat, VIGIL_EVT_SYMLINK, 0, 2, -1, -1, 0, 0)              \
+  X(chmod, VIGIL_EVT_CHMOD, 0, -1, -1, -1, 0, 0)                   \
+  X(fchmod, VIGIL_EVT_CHMOD, -1, -1, -1, -1, 0, 0)                 \
+  X(fchmodat, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)                \
+  X(fchmodat2, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)               \
+  X(chown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                   \
+  X(lchown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                  \
+  X(fchown, VIGIL_EVT_CHOWN, -1, -1, -1, -1, 0, 0)                 \
+  X(fchownat, VIGIL_EVT_CHOWN, 1, -1, -1, -1, 0, 0)                \
+  X(setuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)                \
+  X(setreuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)              \
+  X(setresuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)             \
+  X(setgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)                \
+  X(setregid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)              \
+  X(setresgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)             \
+  X(mount, VIGIL_EVT_MOUNT, 0, 1, 2, -1, 0, 0)                     \
+  X(umount, VIGIL_EVT_UMOUNT, 0, -1, -1, -1, 0, 0)                 \
+  X(init_module, VIGIL_EVT_MODULE_LOAD, -1, 2, -1, -1, 0, 0)       \
+  X(finit_module, VIGIL_EVT_MODULE_LOAD, -1, 1, -1, -1, 0, 0)      \
+  X(kill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                    \
+  X(tkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                   \
+  X(tgkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                  \
+  X(prctl, VIGIL_EVT_PRCTL, -1, -1, -1, -1, 0, 0)                  \
+  X(setns, VIGIL_EVT_SETNS, -1, -1, -1, -1, 0, 0)
+
+enum vigil_syscall_id {
+  VIGIL_SC_NONE = 0,
+#define VIGIL_X_ENUM(name, ...) VIGIL_SC_##name,
+  VIGIL_SYSCALLS(VIGIL_X_ENUM)
+#undef VIGIL_X_ENUM
+      VIGIL_SC_MAX
+};
+
+/* ---- records ----------------------------------------------------------------------------- */
+/* Clock of ts_ns: CLOCK_BOOTTIME, or CLOCK_MONOTONIC when the kernel lacks the boottime helper
+ * (see engine/kernel/clock.h). Start times are always boottime (procfs uses it too). */
+struct vigil_event_header {
+  __u64 ts_ns;
+  __u64 entity;         /* entity id of the process (bpf/entity.h) */
+  __u64 matched;        /* policies whose scope matched and that selected this event */
+  __u32 policy_version; /* active policy version when the event was produced */
+  __u16 type;           /* enum vigil_event_type */
+  __u16 cpu;
+  __u32 pid; /* tgid */
+  __u32 tid;
+  __u32 ppid; /* tgid of the real parent */
+  __u32 uid;
+  __u32 gid;
+  __u32 pad;
+  char comm[VIGIL_COMM_LEN];
+};
+
+#define VIGIL_EXEC_ARGV_TRUNCATED 1u
+#define VIGIL_EXEC_EXE_TRUNCATED 2u
+#define VIGIL_EXEC_FILENAME_TRUNCATED 4u
+
+struct vigil_exec_event {
+  struct vigil_event_header hdr;
+  __u64 start_ns; /* boottime of the process start */
+  __u64 parent_entity;
+  __u64 mntns;
+  __u64 pidns;
+  __u64 cgroup_id;
+  __u32 euid;
+  __u32 loginuid;
+  __u32 flags;        /* VIGIL_EXEC_* */
+  __u32 argc;         /* argument strings in argv (up to the truncation point) */
+  __u16 argv_len;     /* bytes used in argv */
+  __u16 filename_len; /* bytes in filename, without NUL */
+  __u16 exe_off;      /* the exe path is exe_buf[exe_off, exe_off + exe_len) */
+  __u16 exe_len;
+  char tty[VIGIL_TTY_LEN];
+  char filename[VIGIL_PATH_MAX];
+  char exe_buf[2 * VIGIL_PATH_MAX];
+  char argv[VIGIL_ARGV_MAX];
+};
+
+struct vigil_fork_event {
+  struct vigil_event_header hdr; /* the child */
+  __u64 start_ns;
+  __u64 parent_entity;
+};
+
+struct vigil_exit_event {
+  struct vigil_event_header hdr;
+  __u64 start_ns;
+  __u32 exit_code; /* wait status: (code << 8) | signal */
+  __u32 pad;
+};
+
+#define VIGIL_STR_TRUNCATED(i) (1u << (i))
+
+/* A syscall: arguments captured at entry, delivered with the return value at exit. The record
+ * is sent up to the last string in use (see vigil_syscall_event_size below). */
+struct vigil_syscall_event {
+  struct vigil_event_header hdr;
+  __u64 args[6];
+  __s64 retval;
+  __u16 syscall;    /* enum vigil_syscall_id */
+  __u16 extra_len;  /* bytes valid in extra */
+  __u16 str_len[3]; /* bytes in each string, without NUL */
+  __u16 str_flags;  /* VIGIL_STR_TRUNCATED(i) */
+  __u32 pad;
+  __u8 extra[VIGIL_EXTRA_LEN];
+  char str2[VIGIL_SMALL_STR];
+  char str0[VIGIL_PATH_MAX];
+  char str1[VIGIL_PATH_MAX];
+};
+
+/* TCP state change from sock:inet_sock_set_state (softirq context; pid/comm are whatever task
+ * was current, which for packets processed in softirq is not necessarily the socket's owner). */
+struct vigil_net_event {
+  struct vigil_event_header hdr;
+  __u64 sock; /* kernel socket address, to correlate transitions of one socket */
+  __s32 oldstate;
+  __s32 newstate;
+  __u16 sport;
+  __u16 dport;
+  __u16 family;
+  __u16 protocol;
+  __u8 saddr[16]; /* IPv4 in the first 4 bytes when family == AF_INET */
+  __u8 daddr[16];
+};
+
+/* ---- scope filtering maps ---------------------------------------------------------------- */
+enum vigil_scope_kind {
+  VIGIL_SCOPE_UID = 0,
+  VIGIL_SCOPE_GID,
+  VIGIL_SCOPE_PID,
+  VIGIL_SCOPE_COMM,
+  VIGIL_SCOPE_BINARY,
+  VIGIL_SCOPE_MNTNS,
+  VIGIL_SCOPE_PIDNS,
+  VIGIL_SCOPE_UTS,
+  VIGIL_SCOPE_CGROUP,
+  VIGIL_SCOPE_CONTAINER,
+  VIGIL_SCOPE_NEW,
+  VIGIL_SCOPE_KIND_MAX
+};
+
+struct vigil_range {
+  __u64 lo;
+  __u64 hi;
+};
+
+/* Per policy version (key: __u32 version). Bitmaps are indexed by policy number. A filter kind K
+ * applies to the policies in enabled[K]; a policy passes K when the process's key is in K's map
+ * with the policy's bit set (or lies in one of its ranges), inverted for policies in negated[K]. */
+struct vigil_policy_config {
+  __u64 policies; /* policies defined in this version */
+  __u64 unscoped; /* policies with a global scope (no filters) */
+  __u64 follow;   /* policies whose match is inherited by children */
+  __u64 enabled[VIGIL_SCOPE_KIND_MAX];
+  __u64 negated[VIGIL_SCOPE_KIND_MAX];
+  __u64 loaded_at_ns;  /* boottime of the load, for `new` */
+  __u64 host_pidns;    /* for `container`: the pid namespace of the host */
+  __u32 lifecycle_all; /* deliver exec/fork/exit of every process, matched or not */
+  __u32 pad;
+  /* uid, gid, pid ranges: [kind][policy][i]; hi < lo marks an unused slot */
+  struct vigil_range ranges[3][VIGIL_MAX_POLICIES][VIGIL_MAX_RANGES];
+};
+
+struct vigil_num_key { /* uid, gid, pid, mntns, pidns, cgroup maps */
+  __u32 version;
+  __u32 pad;
+  __u64 value;
+};
+
+struct vigil_comm_key {
+  __u32 version;
+  char comm[VIGIL_COMM_LEN];
+};
+
+struct vigil_uts_key {
+  __u32 version;
+  char name[VIGIL_UTS_LEN];
+};
+
+struct vigil_binary_key {
+  __u32 version;
+  __u32 pad;
+  __u64 mntns;     /* 0 = any mount namespace */
+  __u64 path_hash; /* vigil_path_hash() of the exe path (bpf/entity.h) */
+};
+
+struct vigil_event_key { /* events map: which policies want an event type */
+  __u32 version;
+  __u32 type;
+};
+
+/* Per-process state (LRU hash keyed by tgid). */
+#define VIGIL_PROC_FOLLOW_VALID 1u
+struct vigil_proc_info {
+  __u64 entity;
+  __u64 start_ns;
+  __u64 exe_hash;
+  __u64 matched;  /* scope result for `version`, follow included */
+  __u64 followed; /* policies inherited from an ancestor through follow */
+  __u32 version;
+  __u32 uid; /* uid the scope was computed for */
+  __u32 gid;
+  __u32 flags;
+};
+
+/* ---- stats (per-CPU array, summed by user space) ----------------------------------------- */
+enum vigil_stat {
+  VIGIL_STAT_DROP_MAIN = 0,  /* main ring buffer full: event lost */
+  VIGIL_STAT_DROP_NET,       /* network ring buffer full */
+  VIGIL_STAT_FILTERED,       /* events dropped in the kernel by scope */
+  VIGIL_STAT_PROC_MISS,      /* proc_info lookup missed */
+  VIGIL_STAT_PROC_REBUILD,   /* proc_info rebuilt from the task and its ancestors */
+  VIGIL_STAT_PROC_RECOMPUTE, /* scope recomputed (exec, uid change, version change) */
+  VIGIL_STAT_INFLIGHT_FULL,  /* syscall entry record could not be stored */
+  VIGIL_STAT_FALLBACK_CALLS, /* raw_syscalls fallback invocations (each costs every syscall) */
+  VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable during a rebuild */
+  VIGIL_STAT_MAX
+};
+
+#endif /* VIGIL_BPF_EVENTS_H */

@@ -1,0 +1,120 @@
+/* Maps of the vigil sensors. Sizes marked "set by user space" are resized by engine/kernel before
+ * load; the values here are the defaults the skeleton carries. Layouts of keys and values live in
+ * bpf/events.h. */
+#ifndef VIGIL_BPF_MAPS_H
+#define VIGIL_BPF_MAPS_H
+
+#include "events.h"
+
+/* Main ring buffer: lifecycle and syscall events. Size set by user space. */
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Network ring buffer: softirq-context events only (FIELD-LESSONS 4). */
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 20);
+} net_events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, VIGIL_STAT_MAX);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");
+
+/* Single slot: the active policy version (the hot-reload switch). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u32);
+} active_version SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4);
+  __type(key, __u32);
+  __type(value, struct vigil_policy_config);
+} policy_config SEC(".maps");
+
+/* Which policies want each event type, per version. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4 * VIGIL_EVT_MAX);
+  __type(key, struct vigil_event_key);
+  __type(value, __u64);
+} event_policies SEC(".maps");
+
+#define VIGIL_NUM_SCOPE_MAP(name)      \
+  struct {                             \
+    __uint(type, BPF_MAP_TYPE_HASH);   \
+    __uint(max_entries, 4096);         \
+    __type(key, struct vigil_num_key); \
+    __type(value, __u64);              \
+  } name SEC(".maps")
+
+VIGIL_NUM_SCOPE_MAP(scope_uid);
+VIGIL_NUM_SCOPE_MAP(scope_gid);
+VIGIL_NUM_SCOPE_MAP(scope_pid);
+VIGIL_NUM_SCOPE_MAP(scope_mntns);
+VIGIL_NUM_SCOPE_MAP(scope_pidns);
+VIGIL_NUM_SCOPE_MAP(scope_cgroup);
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct vigil_comm_key);
+  __type(value, __u64);
+} scope_comm SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, struct vigil_uts_key);
+  __type(value, __u64);
+} scope_uts SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct vigil_binary_key);
+  __type(value, __u64);
+} scope_binary SEC(".maps");
+
+/* Per-process state keyed by tgid. Size set by user space from the host (FIELD-LESSONS 3). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 32768);
+  __type(key, __u32);
+  __type(value, struct vigil_proc_info);
+} proc_info SEC(".maps");
+
+/* Syscall records between entry and exit, keyed by tid: each thread owns its slot, so no two
+ * programs ever share a scratch buffer. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, struct vigil_syscall_event);
+} inflight SEC(".maps");
+
+/* Syscall number -> enum vigil_syscall_id for every syscall vigil traces (0: not traced). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIGIL_SYSCALL_NR_MAX);
+  __type(key, __u32);
+  __type(value, __u32);
+} syscall_ids SEC(".maps");
+
+/* Syscall numbers the raw_syscalls fallback forwards (no per-syscall tracepoint for them). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 64);
+  __type(key, __u32);
+  __type(value, __u32);
+} fallback_syscalls SEC(".maps");
+
+#endif /* VIGIL_BPF_MAPS_H */

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vigil's kernel sensors: process lifecycle (always attached), one enter/exit tracepoint pair per
+ * syscall of bpf/events.h's table (attached only when a policy selects it), a raw_syscalls
+ * fallback for selected syscalls without a tracepoint, and TCP state changes on their own ring
+ * buffer. Scope filtering happens here, before anything is sent (docs/kernel.md). */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "entity.h"
+#include "events.h"
+#include "maps.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load from the helper probe (engine/kernel/clock.h). */
+const volatile bool use_boottime = true;
+
+/* Source for initialising an inflight record (read-only, never written). */
+static const struct vigil_syscall_event zero_syscall_event;
+
+#define PR_SET_NAME 15
+#define IPPROTO_TCP 6
+#define AF_INET 2
+
+enum refresh_mode { REFRESH_REBUILD = 0, REFRESH_RECOMPUTE = 1, REFRESH_EXEC = 2 };
+
+/* Older kernels name the boottime start field real_start_time. */
+struct task_struct___old {
+  u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+/* What a scope is evaluated against. */
+struct scope_input {
+  u64 uid;
+  u64 gid;
+  u64 pid;
+  u64 mntns;
+  u64 pidns;
+  u64 cgroup;
+  u64 start_ns;
+  u64 exe_hash;
+  char comm[VIGIL_COMM_LEN];
+  char uts[VIGIL_UTS_LEN];
+};
+
+static __always_inline void stat_add(u32 which) {
+  u64* v = bpf_map_lookup_elem(&stats, &which);
+  if (v) *v += 1;
+}
+
+static __always_inline u64 now_ns(void) {
+  return use_boottime ? bpf_ktime_get_boot_ns() : bpf_ktime_get_ns();
+}
+
+static __always_inline u32 current_version(void) {
+  u32 zero = 0;
+  u32* v = bpf_map_lookup_elem(&active_version, &zero);
+  return v ? *v : 0;
+}
+
+static __always_inline u64 wanted_by(u32 version, u32 type) {
+  struct vigil_event_key key = {.version = version, .type = type};
+  u64* bits = bpf_map_lookup_elem(&event_policies, &key);
+  return bits ? *bits : 0;
+}
+
+static __always_inline u64 task_start_ns(struct task_struct* t) {
+  struct task_struct* leader = BPF_CORE_READ(t, group_leader);
+  if (bpf_core_field_exists(leader->start_boottime)) return BPF_CORE_READ(leader, start_boottime);
+  return BPF_CORE_READ((struct task_struct___old*)leader, real_start_time);
+}
+
+static __always_inline u64 task_pidns(struct task_struct* t) {
+  struct pid* p = BPF_CORE_READ(t, thread_pid);
+  unsigned int level = BPF_CORE_READ(p, level);
+  struct upid up = {};
+  bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]);
+  return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+static __always_inline void fill_input(struct task_struct* t, struct scope_input* in) {
+  in->uid = BPF_CORE_READ(t, cred, uid.val);
+  in->gid = BPF_CORE_READ(t, cred, gid.val);
+  in->pid = BPF_CORE_READ(t, tgid);
+  in->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+  in->pidns = task_pidns(t);
+  in->cgroup = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+  in->start_ns = task_start_ns(t);
+  bpf_probe_read_kernel_str(in->comm, sizeof(in->comm), &t->comm);
+  struct uts_namespace* uts = BPF_CORE_READ(t, nsproxy, uts_ns);
+  bpf_probe_read_kernel_str(in->uts, sizeof(in->uts), &uts->name.nodename);
+}
+
+/* Result of one filter kind for all policies: `eq` has the bit of each policy whose value set
+ * contains the key; policies that do not use the kind pass. */
+static __always_inline u64 apply_kind(u64 res, struct vigil_policy_config* cfg, int kind, u64 eq) {
+  u64 enabled = cfg->enabled[kind];
+  if (!enabled) return res;
+  u64 negated = cfg->negated[kind];
+  u64 pass = (eq & ~negated) | (~eq & negated);
+  return res & (pass | ~enabled);
+}
+
+static __always_inline u64 num_lookup(void* map, u32 version, u64 value) {
+  struct vigil_num_key key = {.version = version, .value = value};
+  u64* bits = bpf_map_lookup_elem(map, &key);
+  return bits ? *bits : 0;
+}
+
+static __always_inline u64 in_ranges(struct vigil_policy_config* cfg, int which, u64 enabled,
+                                     u64 value) {
+  u64 bits = 0;
+  for (int p = 0; p < VIGIL_MAX_POLICIES; p++) {
+    if (!(enabled & (1ULL << p))) continue;
+    for (int r = 0; r < VIGIL_MAX_RANGES; r++) {
+      struct vigil_range* rg = &cfg->ranges[which][p][r];
+      if (rg->lo <= rg->hi && value >= rg->lo && value <= rg->hi) bits |= 1ULL << p;
+    }
+  }
+  return bits;
+}
+
+/* Which policies' scopes the process described by `in` satisfies, follow not included. */
+__noinline u64 eval_scope(struct scope_input* in, u32 version) {
+  if (!in) return 0;
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  if (!cfg) return 0;
+  u64 res = cfg->policies;
+  u64 eq;
+
+  eq = num_lookup(&scope_uid, version, in->uid);
+  if (cfg->enabled[VIGIL_SCOPE_UID])
+    eq |= in_ranges(cfg, 0, cfg->enabled[VIGIL_SCOPE_UID], in->uid);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_UID, eq);
+
+  eq = num_lookup(&scope_gid, version, in->gid);
+  if (cfg->enabled[VIGIL_SCOPE_GID])
+    eq |= in_ranges(cfg, 1, cfg->enabled[VIGIL_SCOPE_GID], in->gid);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_GID, eq);
+
+  eq = num_lookup(&scope_pid, version, in->pid);
+  if (cfg->enabled[VIGIL_SCOPE_PID])
+    eq |= in_ranges(cfg, 2, cfg->enabled[VIGIL_SCOPE_PID], in->pid);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_PID, eq);
+
+  if (cfg->enabled[VIGIL_SCOPE_MNTNS])
+    res = apply_kind(res, cfg, VIGIL_SCOPE_MNTNS, num_lookup(&scope_mntns, version, in->mntns));
+  if (cfg->enabled[VIGIL_SCOPE_PIDNS])
+    res = apply_kind(res, cfg, VIGIL_SCOPE_PIDNS, num_lookup(&scope_pidns, version, in->pidns));
+  if (cfg->enabled[VIGIL_SCOPE_CGROUP])
+    res = apply_kind(res, cfg, VIGIL_SCOPE_CGROUP, num_lookup(&scope_cgroup, version, in->cgroup));
+
+  if (cfg->enabled[VIGIL_SCOPE_COMM]) {
+    struct vigil_comm_key key = {.version = version};
+    __builtin_memcpy(key.comm, in->comm, sizeof(key.comm));
+    u64* bits = bpf_map_lookup_elem(&scope_comm, &key);
+    res = apply_kind(res, cfg, VIGIL_SCOPE_COMM, bits ? *bits : 0);
+  }
+  if (cfg->enabled[VIGIL_SCOPE_UTS]) {
+    struct vigil_uts_key key = {.version = version};
+    __builtin_memcpy(key.name, in->uts, sizeof(key.name));
+    u64* bits = bpf_map_lookup_elem(&scope_uts, &key);
+    res = apply_kind(res, cfg, VIGIL_SCOPE_UTS, bits ? *bits : 0);
+  }
+  if (cfg->enabled[VIGIL_SCOPE_BINARY]) {
+    struct vigil_binary_key key = {.version = version, .mntns = 0, .path_hash = in->exe_hash};
+    u64 bits = 0;
+    u64* any = bpf_map_lookup_elem(&scope_binary, &key);
+    if (any) bits |= *any;
+    key.mntns = in->mntns;
+    u64* in_ns = bpf_map_lookup_elem(&scope_binary, &key);
+    if (in_ns) bits |= *in_ns;
+    res = apply_kind(res, cfg, VIGIL_SCOPE_BINARY, bits);
+  }
+  res = apply_kind(res, cfg, VIGIL_SCOPE_CONTAINER, in->pidns != cfg->host_pidns ? ~0ULL : 0);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_NEW, in->start_ns > cfg->loaded_at_ns ? ~0ULL : 0);
+  return res;
+}
+
+/* Path walk state for bpf_loop: one call per path component (or mount crossing). A loop the
+ * verifier would unroll branches out into 2^n states; bpf_loop verifies the step once. */
+struct path_walk {
+  struct dentry* d;
+  struct vfsmount* vfs;
+  struct mount* mnt;
+  char* buf; /* 2 * VIGIL_PATH_MAX bytes; the path ends at buf[VIGIL_PATH_MAX] */
+  u32 pos;
+  u32 truncated;
+};
+
+static long path_step(u32 i, void* ctx) {
+  struct path_walk* w = ctx;
+  /* plain copies: BPF_CORE_READ on w->x would relocate against struct path_walk */
+  struct dentry* d = w->d;
+  struct vfsmount* vfs = w->vfs;
+  struct mount* mnt = w->mnt;
+  struct dentry* root = BPF_CORE_READ(vfs, mnt_root);
+  struct dentry* parent = BPF_CORE_READ(d, d_parent);
+  if (d == root || d == parent) {
+    struct mount* up = BPF_CORE_READ(mnt, mnt_parent);
+    if (up == mnt || !up) return 1; /* the root of the mount tree */
+    w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+    w->mnt = up;
+    w->vfs = &up->mnt;
+    return 0;
+  }
+  u32 len = BPF_CORE_READ(d, d_name.len);
+  const unsigned char* name = BPF_CORE_READ(d, d_name.name);
+  if (len > 255) len = 255;
+  u32 pos = w->pos;
+  if (len + 1 > pos || pos > VIGIL_PATH_MAX) {
+    w->truncated = 1;
+    return 1;
+  }
+  pos -= len + 1;
+  char* buf = w->buf;
+  if (!buf) return 1;
+  bpf_probe_read_kernel(buf + (pos & (VIGIL_PATH_MAX - 1)) + 1, len & 255, name);
+  buf[pos & (VIGIL_PATH_MAX - 1)] = '/';
+  w->pos = pos;
+  w->d = parent;
+  return 0;
+}
+
+/* Writes the absolute path of (dentry, vfsmount) so that it ends at buf[VIGIL_PATH_MAX]; returns
+ * its length and sets *off to where it starts. buf must hold 2 * VIGIL_PATH_MAX bytes. */
+static __always_inline u32 build_path(struct dentry* d, struct vfsmount* vfs, char* buf, u32* off,
+                                      bool* truncated) {
+  struct path_walk w = {
+      .d = d,
+      .vfs = vfs,
+      .mnt = container_of(vfs, struct mount, mnt),
+      .buf = buf,
+      .pos = VIGIL_PATH_MAX,
+  };
+  long n = bpf_loop(VIGIL_PATH_COMPONENTS, path_step, &w, 0);
+  *truncated = w.truncated || n >= VIGIL_PATH_COMPONENTS;
+  u32 pos = w.pos;
+  if (pos >= VIGIL_PATH_MAX) {
+    pos = VIGIL_PATH_MAX - 1;
+    buf[VIGIL_PATH_MAX - 1] = '/';
+  }
+  *off = pos;
+  return VIGIL_PATH_MAX - pos;
+}
+
+/* vigil_path_hash over buf[off, VIGIL_PATH_MAX) (bpf/entity.h). */
+static __always_inline u64 hash_path(const char* buf, u32 off) {
+  u64 h = VIGIL_PATH_HASH_SEED;
+  u32 len = VIGIL_PATH_MAX - off;
+  for (u32 i = 0; i < VIGIL_PATH_MAX / 8; i++) {
+    u32 done = i * 8;
+    if (done >= len) break;
+    u32 at = off + done;
+    barrier_var(at); /* keep the bounded index: clang would otherwise index from buf + off */
+    u64 word = *(const u64*)(buf + (at & (VIGIL_PATH_MAX - 1)));
+    u32 rest = len - done;
+    if (rest < 8) word &= (1ULL << (rest * 8)) - 1;
+    h = vigil_path_hash_step(h, word);
+  }
+  return vigil_path_hash_finish(h, len);
+}
+
+/* Hash of a task's executable path. Scratch space is a ring buffer reservation that is always
+ * discarded: it belongs to this program invocation alone. */
+static __always_inline u64 task_exe_hash(struct task_struct* t) {
+  struct file* exe = BPF_CORE_READ(t, mm, exe_file);
+  if (!exe) return 0;
+  char* buf = bpf_ringbuf_reserve(&events, 2 * VIGIL_PATH_MAX, 0);
+  if (!buf) {
+    stat_add(VIGIL_STAT_EXE_HASH_FAIL);
+    return 0;
+  }
+  u32 off = 0;
+  bool truncated = false;
+  build_path(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), buf, &off,
+             &truncated);
+  u64 h = hash_path(buf, off);
+  bpf_ringbuf_discard(buf, 0);
+  return h;
+}
+
+/* Policies with follow that an ancestor of t passes on to it. The nearest ancestor with a
+ * current proc_info entry decides; ancestors without one are evaluated from their own task. */
+static __always_inline u64 ancestors_follow(struct task_struct* t, u32 version, u64 follow,
+                                            bool need_exe, struct scope_input* in) {
+  u64 bits = 0;
+  struct task_struct* p = t;
+  for (int i = 0; i < 8; i++) {
+    p = BPF_CORE_READ(p, real_parent);
+    if (!p) break;
+    u32 ptgid = BPF_CORE_READ(p, tgid);
+    if (ptgid == 0) break;
+    struct vigil_proc_info* ppi = bpf_map_lookup_elem(&proc_info, &ptgid);
+    if (ppi && ppi->version == version) {
+      bits |= ppi->matched & follow;
+      break;
+    }
+    fill_input(p, in);
+    in->exe_hash = ppi ? ppi->exe_hash : (need_exe ? task_exe_hash(p) : 0);
+    bits |= eval_scope(in, version) & follow;
+    if (ptgid == 1) break;
+  }
+  return bits;
+}
+
+/* (Re)computes the proc_info entry of the current process: on a miss (rebuild from the task and
+ * its ancestors), on exec (new exe hash), and when the uid/gid or the policy version changed.
+ * The result is also written to *out, so an event is never lost when the map refuses the update. */
+__noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil_proc_info* out) {
+  if (!out) return -1;
+  struct task_struct* t = (struct task_struct*)bpf_get_current_task();
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  u64 follow = cfg ? cfg->follow : 0;
+  bool need_exe = cfg && cfg->enabled[VIGIL_SCOPE_BINARY];
+  struct vigil_proc_info* old = bpf_map_lookup_elem(&proc_info, &tgid);
+  struct scope_input in = {};
+  bool follow_valid = false;
+
+  if (old) {
+    *out = *old;
+    follow_valid = old->version == version && (old->flags & VIGIL_PROC_FOLLOW_VALID);
+  } else {
+    __builtin_memset(out, 0, sizeof(*out));
+    out->start_ns = task_start_ns(t);
+    out->entity = vigil_entity(tgid, out->start_ns);
+  }
+  if (mode == REFRESH_EXEC)
+    out->exe_hash = exe_hash;
+  else if (!old)
+    out->exe_hash = need_exe ? task_exe_hash(t) : 0;
+  if (!follow_valid)
+    out->followed = follow ? ancestors_follow(t, version, follow, need_exe, &in) : 0;
+
+  fill_input(t, &in);
+  in.exe_hash = out->exe_hash;
+  out->matched = eval_scope(&in, version) | out->followed;
+  out->version = version;
+  out->uid = in.uid;
+  out->gid = in.gid;
+  out->flags |= VIGIL_PROC_FOLLOW_VALID;
+  bpf_map_update_elem(&proc_info, &tgid, out, BPF_ANY);
+  return 0;
+}
+
+/* The current process's entry, rebuilt or recomputed when needed. Returns the map entry, or buf
+ * holding the computed state when the map could not keep it. */
+static __always_inline struct vigil_proc_info* current_proc(u32 version,
+                                                            struct vigil_proc_info* buf) {
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
+  if (!pi) {
+    stat_add(VIGIL_STAT_PROC_MISS);
+    refresh_current(version, REFRESH_REBUILD, 0, buf);
+    stat_add(VIGIL_STAT_PROC_REBUILD);
+    return buf;
+  }
+  u64 ug = bpf_get_current_uid_gid();
+  if (pi->version != version || pi->uid != (u32)ug || pi->gid != (u32)(ug >> 32)) {
+    stat_add(VIGIL_STAT_PROC_RECOMPUTE);
+    refresh_current(version, REFRESH_RECOMPUTE, 0, buf);
+    return buf;
+  }
+  return pi;
+}
+
+static __always_inline void fill_header(struct vigil_event_header* h, u32 type, u64 entity,
+                                        u32 version, u64 matched) {
+  struct task_struct* t = (struct task_struct*)bpf_get_current_task();
+  u64 pid_tgid = bpf_get_current_pid_tgid();
+  u64 ug = bpf_get_current_uid_gid();
+  h->type = type;
+  h->entity = entity;
+  h->matched = matched;
+  h->policy_version = version;
+  h->pid = pid_tgid >> 32;
+  h->tid = (u32)pid_tgid;
+  h->uid = (u32)ug;
+  h->gid = ug >> 32;
+  h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+  bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void stamp(struct vigil_event_header* h) {
+  h->cpu = bpf_get_smp_processor_id();
+  h->ts_ns = now_ns();
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  u32 version = current_version();
+  struct vigil_exec_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    stat_add(VIGIL_STAT_DROP_MAIN);
+    /* Keep the scope cache right even when the event itself is lost. */
+    struct vigil_proc_info lost = {};
+    refresh_current(version, REFRESH_EXEC, 0, &lost);
+    return 0;
+  }
+  struct file* file = BPF_CORE_READ(bprm, file);
+  u32 off = 0;
+  bool truncated = false;
+  u32 len = build_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+                       e->exe_buf, &off, &truncated);
+  e->exe_off = off;
+  e->exe_len = len;
+  e->flags = truncated ? VIGIL_EXEC_EXE_TRUNCATED : 0;
+  struct vigil_proc_info state = {};
+  refresh_current(version, REFRESH_EXEC, hash_path(e->exe_buf, off), &state);
+  struct vigil_proc_info* pi = &state;
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  u64 matched = pi ? pi->matched & wanted_by(version, VIGIL_EVT_EXEC) : 0;
+  if (!matched && !(cfg && cfg->lifecycle_all)) {
+    stat_add(VIGIL_STAT_FILTERED);
+    bpf_ringbuf_discard(e, 0);
+    return 0;
+  }
+
+  struct task_struct* t = (struct task_struct*)bpf_get_current_task();
+  fill_header(&e->hdr, VIGIL_EVT_EXEC, pi ? pi->entity : 0, version, matched);
+  e->start_ns = task_start_ns(t);
+  struct task_struct* parent = BPF_CORE_READ(t, real_parent);
+  e->parent_entity = vigil_entity(BPF_CORE_READ(parent, tgid), task_start_ns(parent));
+  e->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+  e->pidns = task_pidns(t);
+  e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+  e->euid = BPF_CORE_READ(t, cred, euid.val);
+  e->loginuid = bpf_core_field_exists(t->loginuid) ? BPF_CORE_READ(t, loginuid.val) : (u32)-1;
+  e->tty[0] = 0;
+  struct tty_struct* tty = BPF_CORE_READ(t, signal, tty);
+  if (tty) bpf_probe_read_kernel_str(e->tty, sizeof(e->tty), &tty->name);
+
+  const char* filename = BPF_CORE_READ(bprm, filename);
+  long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+  e->filename_len = n > 0 ? n - 1 : 0;
+  if (n == sizeof(e->filename)) e->flags |= VIGIL_EXEC_FILENAME_TRUNCATED;
+
+  e->argc = BPF_CORE_READ(bprm, argc);
+  unsigned long arg_start = BPF_CORE_READ(t, mm, arg_start);
+  unsigned long arg_end = BPF_CORE_READ(t, mm, arg_end);
+  unsigned long argv_len = arg_end > arg_start ? arg_end - arg_start : 0;
+  if (argv_len > VIGIL_ARGV_MAX) {
+    argv_len = VIGIL_ARGV_MAX;
+    e->flags |= VIGIL_EXEC_ARGV_TRUNCATED;
+  }
+  if (bpf_probe_read_user(e->argv, argv_len & (2 * VIGIL_ARGV_MAX - 1), (void*)arg_start) < 0)
+    argv_len = 0;
+  e->argv_len = argv_len;
+  stamp(&e->hdr);
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct* parent, struct task_struct* child) {
+  if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid)) return 0; /* a thread */
+  u32 version = current_version();
+  struct vigil_proc_info parent_state = {};
+  struct vigil_proc_info* ppi = current_proc(version, &parent_state);
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+
+  /* The child inherits the parent's exe and follow state at once (FIELD-LESSONS 5). */
+  struct vigil_proc_info pi = {};
+  struct scope_input in = {};
+  u32 child_tgid = BPF_CORE_READ(child, tgid);
+  pi.start_ns = task_start_ns(child);
+  pi.entity = vigil_entity(child_tgid, pi.start_ns);
+  pi.exe_hash = ppi ? ppi->exe_hash : 0;
+  pi.followed = ppi && cfg ? ppi->matched & cfg->follow : 0;
+  fill_input(child, &in);
+  in.exe_hash = pi.exe_hash;
+  pi.matched = eval_scope(&in, version) | pi.followed;
+  pi.version = version;
+  pi.uid = in.uid;
+  pi.gid = in.gid;
+  pi.flags = ppi ? VIGIL_PROC_FOLLOW_VALID : 0;
+  bpf_map_update_elem(&proc_info, &child_tgid, &pi, BPF_ANY);
+
+  u64 matched = pi.matched & wanted_by(version, VIGIL_EVT_FORK);
+  if (!matched && !(cfg && cfg->lifecycle_all)) {
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
+  struct vigil_fork_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    stat_add(VIGIL_STAT_DROP_MAIN);
+    return 0;
+  }
+  fill_header(&e->hdr, VIGIL_EVT_FORK, pi.entity, version, matched);
+  /* The header describes the child; the parent is the current task. */
+  e->hdr.pid = child_tgid;
+  e->hdr.tid = BPF_CORE_READ(child, pid);
+  e->hdr.ppid = BPF_CORE_READ(parent, tgid);
+  e->start_ns = pi.start_ns;
+  e->parent_entity = ppi ? ppi->entity : 0;
+  stamp(&e->hdr);
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct* p) {
+  /* Only the last thread of a process reports its exit. */
+  if (BPF_CORE_READ(p, signal, live.counter) != 0) return 0;
+  u32 version = current_version();
+  struct vigil_proc_info state = {};
+  struct vigil_proc_info* pi = current_proc(version, &state);
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  u64 matched = pi ? pi->matched & wanted_by(version, VIGIL_EVT_EXIT) : 0;
+  u64 entity = pi ? pi->entity : 0;
+  u64 start = pi ? pi->start_ns : 0;
+  bpf_map_delete_elem(&proc_info, &tgid);
+  if (!matched && !(cfg && cfg->lifecycle_all)) {
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
+  struct vigil_exit_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    stat_add(VIGIL_STAT_DROP_MAIN);
+    return 0;
+  }
+  fill_header(&e->hdr, VIGIL_EVT_EXIT, entity, version, matched);
+  e->start_ns = start;
+  e->exit_code = BPF_CORE_READ(p, exit_code);
+  e->pad = 0;
+  stamp(&e->hdr);
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
+
+/* ---- syscalls ------------------------------------------------------------------------------ */
+
+/* Every syscall program is a two-instruction stub that tail-calls one shared entry or exit
+ * program: the heavy code (scope check, argument capture) is verified once instead of once per
+ * syscall, which keeps loading fast. The shared programs find the syscall from the tracepoint's
+ * syscall number (same layout for syscalls:sys_* and raw_syscalls:sys_*). */
+#define SYSCALL_ENTER_SLOT 0
+#define SYSCALL_EXIT_SLOT 1
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+  __uint(max_entries, 2);
+  __type(key, u32);
+  __type(value, u32);
+} syscall_progs SEC(".maps");
+
+/* How each syscall's arguments are captured (from VIGIL_SYSCALLS). */
+struct syscall_spec {
+  s8 type;
+  s8 str[3];
+  s8 extra_arg;
+  u8 extra_len;
+  u8 extra_at_exit;
+};
+#define SPEC_SLOTS 64 /* power of two >= VIGIL_SC_MAX, so that a masked id is a valid index */
+_Static_assert(VIGIL_SC_MAX <= SPEC_SLOTS, "syscall table larger than the spec array");
+static const struct syscall_spec specs[SPEC_SLOTS] = {
+#define VIGIL_X_SPEC(name, type, s0, s1, s2, xa, xl, xexit) \
+  [VIGIL_SC_##name] = {type, {s0, s1, s2}, xa, xl, xexit},
+    VIGIL_SYSCALLS(VIGIL_X_SPEC)
+#undef VIGIL_X_SPEC
+};
+
+/* Saved argument i (0..5) of an inflight record; bounded so the verifier accepts the index. */
+static __always_inline u64 saved_arg(struct vigil_syscall_event* e, int i) {
+  u32 k = (u32)i;
+  if (k > 5) return 0;
+  barrier_var(k);
+  return e->args[k & 7];
+}
+
+static __always_inline void read_user_string(char* dst, u32 size, u64 src, u16* len, u16* flags,
+                                             int slot) {
+  long n = bpf_probe_read_user_str(dst, size, (const void*)src);
+  *len = n > 0 ? n - 1 : 0;
+  if (n == size) *flags |= VIGIL_STR_TRUNCATED(slot);
+}
+
+/* Copies up to `want` bytes of a user struct into e->extra (at most VIGIL_EXTRA_LEN - 1). */
+static __always_inline void read_extra(struct vigil_syscall_event* e, u64 src, u64 want) {
+  u32 n = want > VIGIL_EXTRA_LEN - 1 ? VIGIL_EXTRA_LEN - 1 : (u32)want;
+  barrier_var(n);
+  n &= VIGIL_EXTRA_LEN - 1;
+  if (n && bpf_probe_read_user(e->extra, n, (const void*)src) == 0) e->extra_len = n;
+}
+
+static __always_inline u32 syscall_id_of(u32 nr) {
+  u32* id = bpf_map_lookup_elem(&syscall_ids, &nr);
+  return id ? *id : 0;
+}
+
+/* Entry: scope check, then the arguments are captured into the thread's inflight record. */
+SEC("tp")
+int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
+  u32 id = syscall_id_of((u32)ctx->id);
+  if (id == 0 || id >= VIGIL_SC_MAX) return 0;
+  barrier_var(id);
+  const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
+  u32 type = spec->type;
+  u32 version = current_version();
+  struct vigil_proc_info state = {};
+  struct vigil_proc_info* pi = current_proc(version, &state);
+  u64 matched = pi->matched & wanted_by(version, type);
+  if (!matched) {
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
+  u32 tid = (u32)bpf_get_current_pid_tgid();
+  if (bpf_map_update_elem(&inflight, &tid, &zero_syscall_event, BPF_ANY)) {
+    stat_add(VIGIL_STAT_INFLIGHT_FULL);
+    return 0;
+  }
+  struct vigil_syscall_event* e = bpf_map_lookup_elem(&inflight, &tid);
+  if (!e) {
+    stat_add(VIGIL_STAT_INFLIGHT_FULL);
+    return 0;
+  }
+  fill_header(&e->hdr, type, pi->entity, version, matched);
+  e->syscall = id;
+  e->args[0] = ctx->args[0];
+  e->args[1] = ctx->args[1];
+  e->args[2] = ctx->args[2];
+  e->args[3] = ctx->args[3];
+  e->args[4] = ctx->args[4];
+  e->args[5] = ctx->args[5];
+  if (spec->str[0] >= 0)
+    read_user_string(e->str0, sizeof(e->str0), saved_arg(e, spec->str[0]), &e->str_len[0],
+                     &e->str_flags, 0);
+  if (spec->str[1] >= 0)
+    read_user_string(e->str1, sizeof(e->str1), saved_arg(e, spec->str[1]), &e->str_len[1],
+                     &e->str_flags, 1);
+  if (spec->str[2] >= 0)
+    read_user_string(e->str2, sizeof(e->str2), saved_arg(e, spec->str[2]), &e->str_len[2],
+                     &e->str_flags, 2);
+  if (id == VIGIL_SC_prctl && ctx->args[0] == PR_SET_NAME)
+    read_user_string(e->str0, VIGIL_COMM_LEN, ctx->args[1], &e->str_len[0], &e->str_flags, 0);
+  if (spec->extra_arg >= 0 && !spec->extra_at_exit) {
+    /* connect/bind pass the address length as the next argument */
+    u64 want =
+        (type == VIGIL_EVT_CONNECT || type == VIGIL_EVT_BIND) ? ctx->args[2] : spec->extra_len;
+    read_extra(e, saved_arg(e, spec->extra_arg), want);
+  }
+  return 0;
+}
+
+static __always_inline u32 syscall_event_size(struct vigil_syscall_event* e) {
+  u32 size;
+  if (e->str_len[1])
+    size = offsetof(struct vigil_syscall_event, str1) + (e->str_len[1] & (VIGIL_PATH_MAX - 1)) + 1;
+  else if (e->str_len[0])
+    size = offsetof(struct vigil_syscall_event, str0) + (e->str_len[0] & (VIGIL_PATH_MAX - 1)) + 1;
+  else
+    size = offsetof(struct vigil_syscall_event, str0);
+  if (size > sizeof(*e)) size = sizeof(*e);
+  return size;
+}
+
+/* Exit: adds the return value (and accept's peer address) and sends the record. */
+SEC("tp")
+int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
+  u32 tid = (u32)bpf_get_current_pid_tgid();
+  struct vigil_syscall_event* e = bpf_map_lookup_elem(&inflight, &tid);
+  if (!e) return 0;
+  u32 id = syscall_id_of((u32)ctx->id);
+  if (id == 0 || id >= VIGIL_SC_MAX || e->syscall != id) {
+    /* stale record of a syscall whose exit we never saw */
+    bpf_map_delete_elem(&inflight, &tid);
+    return 0;
+  }
+  long ret = ctx->ret;
+  e->retval = ret;
+  barrier_var(id);
+  const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
+  if (spec->extra_at_exit && spec->extra_arg >= 0 && ret >= 0) {
+    u64 addr = saved_arg(e, spec->extra_arg);
+    u64 lenp = saved_arg(e, spec->extra_arg + 1);
+    int addrlen = 0;
+    if (addr && lenp && bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void*)lenp) == 0 &&
+        addrlen > 0)
+      read_extra(e, addr, (u64)addrlen);
+  }
+  stamp(&e->hdr);
+  if (bpf_ringbuf_output(&events, e, syscall_event_size(e), 0)) stat_add(VIGIL_STAT_DROP_MAIN);
+  bpf_map_delete_elem(&inflight, &tid);
+  return 0;
+}
+
+#define VIGIL_X_PROGRAMS(name, ...)                         \
+  SEC("tp/syscalls/sys_enter_" #name)                       \
+  int enter_##name(void* ctx) {                             \
+    bpf_tail_call(ctx, &syscall_progs, SYSCALL_ENTER_SLOT); \
+    return 0;                                               \
+  }                                                         \
+  SEC("tp/syscalls/sys_exit_" #name)                        \
+  int exit_##name(void* ctx) {                              \
+    bpf_tail_call(ctx, &syscall_progs, SYSCALL_EXIT_SLOT);  \
+    return 0;                                               \
+  }
+VIGIL_SYSCALLS(VIGIL_X_PROGRAMS)
+
+/* ---- raw_syscalls fallback ------------------------------------------------------------------
+ * For selected syscalls whose per-syscall tracepoint this kernel lacks. Runs on every syscall of
+ * the host (that is its cost) and forwards only the numbers in fallback_syscalls. */
+SEC("tp/raw_syscalls/sys_enter")
+int fallback_enter(struct trace_event_raw_sys_enter* ctx) {
+  stat_add(VIGIL_STAT_FALLBACK_CALLS);
+  u32 nr = ctx->id;
+  if (!bpf_map_lookup_elem(&fallback_syscalls, &nr)) return 0;
+  bpf_tail_call(ctx, &syscall_progs, SYSCALL_ENTER_SLOT);
+  return 0;
+}
+
+SEC("tp/raw_syscalls/sys_exit")
+int fallback_exit(struct trace_event_raw_sys_exit* ctx) {
+  u32 nr = ctx->id;
+  if (!bpf_map_lookup_elem(&fallback_syscalls, &nr)) return 0;
+  bpf_tail_call(ctx, &syscall_progs, SYSCALL_EXIT_SLOT);
+  return 0;
+}
+
+/* ---- network (softirq context: own ring buffer, built in place, no shared scratch) ---------- */
+
+SEC("tp/sock/inet_sock_set_state")
+int handle_tcp_state(struct trace_event_raw_inet_sock_set_state* ctx) {
+  if (ctx->protocol != IPPROTO_TCP) return 0;
+  u32 version = current_version();
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  if (!cfg) return 0;
+  /* The current task is not the socket's owner in softirq context, so only policies without a
+   * process scope can select these events (docs/kernel.md). */
+  u64 matched = wanted_by(version, VIGIL_EVT_TCP_STATE) & cfg->unscoped;
+  if (!matched) return 0;
+  struct vigil_net_event* e = bpf_ringbuf_reserve(&net_events, sizeof(*e), 0);
+  if (!e) {
+    stat_add(VIGIL_STAT_DROP_NET);
+    return 0;
+  }
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
+  fill_header(&e->hdr, VIGIL_EVT_TCP_STATE, pi ? pi->entity : 0, version, matched);
+  e->sock = (u64)ctx->skaddr;
+  e->oldstate = ctx->oldstate;
+  e->newstate = ctx->newstate;
+  e->sport = ctx->sport;
+  e->dport = ctx->dport;
+  e->family = ctx->family;
+  e->protocol = ctx->protocol;
+  /* word loads at fixed context offsets (a memcpy would index the context pointer) */
+  u32* src = (u32*)e->saddr;
+  u32* dst = (u32*)e->daddr;
+  if (ctx->family == AF_INET) {
+    src[0] = *(u32*)ctx->saddr;
+    dst[0] = *(u32*)ctx->daddr;
+    src[1] = src[2] = src[3] = 0;
+    dst[1] = dst[2] = dst[3] = 0;
+  } else {
+    src[0] = *(u32*)&ctx->saddr_v6[0];
+    src[1] = *(u32*)&ctx->saddr_v6[4];
+    src[2] = *(u32*)&ctx->saddr_v6[8];
+    src[3] = *(u32*)&ctx->saddr_v6[12];
+    dst[0] = *(u32*)&ctx->daddr_v6[0];
+    dst[1] = *(u32*)&ctx->daddr_v6[4];
+    dst[2] = *(u32*)&ctx->daddr_v6[8];
+    dst[3] = *(u32*)&ctx->daddr_v6[12];
+  }
+  stamp(&e->hdr);
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}

@@ -1,0 +1,239 @@
+#include "kernel/decode.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "bpf/events.h"
+#include "kernel/syscall_table.h"
+
+namespace vigil::kernel {
+
+// The layouts are shared with BPF through bpf/events.h; these pin them so that an accidental
+// change (or an ABI difference) fails the build instead of corrupting decoding.
+static_assert(sizeof(vigil_event_header) == 72);
+static_assert(offsetof(vigil_event_header, comm) == 56);
+static_assert(sizeof(vigil_exec_event) ==
+              72 + 64 + VIGIL_TTY_LEN + VIGIL_PATH_MAX + 2 * VIGIL_PATH_MAX + VIGIL_ARGV_MAX);
+static_assert(sizeof(vigil_fork_event) == 72 + 16);
+static_assert(sizeof(vigil_exit_event) == 72 + 16);
+static_assert(offsetof(vigil_syscall_event, extra) == 72 + 48 + 8 + 16);
+static_assert(offsetof(vigil_syscall_event, str0) ==
+              offsetof(vigil_syscall_event, str2) + VIGIL_SMALL_STR);
+static_assert(sizeof(vigil_syscall_event) == offsetof(vigil_syscall_event, str1) + VIGIL_PATH_MAX);
+static_assert(sizeof(vigil_net_event) == 72 + 8 + 8 + 8 + 32);
+static_assert(sizeof(vigil_proc_info) == 56);
+static_assert(sizeof(vigil_binary_key) == 24);
+static_assert(sizeof(vigil_num_key) == 16);
+
+namespace {
+
+std::string Bounded(const char* s, size_t max) {
+  return std::string(s, strnlen(s, max));
+}
+
+void DecodeHeader(const vigil_event_header& h, Event* e) {
+  e->type = h.type;
+  e->ts_ns = h.ts_ns;
+  e->cpu = h.cpu;
+  e->entity = h.entity;
+  e->matched = h.matched;
+  e->policy_version = h.policy_version;
+  e->pid = h.pid;
+  e->tid = h.tid;
+  e->ppid = h.ppid;
+  e->uid = h.uid;
+  e->gid = h.gid;
+  e->comm = Bounded(h.comm, sizeof(h.comm));
+}
+
+bool Fail(std::string* error, std::string message) {
+  if (error) *error = std::move(message);
+  return false;
+}
+
+bool DecodeExec(const vigil_exec_event& r, Event* e, std::string* error) {
+  if (r.exe_off + r.exe_len > sizeof(r.exe_buf) || r.argv_len > sizeof(r.argv) ||
+      r.filename_len >= sizeof(r.filename))
+    return Fail(error, "exec record with out-of-range lengths");
+  e->start_ns = r.start_ns;
+  e->parent_entity = r.parent_entity;
+  e->mntns = r.mntns;
+  e->pidns = r.pidns;
+  e->cgroup_id = r.cgroup_id;
+  e->euid = r.euid;
+  e->loginuid = r.loginuid;
+  e->tty = Bounded(r.tty, sizeof(r.tty));
+  e->filename.assign(r.filename, r.filename_len);
+  e->exe.assign(r.exe_buf + r.exe_off, r.exe_len);
+  e->argc = r.argc;
+  e->argv_truncated = r.flags & VIGIL_EXEC_ARGV_TRUNCATED;
+  e->exe_truncated = r.flags & VIGIL_EXEC_EXE_TRUNCATED;
+  e->filename_truncated = r.flags & VIGIL_EXEC_FILENAME_TRUNCATED;
+  e->argv.clear();
+  size_t start = 0;
+  for (size_t i = 0; i < r.argv_len; ++i) {
+    if (r.argv[i] == '\0') {
+      e->argv.emplace_back(r.argv + start, i - start);
+      start = i + 1;
+    }
+  }
+  if (start < r.argv_len) e->argv.emplace_back(r.argv + start, r.argv_len - start);  // cut short
+  return true;
+}
+
+bool DecodeSyscall(const uint8_t* data, size_t size, Event* e, std::string* error) {
+  constexpr size_t kMin = offsetof(vigil_syscall_event, str0);
+  if (size < kMin || size > sizeof(vigil_syscall_event))
+    return Fail(error, "syscall record of size " + std::to_string(size));
+  vigil_syscall_event r{};
+  std::memcpy(&r, data, size);
+  const SyscallInfo* info = SyscallById(r.syscall);
+  if (!info)
+    return Fail(error, "syscall record with unknown syscall id " + std::to_string(r.syscall));
+  if (info->event != r.hdr.type)
+    return Fail(error, std::string("syscall record type does not match syscall ") + info->name);
+  if (r.extra_len > sizeof(r.extra) || r.str_len[2] >= sizeof(r.str2))
+    return Fail(error, "syscall record with out-of-range lengths");
+  const size_t ends[2] = {offsetof(vigil_syscall_event, str0) + r.str_len[0],
+                          offsetof(vigil_syscall_event, str1) + r.str_len[1]};
+  if ((r.str_len[0] && ends[0] > size) || (r.str_len[1] && ends[1] > size) ||
+      r.str_len[0] >= VIGIL_PATH_MAX || r.str_len[1] >= VIGIL_PATH_MAX)
+    return Fail(error, "syscall record shorter than its strings");
+
+  e->syscall = r.syscall;
+  e->retval = r.retval;
+  for (int i = 0; i < 6; ++i) e->raw_args[i] = r.args[i];
+  e->strings[0].assign(r.str0, r.str_len[0]);
+  e->strings[1].assign(r.str1, r.str_len[1]);
+  e->strings[2].assign(r.str2, r.str_len[2]);
+  for (int i = 0; i < 3; ++i) e->string_truncated[i] = r.str_flags & VIGIL_STR_TRUNCATED(i);
+
+  e->arg_count = 0;
+  for (const ArgRole& role : info->args) {
+    if (!role.name) break;
+    NamedArg a;
+    a.name = role.name;
+    uint64_t v = r.args[role.index];
+    switch (role.kind) {
+      case ArgKind::kS32:
+        a.is_signed = true;
+        a.value = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
+        break;
+      case ArgKind::kU32:
+        a.value = static_cast<uint32_t>(v);
+        break;
+      case ArgKind::kS64:
+        a.is_signed = true;
+        a.value = v;
+        break;
+      default:
+        a.value = v;
+        break;
+    }
+    e->args[e->arg_count++] = a;
+  }
+  // Arguments that are not plain integers.
+  if (r.syscall == VIGIL_SC_openat2 && r.extra_len >= 16) {
+    uint64_t how[2];
+    std::memcpy(how, r.extra, sizeof(how));
+    e->args[e->arg_count++] = NamedArg{"flags", false, how[0]};
+    e->args[e->arg_count++] = NamedArg{"mode", false, how[1]};
+  } else if (r.syscall == VIGIL_SC_creat) {
+    e->args[e->arg_count++] = NamedArg{"flags", false, 01101};  // O_CREAT|O_WRONLY|O_TRUNC
+  }
+  e->has_addr = false;
+  if (r.extra_len > 0 && info->event != VIGIL_EVT_OPEN) {
+    e->has_addr = true;
+    e->addr = DecodeSockAddr(r.extra, r.extra_len);
+  }
+  return true;
+}
+
+}  // namespace
+
+SockAddr DecodeSockAddr(const uint8_t* data, size_t len) {
+  SockAddr a;
+  if (len < sizeof(sa_family_t)) return a;
+  std::memcpy(&a.family, data, sizeof(a.family));
+  char text[INET6_ADDRSTRLEN] = {};
+  if (a.family == AF_INET && len >= sizeof(sockaddr_in)) {
+    sockaddr_in in{};
+    std::memcpy(&in, data, sizeof(in));
+    inet_ntop(AF_INET, &in.sin_addr, text, sizeof(text));
+    a.address = text;
+    a.port = ntohs(in.sin_port);
+  } else if (a.family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 in6{};
+    std::memcpy(&in6, data, sizeof(in6));
+    inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+    a.address = text;
+    a.port = ntohs(in6.sin6_port);
+  } else if (a.family == AF_UNIX) {
+    const char* path = reinterpret_cast<const char*>(data) + sizeof(sa_family_t);
+    size_t n = len - sizeof(sa_family_t);
+    if (n > 0 && path[0] == '\0')  // abstract socket
+      a.address = "@" + std::string(path + 1, strnlen(path + 1, n - 1));
+    else
+      a.address = std::string(path, strnlen(path, n));
+  }
+  return a;
+}
+
+bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error) {
+  if (size < sizeof(vigil_event_header)) return Fail(error, "record shorter than its header");
+  vigil_event_header h;
+  std::memcpy(&h, data, sizeof(h));
+  if (h.type == VIGIL_EVT_NONE || h.type >= VIGIL_EVT_MAX)
+    return Fail(error, "record of unknown type " + std::to_string(h.type));
+  *out = Event{};
+  DecodeHeader(h, out);
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  switch (h.type) {
+    case VIGIL_EVT_EXEC: {
+      if (size != sizeof(vigil_exec_event)) return Fail(error, "exec record of wrong size");
+      // Large record: decode from the ring buffer memory in place.
+      const auto* r = static_cast<const vigil_exec_event*>(data);
+      return DecodeExec(*r, out, error);
+    }
+    case VIGIL_EVT_FORK: {
+      if (size != sizeof(vigil_fork_event)) return Fail(error, "fork record of wrong size");
+      vigil_fork_event r;
+      std::memcpy(&r, bytes, sizeof(r));
+      out->start_ns = r.start_ns;
+      out->parent_entity = r.parent_entity;
+      return true;
+    }
+    case VIGIL_EVT_EXIT: {
+      if (size != sizeof(vigil_exit_event)) return Fail(error, "exit record of wrong size");
+      vigil_exit_event r;
+      std::memcpy(&r, bytes, sizeof(r));
+      out->start_ns = r.start_ns;
+      out->exit_status = r.exit_code;
+      return true;
+    }
+    case VIGIL_EVT_TCP_STATE: {
+      if (size != sizeof(vigil_net_event)) return Fail(error, "tcp_state record of wrong size");
+      vigil_net_event r;
+      std::memcpy(&r, bytes, sizeof(r));
+      out->sock = r.sock;
+      out->oldstate = r.oldstate;
+      out->newstate = r.newstate;
+      out->protocol = r.protocol;
+      const int af = r.family == AF_INET6 ? AF_INET6 : AF_INET;
+      char text[INET6_ADDRSTRLEN] = {};
+      inet_ntop(af, r.saddr, text, sizeof(text));
+      out->local = SockAddr{r.family, text, r.sport};
+      inet_ntop(af, r.daddr, text, sizeof(text));
+      out->remote = SockAddr{r.family, text, r.dport};
+      return true;
+    }
+    default:
+      return DecodeSyscall(bytes, size, out, error);
+  }
+}
+
+}  // namespace vigil::kernel

@@ -1,0 +1,68 @@
+// A decoded kernel event: the fixed C++ form of the records in bpf/events.h that the rest of
+// vigil consumes. Strings are copied out of the ring buffer as raw bytes (they come from the
+// monitored system and may hold anything); escaping is the output stage's job.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vigil::kernel {
+
+// A named integer argument of a syscall (names and kinds come from syscall_table).
+struct NamedArg {
+  const char* name = nullptr;
+  bool is_signed = false;
+  uint64_t value = 0;  // sign-extended when is_signed
+};
+
+struct SockAddr {
+  uint16_t family = 0;  // AF_INET, AF_INET6, AF_UNIX, ...
+  std::string address;  // dotted / RFC 5952 text, or the unix socket path
+  uint16_t port = 0;
+};
+
+struct Event {
+  // header (every event)
+  uint16_t type = 0;  // enum vigil_event_type
+  uint64_t ts_ns = 0;
+  uint16_t cpu = 0;
+  uint64_t entity = 0;
+  uint64_t matched = 0;  // policy bitmap
+  uint32_t policy_version = 0;
+  uint32_t pid = 0, tid = 0, ppid = 0, uid = 0, gid = 0;
+  std::string comm;
+
+  // exec, fork, exit
+  uint64_t start_ns = 0;
+  uint64_t parent_entity = 0;
+  // exec
+  uint64_t mntns = 0, pidns = 0, cgroup_id = 0;
+  uint32_t euid = 0, loginuid = 0;
+  std::string tty, filename, exe;
+  std::vector<std::string> argv;
+  uint32_t argc = 0;
+  bool argv_truncated = false, exe_truncated = false, filename_truncated = false;
+  // exit
+  uint32_t exit_status = 0;  // wait status
+
+  // syscalls
+  uint16_t syscall = 0;  // enum vigil_syscall_id; 0 for lifecycle and network events
+  int64_t retval = 0;
+  std::array<uint64_t, 6> raw_args{};
+  std::array<NamedArg, 5> args{};
+  uint8_t arg_count = 0;
+  std::array<std::string, 3> strings;  // str0, str1, str2 (names from syscall_table)
+  std::array<bool, 3> string_truncated{};
+  bool has_addr = false;
+  SockAddr addr;
+
+  // tcp_state
+  uint64_t sock = 0;
+  int32_t oldstate = 0, newstate = 0;
+  uint16_t protocol = 0;
+  SockAddr local, remote;
+};
+
+}  // namespace vigil::kernel

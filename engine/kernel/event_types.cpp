@@ -1,0 +1,33 @@
+#include "kernel/event_types.h"
+
+#include <array>
+
+#include "bpf/events.h"
+
+namespace vigil::kernel {
+namespace {
+
+constexpr std::array<const char*, VIGIL_EVT_MAX> kNames = {
+    "none",   "exec",   "fork",        "exit",      "open",   "connect",      "accept",
+    "bind",   "listen", "socket",      "tcp_state", "ptrace", "memfd_create", "unlink",
+    "rename", "link",   "symlink",     "chmod",     "chown",  "setuid",       "setgid",
+    "mount",  "umount", "module_load", "kill",      "prctl",  "setns",
+};
+
+}  // namespace
+
+const char* EventTypeName(uint16_t type) {
+  return type < kNames.size() ? kNames[type] : "unknown";
+}
+
+std::optional<uint16_t> EventTypeFromName(std::string_view name) {
+  for (uint16_t i = 1; i < kNames.size(); ++i)
+    if (name == kNames[i]) return i;
+  return std::nullopt;
+}
+
+bool IsLifecycleEvent(uint16_t type) {
+  return type == VIGIL_EVT_EXEC || type == VIGIL_EVT_FORK || type == VIGIL_EVT_EXIT;
+}
+
+}  // namespace vigil::kernel

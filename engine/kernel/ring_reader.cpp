@@ -1,0 +1,77 @@
+#include "kernel/ring_reader.h"
+
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "kernel/decode.h"
+
+namespace vigil::kernel {
+
+Result<std::unique_ptr<RingReader>> RingReader::Start(const std::vector<RingSource>& sources,
+                                                      Sink sink) {
+  std::unique_ptr<RingReader> self(new RingReader());
+  self->sink_ = std::move(sink);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    auto buffer = std::make_unique<Buffer>();
+    buffer->owner = self.get();
+    buffer->index = i;
+    buffer->rb = ring_buffer__new(sources[i].map_fd, &RingReader::OnRecord, buffer.get(), nullptr);
+    if (!buffer->rb)
+      return Error{"cannot open ring buffer " + sources[i].name + ": " + std::strerror(errno)};
+    self->buffers_.push_back(std::move(buffer));
+  }
+  for (auto& buffer : self->buffers_)
+    self->threads_.emplace_back([reader = self.get(), b = buffer.get()] { reader->Run(b); });
+  return self;
+}
+
+RingReader::~RingReader() {
+  Stop();
+  for (auto& buffer : buffers_)
+    if (buffer->rb) ring_buffer__free(buffer->rb);
+}
+
+void RingReader::Stop() {
+  stop_ = true;
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+int RingReader::OnRecord(void* ctx, void* data, size_t size) {
+  auto* buffer = static_cast<Buffer*>(ctx);
+  RingReader* self = buffer->owner;
+  buffer->records.fetch_add(1, std::memory_order_relaxed);
+  thread_local Event event;
+  std::string error;
+  if (!DecodeRecord(data, size, &event, &error)) {
+    if (self->decode_errors_.fetch_add(1) < 10) spdlog::warn("bad kernel record: {}", error);
+    return 0;
+  }
+  self->per_type_[event.type].fetch_add(1, std::memory_order_relaxed);
+  if (self->sink_) self->sink_(event);
+  return 0;
+}
+
+void RingReader::Run(Buffer* buffer) {
+  while (!stop_.load()) {
+    int rc = ring_buffer__poll(buffer->rb, 100);
+    if (rc < 0 && rc != -EINTR) {
+      spdlog::error("ring buffer poll failed: {}", std::strerror(-rc));
+      break;
+    }
+  }
+  ring_buffer__consume(buffer->rb);  // what arrived before the stop
+}
+
+uint64_t RingReader::events_of_type(uint16_t type) const {
+  return type < per_type_.size() ? per_type_[type].load() : 0;
+}
+
+uint64_t RingReader::records_from(size_t source) const {
+  return source < buffers_.size() ? buffers_[source]->records.load() : 0;
+}
+
+}  // namespace vigil::kernel

@@ -1,0 +1,348 @@
+#include "kernel/sensors.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <thread>
+
+#include "kernel/event_types.h"
+#include "kernel/syscall_table.h"
+#include "kernel/tracefs.h"
+#include "vigil.skel.h"
+
+namespace vigil::kernel {
+namespace {
+
+// libbpf's messages, kept while loading so that a program the kernel rejects can be named.
+thread_local std::vector<std::string>* g_load_log = nullptr;
+
+int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list args) {
+  va_list copy;
+  va_copy(copy, args);
+  const int n = vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  std::string line(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) vsnprintf(line.data(), line.size() + 1, fmt, args);
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  if (g_load_log) g_load_log->push_back(line);
+  if (level == LIBBPF_WARN)
+    spdlog::debug("libbpf: {}", line);
+  else if (level == LIBBPF_INFO)
+    spdlog::trace("libbpf: {}", line);
+  return 0;
+}
+
+bool IsLifecycle(const std::string& prog) {
+  return prog == "handle_exec" || prog == "handle_fork" || prog == "handle_exit";
+}
+
+// The shared syscall programs, reached by tail call from the per-syscall stubs; never attached.
+bool IsSyscallCommon(const std::string& prog) {
+  return prog == "syscall_enter" || prog == "syscall_exit";
+}
+
+const SyscallInfo* SyscallByName(const std::string& name) {
+  for (const auto& s : AllSyscalls())
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+std::string Errno(int err) {
+  return std::strerror(err < 0 ? -err : err);
+}
+
+}  // namespace
+
+const char* StatName(int stat) {
+  static const char* const kNames[VIGIL_STAT_MAX] = {
+      "drop_main",        "drop_net",           "filtered",
+      "proc_info_misses", "proc_info_rebuilds", "proc_info_recomputes",
+      "inflight_full",    "fallback_calls",     "exe_hash_failures"};
+  return stat >= 0 && stat < VIGIL_STAT_MAX ? kNames[stat] : "?";
+}
+
+uint32_t DefaultProcInfoEntries() {
+  uint64_t pid_max = 32768;
+  std::ifstream in("/proc/sys/kernel/pid_max");
+  in >> pid_max;
+  pid_max = std::clamp<uint64_t>(pid_max, 8192, 262144);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus < 1) cpus = 1;
+  // The LRU keeps up to 128 free entries per CPU; do not let that eat into live processes.
+  return static_cast<uint32_t>(pid_max + 128ULL * static_cast<uint64_t>(cpus));
+}
+
+Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
+  libbpf_set_print(LibbpfPrint);
+  std::unique_ptr<Sensors> self(new Sensors());
+  self->proc_info_entries_ =
+      options.proc_info_entries ? options.proc_info_entries : DefaultProcInfoEntries();
+
+  std::set<std::string> rejected;  // programs the kernel refused to load
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    self->fallbacks_.clear();
+    self->skipped_.clear();
+    vigil_bpf* skel = vigil_bpf__open();
+    if (!skel) return Error{"cannot open the BPF object: " + Errno(errno)};
+    self->skel_ = skel;
+    skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
+    bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
+    bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
+    bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
+
+    const std::string& tracefs = options.tracefs_root;
+    self->traced_.clear();
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel->obj) {
+      const std::string name = bpf_program__name(prog);
+      bool load = false;
+      if (IsLifecycle(name)) {
+        load = true;
+      } else if (name == "handle_tcp_state") {
+        load = options.event_types.count(VIGIL_EVT_TCP_STATE) &&
+               TracepointExists(tracefs, "sock", "inet_sock_set_state");
+        if (options.event_types.count(VIGIL_EVT_TCP_STATE) && !load)
+          self->skipped_.push_back(name + " (no sock:inet_sock_set_state tracepoint)");
+      } else if (name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0) {
+        const bool enter = name[1] == 'n';
+        const std::string sc = name.substr(enter ? 6 : 5);
+        const SyscallInfo* info = SyscallByName(sc);
+        if (info && options.event_types.count(info->event)) {
+          if (enter) self->traced_.push_back(sc);
+          if (TracepointExists(tracefs, "syscalls", (enter ? "sys_enter_" : "sys_exit_") + sc)) {
+            load = true;
+          } else if (enter) {
+            self->fallbacks_.push_back(sc);
+          }
+        }
+      }
+      if (load && rejected.count(name)) {
+        load = false;
+        self->skipped_.push_back(name + " (rejected by this kernel)");
+      }
+      bpf_program__set_autoload(prog, load);
+    }
+    const bool need_fallback = !self->fallbacks_.empty();
+    bpf_program__set_autoload(skel->progs.fallback_enter, need_fallback);
+    bpf_program__set_autoload(skel->progs.fallback_exit, need_fallback);
+    bpf_program__set_autoload(skel->progs.syscall_enter, !self->traced_.empty());
+    bpf_program__set_autoload(skel->progs.syscall_exit, !self->traced_.empty());
+
+    std::vector<std::string> log;
+    g_load_log = &log;
+    int err = vigil_bpf__load(skel);
+    g_load_log = nullptr;
+    if (err == 0) break;
+
+    // Find the program the kernel rejected, skip it and try again; give up for lifecycle ones.
+    std::string culprit, reason;
+    for (const auto& line : log) {
+      // The verifier's verdict is the line before its "processed N insns" summary.
+      const size_t at = line.find("\nprocessed ");
+      if (at == std::string::npos) continue;
+      const size_t start = line.rfind('\n', at - 1);
+      reason = line.substr(start == std::string::npos ? 0 : start + 1,
+                           at - (start == std::string::npos ? 0 : start + 1));
+    }
+    static const std::regex kFailed(
+        R"(prog '([A-Za-z0-9_]+)': (BPF program load failed|failed to load))");
+    for (const auto& line : log) {
+      std::smatch m;
+      if (std::regex_search(line, m, kFailed)) culprit = m[1];
+    }
+    vigil_bpf__destroy(skel);
+    self->skel_ = nullptr;
+    if (culprit.empty() || IsLifecycle(culprit) || rejected.count(culprit)) {
+      // The verifier's reason is at the end of the log.
+      std::string tail;
+      for (size_t i = log.size() > 6 ? log.size() - 6 : 0; i < log.size(); ++i) {
+        const std::string& l = log[i];
+        tail += "\n  " + (l.size() > 2000 ? l.substr(l.size() - 2000) : l);
+      }
+      return Error{"loading the BPF programs failed: " + Errno(err) + tail};
+    }
+    spdlog::warn("skipping BPF program {}: this kernel cannot load it (verifier: {})", culprit,
+                 reason.empty() ? Errno(err) : reason);
+    rejected.insert(culprit);
+  }
+  if (!self->skel_) return Error{"loading the BPF programs failed after skipping programs"};
+
+  for (const auto& s : self->skipped_) spdlog::warn("skipped BPF program {}", s);
+  if (!self->traced_.empty()) {
+    // The per-syscall stubs tail-call the shared programs, which look the syscall up by number.
+    auto& maps = self->skel_->maps;
+    const int fds[2] = {bpf_program__fd(self->skel_->progs.syscall_enter),
+                        bpf_program__fd(self->skel_->progs.syscall_exit)};
+    for (uint32_t slot = 0; slot < 2; ++slot)
+      if (bpf_map__update_elem(maps.syscall_progs, &slot, sizeof(slot), &fds[slot], sizeof(int),
+                               BPF_ANY) != 0)
+        return Error{"cannot write the syscall program array: " + Errno(errno)};
+    for (const auto& sc : self->traced_) {
+      const SyscallInfo* info = SyscallByName(sc);
+      uint32_t nr = static_cast<uint32_t>(info->nr);
+      uint32_t id = info->id;
+      if (nr >= VIGIL_SYSCALL_NR_MAX) return Error{"syscall number out of range for " + sc};
+      if (bpf_map__update_elem(maps.syscall_ids, &nr, sizeof(nr), &id, sizeof(id), BPF_ANY) != 0)
+        return Error{"cannot write the syscall id map: " + Errno(errno)};
+    }
+  }
+  if (!self->fallbacks_.empty()) {
+    std::string list;
+    for (const auto& sc : self->fallbacks_) {
+      const SyscallInfo* info = SyscallByName(sc);
+      if (!info) continue;
+      uint32_t nr = static_cast<uint32_t>(info->nr);
+      uint32_t id = info->id;
+      if (bpf_map__update_elem(self->skel_->maps.fallback_syscalls, &nr, sizeof(nr), &id,
+                               sizeof(id), BPF_ANY) != 0)
+        return Error{"cannot write the raw_syscalls fallback map: " + Errno(errno)};
+      list += (list.empty() ? "" : ", ") + sc;
+    }
+    spdlog::warn(
+        "no syscalls:sys_enter_/sys_exit_ tracepoint for {} on this kernel: using a raw_syscalls "
+        "program filtered by syscall number instead. It runs on every syscall of the host "
+        "(measured 8-18% per syscall for an empty one); its invocations are counted as "
+        "fallback_calls",
+        list);
+  }
+  return self;
+}
+
+Sensors::~Sensors() {
+  // Detaching a syscall tracepoint waits for an RCU grace period; done one after the other that
+  // takes seconds for ~90 links, in parallel the waits overlap.
+  constexpr size_t kThreads = 16;
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads && t < links_.size(); ++t)
+    threads.emplace_back([this, t] {
+      for (size_t i = t; i < links_.size(); i += kThreads) bpf_link__destroy(links_[i]);
+    });
+  for (auto& thread : threads) thread.join();
+  if (skel_) vigil_bpf__destroy(skel_);
+}
+
+Status Sensors::Apply(const compile::KernelPlan& plan) {
+  auto& maps = skel_->maps;
+  const uint32_t version = plan.version;
+  auto put = [](bpf_map* map, const void* key, size_t ksz, const void* val, size_t vsz,
+                const char* what) -> Status {
+    if (bpf_map__update_elem(map, key, ksz, val, vsz, BPF_ANY) != 0)
+      return Error{std::string("cannot write ") + what + ": " + Errno(errno)};
+    return OkStatus();
+  };
+  if (auto s = put(maps.policy_config, &version, sizeof(version), plan.config.get(),
+                   sizeof(vigil_policy_config), "policy_config");
+      !s)
+    return s;
+  for (const auto& [type, bits] : plan.event_policies) {
+    vigil_event_key key{version, type};
+    if (auto s = put(maps.event_policies, &key, sizeof(key), &bits, sizeof(bits), "event_policies");
+        !s)
+      return s;
+  }
+  for (const auto& [kk, bits] : plan.numeric) {
+    bpf_map* map = nullptr;
+    switch (kk.first) {
+      case VIGIL_SCOPE_UID:
+        map = maps.scope_uid;
+        break;
+      case VIGIL_SCOPE_GID:
+        map = maps.scope_gid;
+        break;
+      case VIGIL_SCOPE_PID:
+        map = maps.scope_pid;
+        break;
+      case VIGIL_SCOPE_MNTNS:
+        map = maps.scope_mntns;
+        break;
+      case VIGIL_SCOPE_PIDNS:
+        map = maps.scope_pidns;
+        break;
+      case VIGIL_SCOPE_CGROUP:
+        map = maps.scope_cgroup;
+        break;
+      default:
+        return Error{"numeric scope entry of a non-numeric kind"};
+    }
+    vigil_num_key key{};
+    key.version = version;
+    key.value = kk.second;
+    if (auto s = put(map, &key, sizeof(key), &bits, sizeof(bits), "a numeric scope map"); !s)
+      return s;
+  }
+  for (const auto& [comm, bits] : plan.comm) {
+    vigil_comm_key key{};
+    key.version = version;
+    std::memcpy(key.comm, comm.data(), std::min(comm.size(), sizeof(key.comm) - 1));
+    if (auto s = put(maps.scope_comm, &key, sizeof(key), &bits, sizeof(bits), "scope_comm"); !s)
+      return s;
+  }
+  for (const auto& [uts, bits] : plan.uts) {
+    vigil_uts_key key{};
+    key.version = version;
+    std::memcpy(key.name, uts.data(), std::min(uts.size(), sizeof(key.name) - 1));
+    if (auto s = put(maps.scope_uts, &key, sizeof(key), &bits, sizeof(bits), "scope_uts"); !s)
+      return s;
+  }
+  for (const auto& [bk, bits] : plan.binary) {
+    vigil_binary_key key{};
+    key.version = version;
+    key.mntns = bk.first;
+    key.path_hash = bk.second;
+    if (auto s = put(maps.scope_binary, &key, sizeof(key), &bits, sizeof(bits), "scope_binary"); !s)
+      return s;
+  }
+  // The flip: one update of the single-slot map makes the new version active.
+  uint32_t zero = 0;
+  return put(maps.active_version, &zero, sizeof(zero), &version, sizeof(version), "active_version");
+}
+
+Status Sensors::Attach() {
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    const std::string name = bpf_program__name(prog);
+    if (!bpf_program__autoload(prog) || IsSyscallCommon(name)) continue;
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      const int err = errno;
+      if (IsLifecycle(name))
+        return Error{"cannot attach " + name + " (process lifecycle): " + Errno(err)};
+      spdlog::warn("skipping BPF program {}: attach failed: {}", name, Errno(err));
+      skipped_.push_back(name + " (attach failed)");
+      continue;
+    }
+    links_.push_back(link);
+  }
+  return OkStatus();
+}
+
+int Sensors::events_fd() const {
+  return bpf_map__fd(skel_->maps.events);
+}
+int Sensors::net_events_fd() const {
+  return bpf_map__fd(skel_->maps.net_events);
+}
+
+KernelStats Sensors::ReadStats() const {
+  KernelStats out{};
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return out;
+  std::vector<uint64_t> values(static_cast<size_t>(cpus));
+  for (uint32_t i = 0; i < VIGIL_STAT_MAX; ++i) {
+    if (bpf_map__lookup_elem(skel_->maps.stats, &i, sizeof(i), values.data(),
+                             values.size() * sizeof(uint64_t), 0) != 0)
+      continue;
+    for (uint64_t v : values) out[i] += v;
+  }
+  return out;
+}
+
+}  // namespace vigil::kernel

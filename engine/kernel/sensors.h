@@ -1,0 +1,71 @@
+// The loaded kernel sensors: opens the vigil BPF object (skeleton), chooses which programs to load
+// for the selected event types, loads and attaches them, writes kernel plans into the maps and
+// reads the kernel's counters. Owns every BPF object, fd and link it creates.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bpf/events.h"
+#include "compile/kernel_plan.h"
+#include "kernel/clock.h"
+#include "kernel/result.h"
+
+struct vigil_bpf;
+struct bpf_link;
+
+namespace vigil::kernel {
+
+struct SensorOptions {
+  ClockSource clock = ClockSource::kBoottime;
+  std::string tracefs_root = "/sys/kernel/tracing";
+  std::set<uint16_t> event_types;      // syscall and network event types to attach
+  uint32_t proc_info_entries = 0;      // 0: sized from the host (DefaultProcInfoEntries)
+  uint32_t ring_bytes = 16u << 20;     // main ring buffer
+  uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
+};
+
+// proc_info size from the host: pid_max clamped to [8192, 262144] plus per-CPU LRU slack.
+uint32_t DefaultProcInfoEntries();
+
+using KernelStats = std::array<uint64_t, VIGIL_STAT_MAX>;
+const char* StatName(int stat);
+
+class Sensors {
+ public:
+  // Opens, configures and loads the programs. Nothing is attached yet.
+  static Result<std::unique_ptr<Sensors>> Load(const SensorOptions& options);
+  ~Sensors();
+  Sensors(const Sensors&) = delete;
+  Sensors& operator=(const Sensors&) = delete;
+
+  // Writes the plan's entries under its version, then makes that version active.
+  Status Apply(const compile::KernelPlan& plan);
+  // Attaches every loaded program; a program that fails to attach is skipped with a log line,
+  // except the lifecycle programs, which vigil cannot run without.
+  Status Attach();
+
+  int events_fd() const;
+  int net_events_fd() const;
+  KernelStats ReadStats() const;
+  uint32_t proc_info_entries() const { return proc_info_entries_; }
+  // Selected syscalls served by the raw_syscalls fallback (no per-syscall tracepoint).
+  const std::vector<std::string>& fallback_syscalls() const { return fallbacks_; }
+  const std::vector<std::string>& skipped_programs() const { return skipped_; }
+  size_t attached_programs() const { return links_.size(); }
+
+ private:
+  Sensors() = default;
+  vigil_bpf* skel_ = nullptr;
+  std::vector<bpf_link*> links_;
+  std::vector<std::string> traced_;  // selected syscalls
+  std::vector<std::string> fallbacks_;
+  std::vector<std::string> skipped_;
+  uint32_t proc_info_entries_ = 0;
+};
+
+}  // namespace vigil::kernel
