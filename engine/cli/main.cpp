@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddLintCommand(app, exit_code);
   vigil::cli::AddFieldsCommand(app, exit_code);
   vigil::cli::AddTestCommand(app, exit_code);
+  vigil::cli::AddReplayCommand(app, exit_code);
   vigil::cli::AddRulesCommand(app, exit_code);
   vigil::cli::AddTraceCommand(app, exit_code);
   try {

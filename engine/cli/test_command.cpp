@@ -24,8 +24,7 @@ int RunTest(const std::vector<std::string>& paths) {
     std::cout << output::TerminalSafe(where) << ": test " << output::TerminalSafe(f.rule) << ": "
               << output::TerminalSafe(f.problem) << "\n";
     if (f.has_event) {
-      std::string json = output::RecordToJson(f.event, {.metadata = false})
-                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::string json = output::DumpJsonLine(output::RecordToJson(f.event, {.metadata = false}));
       std::cout << "  event: " << output::TerminalSafe(json) << "\n";
     }
   }

@@ -56,7 +56,7 @@ std::string AlertJsonLine(const Alert& a) {
   j["tags"] = a.rule->tags;
   j["event"] = RecordToJson(*a.event, {.metadata = false});
   j["incomplete"] = a.incomplete;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return DumpJsonLine(j) + "\n";
 }
 
 std::string AlertTextLine(const Alert& a) {

@@ -43,6 +43,8 @@ json FieldValue(const match::EventRecord& r, lang::FieldId id) {
 }
 
 const char* JsonTypeName(const json& v) {
+  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0)
+    return "a negative integer";
   if (v.is_number_integer()) return "an integer";
   if (v.is_number()) return "a fractional number";
   return v.type_name();
@@ -142,6 +144,32 @@ json RecordToJson(const match::EventRecord& r, const RecordJsonOptions& options)
     if (r.incomplete()) out["incomplete"] = true;
     if (r.policy_version() != 0) out["policy_version"] = r.policy_version();
     if (r.policies() != ~uint64_t{0}) out["policies"] = r.policies();
+  }
+  return out;
+}
+
+std::string DumpJsonLine(const json& j) {
+  std::string raw = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    unsigned char next = i + 1 < raw.size() ? static_cast<unsigned char>(raw[i + 1]) : 0;
+    if (c == 0x7f) {
+      out += "\\u007f";
+    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080..U+009F (C1 controls)
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[next >> 4];
+      out += kHex[next & 15];
+      ++i;
+    } else if (c == 0xe2 && next == 0x80 && i + 2 < raw.size() &&
+               (raw[i + 2] == '\xa8' || raw[i + 2] == '\xa9')) {  // U+2028, U+2029
+      out += raw[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   return out;
 }

@@ -22,6 +22,11 @@ nlohmann::json RecordToJson(const match::EventRecord& r, const RecordJsonOptions
 // Policy names as an event may list them in "policies", with their bit index.
 using PolicyIndex = std::map<std::string, unsigned, std::less<>>;
 
+// One line of JSON for a terminal-safe log: invalid UTF-8 becomes U+FFFD, and beyond the
+// C0 escapes JSON requires, DEL, the C1 controls (U+0080..U+009F) and U+2028/U+2029 are
+// written as \uXXXX, so that no string can move a cursor or split a line anywhere.
+std::string DumpJsonLine(const nlohmann::json& j);
+
 // Fills `r` (cleared first) from one event object. Unknown keys are ignored (newer writers
 // may add fields); a known field of the wrong JSON type, a missing or unknown evt.type, or a
 // malformed address is an error naming the field. Without "policies", every policy matches.
