@@ -45,6 +45,9 @@ class Sensors {
 
   // Writes the plan's entries under its version, then makes that version active.
   Status Apply(const compile::KernelPlan& plan);
+  // Deletes every entry of versions older than `first_kept` (version_retire.cpp); returns how
+  // many. Call it once events of those versions can no longer be decided.
+  Result<size_t> RetireVersionsBefore(uint32_t first_kept);
   // Attaches every loaded program; a program that fails to attach is skipped with a log line,
   // except the lifecycle programs, which vigil cannot run without.
   Status Attach();

@@ -1,0 +1,161 @@
+// Process lifecycle through the real `vigil trace`: exec (arguments, identity, namespaces),
+// fork and exit, the entity id against /proc, and the one clock (FIELD-LESSONS 1).
+#include <gtest/gtest.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "bpf/entity.h"
+#include "trace_harness.h"
+
+namespace vigil::e2e {
+namespace {
+
+using nlohmann::json;
+
+uint64_t SelfEntity() {
+  return vigil_entity_from_ticks(getpid(), ProcStartTicks(getpid()));
+}
+
+// cgroup v2 id of this process: the inode of its directory in the cgroup2 hierarchy.
+uint64_t SelfCgroupId() {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string dev, dir, type, rest, root;
+  while (mounts >> dev >> dir >> type && std::getline(mounts, rest))
+    if (type == "cgroup2") root = dir;
+  std::ifstream cg("/proc/self/cgroup");
+  std::string line, path;
+  while (std::getline(cg, line))
+    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  if (root.empty() || path.empty()) return 0;
+  return NamespaceInode(root + path);
+}
+
+TEST(KernelLifecycle, ExecCarriesArgumentsIdentityAndNamespaces) {
+  VIGIL_REQUIRE_BPF();
+  TraceProcess trace({"--events", "exec"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+
+  // Hostile arguments: a control character and invalid UTF-8 must arrive escaped.
+  ChildGuard child(Spawn([] {
+    const char* argv[] = {"sh",
+                          "-c",
+                          "sleep 3",
+                          "vigil\x01"
+                          "arg",
+                          "bad\xff"
+                          "utf8",
+                          nullptr};
+    execv("/bin/sh", const_cast<char* const*>(argv));
+    return 127;
+  }));
+  json exec = trace.WaitFor(Is("exec", child.pid()));
+  ASSERT_FALSE(exec.is_null()) << trace.stderr_text();
+  // Compare with /proc while the process is still alive.
+  const uint64_t ticks = ProcStartTicks(child.pid());
+  ASSERT_NE(ticks, 0u);
+
+  char exe[PATH_MAX];
+  ASSERT_NE(realpath("/bin/sh", exe), nullptr);
+  EXPECT_EQ(exec["exec"]["filename"], "/bin/sh");
+  EXPECT_EQ(exec["exec"]["exe"], exe);
+  EXPECT_EQ(exec["exec"]["argv"],
+            json::array({"sh", "-c", "sleep 3", "vigil\u0001arg", "bad\ufffdutf8"}));
+  EXPECT_EQ(exec["exec"]["argc"], 5);
+  EXPECT_EQ(exec["exec"]["argv_truncated"], false);
+  EXPECT_EQ(exec["proc"]["comm"], "sh");
+  EXPECT_EQ(exec["proc"]["ppid"], getpid());
+  EXPECT_EQ(exec["proc"]["tid"], child.pid());
+  EXPECT_EQ(exec["proc"]["uid"], getuid());
+  EXPECT_EQ(exec["proc"]["gid"], getgid());
+  EXPECT_EQ(exec["exec"]["euid"], geteuid());
+  EXPECT_EQ(exec["exec"]["mntns"], NamespaceInode("/proc/self/ns/mnt"));
+  EXPECT_EQ(exec["exec"]["pidns"], NamespaceInode("/proc/self/ns/pid"));
+  const uint64_t cgroup = SelfCgroupId();
+  if (cgroup != 0) {
+    EXPECT_EQ(exec["exec"]["cgroup_id"], cgroup);
+  }
+  std::ifstream loginuid_file("/proc/self/loginuid");
+  uint64_t loginuid = 0;
+  if (loginuid_file >> loginuid) {
+    EXPECT_EQ(exec["exec"]["loginuid"], loginuid);
+  }
+  // Identity: the kernel's entity equals the one computed from /proc/PID/stat.
+  EXPECT_EQ(exec["exec"]["start_ns"].get<uint64_t>() / VIGIL_NSEC_PER_TICK, ticks);
+  EXPECT_EQ(exec["proc"]["entity"], EntityHex(vigil_entity_from_ticks(child.pid(), ticks)));
+  EXPECT_EQ(exec["exec"]["parent_entity"], EntityHex(SelfEntity()));
+  EXPECT_EQ(exec["policies"], json::array({0}));
+  trace.Stop();
+  EXPECT_EQ(trace.malformed_lines(), 0u);
+}
+
+TEST(KernelLifecycle, ForkAndExitCarryParentAndExitCode) {
+  VIGIL_REQUIRE_BPF();
+  TraceProcess trace({"--events", "fork,exit"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+
+  ChildGuard exits7(Spawn([] { return 7; }));
+  ChildGuard killed(Spawn([] {
+    raise(SIGKILL);
+    return 0;
+  }));
+  json fork = trace.WaitFor(Is("fork", exits7.pid()));
+  json exit = trace.WaitFor(Is("exit", exits7.pid()));
+  json killed_exit = trace.WaitFor(Is("exit", killed.pid()));
+  ASSERT_FALSE(fork.is_null()) << trace.stderr_text();
+  ASSERT_FALSE(exit.is_null()) << trace.stderr_text();
+  ASSERT_FALSE(killed_exit.is_null()) << trace.stderr_text();
+  exits7.Wait();
+  killed.Wait();
+
+  EXPECT_EQ(fork["proc"]["ppid"], getpid());
+  EXPECT_EQ(fork["fork"]["parent_entity"], EntityHex(SelfEntity()));
+  EXPECT_EQ(fork["proc"]["entity"], exit["proc"]["entity"]);
+  EXPECT_EQ(fork["fork"]["start_ns"], exit["exit"]["start_ns"]);
+  EXPECT_EQ(exit["exit"]["code"], 7);
+  EXPECT_EQ(exit["exit"]["signal"], 0);
+  EXPECT_EQ(killed_exit["exit"]["signal"], SIGKILL);
+  trace.Stop();
+}
+
+TEST(KernelLifecycle, TimestampsUseBoottimeAndNeverRunBackwardsPerCpu) {
+  VIGIL_REQUIRE_BPF();
+  TraceProcess trace({"--events", "exec,fork,exit,open"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 20; ++i) {
+    pid_t pid = Spawn([] {
+      execl("/bin/true", "true", nullptr);
+      return 127;
+    });
+    WaitExit(pid);
+    pids.push_back(pid);
+  }
+  ASSERT_FALSE(trace.WaitFor(Is("exit", pids.back())).is_null());
+  trace.Stop();
+  auto events = trace.events();
+  ASSERT_GT(events.size(), 40u);
+  std::map<int, uint64_t> last_per_cpu;
+  size_t checked = 0;
+  for (const auto& r : events) {
+    ASSERT_EQ(r.event["clock"], "boottime");
+    const uint64_t t = r.event["time_ns"];
+    // Delivered within 100 ms of the event, on the same clock.
+    EXPECT_LE(t, r.boottime_at_read_ns) << r.event.dump();
+    EXPECT_LT(r.boottime_at_read_ns - t, 100000000u) << r.event.dump();
+    const int cpu = r.event["cpu"];
+    EXPECT_GE(t, last_per_cpu[cpu])
+        << "time ran backwards on cpu " << cpu << ": " << r.event.dump();
+    last_per_cpu[cpu] = t;
+    ++checked;
+  }
+  EXPECT_EQ(checked, events.size());
+}
+
+}  // namespace
+}  // namespace vigil::e2e

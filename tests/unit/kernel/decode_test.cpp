@@ -1,0 +1,85 @@
+// Records that do not fit their declared type are rejected whole, never half-decoded.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstring>
+#include <vector>
+
+#include "bpf/events.h"
+#include "kernel/decode.h"
+
+namespace vigil::kernel {
+namespace {
+
+std::vector<uint8_t> OpenatRecord(const std::string& path) {
+  vigil_syscall_event r{};
+  r.hdr.type = VIGIL_EVT_OPEN;
+  r.hdr.pid = 42;
+  std::memcpy(r.hdr.comm, "cat", 3);
+  r.syscall = VIGIL_SC_openat;
+  r.args[0] = static_cast<uint64_t>(-100);
+  r.args[2] = 0101;
+  r.args[3] = 0644;
+  r.retval = -2;
+  std::memcpy(r.str0, path.data(), path.size());
+  r.str_len[0] = static_cast<uint16_t>(path.size());
+  const size_t size = offsetof(vigil_syscall_event, str0) + path.size() + 1;
+  std::vector<uint8_t> bytes(size);
+  std::memcpy(bytes.data(), &r, size);
+  return bytes;
+}
+
+TEST(Decode, OpenatNamesItsArguments) {
+  auto bytes = OpenatRecord("/etc/shadow");
+  Event e;
+  std::string error;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e, &error)) << error;
+  EXPECT_EQ(e.type, VIGIL_EVT_OPEN);
+  EXPECT_EQ(e.comm, "cat");
+  EXPECT_EQ(e.strings[0], "/etc/shadow");
+  EXPECT_EQ(e.retval, -2);
+  ASSERT_EQ(e.arg_count, 3);
+  EXPECT_STREQ(e.args[0].name, "dirfd");
+  EXPECT_EQ(static_cast<int64_t>(e.args[0].value), -100);
+  EXPECT_STREQ(e.args[1].name, "flags");
+  EXPECT_EQ(e.args[1].value, 0101u);
+  EXPECT_EQ(e.args[2].value, 0644u);
+}
+
+TEST(Decode, RejectsTruncatedAndInconsistentRecords) {
+  auto bytes = OpenatRecord("/etc/shadow");
+  Event e;
+  std::string error;
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size() - 8, &e, &error));  // string cut off
+  EXPECT_FALSE(DecodeRecord(bytes.data(), 10, &e, &error));                // shorter than header
+  auto wrong_type = bytes;
+  reinterpret_cast<vigil_event_header*>(wrong_type.data())->type = VIGIL_EVT_CONNECT;
+  EXPECT_FALSE(DecodeRecord(wrong_type.data(), wrong_type.size(), &e, &error));
+  auto unknown = bytes;
+  reinterpret_cast<vigil_event_header*>(unknown.data())->type = 999;
+  EXPECT_FALSE(DecodeRecord(unknown.data(), unknown.size(), &e, &error));
+  vigil_exec_event exec{};
+  exec.hdr.type = VIGIL_EVT_EXEC;
+  exec.exe_off = 2 * VIGIL_PATH_MAX - 1;
+  exec.exe_len = 10;
+  EXPECT_FALSE(DecodeRecord(&exec, sizeof(exec), &e, &error));
+}
+
+TEST(Decode, SockAddrFamilies) {
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(8080);
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  SockAddr a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&in), sizeof(in));
+  EXPECT_EQ(a.address, "127.0.0.1");
+  EXPECT_EQ(a.port, 8080);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::memcpy(un.sun_path, "\0abstract", 9);
+  a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&un), sizeof(sa_family_t) + 9);
+  EXPECT_EQ(a.address, "@abstract");
+}
+
+}  // namespace
+}  // namespace vigil::kernel
