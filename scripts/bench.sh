@@ -9,4 +9,6 @@ run() { echo "== $*"; "$@" || status=1; echo; }
 run bench/lint/run.sh "$BUILD_DIR/vigil"
 run "$BUILD_DIR/bench/proctree/bench_proctree"
 
+run python3 bench/agent/run.py "$BUILD_DIR/vigil"
+
 exit $status

@@ -51,6 +51,8 @@ std::string AlertJsonLine(const Alert& a) {
   j["policies"] = nlohmann::json::array();
   for (const auto* p : a.policies) j["policies"].push_back(p->name);
   j["action"] = a.action() == lang::ast::Action::kKill ? "kill" : "alert";
+  // The policy version the kernel decided the event under (the agent; 0 = offline, omitted).
+  if (a.event && a.event->policy_version() != 0) j["policy_version"] = a.event->policy_version();
   j["output"] = a.output;
   j["mitre"] = a.rule->mitre;
   j["tags"] = a.rule->tags;

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Agent benchmark (root): reload latency over 50 reloads of a 100-rule set, and the agent's CPU
+time per delivered event and its RSS, idle and under an exec storm, next to the storm's own CPU
+time. Everything is measured in this run; nothing is compared with a stored figure."""
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def rss_kib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def status(vigil, sock):
+    out = subprocess.run([vigil, "status", "--json", "--control-socket", sock],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def events_delivered(vigil, sock):
+    return int(re.search(r"events=(\d+)", status(vigil, sock)["stats"]).group(1))
+
+
+def main():
+    vigil = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/vigil")
+    if os.geteuid() != 0:
+        print("bench/agent: needs root (it runs the agent); skipped")
+        return 0
+    scratch = tempfile.mkdtemp(prefix="vigil-bench-agent-")
+    os.chmod(scratch, 0o755)
+    rules = os.path.join(scratch, "rules")
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "lint", "gen_rules.py"), rules, "100", "5"],
+                   check=True)
+    sock = os.path.join(scratch, "ctl.sock")
+    log = open(os.path.join(scratch, "agent.log"), "w")
+    agent = subprocess.Popen([vigil, "run", "--policy", rules, "--output", "file:" + os.path.join(scratch, "alerts"),
+                              "--control-socket", sock, "--stats-interval", "3600", "--no-watch"],
+                             stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.time() + 60
+        while "watching" not in open(log.name).read():
+            if time.time() > deadline or agent.poll() is not None:
+                print(open(log.name).read())
+                return 1
+            time.sleep(0.1)
+
+        latencies = []
+        for _ in range(50):
+            out = subprocess.run([vigil, "reload", "--control-socket", sock], capture_output=True, text=True)
+            m = re.search(r"took ([0-9.]+) ms", out.stdout)
+            if not m:
+                print("reload failed:", out.stdout, out.stderr)
+                return 1
+            latencies.append(float(m.group(1)))
+        print(f"reload latency, 100 rules, 50 reloads: median {statistics.median(latencies):.2f} ms, "
+              f"max {max(latencies):.2f} ms (lint + compile + kernel write + flip)")
+
+        # Idle: a quiet period.
+        c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        time.sleep(5)
+        c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        print(f"idle 5 s: agent CPU {c1 - c0:.3f} s for {e1 - e0} events (background activity), "
+              f"RSS {rss_kib(agent.pid)} KiB")
+
+        # Exec storm: 3,000 execs of /bin/true from one shell.
+        storm = "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done"
+        c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        t0 = os.times()
+        subprocess.run(["sh", "-c", storm], check=True)
+        t1 = os.times()
+        time.sleep(1)  # let the agent drain the ring buffer
+        c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        storm_cpu = (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system)
+        agent_cpu = c1 - c0
+        events = max(1, e1 - e0)
+        print(f"exec storm (3,000 execs): storm CPU {storm_cpu:.3f} s; agent CPU {agent_cpu:.3f} s "
+              f"for {e1 - e0} events = {agent_cpu / events * 1e6:.1f} us/event; "
+              f"agent/storm CPU ratio {agent_cpu / max(storm_cpu, 1e-9):.2f}; RSS {rss_kib(agent.pid)} KiB")
+        print(status(vigil, sock)["stats"])
+    finally:
+        agent.send_signal(signal.SIGTERM)
+        try:
+            agent.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            agent.kill()
+        log.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+#include "agent/agent.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/policy_watcher.h"
+#include "compile/kernel_plan.h"
+#include "compile/rule_compiler.h"
+#include "kernel/clock.h"
+#include "kernel/event_types.h"
+#include "kernel/tracefs.h"
+#include "kernel/tracer.h"
+#include "output/alert.h"
+#include "proctree/proc_seeder.h"
+
+namespace vigil::agent {
+namespace {
+
+// Event types (bpf/events.h numbering) that the rules of `program`'s policies can fire on.
+std::set<uint16_t> KernelTypes(lang::EventMask mask) {
+  std::set<uint16_t> out;
+  for (unsigned t = 0; t < static_cast<unsigned>(lang::EventType::kCount); ++t)
+    if (mask & (lang::EventMask{1} << t)) out.insert(static_cast<uint16_t>(t + 1));
+  return out;
+}
+
+// How many versions of rule sets to keep for events still in flight after a flip.
+constexpr size_t kVersionsKept = 4;
+
+}  // namespace
+
+Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+
+Agent::~Agent() {
+  if (reader_) reader_->Stop();
+  for (auto& s : sinks_) s->Stop();
+}
+
+std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t version) {
+  // 1. Matchers.
+  std::vector<compile::RuleCompileError> errors;
+  compile::RuleCompileOptions rule_options;
+  rule_options.implicit_policy = true;
+  std::shared_ptr<const match::RuleSet> rules = compile::CompileRules(*program, rule_options, &errors);
+  if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
+
+  // 2. Kernel plan: one entry per policy with the event types of the rules it selects.
+  std::vector<compile::KernelPolicyInput> inputs;
+  if (program->policies.empty()) {
+    compile::KernelPolicyInput all;
+    all.name = "all-rules";
+    for (const auto* r : program->rule_order)
+      if (r->enabled) {
+        auto types = KernelTypes(r->events);
+        all.event_types.insert(types.begin(), types.end());
+      }
+    inputs.push_back(std::move(all));
+  }
+  for (const auto& p : program->policies) {
+    compile::KernelPolicyInput in;
+    in.name = p.decl->name;
+    in.scope = p.scope;
+    for (const auto* r : p.rules) {
+      auto types = KernelTypes(r->events);
+      in.event_types.insert(types.begin(), types.end());
+    }
+    inputs.push_back(std::move(in));
+  }
+  compile::KernelPlanOptions plan_options;
+  plan_options.version = version;
+  plan_options.loaded_at_ns = kernel::ClockNowNs(clock_);
+  plan_options.host_pidns = host_pidns_;
+  plan_options.lifecycle_all = true;  // the process tree needs every fork, exec and exit
+  compile::KernelPlan plan;
+  std::string error;
+  if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) return error;
+
+  // 3. First load: the sensors for the selected event types. Later loads may only use event
+  //    types whose programs are attached (see docs/agent.md, "Limits").
+  if (!sensors_) {
+    auto tracefs = kernel::EnsureTracefs();
+    if (!tracefs) return tracefs.error();
+    kernel::SensorOptions so;
+    so.clock = clock_;
+    so.tracefs_root = tracefs.value();
+    so.event_types = plan.event_types;
+    so.proc_info_entries = options_.proc_info_entries;
+    auto sensors = kernel::Sensors::Load(so);
+    if (!sensors) return sensors.error();
+    sensors_ = std::move(sensors.value());
+    attached_types_ = plan.event_types;
+  } else {
+    for (uint16_t t : plan.event_types) {
+      if (!attached_types_.count(t) && !kernel::IsLifecycleEvent(t))
+        return fmt::format(
+            "the new policy set selects {} events, which the running agent does not trace; "
+            "restart vigil to add an event type",
+            kernel::EventTypeName(t));
+    }
+  }
+
+  // 4. Matchers for the new version first, so that its first event finds them; then the
+  //    kernel entries and the flip.
+  {
+    std::lock_guard lock(event_mu_);
+    rule_sets_[version] = rules;
+  }
+  if (auto s = sensors_->Apply(plan); !s) {
+    std::lock_guard lock(event_mu_);
+    rule_sets_.erase(version);
+    return s.error();
+  }
+  {
+    std::lock_guard lock(event_mu_);
+    active_version_ = version;
+    while (rule_sets_.size() > kVersionsKept) rule_sets_.erase(rule_sets_.begin());
+  }
+  // The previous version may still be read by a program that loaded the active version just
+  // before the flip; anything older cannot be.
+  if (version > 2) {
+    auto retired = sensors_->RetireVersionsBefore(version - 1);
+    if (!retired) spdlog::warn("{}", retired.error());
+  }
+  return "";
+}
+
+void Agent::OnEvent(const kernel::Event& event) {
+  std::lock_guard lock(event_mu_);
+  counters_.events.fetch_add(1, std::memory_order_relaxed);
+  if (!enricher_->Enrich(event, record_)) return;
+  auto it = rule_sets_.find(event.policy_version);
+  if (it == rule_sets_.end()) {
+    // Lifecycle events of processes outside every scope carry no policy; anything else with an
+    // unknown version is counted.
+    if (event.matched != 0) counters_.unknown_version_events.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (event.policy_version != active_version_)
+    counters_.old_version_events.fetch_add(1, std::memory_order_relaxed);
+  const match::RuleSet& rules = *it->second;
+  matches_.clear();
+  rules.Evaluate(record_, scratch_, matches_);
+  for (const auto& m : matches_) Emit(rules, m, record_);
+}
+
+void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
+                 const match::EventRecord& r) {
+  output::Alert alert = output::MakeAlert(rules, m, r);
+  counters_.alerts.fetch_add(1, std::memory_order_relaxed);
+  if (alert.action() == lang::ast::Action::kKill) {
+    auto pid = lang::FieldByName("proc.pid");
+    pid_t target = pid && r.Has(*pid) ? static_cast<pid_t>(r.Int(*pid)) : 0;
+    if (target > 1 && ::kill(target, SIGKILL) == 0) {
+      counters_.kills.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  std::string line = options_.alert_format == "text" ? output::AlertTextLine(alert)
+                                                     : output::AlertJsonLine(alert);
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  for (auto& sink : sinks_) sink->Push(line);
+}
+
+ReloadOutcome Agent::ReloadNow(const std::string& trigger) {
+  std::lock_guard lock(reload_mu_);
+  ReloadOutcome out = reloader_->Reload(trigger);
+  if (out.ok) {
+    spdlog::info("policy set version {} active ({}), reload took {:.1f} ms", out.version, trigger,
+                 out.latency_ms);
+  } else {
+    spdlog::error("reload ({}) failed; version {} stays active:", trigger, out.version);
+    for (const auto& e : out.errors) spdlog::error("  {}", e);
+  }
+  return out;
+}
+
+nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
+  std::string command = request.value("command", "");
+  if (command == "status") {
+    nlohmann::json status = reloader_->Status();
+    status["ok"] = true;
+    status["stats"] = StatsLine();
+    return status;
+  }
+  if (command == "reload") {
+    ReloadOutcome out = ReloadNow("vigil reload");
+    return {{"ok", out.ok}, {"version", out.version}, {"errors", out.errors},
+            {"latency_ms", out.latency_ms}};
+  }
+  return {{"ok", false}, {"error", "unknown command '" + command + "' (status, reload)"}};
+}
+
+std::string Agent::StatsLine() const {
+  std::string out = fmt::format("stats: version={} events={} alerts={} kills={}",
+                                active_version_, counters_.events.load(), counters_.alerts.load(),
+                                counters_.kills.load());
+  if (counters_.kill_failures) out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
+  if (sensors_) {
+    kernel::KernelStats k = sensors_->ReadStats();
+    out += fmt::format("; drops main={} net={}", k[VIGIL_STAT_DROP_MAIN], k[VIGIL_STAT_DROP_NET]);
+    out += "; kernel";
+    for (int i = VIGIL_STAT_FILTERED; i < VIGIL_STAT_MAX; ++i)
+      out += fmt::format(" {}={}", kernel::StatName(i), k[i]);
+  }
+  if (reader_) out += fmt::format("; decode_errors={}", reader_->decode_errors());
+  out += fmt::format("; old_version_events={} unknown_version_events={}",
+                     counters_.old_version_events.load(), counters_.unknown_version_events.load());
+  {
+    std::lock_guard lock(event_mu_);
+    if (enricher_)
+      out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
+    out += fmt::format("; processes={}", tree_.size());
+  }
+  for (const auto& s : sinks_) {
+    auto st = s->stats();
+    out += fmt::format("; sink {} written={} dropped={} failed={}", s->Name(), st.written,
+                       st.dropped_queue_full, st.failed_writes);
+  }
+  return out;
+}
+
+int Agent::Run() {
+  // Signals are read from a signalfd by this thread; every other thread has them blocked.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&mask, sig);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+  if (sfd < 0) {
+    spdlog::error("signalfd: {}", std::strerror(errno));
+    return 1;
+  }
+
+  for (const auto& spec : options_.outputs) {
+    std::string error;
+    auto sink = output::MakeSink(spec, &error);
+    if (!sink) {
+      spdlog::error("{}", error);
+      ::close(sfd);
+      return 2;
+    }
+    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(sink), options_.sink_queue));
+  }
+
+  auto clock = kernel::ProbeClock();
+  if (!clock) {
+    spdlog::error("{}", clock.error());
+    ::close(sfd);
+    return 1;
+  }
+  clock_ = clock->source;
+  spdlog::info("clock: {} ({})", kernel::ClockName(clock_), clock->reason);
+  enricher_ = std::make_unique<EventEnricher>(tree_, clock_);
+  host_pidns_ = kernel::HostPidNamespace();
+  if (auto seeded = proctree::SeedFromProc(tree_); seeded) {
+    spdlog::info("process tree seeded from /proc: {} processes ({} unreadable, {} vanished)",
+                 seeded->seeded, seeded->unreadable, seeded->vanished);
+  } else {
+    spdlog::warn("process tree not seeded: {}", seeded.error());
+  }
+
+  reloader_ = std::make_unique<Reloader>(
+      options_.policy_paths, !options_.allow_insecure_perms && ::geteuid() == 0,
+      [this](std::shared_ptr<const lang::Program> p, uint32_t v) { return Activate(p, v); });
+  ReloadOutcome first = ReloadNow("start");
+  if (!first.ok) {
+    ::close(sfd);
+    return 1;
+  }
+  auto reader = kernel::RingReader::Start(
+      {{"main", sensors_->events_fd()}, {"net", sensors_->net_events_fd()}},
+      [this](const kernel::Event& e) { OnEvent(e); });
+  if (!reader) {
+    spdlog::error("{}", reader.error());
+    ::close(sfd);
+    return 1;
+  }
+  reader_ = std::move(reader.value());
+  if (auto s = sensors_->Attach(); !s) {
+    spdlog::error("{}", s.error());
+    ::close(sfd);
+    return 1;
+  }
+  spdlog::info("attached {} BPF programs; watching", sensors_->attached_programs());
+
+  ControlServer control(options_.control_socket,
+                        [this](const nlohmann::json& req) { return HandleControl(req); });
+  if (std::string e = control.Start(); !e.empty()) spdlog::warn("control socket: {}", e);
+  else spdlog::info("control socket: {}", options_.control_socket);
+
+  std::unique_ptr<PolicyWatcher> watcher;
+  if (options_.watch_files) {
+    watcher = std::make_unique<PolicyWatcher>(options_.policy_paths);
+    if (std::string e = watcher->Start(); !e.empty()) {
+      spdlog::warn("not watching policy files: {}", e);
+      watcher.reset();
+    }
+  }
+
+  auto next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+  bool running = true;
+  while (running) {
+    pollfd pfds[2] = {{sfd, POLLIN, 0}, {watcher ? watcher->fd() : -1, POLLIN, 0}};
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        next_stats - std::chrono::steady_clock::now());
+    int rc = ::poll(pfds, 2, static_cast<int>(std::max<int64_t>(0, wait.count())));
+    if (rc < 0 && errno != EINTR) break;
+    if (pfds[0].revents & POLLIN) {
+      signalfd_siginfo si;
+      if (::read(sfd, &si, sizeof si) == sizeof si) {
+        switch (si.ssi_signo) {
+          case SIGINT:
+          case SIGTERM: running = false; break;
+          case SIGHUP: ReloadNow("SIGHUP"); break;
+          case SIGUSR1: spdlog::info("{}", StatsLine()); break;
+          case SIGUSR2:
+            for (auto& s : sinks_) s->RequestReopen();
+            spdlog::info("output files will be reopened");
+            break;
+        }
+      }
+    }
+    if (watcher && (pfds[1].revents & POLLIN) &&
+        watcher->WaitForChange(std::chrono::milliseconds(0)))
+      ReloadNow("file change");
+    if (std::chrono::steady_clock::now() >= next_stats) {
+      spdlog::info("{}", StatsLine());
+      next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+      std::lock_guard lock(event_mu_);
+      enricher_->SyncWallClock();
+      tree_.Expire(kernel::ClockNowNs(clock_));
+    }
+  }
+
+  spdlog::info("stopping: draining the ring buffers and the sinks");
+  control.Stop();
+  reader_->Stop();
+  for (auto& s : sinks_) s->Stop();
+  spdlog::info("final {}", StatsLine());
+  ::close(sfd);
+  return 0;
+}
+
+}  // namespace vigil::agent

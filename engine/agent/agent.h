@@ -1,0 +1,95 @@
+// The agent (`vigil run`): loads a policy set, attaches the kernel sensors, keeps the process
+// tree, evaluates every delivered event against the rules of the policies that matched it in
+// the kernel, and writes alerts to its sinks. Reloads the policy set on SIGHUP, on
+// `vigil reload` and when a loaded file changes, without detaching any program: the new
+// version's kernel entries are written, the active version flips in one map update, and
+// events stamped with the old version are still judged by the old rules.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/control_socket.h"
+#include "agent/event_enricher.h"
+#include "agent/reloader.h"
+#include "kernel/ring_reader.h"
+#include "kernel/sensors.h"
+#include "match/rule_set.h"
+#include "output/sinks.h"
+#include "proctree/metadata_source.h"
+#include "proctree/process_tree.h"
+
+namespace vigil::agent {
+
+struct AgentOptions {
+  std::vector<std::string> policy_paths;
+  std::vector<std::string> outputs = {"stdout"};  // stdout, file:PATH, syslog
+  std::string alert_format = "json";              // json | text
+  bool allow_insecure_perms = false;
+  bool watch_files = true;
+  std::chrono::seconds stats_interval{60};
+  std::string control_socket = kDefaultControlSocket;
+  uint32_t proc_info_entries = 0;  // 0: sized from the host
+  size_t sink_queue = 65536;       // alerts queued per sink before they are counted as dropped
+};
+
+struct AgentCounters {
+  std::atomic<uint64_t> events{0};
+  std::atomic<uint64_t> alerts{0};
+  std::atomic<uint64_t> kills{0};
+  std::atomic<uint64_t> kill_failures{0};
+  std::atomic<uint64_t> old_version_events{0};  // judged by the rules of the version they carry
+  std::atomic<uint64_t> unknown_version_events{0};
+};
+
+class Agent {
+ public:
+  explicit Agent(AgentOptions options);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Runs until SIGINT or SIGTERM. Returns the process exit code.
+  int Run();
+
+ private:
+  // Reloader::Activate: compile, write the kernel plan, flip, switch matchers.
+  std::string Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
+  void OnEvent(const kernel::Event& event);
+  void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r);
+  nlohmann::json HandleControl(const nlohmann::json& request);
+  ReloadOutcome ReloadNow(const std::string& trigger);
+  std::string StatsLine() const;
+
+  AgentOptions options_;
+  AgentCounters counters_;
+  std::unique_ptr<Reloader> reloader_;
+  std::mutex reload_mu_;  // one reload at a time
+
+  kernel::ClockSource clock_ = kernel::ClockSource::kBoottime;
+  uint64_t host_pidns_ = 0;
+  std::unique_ptr<kernel::Sensors> sensors_;
+  std::unique_ptr<kernel::RingReader> reader_;
+  std::set<uint16_t> attached_types_;
+
+  // Event processing: one event at a time (the process tree is single-threaded).
+  mutable std::mutex event_mu_;
+  proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations
+  proctree::ProcessTree tree_{proctree::TreeLimits{}, &metadata_};
+  std::unique_ptr<EventEnricher> enricher_;
+  match::EventRecord record_;
+  match::EvalScratch scratch_;
+  std::vector<match::RuleMatch> matches_;
+  // Rule sets by policy version; the current one and those whose events may still be queued.
+  std::map<uint32_t, std::shared_ptr<const match::RuleSet>> rule_sets_;
+  uint32_t active_version_ = 0;
+
+  std::vector<std::unique_ptr<output::AsyncSink>> sinks_;
+};
+
+}  // namespace vigil::agent

@@ -1,0 +1,46 @@
+// Turns a decoded kernel event into the record the matchers read: keeps the process tree
+// current from lifecycle events, then fills the event's own fields, the process's identity and
+// image, its lineage and its container and pod from the tree. The same record feeds the rules
+// (`vigil run`) and the enriched JSON (`vigil record`).
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/clock.h"
+#include "kernel/event.h"
+#include "match/event_record.h"
+#include "proctree/process_tree.h"
+
+namespace vigil::agent {
+
+struct EnrichStats {
+  uint64_t events = 0;
+  uint64_t unknown_process = 0;  // the tree had no process for the event's pid or entity
+  uint64_t unknown_type = 0;     // an event type the registry does not know (skipped)
+};
+
+class EventEnricher {
+ public:
+  EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock);
+
+  // Updates the tree (fork, exec, exit) and fills `out`. Returns false when the event is of a
+  // type rules cannot see; `out.incomplete()` says whether the process context was partial.
+  bool Enrich(const kernel::Event& event, match::EventRecord& out);
+
+  // Re-reads the offset between the event clock and the wall clock (call it now and then: the
+  // wall clock may be stepped).
+  void SyncWallClock();
+  const EnrichStats& stats() const { return stats_; }
+
+ private:
+  void UpdateTree(const kernel::Event& e);
+  void FillProcess(const kernel::Event& e, match::EventRecord& out);
+  void FillSyscall(const kernel::Event& e, match::EventRecord& out);
+
+  proctree::ProcessTree& tree_;
+  kernel::ClockSource clock_;
+  int64_t wall_offset_ns_ = 0;
+  EnrichStats stats_;
+};
+
+}  // namespace vigil::agent

@@ -1,0 +1,116 @@
+// vigil run: the agent. The work is in engine/agent; this file maps flags to AgentOptions.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "agent/agent.h"
+#include "cli/commands.h"
+
+namespace vigil::cli {
+
+void AddRunCommand(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<agent::AgentOptions>();
+  auto stats_seconds = std::make_shared<int>(60);
+  auto no_watch = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "run", "Run the agent (root): load policies, attach the sensors, stream alerts, hot-reload");
+  opt->outputs.clear();
+  cmd->add_option("--policy", opt->policy_paths,
+                  "Rule or policy file or directory (repeatable; default /etc/vigil)");
+  cmd->add_option("--output", opt->outputs,
+                  "Where alerts go: stdout, file:PATH (reopened on SIGUSR2), syslog (repeatable)");
+  cmd->add_option("--format", opt->alert_format, "Alert format")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--stats-interval", *stats_seconds, "Seconds between stats lines on stderr")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--control-socket", opt->control_socket, "Path of the control socket")
+      ->capture_default_str();
+  cmd->add_option("--proc-info-size", opt->proc_info_entries,
+                  "Entries of the kernel's per-process map (0: sized from the host)");
+  cmd->add_option("--sink-queue", opt->sink_queue, "Alerts queued per output before drops")
+      ->capture_default_str();
+  cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
+                "Load policy files even if they are not owned by root or are writable by others");
+  cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");
+  cmd->footer(
+      "Signals: SIGHUP reloads, SIGUSR1 prints stats, SIGUSR2 reopens file outputs,\n"
+      "SIGINT/SIGTERM detach, flush and print final stats. `vigil status` and `vigil reload`\n"
+      "talk to the control socket. See docs/agent.md.");
+  cmd->callback([opt, stats_seconds, no_watch, &exit_code] {
+    if (::geteuid() != 0) {
+      std::cerr << "vigil run: must run as root (it loads BPF programs)\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    if (opt->policy_paths.empty()) opt->policy_paths = {"/etc/vigil"};
+    if (opt->outputs.empty()) opt->outputs = {"stdout"};
+    opt->stats_interval = std::chrono::seconds(*stats_seconds);
+    opt->watch_files = !*no_watch;
+    agent::Agent a(*opt);
+    exit_code = a.Run();
+  });
+}
+
+void AddStatusCommand(CLI::App& app, int& exit_code) {
+  auto socket = std::make_shared<std::string>(agent::kDefaultControlSocket);
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("status", "Show the running agent's policies and counters");
+  cmd->add_option("--control-socket", *socket, "Path of the control socket")->capture_default_str();
+  cmd->add_flag("--json", *json, "Print the raw JSON answer");
+  cmd->callback([socket, json, &exit_code] {
+    std::string error;
+    auto reply = agent::ControlRequest(*socket, {{"command", "status"}}, &error);
+    if (!reply) {
+      std::cerr << "vigil status: " << error << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    if (*json) {
+      std::cout << reply->dump(2) << "\n";
+    } else {
+      std::cout << "policy set version " << (*reply)["version"] << "\n";
+      for (const auto& p : (*reply)["policies"])
+        std::cout << "  policy " << p["name"].get<std::string>() << " (slot " << p["slot"]
+                  << ", " << p["state"].get<std::string>() << ", action "
+                  << p["action"].get<std::string>() << ", " << p["rules"].size() << " rules)\n";
+      const auto& r = (*reply)["reloads"];
+      std::cout << "reloads: " << r["ok"] << " ok, " << r["failed"] << " failed\n";
+      if (reply->contains("last_failure")) {
+        std::cout << "last failed reload (" << (*reply)["last_failure"]["trigger"].get<std::string>()
+                  << "):\n";
+        for (const auto& e : (*reply)["last_failure"]["errors"])
+          std::cout << "  " << e.get<std::string>() << "\n";
+      }
+      std::cout << (*reply)["stats"].get<std::string>() << "\n";
+    }
+    exit_code = (*reply)["ok"].get<bool>() ? kExitOk : kExitFindings;
+  });
+}
+
+void AddReloadCommand(CLI::App& app, int& exit_code) {
+  auto socket = std::make_shared<std::string>(agent::kDefaultControlSocket);
+  auto* cmd = app.add_subcommand("reload", "Make the running agent reload its policy files");
+  cmd->add_option("--control-socket", *socket, "Path of the control socket")->capture_default_str();
+  cmd->callback([socket, &exit_code] {
+    std::string error;
+    auto reply = agent::ControlRequest(*socket, {{"command", "reload"}}, &error);
+    if (!reply) {
+      std::cerr << "vigil reload: " << error << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    if ((*reply)["ok"].get<bool>()) {
+      std::cout << "policy set version " << (*reply)["version"] << " active (reload took "
+                << (*reply)["latency_ms"] << " ms)\n";
+      exit_code = kExitOk;
+    } else {
+      std::cerr << "reload failed; version " << (*reply)["version"] << " stays active:\n";
+      for (const auto& e : (*reply)["errors"]) std::cerr << "  " << e.get<std::string>() << "\n";
+      exit_code = kExitFindings;
+    }
+  });
+}
+
+}  // namespace vigil::cli

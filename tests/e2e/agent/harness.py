@@ -1,0 +1,109 @@
+"""Runs the real agent (build/vigil run) for an e2e test, as root, and cleans up after itself:
+the agent is stopped (SIGTERM, then SIGKILL), its scratch folder removed, even when the test
+fails. Tests that need root and BPF skip (exit 77, ctest SKIP_RETURN_CODE) unless
+VIGIL_REQUIRE_BPF=1, when they fail instead."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def require_root_and_bpf():
+    reason = None
+    if os.geteuid() != 0:
+        reason = "needs root"
+    elif not os.path.exists("/sys/kernel/btf/vmlinux"):
+        reason = "needs a kernel with BTF"
+    if reason:
+        if os.environ.get("VIGIL_REQUIRE_BPF") == "1":
+            print(f"FAIL: {reason}, and VIGIL_REQUIRE_BPF=1")
+            sys.exit(1)
+        print(f"SKIP: {reason}")
+        sys.exit(SKIP)
+
+
+class Agent:
+    """Context manager: a scratch folder plus a running `vigil run` on policy files in it."""
+
+    def __init__(self, vigil, policy_text, extra_args=()):
+        self.vigil = os.path.abspath(vigil)
+        self.extra_args = list(extra_args)
+        self.dir = tempfile.mkdtemp(prefix="vigil-e2e-agent-")
+        os.chmod(self.dir, 0o755)
+        self.policy = os.path.join(self.dir, "policy.vgl")
+        self.alerts_path = os.path.join(self.dir, "alerts.jsonl")
+        self.log_path = os.path.join(self.dir, "agent.log")
+        self.socket = os.path.join(self.dir, "control.sock")
+        self.write_policy(policy_text)
+        self.proc = None
+
+    def write_policy(self, text, atomic=True):
+        """Writes the policy the way editors do: a new file renamed over the old one."""
+        tmp = self.policy + ".tmp"
+        with open(tmp if atomic else self.policy, "w") as f:
+            f.write(text)
+        if atomic:
+            os.chmod(tmp, 0o644)
+            os.rename(tmp, self.policy)
+        else:
+            os.chmod(self.policy, 0o644)
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [self.vigil, "run", "--policy", self.policy, "--output", "file:" + self.alerts_path,
+             "--control-socket", self.socket, "--stats-interval", "3600"] + self.extra_args,
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        self.wait_for_log("watching", timeout=60)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if exc[0] is not None:
+            print("---- agent log ----")
+            print(open(self.log_path).read()[-4000:])
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if hasattr(self, "log"):
+            self.log.close()
+
+    def log_text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_for_log(self, needle, timeout=30, count=1):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("the agent exited early:\n" + self.log_text()[-4000:])
+            if self.log_text().count(needle) >= count:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"timed out waiting for '{needle}' x{count} in the agent log:\n" +
+                           self.log_text()[-4000:])
+
+    def alerts(self):
+        if not os.path.exists(self.alerts_path):
+            return []
+        with open(self.alerts_path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def status(self):
+        out = subprocess.run([self.vigil, "status", "--json", "--control-socket", self.socket],
+                             capture_output=True, text=True, timeout=30)
+        return json.loads(out.stdout)
