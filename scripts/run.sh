@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `make run`: what a new user sees first.
-# Until the agent (`vigil run`) exists, this lints the built-in rules and policies and says so.
+# `make run`: what a new user sees first: the agent on the built-in rules and the default
+# policy, one readable line per alert. For JSON lines, run the same command with --format json.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 vigil=${BUILD_DIR:-build}/vigil
-if "$vigil" --help 2>/dev/null | grep -qE '^ +run( |$)'; then
-  exec "$vigil" run --policy rules/ --policy policies/default.vgl "$@"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "vigil: the agent loads BPF programs and must run as root (sudo make run)" >&2
+  exit 2
 fi
-echo "vigil: the agent ('vigil run') is not part of this build yet; linting the built-in rules and policies instead." >&2
-echo "+ $vigil lint rules/ policies/" >&2
-"$vigil" lint rules/ policies/
+echo "+ $vigil run --policy rules/ --policy policies/default.vgl --format text  (Ctrl-C stops it)" >&2
+exec "$vigil" run --policy rules/ --policy policies/default.vgl --format text --stats-interval 60 "$@"
