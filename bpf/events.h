@@ -173,6 +173,7 @@ struct vigil_exit_event {
 };
 
 #define VIGIL_STR_TRUNCATED(i) (1u << (i))
+#define VIGIL_STR_UNREADABLE(i) (1u << (4 + (i))) /* user memory not readable, even at exit */
 
 /* A syscall: arguments captured at entry, delivered with the return value at exit. The record
  * is sent up to the last string in use (see vigil_syscall_event_size below). */
@@ -183,7 +184,7 @@ struct vigil_syscall_event {
   __u16 syscall;    /* enum vigil_syscall_id */
   __u16 extra_len;  /* bytes valid in extra */
   __u16 str_len[3]; /* bytes in each string, without NUL */
-  __u16 str_flags;  /* VIGIL_STR_TRUNCATED(i) */
+  __u16 str_flags;  /* VIGIL_STR_TRUNCATED(i), VIGIL_STR_UNREADABLE(i) */
   __u32 pad;
   __u8 extra[VIGIL_EXTRA_LEN];
   char str2[VIGIL_SMALL_STR];

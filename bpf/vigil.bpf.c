@@ -82,6 +82,9 @@ static __always_inline u64 task_pidns(struct task_struct* t) {
 }
 
 static __always_inline void fill_input(struct task_struct* t, struct scope_input* in) {
+  /* Zeroed first: comm and uts are map keys compared on all their bytes, and `in` may hold an
+   * ancestor's longer name from a previous call. */
+  __builtin_memset(in, 0, sizeof(*in));
   in->uid = BPF_CORE_READ(t, cred, uid.val);
   in->gid = BPF_CORE_READ(t, cred, gid.val);
   in->pid = BPF_CORE_READ(t, tgid);
@@ -576,11 +579,15 @@ static __always_inline u64 saved_arg(struct vigil_syscall_event* e, int i) {
   return e->args[k & 7];
 }
 
+/* Reads a user string; when its page is not resident yet (BPF cannot fault it in) the slot is
+ * marked to be read again at exit, after the syscall itself has touched the memory. */
+#define STR_RETRY(slot) (1u << (8 + (slot)))
 static __always_inline void read_user_string(char* dst, u32 size, u64 src, u16* len, u16* flags,
                                              int slot) {
   long n = bpf_probe_read_user_str(dst, size, (const void*)src);
   *len = n > 0 ? n - 1 : 0;
   if (n == size) *flags |= VIGIL_STR_TRUNCATED(slot);
+  if (n < 0 && src) *flags |= STR_RETRY(slot);
 }
 
 /* Copies up to `want` bytes of a user struct into e->extra (at most VIGIL_EXTRA_LEN - 1). */
@@ -678,6 +685,23 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   e->retval = ret;
   barrier_var(id);
   const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
+  const u16 retry = e->str_flags & (STR_RETRY(0) | STR_RETRY(1) | STR_RETRY(2));
+  e->str_flags &= ~retry;
+  if (retry & STR_RETRY(0)) {
+    u64 src = id == VIGIL_SC_prctl ? e->args[1] : saved_arg(e, spec->str[0]);
+    read_user_string(e->str0, id == VIGIL_SC_prctl ? VIGIL_COMM_LEN : sizeof(e->str0), src,
+                     &e->str_len[0], &e->str_flags, 0);
+  }
+  if (retry & STR_RETRY(1))
+    read_user_string(e->str1, sizeof(e->str1), saved_arg(e, spec->str[1]), &e->str_len[1],
+                     &e->str_flags, 1);
+  if (retry & STR_RETRY(2))
+    read_user_string(e->str2, sizeof(e->str2), saved_arg(e, spec->str[2]), &e->str_len[2],
+                     &e->str_flags, 2);
+  /* Still unreadable: flagged, so an empty string is never taken for the value. */
+  for (int slot = 0; slot < 3; slot++)
+    if (e->str_flags & STR_RETRY(slot))
+      e->str_flags = (e->str_flags & ~STR_RETRY(slot)) | VIGIL_STR_UNREADABLE(slot);
   if (spec->extra_at_exit && spec->extra_arg >= 0 && ret >= 0) {
     u64 addr = saved_arg(e, spec->extra_arg);
     u64 lenp = saved_arg(e, spec->extra_arg + 1);

@@ -110,7 +110,10 @@ bool DecodeSyscall(const uint8_t* data, size_t size, Event* e, std::string* erro
   e->strings[0].assign(r.str0, r.str_len[0]);
   e->strings[1].assign(r.str1, r.str_len[1]);
   e->strings[2].assign(r.str2, r.str_len[2]);
-  for (int i = 0; i < 3; ++i) e->string_truncated[i] = r.str_flags & VIGIL_STR_TRUNCATED(i);
+  for (int i = 0; i < 3; ++i) {
+    e->string_truncated[i] = r.str_flags & VIGIL_STR_TRUNCATED(i);
+    e->string_unreadable[i] = r.str_flags & VIGIL_STR_UNREADABLE(i);
+  }
 
   e->arg_count = 0;
   for (const ArgRole& role : info->args) {

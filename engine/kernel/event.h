@@ -55,6 +55,7 @@ struct Event {
   uint8_t arg_count = 0;
   std::array<std::string, 3> strings;  // str0, str1, str2 (names from syscall_table)
   std::array<bool, 3> string_truncated{};
+  std::array<bool, 3> string_unreadable{};  // user memory could not be read, even at exit
   bool has_addr = false;
   SockAddr addr;
 

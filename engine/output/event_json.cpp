@@ -196,13 +196,14 @@ void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock
         else
           Num(out, e.args[i].name, e.args[i].value);
       }
-      std::string truncated;
+      std::string truncated, unreadable;
       for (int i = 0; i < 3; ++i) {
         const char* name = info ? info->string_names[i] : nullptr;
         if (e.syscall == VIGIL_SC_prctl && i == 0 && e.strings[0].empty()) continue;
         if (!name) continue;
         Str(out, name, e.strings[i]);
         if (e.string_truncated[i]) truncated += fmt::format("\"{}\",", name);
+        if (e.string_unreadable[i]) unreadable += fmt::format("\"{}\",", name);
       }
       if (e.has_addr) Addr(out, "addr", e.addr);
       Close(out, '}');
@@ -210,6 +211,12 @@ void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock
       if (!truncated.empty()) {
         Key(out, "truncated");
         out += '[' + truncated;
+        Close(out, ']');
+        out += ',';
+      }
+      if (!unreadable.empty()) {
+        Key(out, "unreadable");
+        out += '[' + unreadable;
         Close(out, ']');
         out += ',';
       }
