@@ -2,7 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <ctime>
 #include <stdexcept>
 
@@ -28,7 +30,8 @@ struct Ids {
           entity = Id("proc.entity"), start = Id("proc.start"), name = Id("proc.name"),
           exe = Id("proc.exe"), args = Id("proc.args"), tty = Id("proc.tty"), uid = Id("proc.uid"),
           euid = Id("proc.euid"), gid = Id("proc.gid"), loginuid = Id("proc.loginuid"),
-          exe_memfd = Id("proc.exe_memfd"), mntns = Id("proc.mntns"), pidns = Id("proc.pidns");
+          exe_memfd = Id("proc.exe_memfd"), mntns = Id("proc.mntns"), pidns = Id("proc.pidns"),
+          stdin_type = Id("proc.stdin.type"), stdout_type = Id("proc.stdout.type");
   FieldId anc_name = Id("proc.ancestors.name"), anc_exe = Id("proc.ancestors.exe"),
           parent_pid = Id("proc.parent.pid"), parent_cmdline = Id("proc.parent.cmdline");
   FieldId cid = Id("container.id"), runtime = Id("container.runtime"),
@@ -99,6 +102,40 @@ std::optional<int64_t> RequestedId(const kernel::Event& e, std::string_view plai
   return std::nullopt;
 }
 
+// What a process's file descriptor is, from /proc: "socket", "pipe", "tty", "null", "file",
+// or "none" when it is closed. Empty when /proc no longer has the process.
+std::string_view DescriptorType(uint32_t pid, int fd) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%u/fd/%d", pid, fd);
+  char target[256];
+  ssize_t n = ::readlink(path, target, sizeof target - 1);
+  if (n < 0) {
+    // The descriptor is closed, or the whole process is gone.
+    std::snprintf(path, sizeof path, "/proc/%u", pid);
+    return ::access(path, F_OK) == 0 ? "none" : "";
+  }
+  std::string_view t(target, static_cast<size_t>(n));
+  if (t.rfind("socket:", 0) == 0) return "socket";
+  if (t.rfind("pipe:", 0) == 0) return "pipe";
+  if (t == "/dev/null") return "null";
+  if (t.rfind("/dev/pts/", 0) == 0 || t.rfind("/dev/tty", 0) == 0 || t == "/dev/console")
+    return "tty";
+  return "file";
+}
+
+// The executable's path as the kernel gave it; when the kernel could not name it (an anonymous
+// memory file has no path below the root, so the walk ends at "/"), or cut it short, the
+// process's /proc/PID/exe link, which says "/memfd:NAME (deleted)" for fileless execution.
+std::string ExePath(const kernel::Event& e) {
+  if (!e.exe.empty() && e.exe != "/" && !e.exe_truncated) return e.exe;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%u/exe", e.pid);
+  char target[4096];
+  ssize_t n = ::readlink(path, target, sizeof target - 1);
+  if (n <= 0) return e.exe;
+  return std::string(target, static_cast<size_t>(n));
+}
+
 void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kernel::SockAddr& a) {
   if (a.family != AF_INET && a.family != AF_INET6) return;
   if (auto ip = lang::ParseIpAddress(a.address)) r.SetAddress(addr_id, *ip);
@@ -137,6 +174,7 @@ void EventEnricher::UpdateTree(const kernel::Event& e) {
       break;
     }
     case VIGIL_EVT_EXEC: {
+      const std::string exe = ExePath(e);
       proctree::ExecInput in;
       in.pid = e.pid;
       in.ppid = e.ppid;
@@ -145,7 +183,7 @@ void EventEnricher::UpdateTree(const kernel::Event& e) {
       in.start_ns = e.start_ns;
       in.ts_ns = e.ts_ns;
       in.comm = e.comm;
-      in.exe = e.exe;
+      in.exe = exe;
       in.tty = e.tty;
       in.args = e.argv;
       in.args_truncated = e.argv_truncated;
@@ -256,10 +294,16 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
 void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out) {
   const Ids& ids = I();
   switch (e.type) {
-    case VIGIL_EVT_EXEC:
+    case VIGIL_EVT_EXEC: {
       out.SetString(ids.exec_filename, e.filename);
       out.SetBool(ids.exec_trunc, e.argv_truncated);
+      // Standard streams, read from /proc while the new image runs (a reverse shell's are a
+      // socket). A process that has already exited leaves the fields absent.
+      std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
+      if (!in.empty()) out.SetString(ids.stdin_type, in);
+      if (!stdout_kind.empty()) out.SetString(ids.stdout_type, stdout_kind);
       break;
+    }
     case VIGIL_EVT_EXIT:
       out.SetInt(ids.exit_code, (e.exit_status >> 8) & 0xff);
       out.SetInt(ids.exit_signal, e.exit_status & 0x7f);

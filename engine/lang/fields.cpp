@@ -116,8 +116,10 @@ const std::vector<FieldInfo> kFields = {
     {"proc.exe_memfd", T::kBool, kAny, "The executable is an anonymous memory file (fileless)"},
     {"proc.mntns", T::kUint, kAny, "Mount namespace id"},
     {"proc.pidns", T::kUint, kAny, "Pid namespace id"},
-    {"proc.stdin.type", T::kString, kAny, "What fd 0 is: file, pipe, socket, tty, none"},
-    {"proc.stdout.type", T::kString, kAny, "What fd 1 is: file, pipe, socket, tty, none"},
+    {"proc.stdin.type", T::kString, Bit(kExec),
+     "What fd 0 is when the image starts: file, pipe, socket, tty, null, none (closed)"},
+    {"proc.stdout.type", T::kString, Bit(kExec),
+     "What fd 1 is when the image starts: file, pipe, socket, tty, null, none (closed)"},
     // lineage
     {"proc.parent.name", T::kString, kAny, "Parent process name"},
     {"proc.parent.exe", T::kString, kAny, "Parent executable path"},

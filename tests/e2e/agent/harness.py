@@ -31,16 +31,20 @@ def require_root_and_bpf():
 class Agent:
     """Context manager: a scratch folder plus a running `vigil run` on policy files in it."""
 
-    def __init__(self, vigil, policy_text, extra_args=()):
+    def __init__(self, vigil, policy_text, extra_args=(), policy_paths=None, scratch_parent=None):
+        """policy_text goes to a policy file in the scratch folder; or give policy_paths to
+        load existing files (the repository's rules, for instance)."""
         self.vigil = os.path.abspath(vigil)
         self.extra_args = list(extra_args)
-        self.dir = tempfile.mkdtemp(prefix="vigil-e2e-agent-")
+        self.dir = tempfile.mkdtemp(prefix="vigil-e2e-agent-", dir=scratch_parent)
         os.chmod(self.dir, 0o755)
         self.policy = os.path.join(self.dir, "policy.vgl")
+        self.policy_paths = policy_paths or [self.policy]
         self.alerts_path = os.path.join(self.dir, "alerts.jsonl")
         self.log_path = os.path.join(self.dir, "agent.log")
         self.socket = os.path.join(self.dir, "control.sock")
-        self.write_policy(policy_text)
+        if policy_paths is None:
+            self.write_policy(policy_text)
         self.proc = None
 
     def write_policy(self, text, atomic=True):
@@ -57,7 +61,8 @@ class Agent:
     def __enter__(self):
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [self.vigil, "run", "--policy", self.policy, "--output", "file:" + self.alerts_path,
+            [self.vigil, "run"] + [a for p in self.policy_paths for a in ("--policy", p)] +
+            ["--output", "file:" + self.alerts_path,
              "--control-socket", self.socket, "--stats-interval", "3600"] + self.extra_args,
             stdout=subprocess.DEVNULL, stderr=self.log)
         self.wait_for_log("watching", timeout=60)

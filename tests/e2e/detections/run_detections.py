@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Proof of the rule library against real behaviour: runs the agent with the whole library and
+the default policy, then, for each rule of cases.py, its trigger (which must raise that rule) and
+its benign twin (which must raise nothing), and finally a script of ordinary work that must raise
+no high or critical alert. Each snippet runs under its own launcher (a copy of /bin/sh named
+vgl-cNN), so that alerts are attributed by lineage, not by time: other activity on the machine
+cannot make a case pass or fail."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "agent"))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from cases import CASES, QUIET_HOST, RENAMED_TOOLS  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+def listener():
+    """A loopback listener that accepts and closes, for the triggers that connect."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+                conn.close()
+            except OSError:
+                return
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+class Runner:
+    def __init__(self, agent, scratch, tmp, bindir, port):
+        self.agent = agent
+        self.env = dict(os.environ, S=scratch, T=tmp, BIN=bindir, PORT=str(port))
+        self.scratch = scratch
+        self.bindir = bindir
+        self.seen = 0  # alerts already attributed
+
+    def shell(self, snippet):
+        """Setup and cleanup: plain /bin/sh, not attributed."""
+        subprocess.run(["/bin/sh", "-c", snippet], env=self.env, cwd=self.scratch,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+
+    def run(self, name, snippet):
+        """Runs `snippet` under launcher `name`; returns the alerts it caused."""
+        launcher = os.path.join(self.bindir, name)
+        shutil.copy("/bin/sh", launcher)
+        start = time.time()
+        proc = subprocess.run([launcher, "-c", snippet], env=self.env, cwd=self.scratch,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
+        took = time.time() - start
+        # Wait for the agent: until no new alert arrives for 0.5 s (at most 4 s).
+        last, stable_since, deadline = -1, time.time(), time.time() + 4
+        while time.time() < deadline:
+            n = len(self.agent.alerts())
+            if n != last:
+                last, stable_since = n, time.time()
+            elif time.time() - stable_since > 0.5:
+                break
+            time.sleep(0.05)
+        mine = []
+        for a in self.agent.alerts():
+            p = a["event"].get("proc", {})
+            names = [p.get("name", "")] + p.get("ancestors", {}).get("name", [])
+            if name in names:
+                mine.append(a)
+        return mine, took, proc.returncode, proc.stderr.decode(errors="replace")[-300:]
+
+
+def main():
+    vigil = sys.argv[1]
+    harness.require_root_and_bpf()
+    scratch = tempfile.mkdtemp(prefix="vigil-e2e-det-", dir="/var/lib")
+    tmp = tempfile.mkdtemp(prefix="vigil-e2e-det-")
+    bindir = os.path.join(scratch, "bin")
+    os.makedirs(bindir)
+    for tool in RENAMED_TOOLS:
+        shutil.copy("/bin/true", os.path.join(bindir, tool))
+    srv = listener()
+    results = []  # (rule, status, detail)
+    try:
+        with harness.Agent(vigil, None, policy_paths=[os.path.join(REPO, "rules"),
+                                                      os.path.join(REPO, "policies", "default.vgl")],
+                           scratch_parent="/var/lib") as agent:
+            r = Runner(agent, scratch, tmp, bindir, srv.getsockname()[1])
+            for i, case in enumerate(CASES):
+                rule = case["rule"]
+                if "skip" in case:
+                    results.append((rule, "skipped", case["skip"]))
+                    continue
+                problems = []
+                try:
+                    if case.get("setup"):
+                        r.shell(case["setup"])
+                    hits, took, rc, err = r.run(f"vgl-c{i:02d}t", case["trigger"])
+                    fired = sorted({a["rule"] for a in hits})
+                    if rule not in fired:
+                        problems.append(f"trigger did not raise {rule} (raised {fired or 'nothing'}; "
+                                        f"exit {rc}; {err.strip()[:200]})")
+                    if took > 5:
+                        problems.append(f"trigger took {took:.1f} s")
+                    twin_hits, _, _, _ = r.run(f"vgl-c{i:02d}q", case["twin"])
+                    if twin_hits:
+                        problems.append("benign twin raised " +
+                                        ", ".join(sorted({a["rule"] for a in twin_hits})))
+                finally:
+                    if case.get("cleanup"):
+                        r.shell(case["cleanup"])
+                results.append((rule, "failed" if problems else "passed",
+                                "; ".join(problems) or f"raised {', '.join(fired)}"))
+
+            quiet_alerts = []
+            for j, snippet in enumerate(QUIET_HOST):
+                hits, _, rc, err = r.run(f"vgl-quiet{j:02d}", snippet)
+                if rc != 0:
+                    results.append((f"quiet-host[{j}]", "failed", f"the work itself failed: {err.strip()}"))
+                quiet_alerts += hits
+            loud = [a for a in quiet_alerts if a["severity"] in ("high", "critical")]
+            by_sev = {}
+            for a in quiet_alerts:
+                by_sev[a["severity"]] = by_sev.get(a["severity"], 0) + 1
+            print(f"quiet host: {len(QUIET_HOST)} kinds of ordinary work raised {len(quiet_alerts)} "
+                  f"alerts {by_sev or ''}")
+            results.append(("quiet-host", "failed" if loud else "passed",
+                            "high/critical: " + ", ".join(f"{a['rule']}: {a['output']}" for a in loud)
+                            if loud else f"{len(quiet_alerts)} lower alerts"))
+    finally:
+        srv.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    width = max(len(r[0]) for r in results)
+    for rule, status, detail in results:
+        print(f"{rule:<{width}}  {status:<7}  {detail}")
+    passed = sum(1 for r in results if r[1] == "passed")
+    failed = sum(1 for r in results if r[1] == "failed")
+    skipped = sum(1 for r in results if r[1] == "skipped")
+    print(f"detections: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
