@@ -90,9 +90,11 @@ std::string Tracer::StatsLine() const {
     if (n) fmt::format_to(std::back_inserter(out), " {}={}", EventTypeName(t), n);
   }
   const KernelStats k = sensors_->ReadStats();
-  fmt::format_to(std::back_inserter(out), " total={}; drops main={} net={}; decode_errors={};",
-                 total, k[VIGIL_STAT_DROP_MAIN], k[VIGIL_STAT_DROP_NET],
-                 reader_ ? reader_->decode_errors() : 0);
+  fmt::format_to(std::back_inserter(out),
+                 " total={}; buffers main={} net={}; drops main={} net={}; decode_errors={};",
+                 total, reader_ ? reader_->records_from(0) : 0,
+                 reader_ ? reader_->records_from(1) : 0, k[VIGIL_STAT_DROP_MAIN],
+                 k[VIGIL_STAT_DROP_NET], reader_ ? reader_->decode_errors() : 0);
   out += " kernel";
   for (int i = VIGIL_STAT_FILTERED; i < VIGIL_STAT_MAX; ++i)
     fmt::format_to(std::back_inserter(out), " {}={}", StatName(i), k[i]);

@@ -165,7 +165,8 @@ std::map<std::string, uint64_t> TraceProcess::stats() const {
       continue;
     }
     std::string key = w.substr(0, eq);
-    if (section == "events" || section == "drops") key = section + "_" + key;
+    if (section == "events" || section == "drops" || section == "buffers")
+      key = section + "_" + key;
     out[key] = std::strtoull(w.c_str() + eq + 1, nullptr, 10);
   }
   return out;
