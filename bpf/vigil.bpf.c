@@ -202,7 +202,7 @@ static long path_step(u32 i, void* ctx) {
   struct mount* mnt = w->mnt;
   struct dentry* root = BPF_CORE_READ(vfs, mnt_root);
   struct dentry* parent = BPF_CORE_READ(d, d_parent);
-  if (d == root || d == parent) {
+  if (d == root) {
     struct mount* up = BPF_CORE_READ(mnt, mnt_parent);
     if (up == mnt || !up) return 1; /* the root of the mount tree */
     w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -210,6 +210,10 @@ static long path_step(u32 i, void* ctx) {
     w->vfs = &up->mnt;
     return 0;
   }
+  /* A dentry that is its own parent but not a mount root belongs to no tree: a pseudo file such
+   * as an anonymous memory file ("memfd:NAME"). Its name alone is the path, as /proc shows it
+   * (fileless execution is then visible as an exe of "/memfd:NAME"). */
+  bool pseudo = d == parent;
   u32 len = BPF_CORE_READ(d, d_name.len);
   const unsigned char* name = BPF_CORE_READ(d, d_name.name);
   if (len > 255) len = 255;
@@ -225,7 +229,7 @@ static long path_step(u32 i, void* ctx) {
   buf[pos & (VIGIL_PATH_MAX - 1)] = '/';
   w->pos = pos;
   w->d = parent;
-  return 0;
+  return pseudo ? 1 : 0;
 }
 
 /* Writes the absolute path of (dentry, vfsmount) so that it ends at buf[VIGIL_PATH_MAX]; returns

@@ -10,5 +10,7 @@ run bench/lint/run.sh "$BUILD_DIR/vigil"
 run "$BUILD_DIR/bench/proctree/bench_proctree"
 
 run python3 bench/agent/run.py "$BUILD_DIR/vigil"
+# Kernel sensors: cost on the monitored system (root; needs BPF).
+run "$BUILD_DIR/bench/overhead/bench_overhead"
 
 exit $status

@@ -10,6 +10,7 @@ PACKAGES=(
   libre2-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libxxhash-dev
   python3 bc busybox-static runc iproute2 procps netcat-openbsd
+  bpftrace  # bench/overhead compares against it
 )
 
 missing=()
