@@ -1,6 +1,7 @@
 #include "agent/event_enricher.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstring>
@@ -31,7 +32,8 @@ struct Ids {
           exe = Id("proc.exe"), args = Id("proc.args"), tty = Id("proc.tty"), uid = Id("proc.uid"),
           euid = Id("proc.euid"), gid = Id("proc.gid"), loginuid = Id("proc.loginuid"),
           exe_memfd = Id("proc.exe_memfd"), mntns = Id("proc.mntns"), pidns = Id("proc.pidns"),
-          stdin_type = Id("proc.stdin.type"), stdout_type = Id("proc.stdout.type");
+          stdin_type = Id("proc.stdin.type"), stdout_type = Id("proc.stdout.type"),
+          is_new_exe = Id("proc.is_new_exe");
   FieldId anc_name = Id("proc.ancestors.name"), anc_exe = Id("proc.ancestors.exe"),
           parent_pid = Id("proc.parent.pid"), parent_cmdline = Id("proc.parent.cmdline");
   FieldId cid = Id("container.id"), runtime = Id("container.runtime"),
@@ -136,6 +138,18 @@ std::string ExePath(const kernel::Event& e) {
   return std::string(target, static_cast<size_t>(n));
 }
 
+// Whether the running image's file was modified after `since` (wall clock): a binary dropped
+// (downloaded, compiled, copied) while vigil was watching. Read from /proc/PID/exe, which
+// still reaches a file that was deleted after the exec.
+std::optional<bool> ExeWrittenSince(uint32_t pid, const timespec& since) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%u/exe", pid);
+  struct stat st;
+  if (::stat(path, &st) != 0) return std::nullopt;
+  return st.st_mtim.tv_sec > since.tv_sec ||
+         (st.st_mtim.tv_sec == since.tv_sec && st.st_mtim.tv_nsec >= since.tv_nsec);
+}
+
 void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kernel::SockAddr& a) {
   if (a.family != AF_INET && a.family != AF_INET6) return;
   if (auto ip = lang::ParseIpAddress(a.address)) r.SetAddress(addr_id, *ip);
@@ -146,6 +160,7 @@ void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kern
 
 EventEnricher::EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock)
     : tree_(tree), clock_(clock) {
+  ::clock_gettime(CLOCK_REALTIME, &started_);
   SyncWallClock();
 }
 
@@ -302,6 +317,7 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
       std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
       if (!in.empty()) out.SetString(ids.stdin_type, in);
       if (!stdout_kind.empty()) out.SetString(ids.stdout_type, stdout_kind);
+      if (auto fresh = ExeWrittenSince(e.pid, started_)) out.SetBool(ids.is_new_exe, *fresh);
       break;
     }
     case VIGIL_EVT_EXIT:

@@ -4,6 +4,8 @@
 // (`vigil run`) and the enriched JSON (`vigil record`).
 #pragma once
 
+#include <time.h>
+
 #include <cstdint>
 
 #include "kernel/clock.h"
@@ -40,6 +42,7 @@ class EventEnricher {
   proctree::ProcessTree& tree_;
   kernel::ClockSource clock_;
   int64_t wall_offset_ns_ = 0;
+  timespec started_{};  // executables modified after this are "new" (proc.is_new_exe)
   EnrichStats stats_;
 };
 
