@@ -20,6 +20,7 @@ void AddStatusCommand(CLI::App& app, int& exit_code);
 void AddReloadCommand(CLI::App& app, int& exit_code);
 void AddTestCommand(CLI::App& app, int& exit_code);
 void AddReplayCommand(CLI::App& app, int& exit_code);
+void AddCompileCommand(CLI::App& app, int& exit_code);
 void AddTraceCommand(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddReloadCommand(app, exit_code);
   vigil::cli::AddTestCommand(app, exit_code);
   vigil::cli::AddReplayCommand(app, exit_code);
+  vigil::cli::AddCompileCommand(app, exit_code);
   vigil::cli::AddTraceCommand(app, exit_code);
   try {
     app.parse(argc, argv);
