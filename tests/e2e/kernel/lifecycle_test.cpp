@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -155,6 +156,28 @@ TEST(KernelLifecycle, TimestampsUseBoottimeAndNeverRunBackwardsPerCpu) {
     ++checked;
   }
   EXPECT_EQ(checked, events.size());
+}
+
+TEST(KernelTrace, RefusesToRunWithoutRoot) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged uid";
+  int err[2];
+  ASSERT_EQ(pipe(err), 0);
+  ChildGuard child(Spawn([&] {
+    dup2(err[1], 2);
+    if (setgid(65534) != 0 || setuid(65534) != 0) return 126;
+    execl(VIGIL_BINARY, "vigil", "trace", nullptr);
+    return 127;
+  }));
+  close(err[1]);
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(err[0], buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+  close(err[0]);
+  const int status = child.Wait();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(text.find("must run as root"), std::string::npos) << text;
 }
 
 }  // namespace

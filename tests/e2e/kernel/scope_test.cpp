@@ -1,8 +1,10 @@
 // Scope filtering in the kernel, proven by counts: what is out of scope never reaches user space
 // while the kernel's filtered counter rises; follow keeps renamed and exec'd descendants; binary
 // matches by path; and scope decisions survive a proc_info map far smaller than the process count.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <limits.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -125,6 +127,31 @@ TEST(KernelScope, BinaryMatchesTheExecutablePath) {
   EXPECT_FALSE(open.is_null());
   trace.Stop();
   EXPECT_EQ(CountFrom(trace, reader.pid()), 0u);
+}
+
+TEST(KernelScope, UidChangeRecomputesTheScope) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  const std::string before = dir / "before-setuid";
+  const std::string after = dir / "after-setuid";
+  TraceProcess trace({"--events", "open", "--scope", "uid in [65534]"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ChildGuard child(Spawn([&] {
+    open(before.c_str(), O_RDONLY);  // as root: out of scope
+    if (syscall(SYS_setuid, 65534) != 0) return 1;
+    open(after.c_str(), O_RDONLY);  // as nobody: in scope from now on
+    return 0;
+  }));
+  ASSERT_EQ(child.Wait(), 0);
+  json in_scope = trace.WaitFor([&](const json& e) {
+    return e["proc"]["pid"] == child.pid() && e["syscall"]["args"]["path"] == after;
+  });
+  trace.Stop();
+  ASSERT_FALSE(in_scope.is_null()) << trace.stderr_text();
+  EXPECT_EQ(in_scope["proc"]["uid"], 65534);
+  for (const auto& r : trace.events())
+    EXPECT_NE(r.event["syscall"]["args"].value("path", ""), before) << r.event.dump();
+  EXPECT_GE(trace.stats()["proc_info_recomputes"], 1u);
 }
 
 TEST(KernelScope, ProcInfoPressureKeepsEveryFollowedChild) {
