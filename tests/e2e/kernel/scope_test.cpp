@@ -154,6 +154,25 @@ TEST(KernelScope, UidChangeRecomputesTheScope) {
   EXPECT_GE(trace.stats()["proc_info_recomputes"], 1u);
 }
 
+TEST(KernelScope, NewMatchesOnlyProcessesStartedAfterTheLoad) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  const std::string old_path = dir / "from-an-old-process";
+  const std::string new_path = dir / "from-a-new-process";
+  TraceProcess trace({"--events", "open", "--scope", "new"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  open(old_path.c_str(), O_RDONLY);  // this test process started before the load
+  ChildGuard child(Spawn([&] { return open(new_path.c_str(), O_RDONLY) < 0 ? 0 : 1; }));
+  ASSERT_EQ(child.Wait(), 0);
+  json fresh = trace.WaitFor([&](const json& e) {
+    return e["proc"]["pid"] == child.pid() && e["syscall"]["args"]["path"] == new_path;
+  });
+  trace.Stop();
+  EXPECT_FALSE(fresh.is_null()) << trace.stderr_text();
+  for (const auto& r : trace.events())
+    EXPECT_NE(r.event["syscall"]["args"].value("path", ""), old_path) << r.event.dump();
+}
+
 TEST(KernelScope, ProcInfoPressureKeepsEveryFollowedChild) {
   VIGIL_REQUIRE_BPF();
   TempDir dir;
