@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <limits.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -171,6 +172,32 @@ TEST(KernelScope, NewMatchesOnlyProcessesStartedAfterTheLoad) {
   EXPECT_FALSE(fresh.is_null()) << trace.stderr_text();
   for (const auto& r : trace.events())
     EXPECT_NE(r.event["syscall"]["args"].value("path", ""), old_path) << r.event.dump();
+}
+
+TEST(KernelScope, UtsNameSelectsProcessesOfThatHostname) {
+  VIGIL_REQUIRE_BPF();
+  TraceProcess trace({"--events", "exec,open", "--scope", "uts in [vigil-e2e-uts]"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ChildGuard renamed(Spawn([] {
+    if (unshare(CLONE_NEWUTS) != 0 || sethostname("vigil-e2e-uts", 13) != 0) return 2;
+    execl("/bin/cat", "cat", "/etc/hostname", nullptr);  // exec re-evaluates the scope
+    return 127;
+  }));
+  ASSERT_EQ(renamed.Wait() >> 8, 0);
+  ChildGuard host(Spawn([] {
+    execl("/bin/cat", "cat", "/etc/hostname", nullptr);
+    return 127;
+  }));
+  ASSERT_EQ(host.Wait() >> 8, 0);
+  json exec = trace.WaitFor(Is("exec", renamed.pid()));
+  json open = trace.WaitFor([&](const json& e) {
+    return e["proc"]["pid"] == renamed.pid() && e["type"] == "open" &&
+           e["syscall"]["args"]["path"] == "/etc/hostname";
+  });
+  trace.Stop();
+  EXPECT_FALSE(exec.is_null()) << trace.stderr_text();
+  EXPECT_FALSE(open.is_null());
+  EXPECT_EQ(CountFrom(trace, host.pid()), 0u);
 }
 
 TEST(KernelScope, ProcInfoPressureKeepsEveryFollowedChild) {
