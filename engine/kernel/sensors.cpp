@@ -124,15 +124,27 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
           }
         }
       }
-      if (load && rejected.count(name)) {
+      // Without the shared programs the stubs would tail-call into nothing: skip them all.
+      const bool common_rejected =
+          rejected.count("syscall_enter") || rejected.count("syscall_exit");
+      const bool syscall_prog = name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0 ||
+                                name.rfind("fallback_", 0) == 0;
+      if (load && (rejected.count(name) || (common_rejected && syscall_prog))) {
         load = false;
         self->skipped_.push_back(name + " (rejected by this kernel)");
       }
       bpf_program__set_autoload(prog, load);
     }
     const bool need_fallback = !self->fallbacks_.empty();
-    bpf_program__set_autoload(skel->progs.fallback_enter, need_fallback);
-    bpf_program__set_autoload(skel->progs.fallback_exit, need_fallback);
+    const bool syscalls_possible =
+        !rejected.count("syscall_enter") && !rejected.count("syscall_exit");
+    if (!syscalls_possible && !self->traced_.empty()) {
+      spdlog::error("the shared syscall programs cannot load on this kernel: no syscall events");
+      self->traced_.clear();
+      self->fallbacks_.clear();
+    }
+    bpf_program__set_autoload(skel->progs.fallback_enter, need_fallback && syscalls_possible);
+    bpf_program__set_autoload(skel->progs.fallback_exit, need_fallback && syscalls_possible);
     bpf_program__set_autoload(skel->progs.syscall_enter, !self->traced_.empty());
     bpf_program__set_autoload(skel->progs.syscall_exit, !self->traced_.empty());
 
