@@ -8,6 +8,7 @@ run() { echo "== $*"; "$@" || status=1; echo; }
 
 run bench/lint/run.sh "$BUILD_DIR/vigil"
 run "$BUILD_DIR/bench/proctree/bench_proctree"
+run "$BUILD_DIR/bench/match/bench_match" "$BUILD_DIR/vigil"
 
 run python3 bench/agent/run.py "$BUILD_DIR/vigil"
 # Kernel sensors: cost on the monitored system (root; needs BPF).

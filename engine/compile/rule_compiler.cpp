@@ -1,5 +1,6 @@
 #include "compile/rule_compiler.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -161,17 +162,44 @@ MatchNode Materialize(const IrNode& n) {
   return m;
 }
 
-// A copy of `n` for events of `type`: tests reading a field the type never carries are false.
+// A copy of `n` for events of `type`: tests reading a field the type never carries are false,
+// and tests that read only evt.type are decided now.
 MatchNode Specialize(const MatchNode& n, lang::EventType type) {
   if (n.kind == NodeKind::kCheck) {
-    for (const Operand* op : n.check->Operands())
+    bool only_type = true;
+    for (const Operand* op : n.check->Operands()) {
       if (!(lang::Field(op->field).events & lang::Bit(type))) return MatchNode::Constant(false);
+      only_type &= op->field == match::Fields().evt_type;
+    }
+    if (only_type) {
+      match::EventRecord r;
+      r.set_type(type);
+      r.SetString(match::Fields().evt_type, lang::EventTypeName(type));
+      match::EvalScratch s;
+      return MatchNode::Constant(n.check->Eval(r, s));
+    }
     return n;
   }
   MatchNode m;
   m.kind = n.kind;
   for (const auto& c : n.children) m.children.push_back(Specialize(c, type));
   return m;
+}
+
+int Cost(const MatchNode& n) {
+  if (n.kind == NodeKind::kCheck) return n.check->Cost();
+  int sum = 0;
+  for (const auto& c : n.children) sum += Cost(c);
+  return sum;
+}
+
+// Tests are pure, so the order of and/or operands is free: evaluate the cheap ones first
+// (booleans and numbers, then hash sets and tries, regexes last), stable among equals.
+void OrderByCost(MatchNode& n) {
+  for (auto& c : n.children) OrderByCost(c);
+  if (n.kind != NodeKind::kAnd && n.kind != NodeKind::kOr) return;
+  std::stable_sort(n.children.begin(), n.children.end(),
+                   [](const MatchNode& a, const MatchNode& b) { return Cost(a) < Cost(b); });
 }
 
 // ---- from the AST -----------------------------------------------------------------------
@@ -584,6 +612,7 @@ std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
     MergeAlternatives(ir);
     Fold(ir);
     c.condition = Materialize(ir);
+    OrderByCost(c.condition);
     for (size_t t = 0; t < match::kEventTypes; ++t) {
       auto type = static_cast<lang::EventType>(t);
       if (!(c.events & lang::Bit(type))) continue;

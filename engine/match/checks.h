@@ -37,6 +37,8 @@ class Check {
   // The operands it reads; a check whose operand's field an event type never carries is
   // folded to false for that type.
   virtual std::vector<const Operand*> Operands() const = 0;
+  // Rough relative cost of one evaluation; the compiler evaluates cheap tests first.
+  virtual int Cost() const { return 1; }
 };
 
 enum class StringOp { kEq, kContains, kIContains, kStartsWith, kEndsWith };
@@ -52,6 +54,11 @@ class StringCheck final : public Check {
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
+  int Cost() const override {
+    return op_ == StringOp::kEq || op_ == StringOp::kStartsWith || op_ == StringOp::kEndsWith ? 2
+                                                                                              : 5;
+  }
+
  private:
   Operand lhs_;
   StringOp op_;
@@ -66,6 +73,8 @@ class StringFieldCheck final : public Check {
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
 
+  int Cost() const override { return 6; }
+
  private:
   Operand lhs_;
   StringOp op_;
@@ -78,6 +87,8 @@ class GlobCheck final : public Check {
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+  int Cost() const override { return 8; }
 
  private:
   Operand lhs_;
@@ -93,6 +104,8 @@ class RegexCheck final : public Check {
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+  int Cost() const override { return 20; }
 
  private:
   RegexCheck(Operand lhs, std::unique_ptr<RE2> re) : lhs_(std::move(lhs)), re_(std::move(re)) {}
@@ -114,6 +127,8 @@ class StringSetCheck final : public Check {
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
+  int Cost() const override { return 3; }
+
  private:
   Operand lhs_;
   StringSet members_;
@@ -126,6 +141,8 @@ class AffixSetCheck final : public Check {
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+  int Cost() const override { return 3; }
 
  private:
   Operand lhs_;
@@ -167,6 +184,8 @@ class NumberSetCheck final : public Check {
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+  int Cost() const override { return 2; }
 
  private:
   Operand lhs_;
@@ -217,6 +236,8 @@ class AddressSetCheck final : public Check {
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
+  int Cost() const override { return 2; }
+
  private:
   Operand lhs_;
   std::vector<lang::Cidr> blocks_;
@@ -241,6 +262,8 @@ class ListCheck final : public Check {
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
   std::vector<const Operand*> Operands() const override { return {&lhs_}; }
+
+  int Cost() const override { return 5; }
 
  private:
   Operand lhs_;

@@ -5,7 +5,11 @@
 
 namespace vigil::match {
 
-EventRecord::EventRecord() : slots_(lang::AllFields().size()) {
+EventRecord::EventRecord()
+    : numbers_(lang::AllFields().size()),
+      texts_(lang::AllFields().size()),
+      lists_(lang::AllFields().size()),
+      addresses_(lang::AllFields().size()) {
   if (lang::AllFields().size() > kMaxFields) {
     // A build-time constant outgrown by the registry: fail loudly rather than corrupt memory.
     std::fprintf(stderr, "vigil: field registry has %zu fields, EventRecord holds %zu\n",
@@ -23,35 +27,35 @@ void EventRecord::Clear() {
 }
 
 void EventRecord::SetInt(lang::FieldId id, int64_t v) {
-  slots_[Index(id)].number = static_cast<uint64_t>(v);
+  numbers_[Index(id)] = static_cast<uint64_t>(v);
   present_.set(Index(id));
 }
 
 void EventRecord::SetUint(lang::FieldId id, uint64_t v) {
-  slots_[Index(id)].number = v;
+  numbers_[Index(id)] = v;
   present_.set(Index(id));
 }
 
 void EventRecord::SetString(lang::FieldId id, std::string_view v) {
-  slots_[Index(id)].text.assign(v);
+  texts_[Index(id)].assign(v);
   present_.set(Index(id));
 }
 
 void EventRecord::SetAddress(lang::FieldId id, const lang::IpAddress& v) {
-  slots_[Index(id)].address = v;
+  addresses_[Index(id)] = v;
   present_.set(Index(id));
 }
 
 void EventRecord::ClearList(lang::FieldId id) {
-  slots_[Index(id)].list_size = 0;
+  lists_[Index(id)].size = 0;
   present_.set(Index(id));
 }
 
 void EventRecord::AppendToList(lang::FieldId id, std::string_view v) {
-  Slot& s = slots_[Index(id)];
-  if (!present_.test(Index(id))) s.list_size = 0;
-  if (s.list_size == s.list.size()) s.list.emplace_back();
-  s.list[s.list_size++].assign(v);
+  ListSlot& s = lists_[Index(id)];
+  if (!present_.test(Index(id))) s.size = 0;
+  if (s.size == s.items.size()) s.items.emplace_back();
+  s.items[s.size++].assign(v);
   present_.set(Index(id));
 }
 

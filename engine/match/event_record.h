@@ -54,28 +54,30 @@ class EventRecord {
   void AppendToList(lang::FieldId id, std::string_view v);
 
   // Getters assume Has(id); an absent field reads as zero / empty.
-  int64_t Int(lang::FieldId id) const { return static_cast<int64_t>(slots_[Index(id)].number); }
-  uint64_t Uint(lang::FieldId id) const { return slots_[Index(id)].number; }
-  bool Bool(lang::FieldId id) const { return slots_[Index(id)].number != 0; }
-  std::string_view String(lang::FieldId id) const { return slots_[Index(id)].text; }
-  const lang::IpAddress& Address(lang::FieldId id) const { return slots_[Index(id)].address; }
+  int64_t Int(lang::FieldId id) const { return static_cast<int64_t>(numbers_[Index(id)]); }
+  uint64_t Uint(lang::FieldId id) const { return numbers_[Index(id)]; }
+  bool Bool(lang::FieldId id) const { return numbers_[Index(id)] != 0; }
+  std::string_view String(lang::FieldId id) const { return texts_[Index(id)]; }
+  const lang::IpAddress& Address(lang::FieldId id) const { return addresses_[Index(id)]; }
   std::span<const std::string> List(lang::FieldId id) const {
-    const Slot& s = slots_[Index(id)];
-    return {s.list.data(), s.list_size};
+    const ListSlot& s = lists_[Index(id)];
+    return {s.items.data(), s.size};
   }
 
  private:
-  struct Slot {
-    uint64_t number = 0;
-    std::string text;
-    std::vector<std::string> list;  // the first list_size elements are live
-    size_t list_size = 0;
-    lang::IpAddress address;
+  // One array per kind of value, indexed by field id: the numbers a rule reads share cache
+  // lines, and a record's storage is reused from event to event.
+  struct ListSlot {
+    std::vector<std::string> items;  // the first `size` elements are live
+    size_t size = 0;
   };
   static size_t Index(lang::FieldId id) { return static_cast<size_t>(id); }
 
   std::bitset<kMaxFields> present_;
-  std::vector<Slot> slots_;
+  std::vector<uint64_t> numbers_;
+  std::vector<std::string> texts_;
+  std::vector<ListSlot> lists_;
+  std::vector<lang::IpAddress> addresses_;
   lang::EventType type_ = lang::EventType::kExec;
   uint64_t policies_ = ~uint64_t{0};
   uint32_t policy_version_ = 0;

@@ -88,15 +88,15 @@ std::string_view ApplyTransforms(const Operand& op, std::string_view v, std::str
 
 }  // namespace
 
-bool ReadString(const Operand& op, const EventRecord& r, std::string& scratch,
-                std::string_view* out) {
+bool ReadStringSlow(const Operand& op, const EventRecord& r, std::string& scratch,
+                    std::string_view* out) {
   std::string_view v;
   if (!ReadRawString(op, r, &v)) return false;
   *out = ApplyTransforms(op, v, &scratch);
   return true;
 }
 
-bool ReadNumber(const Operand& op, const EventRecord& r, Wide* out) {
+bool ReadNumberSlow(const Operand& op, const EventRecord& r, Wide* out) {
   if (!op.transforms.empty() && op.transforms.back() == Transform::kLen) {
     if (op.field_type == lang::Type::kStringList) {
       if (!r.Has(op.field)) return false;

@@ -33,9 +33,32 @@ struct Operand {
 
 // Reading an operand never allocates once `scratch` has grown to the working size; `scratch`
 // backs the result of lower(). Every reader returns false when the field is absent.
-bool ReadString(const Operand& op, const EventRecord& r, std::string& scratch,
-                std::string_view* out);
-bool ReadNumber(const Operand& op, const EventRecord& r, Wide* out);
+bool ReadStringSlow(const Operand& op, const EventRecord& r, std::string& scratch,
+                    std::string_view* out);
+bool ReadNumberSlow(const Operand& op, const EventRecord& r, Wide* out);
+
+// The common case (a plain field, no index, no transformer) is inlined.
+inline bool ReadString(const Operand& op, const EventRecord& r, std::string& scratch,
+                       std::string_view* out) {
+  if (op.index < 0 && op.transforms.empty()) {
+    if (!r.Has(op.field)) return false;
+    *out = r.String(op.field);
+    return true;
+  }
+  return ReadStringSlow(op, r, scratch, out);
+}
+
+inline bool ReadNumber(const Operand& op, const EventRecord& r, Wide* out) {
+  if (op.transforms.empty()) {
+    if (!r.Has(op.field)) return false;
+    if (op.field_type == lang::Type::kInt)
+      *out = r.Int(op.field);
+    else
+      *out = r.Uint(op.field);
+    return true;
+  }
+  return ReadNumberSlow(op, r, out);
+}
 
 // proc.aname[N] and the other indexed fields: the N-th entry of their list (1-based).
 bool ReadIndexed(const Operand& op, const EventRecord& r, std::string_view* out);
