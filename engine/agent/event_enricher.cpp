@@ -29,7 +29,7 @@ struct Ids {
   FieldId evt_time = Id("evt.time"), evt_boottime = Id("evt.boottime"), evt_retval = Id("evt.retval");
   FieldId pid = Id("proc.pid"), tid = Id("proc.tid"), ppid = Id("proc.ppid"),
           entity = Id("proc.entity"), start = Id("proc.start"), name = Id("proc.name"),
-          exe = Id("proc.exe"), args = Id("proc.args"), tty = Id("proc.tty"), uid = Id("proc.uid"),
+          exe = Id("proc.exe"), args = Id("proc.args"), argv0 = Id("proc.argv0"), tty = Id("proc.tty"), uid = Id("proc.uid"),
           euid = Id("proc.euid"), gid = Id("proc.gid"), loginuid = Id("proc.loginuid"),
           exe_memfd = Id("proc.exe_memfd"), mntns = Id("proc.mntns"), pidns = Id("proc.pidns"),
           stdin_type = Id("proc.stdin.type"), stdout_type = Id("proc.stdout.type"),
@@ -272,7 +272,9 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   out.SetString(ids.name, e.comm.empty() ? p->comm.view() : std::string_view(e.comm));
   out.SetString(ids.exe, p->exe.view());
   out.ClearList(ids.args);
-  for (auto a : p->ArgList()) out.AppendToList(ids.args, a);
+  const auto arg_list = p->ArgList();
+  for (auto a : arg_list) out.AppendToList(ids.args, a);
+  if (!arg_list.empty()) out.SetString(ids.argv0, arg_list.front());
   out.SetString(ids.tty, p->tty.view());
   out.SetUint(ids.euid, p->euid);
   out.SetUint(ids.loginuid, p->loginuid);

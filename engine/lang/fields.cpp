@@ -105,6 +105,8 @@ const std::vector<FieldInfo> kFields = {
     {"proc.exe", T::kString, kAny, "Path of the executable"},
     {"proc.args", T::kStringList, kAny, "Arguments, argv[0] included (bounded)"},
     {"proc.cmdline", T::kString, kAny, "Arguments joined with spaces"},
+    {"proc.argv0", T::kString, kAny,
+     "argv[0] as the program was started (a multi-call binary's applet name, a masquerade)"},
     {"proc.cwd", T::kString, kAny, "Current working directory"},
     {"proc.tty", T::kString, kAny, "Controlling terminal (pts/0), empty when none"},
     {"proc.uid", T::kUint, kAny, "Real user id"},

@@ -6,7 +6,8 @@ on which the harness listens. Triggers touch the system only where the rule requ
 (/etc/..., /var/log/...); `cleanup` undoes that and always runs. Every snippet takes well under
 5 seconds and uses loopback only.
 
-`rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
+`container=True`: the trigger runs inside a real runc container (tests/e2e/container), the twin
+on the host. `rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
 which must raise nothing at all. `skip`: why a rule is not provable here yet (kept visible in the
 harness output, never silently dropped)."""
 
@@ -57,8 +58,12 @@ CASES = [
     dict(rule="drop_and_execute",
          trigger="cp /bin/sleep $S/payload && $S/payload 0.3",
          twin="/bin/true"),
-    dict(rule="shell_in_container", skip="needs a container runtime test bed (runc); not in this harness yet"),
-    dict(rule="package_manager_in_container", skip="needs a container runtime test bed (runc); not in this harness yet"),
+    dict(rule="shell_in_container", container=True,
+         trigger="sh -c 'sleep 0.1'",
+         twin="sh -c 'sleep 0.1'"),
+    dict(rule="package_manager_in_container", container=True,
+         trigger="apt-get install -y curl 2>/dev/null; true",
+         twin="apt-get --version > /dev/null"),
     dict(rule="crypto_miner_arguments",
          trigger="$BIN/xmrig -o stratum+tcp://127.0.0.1:3333 -u x",
          twin="$BIN/xmrig --version"),
@@ -96,7 +101,9 @@ CASES = [
     dict(rule="setuid_bit_set",
          trigger="touch $S/rootshell && chmod u+s $S/rootshell",
          twin="touch $S/script && chmod 755 $S/script"),
-    dict(rule="mount_in_container", skip="needs a container runtime test bed (runc); not in this harness yet"),
+    dict(rule="mount_in_container", container=True,
+         trigger="mount /dev/sda1 /mnt 2>/dev/null; true",
+         twin="mkdir -p $S/a $S/b && mount --bind $S/a $S/b && umount $S/b"),
     dict(rule="write_sudoers",
          trigger=PY + " \"open('/etc/sudoers','a').close()\"",
          twin="cat /etc/hostname > /dev/null",
@@ -156,7 +163,9 @@ CASES = [
     dict(rule="shell_or_interpreter_listens",
          trigger=PY + " \"import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1)\"",
          twin="timeout 0.3 nc -l 127.0.0.1 0; true"),
-    dict(rule="remote_copy_tool_in_container", skip="needs a container runtime test bed (runc); not in this harness yet"),
+    dict(rule="remote_copy_tool_in_container", container=True,
+         trigger="wget -q -T 1 -O /dev/null http://127.0.0.1:9/ 2>/dev/null; true",
+         twin="python3 -c \"import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/', timeout=1)\" 2>/dev/null; true"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").

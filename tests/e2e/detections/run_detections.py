@@ -17,7 +17,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "agent"))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "container"))
 import harness  # noqa: E402
+import shlex  # noqa: E402
+from runc_container import RuncContainer  # noqa: E402
 from cases import CASES, QUIET_HOST, RENAMED_TOOLS  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -54,9 +57,12 @@ class Runner:
         subprocess.run(["/bin/sh", "-c", snippet], env=self.env, cwd=self.scratch,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
 
-    def run(self, name, snippet):
-        """Runs `snippet` under launcher `name`; returns the alerts it caused."""
+    def run(self, name, snippet, container_id=None):
+        """Runs `snippet` under launcher `name`; returns the alerts it caused: those whose
+        process descends from the launcher, and, for a snippet run in the harness's own
+        container, every new alert from that container."""
         launcher = os.path.join(self.bindir, name)
+        before = len(self.agent.alerts())
         start = time.time()
         proc = subprocess.run([launcher, "-c", snippet], env=self.env, cwd=self.scratch,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
@@ -71,10 +77,12 @@ class Runner:
                 break
             time.sleep(0.05)
         mine = []
-        for a in self.agent.alerts():
+        for k, a in enumerate(self.agent.alerts()):
             p = a["event"].get("proc", {})
             names = [p.get("name", "")] + p.get("ancestors", {}).get("name", [])
-            if name in names:
+            in_container = (container_id and k >= before
+                            and a["event"].get("container", {}).get("id") == container_id)
+            if name in names or in_container:
                 mine.append(a)
         return mine, took, proc.returncode, proc.stderr.decode(errors="replace")[-300:]
 
@@ -102,6 +110,8 @@ def main():
                                                       os.path.join(REPO, "policies", "default.vgl")],
                            scratch_parent="/var/lib") as agent:
             r = Runner(agent, scratch, tmp, bindir, srv.getsockname()[1])
+            container = RuncContainer()
+            container.__enter__()
             for i, case in enumerate(CASES):
                 rule = case["rule"]
                 if "skip" in case:
@@ -111,7 +121,11 @@ def main():
                 try:
                     if case.get("setup"):
                         r.shell(case["setup"])
-                    hits, took, rc, err = r.run(f"vgl-c{i:02d}t", case["trigger"])
+                    trigger = case["trigger"]
+                    if case.get("container"):
+                        trigger = " ".join(shlex.quote(a) for a in container.exec_argv(trigger))
+                    hits, took, rc, err = r.run(f"vgl-c{i:02d}t", trigger,
+                                                container.id if case.get("container") else None)
                     fired = sorted({a["rule"] for a in hits})
                     if rule not in fired:
                         problems.append(f"trigger did not raise {rule} (raised {fired or 'nothing'}; "
@@ -125,9 +139,15 @@ def main():
                 finally:
                     if case.get("cleanup"):
                         r.shell(case["cleanup"])
+                if case.get("container") and not problems:
+                    wrong = [a for a in hits if a["rule"] == rule
+                             and a["event"].get("container", {}).get("id") != container.id]
+                    if wrong:
+                        problems.append(f"alert names container {wrong[0]['event'].get('container')}")
                 results.append((rule, "failed" if problems else "passed",
                                 "; ".join(problems) or f"raised {', '.join(fired)}"))
 
+            container.__exit__(None, None, None)
             quiet_alerts = []
             for j, snippet in enumerate(QUIET_HOST):
                 hits, _, rc, err = r.run(f"vgl-quiet{j:02d}", snippet)
@@ -138,8 +158,11 @@ def main():
             by_sev = {}
             for a in quiet_alerts:
                 by_sev[a["severity"]] = by_sev.get(a["severity"], 0) + 1
+            by_rule = {}
+            for a in quiet_alerts:
+                by_rule[a["rule"]] = by_rule.get(a["rule"], 0) + 1
             print(f"quiet host: {len(QUIET_HOST)} kinds of ordinary work raised {len(quiet_alerts)} "
-                  f"alerts {by_sev or ''}")
+                  f"alerts {by_sev or ''} {by_rule or ''}")
             results.append(("quiet-host", "failed" if loud else "passed",
                             "high/critical: " + ", ".join(f"{a['rule']}: {a['output']}" for a in loud)
                             if loud else f"{len(quiet_alerts)} lower alerts"))
