@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 all: build
 
 setup:
-	@./scripts/setup.sh
+	@bash scripts/setup.sh
 
 $(BUILD_DIR)/build.ninja:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -18,13 +18,13 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	@./scripts/run.sh
+	@bash scripts/run.sh
 
 test: build
-	@./scripts/test.sh
+	@bash scripts/test.sh
 
 bench: build
-	@./scripts/bench.sh
+	@bash scripts/bench.sh
 
 docs: build
 	@./$(BUILD_DIR)/vigil fields --format markdown > docs/fields.md
