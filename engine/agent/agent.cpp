@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -135,7 +136,21 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
 void Agent::OnEvent(const kernel::Event& event) {
   std::lock_guard lock(event_mu_);
   counters_.events.fetch_add(1, std::memory_order_relaxed);
-  if (!enricher_->Enrich(event, record_)) return;
+  enricher_->Observe(event);
+  // An event whose process (or its container's pod metadata) is not known yet waits in the
+  // pending cache and is retried on the timer; it is never dropped (FIELD-LESSONS 5).
+  const proctree::Process* p = event.entity ? tree_.LookupEntity(event.entity) : nullptr;
+  if (!p) p = tree_.Lookup(event.pid);
+  switch (p ? tree_.ContextOf(*p) : proctree::Resolution::kWait) {
+    case proctree::Resolution::kComplete: Judge(event, true); break;
+    case proctree::Resolution::kIncomplete: Judge(event, false); break;
+    case proctree::Resolution::kWait: pending_->Add(event); break;
+  }
+}
+
+void Agent::Judge(const kernel::Event& event, bool complete) {
+  if (!enricher_->Fill(event, record_)) return;
+  if (!complete) record_.set_incomplete(true);
   auto it = rule_sets_.find(event.policy_version);
   if (it == rule_sets_.end()) {
     // Lifecycle events of processes outside every scope carry no policy; anything else with an
@@ -149,6 +164,12 @@ void Agent::OnEvent(const kernel::Event& event) {
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
   for (const auto& m : matches_) Emit(rules, m, record_);
+}
+
+void Agent::Tick() {
+  std::lock_guard lock(event_mu_);
+  tree_.Expire(kernel::ClockNowNs(clock_));  // first: its tick paces the pod metadata lookups
+  pending_->Poll();
 }
 
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
@@ -219,6 +240,11 @@ std::string Agent::StatsLine() const {
     if (enricher_)
       out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
     out += fmt::format("; processes={}", tree_.size());
+    if (pending_) {
+      const auto& ps = pending_->stats();
+      out += fmt::format("; pending waiting={} resolved={} expired={} gave_up={} overflowed={}",
+                         pending_->size(), ps.resolved, ps.expired, ps.gave_up, ps.overflowed);
+    }
   }
   for (const auto& s : sinks_) {
     auto st = s->stats();
@@ -261,6 +287,10 @@ int Agent::Run() {
   spdlog::info("clock: {} ({})", kernel::ClockName(clock_), clock->reason);
   enricher_ = std::make_unique<EventEnricher>(tree_, clock_);
   host_pidns_ = kernel::HostPidNamespace();
+  pending_ = std::make_unique<proctree::PendingCache<kernel::Event>>(
+      proctree::PendingOptions{}, [this] { return kernel::ClockNowNs(clock_); },
+      [this](kernel::Event& e) { return tree_.RefreshContext(e.entity, e.pid); },
+      [this](kernel::Event&& e, bool complete) { Judge(e, complete); });
   if (auto seeded = proctree::SeedFromProc(tree_); seeded) {
     spdlog::info("process tree seeded from /proc: {} processes ({} unreadable, {} vanished)",
                  seeded->seeded, seeded->unreadable, seeded->vanished);
@@ -312,7 +342,10 @@ int Agent::Run() {
     pollfd pfds[2] = {{sfd, POLLIN, 0}, {watcher ? watcher->fd() : -1, POLLIN, 0}};
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         next_stats - std::chrono::steady_clock::now());
-    int rc = ::poll(pfds, 2, static_cast<int>(std::max<int64_t>(0, wait.count())));
+    // At least every 100 ms: parked events are retried and exited processes expire.
+    int64_t wait_ms = std::clamp<int64_t>(wait.count(), 0, 100);
+    int rc = ::poll(pfds, 2, static_cast<int>(wait_ms));
+    Tick();
     if (rc < 0 && errno != EINTR) break;
     if (pfds[0].revents & POLLIN) {
       signalfd_siginfo si;
@@ -337,13 +370,16 @@ int Agent::Run() {
       next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
       std::lock_guard lock(event_mu_);
       enricher_->SyncWallClock();
-      tree_.Expire(kernel::ClockNowNs(clock_));
     }
   }
 
   spdlog::info("stopping: draining the ring buffers and the sinks");
   control.Stop();
   reader_->Stop();
+  {
+    std::lock_guard lock(event_mu_);
+    pending_->Flush();  // what still waits goes out, marked incomplete
+  }
   for (auto& s : sinks_) s->Stop();
   spdlog::info("final {}", StatsLine());
   ::close(sfd);

@@ -22,6 +22,7 @@
 #include "match/rule_set.h"
 #include "output/sinks.h"
 #include "proctree/metadata_source.h"
+#include "proctree/pending_cache.h"
 #include "proctree/process_tree.h"
 
 namespace vigil::agent {
@@ -61,6 +62,10 @@ class Agent {
   // Reloader::Activate: compile, write the kernel plan, flip, switch matchers.
   std::string Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
   void OnEvent(const kernel::Event& event);
+  // Enriches and evaluates an event whose context is as known as it will be (event_mu_ held).
+  void Judge(const kernel::Event& event, bool complete);
+  // Retries parked events and expires exited processes (the main loop's timer).
+  void Tick();
   void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r);
   nlohmann::json HandleControl(const nlohmann::json& request);
   ReloadOutcome ReloadNow(const std::string& trigger);
@@ -82,6 +87,7 @@ class Agent {
   proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations
   proctree::ProcessTree tree_{proctree::TreeLimits{}, &metadata_};
   std::unique_ptr<EventEnricher> enricher_;
+  std::unique_ptr<proctree::PendingCache<kernel::Event>> pending_;
   match::EventRecord record_;
   match::EvalScratch scratch_;
   std::vector<match::RuleMatch> matches_;

@@ -172,7 +172,7 @@ void EventEnricher::SyncWallClock() {
                     static_cast<int64_t>(now);
 }
 
-void EventEnricher::UpdateTree(const kernel::Event& e) {
+void EventEnricher::Observe(const kernel::Event& e) {
   switch (e.type) {
     case VIGIL_EVT_FORK: {
       proctree::ForkInput in;
@@ -227,7 +227,7 @@ void EventEnricher::UpdateTree(const kernel::Event& e) {
   }
 }
 
-bool EventEnricher::Enrich(const kernel::Event& e, match::EventRecord& out) {
+bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
   out.Clear();
   auto type = RegistryType(e.type);
   if (!type) {
@@ -235,7 +235,6 @@ bool EventEnricher::Enrich(const kernel::Event& e, match::EventRecord& out) {
     return false;
   }
   ++stats_.events;
-  UpdateTree(e);
   out.set_type(*type);
   out.set_policies(e.matched);
   out.set_policy_version(e.policy_version);

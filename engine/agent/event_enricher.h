@@ -25,9 +25,17 @@ class EventEnricher {
  public:
   EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock);
 
-  // Updates the tree (fork, exec, exit) and fills `out`. Returns false when the event is of a
+  // Updates the tree from a lifecycle event (fork, exec, exit); other events leave it alone.
+  // Call it once per event, when the event arrives.
+  void Observe(const kernel::Event& event);
+  // Fills `out` from the event and the tree as it is now. Returns false when the event is of a
   // type rules cannot see; `out.incomplete()` says whether the process context was partial.
-  bool Enrich(const kernel::Event& event, match::EventRecord& out);
+  bool Fill(const kernel::Event& event, match::EventRecord& out);
+  // Observe, then Fill.
+  bool Enrich(const kernel::Event& event, match::EventRecord& out) {
+    Observe(event);
+    return Fill(event, out);
+  }
 
   // Re-reads the offset between the event clock and the wall clock (call it now and then: the
   // wall clock may be stepped).
@@ -35,7 +43,6 @@ class EventEnricher {
   const EnrichStats& stats() const { return stats_; }
 
  private:
-  void UpdateTree(const kernel::Event& e);
   void FillProcess(const kernel::Event& e, match::EventRecord& out);
   void FillSyscall(const kernel::Event& e, match::EventRecord& out);
 

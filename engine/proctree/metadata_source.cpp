@@ -1,5 +1,10 @@
 #include "proctree/metadata_source.h"
 
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,10 +37,48 @@ Result<ProcessRecord> ProcMetadataSource::ReadProcess(uint32_t pid, size_t max_a
   return record;
 }
 
+uint64_t ProcMetadataSource::UnifiedCgroupId(std::string_view text) {
+  if (!cgroup2_looked_up_) {
+    cgroup2_looked_up_ = true;
+    // /proc/self/mountinfo: "... MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPEROPTS"
+    std::ifstream in(proc_root_ + "/self/mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t dash = line.find(" - cgroup2 ");
+      if (dash == std::string::npos) continue;
+      std::istringstream fields(line.substr(0, dash));
+      std::string id, parent, dev, root, mount_point;
+      if (fields >> id >> parent >> dev >> root >> mount_point) {
+        cgroup2_mount_ = mount_point;
+        break;
+      }
+    }
+  }
+  if (cgroup2_mount_.empty()) return 0;
+  // The unified hierarchy's line is "0::/path".
+  std::string_view path;
+  bool found = false;
+  for (size_t pos = 0; pos < text.size() && !found;) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (line.rfind("0::", 0) == 0) {
+      path = line.substr(3);
+      found = true;
+    }
+    pos = end + 1;
+  }
+  if (!found) return 0;
+  struct stat st;
+  if (::stat((cgroup2_mount_ + std::string(path)).c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_ino);
+}
+
 CgroupPlacement ProcMetadataSource::Place(std::string_view text) {
   CgroupPlacement placement;
   placement.path = std::string(PrimaryCgroupPath(text));
   placement.container = ContainerFromProcCgroup(text);
+  placement.cgroup_id = UnifiedCgroupId(text);
   if (placement.container.in_container() || placement.path.empty()) return placement;
   // Standalone runc/crun name the cgroup after the container id with no prefix: ask the
   // runtime's state directory about the innermost component.

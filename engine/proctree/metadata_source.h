@@ -18,6 +18,7 @@ namespace vigil::proctree {
 struct CgroupPlacement {
   std::string path;  // primary cgroup path (unified hierarchy when present)
   ContainerIdentity container;
+  uint64_t cgroup_id = 0;  // the kernel's id of the unified-hierarchy cgroup; 0 = unknown
 };
 
 // A process read from /proc with its identity in the kernel's terms.
@@ -53,9 +54,15 @@ class ProcMetadataSource : public MetadataSource {
   Result<ProcessRecord> ReadProcess(uint32_t pid, size_t max_args_bytes) override;
 
  private:
+  // The cgroup id the kernel reports (bpf_get_current_cgroup_id) for a unified-hierarchy path:
+  // the inode of that cgroup's directory under the cgroup2 mount. 0 when it cannot be known.
+  uint64_t UnifiedCgroupId(std::string_view proc_cgroup_text);
+
   std::string proc_root_;
   RuntimeStateRoots roots_;
   uint64_t ticks_per_second_;
+  std::string cgroup2_mount_;  // where cgroup2 is mounted ("" if nowhere); found on first use
+  bool cgroup2_looked_up_ = false;
 };
 
 }  // namespace vigil::proctree

@@ -343,6 +343,9 @@ std::shared_ptr<ContainerInfo> ProcessTree::ContainerFor(const ContainerIdentity
 
 void ProcessTree::ApplyPlacement(Process& process, const CgroupPlacement& placement) {
   process.cgroup_path = strings_.Intern(placement.path);
+  // A seeded process learns the id the kernel will report for its cgroup, so that its children's
+  // exec events, which carry that id, need no /proc read (short-lived ones would be gone).
+  if (process.cgroup_id == 0 && placement.cgroup_id != 0) process.cgroup_id = placement.cgroup_id;
   process.container = ContainerFor(placement.container);
   process.flags = static_cast<uint16_t>(process.flags & ~kProcPlacementUnknown);
 }
