@@ -1,32 +1,9 @@
-// A value or an error message: how proctree reports failures at its module edges (no
-// exceptions leave the stage). Same shape as kernel/result.h so callers handle both alike.
+// engine/proctree reports failures with the shared Result type (util/result.h).
 #pragma once
 
-#include <string>
-#include <utility>
-#include <variant>
+#include "util/result.h"
 
 namespace vigil::proctree {
-
-struct Error {
-  std::string message;
-};
-
-template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<T>(v_); }
-  const T& value() const { return std::get<T>(v_); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const std::string& error() const { return std::get<Error>(v_).message; }
-
- private:
-  std::variant<T, Error> v_;
-};
-
+using vigil::Error;
+using vigil::Result;
 }  // namespace vigil::proctree
