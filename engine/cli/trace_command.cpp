@@ -16,7 +16,12 @@
 #include "kernel/event_types.h"
 #include "kernel/tracer.h"
 #include "lang/scope_parser.h"
+#include "agent/event_enricher.h"
 #include "output/event_json.h"
+#include "output/record_json.h"
+#include "proctree/metadata_source.h"
+#include "proctree/proc_seeder.h"
+#include "proctree/process_tree.h"
 
 namespace vigil::cli {
 namespace {
@@ -87,6 +92,12 @@ int RunTrace(const TraceArgs& args) {
   const bool json = args.format == "json";
   std::mutex out_mutex;
   kernel::ClockSource clock = kernel::ClockSource::kBoottime;
+  // The process tree gives every JSON event its process's lineage, container and pod
+  // (proc.parent, proc.ancestors, container, k8s: docs/events.md). Guarded by out_mutex.
+  proctree::ProcMetadataSource metadata;
+  proctree::ProcessTree tree({}, &metadata);
+  std::unique_ptr<agent::EventEnricher> enricher;
+  match::EventRecord record;
   auto sink = [&](const kernel::Event& event) {
     thread_local std::string line;
     line.clear();
@@ -94,8 +105,21 @@ int RunTrace(const TraceArgs& args) {
       output::AppendEventJson(line, event, clock);
     else
       output::AppendEventText(line, event);
-    line += '\n';
     std::lock_guard<std::mutex> lock(out_mutex);
+    if (json && enricher && enricher->Enrich(event, record)) {
+      nlohmann::json context = output::RecordToJson(record);
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded()) {
+        const nlohmann::json& proc = context["proc"];
+        if (proc.contains("parent")) j["proc"]["parent"] = proc["parent"];
+        if (proc.contains("ancestors")) j["proc"]["ancestors"] = proc["ancestors"];
+        if (context.contains("container")) j["container"] = context["container"];
+        if (context.contains("k8s")) j["k8s"] = context["k8s"];
+        if (record.incomplete()) j["incomplete"] = true;
+        line = output::DumpJsonLine(j);
+      }
+    }
+    line += '\n';
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
   };
@@ -105,6 +129,13 @@ int RunTrace(const TraceArgs& args) {
     return kExitFindings;
   }
   clock = tracer.value()->clock();
+  if (json) {
+    // Seeded after the programs are attached, so that no process falls between the two.
+    std::lock_guard<std::mutex> lock(out_mutex);
+    enricher = std::make_unique<agent::EventEnricher>(tree, clock);
+    if (auto seeded = proctree::SeedFromProc(tree); !seeded)
+      spdlog::warn("process tree not seeded: {}", seeded.error());
+  }
   spdlog::info("ready");
   for (;;) {
     int sig = 0;

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Lineage in `vigil trace` (process tree): a chain bash -> sh -> sleep shows the right parent
+and ancestors, and a shell started before vigil (known only from /proc seeding) is the parent,
+with its real pid and name, of what it starts afterwards."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "agent"))
+import harness  # noqa: E402
+
+if __name__ == "__main__":
+    vigil = os.path.abspath(sys.argv[1])
+    harness.require_root_and_bpf()
+    failures = []
+    # Started before vigil: it waits for a go file, then starts a child.
+    go = f"/tmp/vigil-e2e-lineage-go-{os.getpid()}"
+    early = subprocess.Popen(["bash", "-c", f"while [ ! -e {go} ]; do sleep 0.05; done; "
+                              "sleep 0.21; true"])
+    time.sleep(0.3)
+    trace = subprocess.Popen([vigil, "trace", "--events", "exec"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:  # wait for "ready" on stderr
+            line = trace.stderr.readline()
+            if "ready" in line or not line:
+                break
+        subprocess.run(["bash", "-c", "sh -c 'sleep 0.22'; true"], check=True)
+        open(go, "w").close()
+        early.wait(timeout=10)
+        time.sleep(0.5)
+    finally:
+        trace.send_signal(signal.SIGINT)
+        out, _ = trace.communicate(timeout=30)
+        early.kill()
+        if os.path.exists(go):
+            os.remove(go)
+    events = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    chain = [e for e in events if e["exec"]["argv"][:2] == ["sleep", "0.22"]]
+    if not chain:
+        failures.append("no exec of the chained sleep")
+    else:
+        p = chain[0]["proc"]
+        names = p.get("ancestors", {}).get("name", [])
+        if names[:2] != ["sh", "bash"]:
+            failures.append(f"ancestors of sleep are {names[:4]}, want sh, bash, ...")
+        if p.get("parent", {}).get("name") != "sh":
+            failures.append(f"parent of sleep is {p.get('parent')}, want sh")
+    seeded = [e for e in events if e["exec"]["argv"][:2] == ["sleep", "0.21"]]
+    if not seeded:
+        failures.append("no exec of the early shell's child")
+    else:
+        parent = seeded[0]["proc"].get("parent", {})
+        if parent.get("pid") != early.pid or parent.get("name") != "bash":
+            failures.append(f"parent of the early shell's child is {parent}, want bash pid {early.pid}")
+    print(f"{len(events)} exec events; chain ancestors "
+          f"{chain[0]['proc'].get('ancestors', {}).get('name', [])[:3] if chain else None}; "
+          f"early parent {seeded[0]['proc'].get('parent') if seeded else None}")
+    for f in failures:
+        print("FAIL:", f)
+    sys.exit(1 if failures else 0)
