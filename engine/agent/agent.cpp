@@ -38,7 +38,18 @@ constexpr size_t kVersionsKept = 4;
 
 }  // namespace
 
-Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+namespace {
+
+proctree::RuntimeStateRoots RootsFrom(const AgentOptions& options) {
+  proctree::RuntimeStateRoots roots;
+  if (!options.runc_roots.empty()) roots.runc = options.runc_roots;
+  return roots;
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)), metadata_("/proc", RootsFrom(options_)) {}
 
 Agent::~Agent() {
   if (reader_) reader_->Stop();
@@ -288,7 +299,10 @@ int Agent::Run() {
   enricher_ = std::make_unique<EventEnricher>(tree_, clock_);
   host_pidns_ = kernel::HostPidNamespace();
   pending_ = std::make_unique<proctree::PendingCache<kernel::Event>>(
-      proctree::PendingOptions{}, [this] { return kernel::ClockNowNs(clock_); },
+      proctree::PendingOptions{.capacity = 8192,
+                               .max_attempts = options_.pending_retries,
+                               .retry_interval_ns = uint64_t{options_.pending_interval_ms} * 1'000'000},
+      [this] { return kernel::ClockNowNs(clock_); },
       [this](kernel::Event& e) { return tree_.RefreshContext(e.entity, e.pid); },
       [this](kernel::Event&& e, bool complete) { Judge(e, complete); });
   if (auto seeded = proctree::SeedFromProc(tree_); seeded) {

@@ -37,6 +37,9 @@ struct AgentOptions {
   std::string control_socket = kDefaultControlSocket;
   uint32_t proc_info_entries = 0;  // 0: sized from the host
   size_t sink_queue = 65536;       // alerts queued per sink before they are counted as dropped
+  std::vector<std::string> runc_roots;  // runc state folders for pod metadata (empty: defaults)
+  uint32_t pending_retries = 5;         // retries of an event whose context is not known yet
+  uint32_t pending_interval_ms = 100;   // between those retries
 };
 
 struct AgentCounters {
@@ -84,7 +87,7 @@ class Agent {
 
   // Event processing: one event at a time (the process tree is single-threaded).
   mutable std::mutex event_mu_;
-  proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations
+  proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations (after options_)
   proctree::ProcessTree tree_{proctree::TreeLimits{}, &metadata_};
   std::unique_ptr<EventEnricher> enricher_;
   std::unique_ptr<proctree::PendingCache<kernel::Event>> pending_;

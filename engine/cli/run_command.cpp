@@ -31,6 +31,14 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "Entries of the kernel's per-process map (0: sized from the host)");
   cmd->add_option("--sink-queue", opt->sink_queue, "Alerts queued per output before drops")
       ->capture_default_str();
+  cmd->add_option("--runc-root", opt->runc_roots,
+                  "runc state folder to read pod metadata from (repeatable; replaces the defaults)");
+  cmd->add_option("--pending-retries", opt->pending_retries,
+                  "Retries of an event whose process context is not known yet")
+      ->capture_default_str();
+  cmd->add_option("--pending-interval-ms", opt->pending_interval_ms, "Milliseconds between retries")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");
   cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -37,7 +38,7 @@ Result<ProcessRecord> ProcMetadataSource::ReadProcess(uint32_t pid, size_t max_a
   return record;
 }
 
-uint64_t ProcMetadataSource::UnifiedCgroupId(std::string_view text) {
+const std::string& ProcMetadataSource::Cgroup2Mount() {
   if (!cgroup2_looked_up_) {
     cgroup2_looked_up_ = true;
     // /proc/self/mountinfo: "... MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPEROPTS"
@@ -54,7 +55,11 @@ uint64_t ProcMetadataSource::UnifiedCgroupId(std::string_view text) {
       }
     }
   }
-  if (cgroup2_mount_.empty()) return 0;
+  return cgroup2_mount_;
+}
+
+uint64_t ProcMetadataSource::UnifiedCgroupId(std::string_view text) {
+  if (Cgroup2Mount().empty()) return 0;
   // The unified hierarchy's line is "0::/path".
   std::string_view path;
   bool found = false;
@@ -99,6 +104,28 @@ Result<CgroupPlacement> ProcMetadataSource::PlacementOf(uint32_t pid) {
     return Error{"/proc/" + std::to_string(pid) + "/cgroup: " + std::strerror(text.err)};
   }
   return Place(text.text);
+}
+
+Result<CgroupPlacement> ProcMetadataSource::PlacementOfCgroup(uint64_t cgroup_id) {
+  namespace fs = std::filesystem;
+  if (cgroup_id == 0 || Cgroup2Mount().empty()) return Error{"cgroup id unknown"};
+  auto cached = cgroup_paths_.find(cgroup_id);
+  if (cached == cgroup_paths_.end()) {
+    // The id is the inode of the cgroup's directory: walk the hierarchy once, remembering every
+    // id seen, so later lookups of sibling cgroups are answered from memory.
+    std::error_code ec;
+    const fs::path mount(cgroup2_mount_);
+    for (fs::recursive_directory_iterator it(mount, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      if (!it->is_directory(ec)) continue;
+      struct stat st;
+      if (::stat(it->path().c_str(), &st) != 0) continue;
+      cgroup_paths_[st.st_ino] = "/" + fs::relative(it->path(), mount, ec).string();
+    }
+    cached = cgroup_paths_.find(cgroup_id);
+    if (cached == cgroup_paths_.end()) return Error{"no cgroup with id " + std::to_string(cgroup_id)};
+  }
+  return Place("0::" + cached->second + "\n");
 }
 
 Result<PodMetadata> ProcMetadataSource::PodOf(const ContainerIdentity& container,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,11 @@ class MetadataSource {
   virtual CgroupPlacement Place(std::string_view proc_cgroup_text) = 0;
   // Placement of a live process. Error when it is gone or unreadable.
   virtual Result<CgroupPlacement> PlacementOf(uint32_t pid) = 0;
+  // The placement of the cgroup the kernel names by id, for a process already gone from /proc
+  // (a short-lived process that runc moved into a container's cgroup before its exec).
+  virtual Result<CgroupPlacement> PlacementOfCgroup(uint64_t /*cgroup_id*/) {
+    return Error{"no cgroup lookup by id"};
+  }
   // Pod metadata of a container; `runtime` receives the runtime whose state answered.
   // Error while the runtime has not written its state yet (or never will: not a CRI container).
   virtual Result<PodMetadata> PodOf(const ContainerIdentity& container, std::string* runtime) = 0;
@@ -50,6 +56,7 @@ class ProcMetadataSource : public MetadataSource {
 
   CgroupPlacement Place(std::string_view proc_cgroup_text) override;
   Result<CgroupPlacement> PlacementOf(uint32_t pid) override;
+  Result<CgroupPlacement> PlacementOfCgroup(uint64_t cgroup_id) override;
   Result<PodMetadata> PodOf(const ContainerIdentity& container, std::string* runtime) override;
   Result<ProcessRecord> ReadProcess(uint32_t pid, size_t max_args_bytes) override;
 
@@ -61,8 +68,10 @@ class ProcMetadataSource : public MetadataSource {
   std::string proc_root_;
   RuntimeStateRoots roots_;
   uint64_t ticks_per_second_;
+  const std::string& Cgroup2Mount();
   std::string cgroup2_mount_;  // where cgroup2 is mounted ("" if nowhere); found on first use
   bool cgroup2_looked_up_ = false;
+  std::map<uint64_t, std::string> cgroup_paths_;  // id -> unified path, from directory walks
 };
 
 }  // namespace vigil::proctree

@@ -354,6 +354,8 @@ void ProcessTree::ResolvePlacement(Process& process) {
   if (!source_) return;
   ++stats_.placement_lookups;
   Result<CgroupPlacement> placement = source_->PlacementOf(process.pid);
+  // Gone from /proc already (short-lived): the kernel's cgroup id still says where it ran.
+  if (!placement && process.cgroup_id != 0) placement = source_->PlacementOfCgroup(process.cgroup_id);
   if (!placement) {
     ++stats_.placement_failures;
     process.flags |= kProcPlacementUnknown;

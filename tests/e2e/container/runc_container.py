@@ -15,13 +15,16 @@ APPLETS = ["sh", "cat", "ls", "mount", "wget", "sleep", "touch", "mkdir", "true"
 
 class RuncContainer:
     def __init__(self, name_prefix="vigil-e2e", pod_name="web-7f9c", namespace="shop",
-                 extra_files=None):
-        self.id = f"{name_prefix}-{uuid.uuid4().hex[:12]}"
+                 extra_files=None, runc_root=None, cri_id=False):
+        # cri_id: a 64-hex id as CRI runtimes make them, recognisable from the cgroup path alone
+        # (other ids are confirmed through the runtime's state folder).
+        self.id = uuid.uuid4().hex + uuid.uuid4().hex if cri_id else f"{name_prefix}-{uuid.uuid4().hex[:12]}"
         self.pod_uid = str(uuid.uuid4())
         self.pod_name = pod_name
         self.namespace = namespace
         self.bundle = tempfile.mkdtemp(prefix="vigil-e2e-bundle-", dir="/var/lib")
         self.extra_files = extra_files or {}  # path in rootfs -> host file to copy
+        self.runc = ["runc"] + (["--root", runc_root] if runc_root else [])
         self.started = False
 
     def _build(self):
@@ -58,7 +61,7 @@ class RuncContainer:
 
     def __enter__(self):
         self._build()
-        subprocess.run(["runc", "run", "-d", "--bundle", self.bundle, self.id], check=True,
+        subprocess.run(self.runc + ["run", "-d", "--bundle", self.bundle, self.id], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        stdin=subprocess.DEVNULL)
         self.started = True
@@ -66,7 +69,7 @@ class RuncContainer:
 
     def exec_argv(self, snippet):
         """The command line that runs `snippet` with sh inside the container."""
-        return ["runc", "exec", self.id, "/bin/sh", "-c", snippet]
+        return self.runc + ["exec", self.id, "/bin/sh", "-c", snippet]
 
     def run(self, snippet, timeout=10):
         return subprocess.run(self.exec_argv(snippet), capture_output=True, text=True,
@@ -74,7 +77,7 @@ class RuncContainer:
 
     def __exit__(self, *exc):
         if self.started:
-            subprocess.run(["runc", "kill", self.id, "KILL"], capture_output=True)
-            subprocess.run(["runc", "delete", "--force", self.id], capture_output=True)
+            subprocess.run(self.runc + ["kill", self.id, "KILL"], capture_output=True)
+            subprocess.run(self.runc + ["delete", "--force", self.id], capture_output=True)
         shutil.rmtree(self.bundle, ignore_errors=True)
         return False

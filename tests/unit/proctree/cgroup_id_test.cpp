@@ -44,6 +44,19 @@ TEST(CgroupId, PlacementCarriesTheUnifiedHierarchyInode) {
   EXPECT_EQ(source.Place("0::/no/such/cgroup\n").cgroup_id, 0u);  // not there (any more)
 }
 
+TEST(CgroupId, APlacementIsFoundFromTheIdAlone) {
+  FakeHost host;
+  fs::create_directories(host.root + "/cgroup2/kubepods/besteffort/pod1234/" + std::string(64, 'a'));
+  ProcMetadataSource source(host.root + "/proc");
+  const std::string rel = "/kubepods/besteffort/pod1234/" + std::string(64, 'a');
+  auto placement = source.PlacementOfCgroup(host.Inode("/cgroup2" + rel));
+  ASSERT_TRUE(placement) << placement.error();
+  EXPECT_EQ(placement->path, rel);
+  EXPECT_EQ(placement->container.id, std::string(64, 'a'));
+  EXPECT_FALSE(source.PlacementOfCgroup(987654321));  // no such cgroup
+  EXPECT_FALSE(source.PlacementOfCgroup(0));
+}
+
 TEST(CgroupId, ChildrenOfSeededProcessesNeedNoProcRead) {
   FakeHost host;
   ProcMetadataSource source(host.root + "/proc");
