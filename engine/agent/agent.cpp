@@ -251,6 +251,12 @@ std::string Agent::StatsLine() const {
     if (enricher_)
       out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
     out += fmt::format("; processes={}", tree_.size());
+    // The tree's counters, limit hits included (refused_full, evicted_exited, args_truncated):
+    // every non-zero one, by name.
+    out += "; tree";
+    proctree::ForEachCounter(tree_.stats(), [&](const char* name, uint64_t v) {
+      if (v != 0) out += fmt::format(" {}={}", name, v);
+    });
     if (pending_) {
       const auto& ps = pending_->stats();
       out += fmt::format("; pending waiting={} resolved={} expired={} gave_up={} overflowed={}",

@@ -40,6 +40,7 @@ struct AgentOptions {
   std::vector<std::string> runc_roots;  // runc state folders for pod metadata (empty: defaults)
   uint32_t pending_retries = 5;         // retries of an event whose context is not known yet
   uint32_t pending_interval_ms = 100;   // between those retries
+  proctree::TreeLimits tree_limits;     // process tree memory bounds
 };
 
 struct AgentCounters {
@@ -88,7 +89,7 @@ class Agent {
   // Event processing: one event at a time (the process tree is single-threaded).
   mutable std::mutex event_mu_;
   proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations (after options_)
-  proctree::ProcessTree tree_{proctree::TreeLimits{}, &metadata_};
+  proctree::ProcessTree tree_{options_.tree_limits, &metadata_};
   std::unique_ptr<EventEnricher> enricher_;
   std::unique_ptr<proctree::PendingCache<kernel::Event>> pending_;
   match::EventRecord record_;

@@ -39,6 +39,15 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--pending-interval-ms", opt->pending_interval_ms, "Milliseconds between retries")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-processes", opt->tree_limits.max_processes,
+                  "Processes the tree tracks at most, live and exited (hits are counted)")
+      ->capture_default_str();
+  cmd->add_option("--max-exited", opt->tree_limits.max_exited,
+                  "Exited processes kept for late events (least recently exited go first)")
+      ->capture_default_str();
+  cmd->add_option("--max-args-bytes", opt->tree_limits.max_args_bytes,
+                  "Bytes of arguments kept per process (longer lists are cut and flagged)")
+      ->capture_default_str();
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");
   cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");

@@ -12,6 +12,24 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "agent"))
 import harness  # noqa: E402
 
+M = (1 << 64) - 1
+
+
+def mix64(x):
+    x ^= x >> 30
+    x = (x * 0xbf58476d1ce4e5b9) & M
+    x ^= x >> 27
+    x = (x * 0x94d049bb133111eb) & M
+    return x ^ (x >> 31)
+
+
+def entity_from_proc(pid):
+    """bpf/entity.h over /proc/PID/stat (tgid, start time in USER_HZ ticks), as vigil computes it."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    ticks = int(fields[19])  # field 22 of the whole line
+    return mix64(mix64((pid + 0x9e3779b97f4a7c15) & M) ^ ticks)
+
+
 if __name__ == "__main__":
     vigil = os.path.abspath(sys.argv[1])
     harness.require_root_and_bpf()
@@ -21,6 +39,7 @@ if __name__ == "__main__":
     early = subprocess.Popen(["bash", "-c", f"while [ ! -e {go} ]; do sleep 0.05; done; "
                               "sleep 0.21; true"])
     time.sleep(0.3)
+    early_entity = entity_from_proc(early.pid)
     trace = subprocess.Popen([vigil, "trace", "--events", "exec"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
@@ -57,6 +76,10 @@ if __name__ == "__main__":
         parent = seeded[0]["proc"].get("parent", {})
         if parent.get("pid") != early.pid or parent.get("name") != "bash":
             failures.append(f"parent of the early shell's child is {parent}, want bash pid {early.pid}")
+        kernel_parent = int(seeded[0]["exec"]["parent_entity"], 16)
+        if kernel_parent != early_entity:
+            failures.append(f"the kernel's parent entity {kernel_parent:016x} differs from /proc's "
+                            f"{early_entity:016x} for the process started before vigil")
     print(f"{len(events)} exec events; chain ancestors "
           f"{chain[0]['proc'].get('ancestors', {}).get('name', [])[:3] if chain else None}; "
           f"early parent {seeded[0]['proc'].get('parent') if seeded else None}")
