@@ -172,39 +172,35 @@ void EventEnricher::SyncWallClock() {
                     static_cast<int64_t>(now);
 }
 
+// What fork and exec inputs share: who the process is and when.
+template <class Input>
+Input LifecycleInput(const kernel::Event& e) {
+  Input in;
+  in.pid = e.pid;
+  in.ppid = e.ppid;
+  in.entity = e.entity;
+  in.parent_entity = e.parent_entity;
+  in.start_ns = e.start_ns;
+  in.ts_ns = e.ts_ns;
+  in.comm = e.comm;
+  in.uid = e.uid;
+  in.gid = e.gid;
+  return in;
+}
+
 void EventEnricher::Observe(const kernel::Event& e) {
   switch (e.type) {
-    case VIGIL_EVT_FORK: {
-      proctree::ForkInput in;
-      in.pid = e.pid;
-      in.ppid = e.ppid;
-      in.entity = e.entity;
-      in.parent_entity = e.parent_entity;
-      in.start_ns = e.start_ns;
-      in.ts_ns = e.ts_ns;
-      in.comm = e.comm;
-      in.uid = e.uid;
-      in.gid = e.gid;
-      tree_.OnFork(in);
+    case VIGIL_EVT_FORK:
+      tree_.OnFork(LifecycleInput<proctree::ForkInput>(e));
       break;
-    }
     case VIGIL_EVT_EXEC: {
       const std::string exe = ExePath(e);
-      proctree::ExecInput in;
-      in.pid = e.pid;
-      in.ppid = e.ppid;
-      in.entity = e.entity;
-      in.parent_entity = e.parent_entity;
-      in.start_ns = e.start_ns;
-      in.ts_ns = e.ts_ns;
-      in.comm = e.comm;
+      auto in = LifecycleInput<proctree::ExecInput>(e);
       in.exe = exe;
       in.tty = e.tty;
       in.args = e.argv;
       in.args_truncated = e.argv_truncated;
-      in.uid = e.uid;
       in.euid = e.euid;
-      in.gid = e.gid;
       in.loginuid = e.loginuid;
       in.mntns = e.mntns;
       in.pidns = e.pidns;
