@@ -21,6 +21,7 @@ void AddReloadCommand(CLI::App& app, int& exit_code);
 void AddTestCommand(CLI::App& app, int& exit_code);
 void AddReplayCommand(CLI::App& app, int& exit_code);
 void AddCompileCommand(CLI::App& app, int& exit_code);
+void AddRecordCommand(CLI::App& app, int& exit_code);
 void AddTraceCommand(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::cli

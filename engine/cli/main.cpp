@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddTestCommand(app, exit_code);
   vigil::cli::AddReplayCommand(app, exit_code);
   vigil::cli::AddCompileCommand(app, exit_code);
+  vigil::cli::AddRecordCommand(app, exit_code);
   vigil::cli::AddTraceCommand(app, exit_code);
   try {
     app.parse(argc, argv);
