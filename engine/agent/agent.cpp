@@ -14,6 +14,7 @@
 
 #include "agent/policy_watcher.h"
 #include "compile/kernel_plan.h"
+#include "compile/plan_inputs.h"
 #include "compile/rule_compiler.h"
 #include "kernel/clock.h"
 #include "kernel/event_types.h"
@@ -24,14 +25,6 @@
 
 namespace vigil::agent {
 namespace {
-
-// Event types (bpf/events.h numbering) that the rules of `program`'s policies can fire on.
-std::set<uint16_t> KernelTypes(lang::EventMask mask) {
-  std::set<uint16_t> out;
-  for (unsigned t = 0; t < static_cast<unsigned>(lang::EventType::kCount); ++t)
-    if (mask & (lang::EventMask{1} << t)) out.insert(static_cast<uint16_t>(t + 1));
-  return out;
-}
 
 // How many versions of rule sets to keep for events still in flight after a flip.
 constexpr size_t kVersionsKept = 4;
@@ -65,27 +58,7 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
   if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
 
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects.
-  std::vector<compile::KernelPolicyInput> inputs;
-  if (program->policies.empty()) {
-    compile::KernelPolicyInput all;
-    all.name = "all-rules";
-    for (const auto* r : program->rule_order)
-      if (r->enabled) {
-        auto types = KernelTypes(r->events);
-        all.event_types.insert(types.begin(), types.end());
-      }
-    inputs.push_back(std::move(all));
-  }
-  for (const auto& p : program->policies) {
-    compile::KernelPolicyInput in;
-    in.name = p.decl->name;
-    in.scope = p.scope;
-    for (const auto* r : p.rules) {
-      auto types = KernelTypes(r->events);
-      in.event_types.insert(types.begin(), types.end());
-    }
-    inputs.push_back(std::move(in));
-  }
+  std::vector<compile::KernelPolicyInput> inputs = compile::KernelPolicyInputs(*program);
   compile::KernelPlanOptions plan_options;
   plan_options.version = version;
   plan_options.loaded_at_ns = kernel::ClockNowNs(clock_);
@@ -104,19 +77,31 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
     so.clock = clock_;
     so.tracefs_root = tracefs.value();
     so.event_types = plan.event_types;
+    // Only the selected event types' programs are loaded. Loading every type (so.loadable_types)
+    // would let a reload attach new types, but with the syscall programs loaded a SIGKILLed
+    // agent leaves its tail-call map behind in the kernel (docs/agent.md, "Limits").
     so.proc_info_entries = options_.proc_info_entries;
     auto sensors = kernel::Sensors::Load(so);
     if (!sensors) return sensors.error();
     sensors_ = std::move(sensors.value());
-    attached_types_ = plan.event_types;
   } else {
+    // Event types whose programs are loaded (at start) but not attached are attached before the
+    // flip; types never loaded need a restart.
+    std::set<uint16_t> added;
+    std::string missing;
     for (uint16_t t : plan.event_types) {
-      if (!attached_types_.count(t) && !kernel::IsLifecycleEvent(t))
-        return fmt::format(
-            "the new policy set selects {} events, which the running agent does not trace; "
-            "restart vigil to add an event type",
-            kernel::EventTypeName(t));
+      if (sensors_->attached_types().count(t) || kernel::IsLifecycleEvent(t)) continue;
+      if (!sensors_->Loaded(t))
+        missing += std::string(missing.empty() ? "" : ", ") + kernel::EventTypeName(t);
+      added.insert(t);
     }
+    if (!missing.empty())
+      return fmt::format(
+          "the new policy set selects {} events, which the running agent did not load; "
+          "restart vigil to add an event type",
+          missing);
+    if (!added.empty())
+      if (auto s = sensors_->AttachTypes(added); !s) return s.error();
   }
 
   // 4. Matchers for the new version first, so that its first event finds them; then the

@@ -84,7 +84,6 @@ class Agent {
   uint64_t host_pidns_ = 0;
   std::unique_ptr<kernel::Sensors> sensors_;
   std::unique_ptr<kernel::RingReader> reader_;
-  std::set<uint16_t> attached_types_;
 
   // Event processing: one event at a time (the process tree is single-threaded).
   mutable std::mutex event_mu_;

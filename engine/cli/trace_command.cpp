@@ -95,7 +95,7 @@ int RunTrace(const TraceArgs& args) {
   // The process tree gives every JSON event its process's lineage, container and pod
   // (proc.parent, proc.ancestors, container, k8s: docs/events.md). Guarded by out_mutex.
   proctree::ProcMetadataSource metadata;
-  proctree::ProcessTree tree({}, &metadata);
+  std::unique_ptr<proctree::ProcessTree> tree;
   std::unique_ptr<agent::EventEnricher> enricher;
   match::EventRecord record;
   auto sink = [&](const kernel::Event& event) {
@@ -130,11 +130,14 @@ int RunTrace(const TraceArgs& args) {
   }
   clock = tracer.value()->clock();
   if (json) {
-    // Seeded after the programs are attached, so that no process falls between the two.
-    std::lock_guard<std::mutex> lock(out_mutex);
-    enricher = std::make_unique<agent::EventEnricher>(tree, clock);
-    if (auto seeded = proctree::SeedFromProc(tree); !seeded)
+    // Seeded after the programs are attached, so that no process falls between the two, and
+    // outside the lock, so that events keep flowing (without context) while /proc is read.
+    auto seeded_tree = std::make_unique<proctree::ProcessTree>(proctree::TreeLimits{}, &metadata);
+    if (auto seeded = proctree::SeedFromProc(*seeded_tree); !seeded)
       spdlog::warn("process tree not seeded: {}", seeded.error());
+    std::lock_guard<std::mutex> lock(out_mutex);
+    tree = std::move(seeded_tree);
+    enricher = std::make_unique<agent::EventEnricher>(*tree, clock);
   }
   spdlog::info("ready");
   for (;;) {

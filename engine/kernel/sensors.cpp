@@ -87,6 +87,10 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
       options.proc_info_entries ? options.proc_info_entries : DefaultProcInfoEntries();
 
   std::set<std::string> rejected;  // programs the kernel refused to load
+  std::set<uint16_t> loadable = options.event_types;
+  loadable.insert(options.loadable_types.begin(), options.loadable_types.end());
+  self->attach_types_ = options.event_types;
+  self->loaded_types_ = loadable;
   for (int attempt = 0; attempt < 8; ++attempt) {
     self->fallbacks_.clear();
     self->skipped_.clear();
@@ -107,7 +111,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
       if (IsLifecycle(name)) {
         load = true;
       } else if (name == "handle_tcp_state") {
-        load = options.event_types.count(VIGIL_EVT_TCP_STATE) &&
+        load = loadable.count(VIGIL_EVT_TCP_STATE) &&
                TracepointExists(tracefs, "sock", "inet_sock_set_state");
         if (options.event_types.count(VIGIL_EVT_TCP_STATE) && !load)
           self->skipped_.push_back(name + " (no sock:inet_sock_set_state tracepoint)");
@@ -115,7 +119,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
         const bool enter = name[1] == 'n';
         const std::string sc = name.substr(enter ? 6 : 5);
         const SyscallInfo* info = SyscallByName(sc);
-        if (info && options.event_types.count(info->event)) {
+        if (info && loadable.count(info->event)) {
           if (enter) self->traced_.push_back(sc);
           if (TracepointExists(tracefs, "syscalls", (enter ? "sys_enter_" : "sys_exit_") + sc)) {
             load = true;
@@ -207,7 +211,6 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     }
   }
   if (!self->fallbacks_.empty()) {
-    std::string list;
     for (const auto& sc : self->fallbacks_) {
       const SyscallInfo* info = SyscallByName(sc);
       if (!info) continue;
@@ -216,14 +219,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
       if (bpf_map__update_elem(self->skel_->maps.fallback_syscalls, &nr, sizeof(nr), &id,
                                sizeof(id), BPF_ANY) != 0)
         return Error{"cannot write the raw_syscalls fallback map: " + Errno(errno)};
-      list += (list.empty() ? "" : ", ") + sc;
     }
-    spdlog::warn(
-        "no syscalls:sys_enter_/sys_exit_ tracepoint for {} on this kernel: using a raw_syscalls "
-        "program filtered by syscall number instead. It runs on every syscall of the host "
-        "(measured 8-18% per syscall for an empty one); its invocations are counted as "
-        "fallback_calls",
-        list);
   }
   return self;
 }
@@ -317,11 +313,28 @@ Status Sensors::Apply(const compile::KernelPlan& plan) {
   return put(maps.active_version, &zero, sizeof(zero), &version, sizeof(version), "active_version");
 }
 
-Status Sensors::Attach() {
+Status Sensors::Attach() { return AttachTypes(attach_types_); }
+
+Status Sensors::AttachTypes(const std::set<uint16_t>& types) {
+  // The raw_syscalls fallback serves the loaded syscalls without a tracepoint; it runs on every
+  // syscall of the host, so it is attached only once a selected type needs it.
+  std::string fallback_list;
+  for (const auto& sc : fallbacks_) {
+    const SyscallInfo* info = SyscallByName(sc);
+    if (info && types.count(info->event)) fallback_list += (fallback_list.empty() ? "" : ", ") + sc;
+  }
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) {
     const std::string name = bpf_program__name(prog);
-    if (!bpf_program__autoload(prog) || IsSyscallCommon(name)) continue;
+    if (!bpf_program__autoload(prog) || IsSyscallCommon(name) || attached_.count(name)) continue;
+    bool wanted = IsLifecycle(name);
+    if (name == "handle_tcp_state") wanted = types.count(VIGIL_EVT_TCP_STATE) != 0;
+    if (name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0) {
+      const SyscallInfo* info = SyscallByName(name.substr(name[1] == 'n' ? 6 : 5));
+      wanted = info && types.count(info->event);
+    }
+    if (name.rfind("fallback_", 0) == 0) wanted = !fallback_list.empty();
+    if (!wanted) continue;
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       const int err = errno;
@@ -331,8 +344,20 @@ Status Sensors::Attach() {
       skipped_.push_back(name + " (attach failed)");
       continue;
     }
+    attached_.insert(name);
     links_.push_back(link);
+    if (name.rfind("fallback_", 0) == 0 && !fallback_attached_) {
+      fallback_attached_ = true;
+      const std::string& list = fallback_list;
+      spdlog::warn(
+        "no syscalls:sys_enter_/sys_exit_ tracepoint for {} on this kernel: using a raw_syscalls "
+        "program filtered by syscall number instead. It runs on every syscall of the host "
+        "(measured 8-18% per syscall for an empty one); its invocations are counted as "
+        "fallback_calls",
+        list);
+    }
   }
+  attached_types_.insert(types.begin(), types.end());
   return OkStatus();
 }
 

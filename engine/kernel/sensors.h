@@ -24,6 +24,9 @@ struct SensorOptions {
   ClockSource clock = ClockSource::kBoottime;
   std::string tracefs_root = "/sys/kernel/tracing";
   std::set<uint16_t> event_types;      // syscall and network event types to attach
+  // Event types whose programs are loaded too, but attached only on request (AttachTypes), so
+  // that a hot reload can start tracing a new event type without reloading anything.
+  std::set<uint16_t> loadable_types;
   uint32_t proc_info_entries = 0;      // 0: sized from the host (DefaultProcInfoEntries)
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
@@ -48,16 +51,26 @@ class Sensors {
   // Deletes every entry of versions older than `first_kept` (version_retire.cpp); returns how
   // many. Call it once events of those versions can no longer be decided.
   Result<size_t> RetireVersionsBefore(uint32_t first_kept);
-  // Attaches every loaded program; a program that fails to attach is skipped with a log line,
-  // except the lifecycle programs, which vigil cannot run without.
+  // Attaches the lifecycle programs and those of the selected event types; a program that fails
+  // to attach is skipped with a log line, except the lifecycle ones, which vigil cannot run
+  // without.
   Status Attach();
+  // Attaches the loaded programs of `types` not attached yet (a reload selected new types).
+  Status AttachTypes(const std::set<uint16_t>& types);
+  const std::set<uint16_t>& attached_types() const { return attached_types_; }
+  // Whether the programs of an event type were loaded (selected, or in loadable_types).
+  bool Loaded(uint16_t type) const { return loaded_types_.count(type) != 0; }
 
   int events_fd() const;
   int net_events_fd() const;
   KernelStats ReadStats() const;
   uint32_t proc_info_entries() const { return proc_info_entries_; }
-  // Selected syscalls served by the raw_syscalls fallback (no per-syscall tracepoint).
-  const std::vector<std::string>& fallback_syscalls() const { return fallbacks_; }
+  // Selected syscalls served by the raw_syscalls fallback (no per-syscall tracepoint), once its
+  // programs are attached; empty before.
+  const std::vector<std::string>& fallback_syscalls() const {
+    static const std::vector<std::string> kNone;
+    return fallback_attached_ ? fallbacks_ : kNone;
+  }
   const std::vector<std::string>& skipped_programs() const { return skipped_; }
   size_t attached_programs() const { return links_.size(); }
 
@@ -68,6 +81,11 @@ class Sensors {
   std::vector<std::string> traced_;  // selected syscalls
   std::vector<std::string> fallbacks_;
   std::vector<std::string> skipped_;
+  std::set<uint16_t> attach_types_;    // selected at load, attached by Attach()
+  std::set<uint16_t> attached_types_;  // attached so far
+  std::set<uint16_t> loaded_types_;    // event_types and loadable_types
+  std::set<std::string> attached_;     // names of the programs attached
+  bool fallback_attached_ = false;
   uint32_t proc_info_entries_ = 0;
 };
 
