@@ -35,24 +35,6 @@ struct RecordArgs {
 };
 
 // Same syntax as `vigil trace --events`.
-bool ParseEventList(const std::string& list, std::set<uint16_t>* out, std::string* error) {
-  if (list.empty() || list == "all") {
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) out->insert(t);
-    return true;
-  }
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ',')) {
-    auto type = kernel::EventTypeFromName(name);
-    if (!type) {
-      *error = "unknown event type '" + name + "' (see docs/events.md)";
-      return false;
-    }
-    out->insert(*type);
-  }
-  return true;
-}
-
 // Closes the output file on every path.
 struct FileCloser {
   void operator()(std::FILE* f) const {
@@ -69,7 +51,7 @@ int RunRecord(const RecordArgs& args) {
   }
   kernel::TraceOptions options;
   std::string error;
-  if (!ParseEventList(args.events, &options.event_types, &error)) {
+  if (!kernel::ParseEventTypeList(args.events, &options.event_types, &error)) {
     std::fprintf(stderr, "vigil record: %s\n", error.c_str());
     return kExitUsage;
   }

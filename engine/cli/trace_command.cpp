@@ -34,24 +34,6 @@ struct TraceArgs {
   bool all_lifecycle = false;
 };
 
-bool ParseEvents(const std::string& list, std::set<uint16_t>* out, std::string* error) {
-  if (list.empty() || list == "all") {
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) out->insert(t);
-    return true;
-  }
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ',')) {
-    auto type = kernel::EventTypeFromName(name);
-    if (!type) {
-      *error = "unknown event type '" + name + "' (see docs/events.md)";
-      return false;
-    }
-    out->insert(*type);
-  }
-  return true;
-}
-
 int RunTrace(const TraceArgs& args) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("vigil-trace"));
   spdlog::set_pattern("vigil trace: %v");
@@ -63,7 +45,7 @@ int RunTrace(const TraceArgs& args) {
   }
   kernel::TraceOptions options;
   std::string error;
-  if (!ParseEvents(args.events, &options.event_types, &error)) {
+  if (!kernel::ParseEventTypeList(args.events, &options.event_types, &error)) {
     std::fprintf(stderr, "vigil trace: %s\n", error.c_str());
     return kExitUsage;
   }

@@ -1,5 +1,7 @@
 #include "kernel/event_types.h"
 
+#include <sstream>
+
 #include <array>
 
 #include "bpf/events.h"
@@ -28,6 +30,24 @@ std::optional<uint16_t> EventTypeFromName(std::string_view name) {
 
 bool IsLifecycleEvent(uint16_t type) {
   return type == VIGIL_EVT_EXEC || type == VIGIL_EVT_FORK || type == VIGIL_EVT_EXIT;
+}
+
+bool ParseEventTypeList(const std::string& list, std::set<uint16_t>* out, std::string* error) {
+  if (list.empty() || list == "all") {
+    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) out->insert(t);
+    return true;
+  }
+  std::stringstream ss(list);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    auto type = EventTypeFromName(name);
+    if (!type) {
+      *error = "unknown event type '" + name + "' (see docs/events.md)";
+      return false;
+    }
+    out->insert(*type);
+  }
+  return true;
 }
 
 }  // namespace vigil::kernel

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <string>
 #include <string_view>
 
 namespace vigil::kernel {
@@ -12,5 +14,8 @@ const char* EventTypeName(uint16_t type);
 std::optional<uint16_t> EventTypeFromName(std::string_view name);
 // True for exec, fork, exit: always attached, delivered when a policy selects them.
 bool IsLifecycleEvent(uint16_t type);
+// Parses a comma-separated list of event type names ("open,exec"; empty or "all" for every
+// type) into `out`; false with `error` naming the unknown type otherwise.
+bool ParseEventTypeList(const std::string& list, std::set<uint16_t>* out, std::string* error);
 
 }  // namespace vigil::kernel
