@@ -15,6 +15,7 @@
 #include "agent/event_enricher.h"
 #include "bpf/events.h"
 #include "cli/commands.h"
+#include "cli/trace_options.h"
 #include "kernel/clock.h"
 #include "kernel/event_types.h"
 #include "kernel/tracer.h"
@@ -50,21 +51,12 @@ int RunRecord(const RecordArgs& args) {
     return kExitUsage;
   }
   kernel::TraceOptions options;
-  std::string error;
-  if (!kernel::ParseEventTypeList(args.events, &options.event_types, &error)) {
+  if (std::string error =
+          TraceOptionsFromFlags(args.events, args.scope, args.proc_info_entries, &options);
+      !error.empty()) {
     std::fprintf(stderr, "vigil record: %s\n", error.c_str());
     return kExitUsage;
   }
-  if (!args.scope.empty()) {
-    auto scope = lang::ParseScope(args.scope, &error);
-    if (!scope) {
-      std::fprintf(stderr, "vigil record: --scope: %s\n", error.c_str());
-      return kExitUsage;
-    }
-    options.scope = std::move(*scope);
-    if (args.events.empty() || args.events == "all") options.event_types.erase(VIGIL_EVT_TCP_STATE);
-  }
-  options.proc_info_entries = args.proc_info_entries;
   // The process tree needs every fork, exec and exit; only in-scope events are written.
   options.lifecycle_all = true;
   for (uint16_t t : {VIGIL_EVT_EXEC, VIGIL_EVT_FORK, VIGIL_EVT_EXIT}) options.event_types.insert(t);

@@ -13,6 +13,7 @@
 
 #include "bpf/events.h"
 #include "cli/commands.h"
+#include "cli/trace_options.h"
 #include "kernel/event_types.h"
 #include "kernel/tracer.h"
 #include "lang/scope_parser.h"
@@ -44,23 +45,12 @@ int RunTrace(const TraceArgs& args) {
     return kExitUsage;
   }
   kernel::TraceOptions options;
-  std::string error;
-  if (!kernel::ParseEventTypeList(args.events, &options.event_types, &error)) {
+  if (std::string error =
+          TraceOptionsFromFlags(args.events, args.scope, args.proc_info_entries, &options);
+      !error.empty()) {
     std::fprintf(stderr, "vigil trace: %s\n", error.c_str());
     return kExitUsage;
   }
-  if (!args.scope.empty()) {
-    auto scope = lang::ParseScope(args.scope, &error);
-    if (!scope) {
-      std::fprintf(stderr, "vigil trace: --scope: %s\n", error.c_str());
-      return kExitUsage;
-    }
-    options.scope = std::move(*scope);
-    // Softirq network events cannot be attributed to a process: a scoped trace leaves them
-    // out unless asked for explicitly (which then fails with the reason).
-    if (args.events.empty() || args.events == "all") options.event_types.erase(VIGIL_EVT_TCP_STATE);
-  }
-  options.proc_info_entries = args.proc_info_entries;
   options.lifecycle_all = args.all_lifecycle;
 
   // Block the stop signals before any thread starts, then wait for them here.
