@@ -152,6 +152,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     bpf_program__set_autoload(skel->progs.syscall_enter, !self->traced_.empty());
     bpf_program__set_autoload(skel->progs.syscall_exit, !self->traced_.empty());
 
+    if (options.before_load) options.before_load(skel->obj);
     std::vector<std::string> log;
     g_load_log = &log;
     int err = vigil_bpf__load(skel);

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -17,19 +18,23 @@
 
 struct vigil_bpf;
 struct bpf_link;
+struct bpf_object;
 
 namespace vigil::kernel {
 
 struct SensorOptions {
   ClockSource clock = ClockSource::kBoottime;
   std::string tracefs_root = "/sys/kernel/tracing";
-  std::set<uint16_t> event_types;      // syscall and network event types to attach
+  std::set<uint16_t> event_types;  // syscall and network event types to attach
   // Event types whose programs are loaded too, but attached only on request (AttachTypes), so
   // that a hot reload can start tracing a new event type without reloading anything.
   std::set<uint16_t> loadable_types;
   uint32_t proc_info_entries = 0;      // 0: sized from the host (DefaultProcInfoEntries)
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
+  // Called with the opened object before each load attempt. The e2e test of the loader uses it
+  // to replace a program's instructions with code the verifier rejects.
+  std::function<void(bpf_object*)> before_load;
 };
 
 // proc_info size from the host: pid_max clamped to [8192, 262144] plus per-CPU LRU slack.

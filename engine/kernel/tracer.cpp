@@ -54,6 +54,7 @@ Result<std::unique_ptr<Tracer>> Tracer::Start(const TraceOptions& options, RingR
   sensor_options.event_types = plan.event_types;
   sensor_options.proc_info_entries = options.proc_info_entries;
   sensor_options.ring_bytes = options.ring_bytes;
+  sensor_options.before_load = options.before_load;
   auto sensors = Sensors::Load(sensor_options);
   if (!sensors) return Error{sensors.error()};
   self->sensors_ = std::move(sensors.value());

@@ -3,6 +3,7 @@
 // starts the readers. Used by `vigil trace` and by the e2e tests and benchmarks.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,6 +23,7 @@ struct TraceOptions {
   uint32_t proc_info_entries = 0;  // 0 = from the host
   uint32_t ring_bytes = 16u << 20;
   bool lifecycle_all = false;  // deliver exec/fork/exit of processes outside the scope too
+  std::function<void(bpf_object*)> before_load;  // see SensorOptions::before_load
 };
 
 class Tracer {
