@@ -720,16 +720,27 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   return 0;
 }
 
-#define VIGIL_X_PROGRAMS(name, ...)                         \
-  SEC("tp/syscalls/sys_enter_" #name)                       \
-  int enter_##name(void* ctx) {                             \
-    bpf_tail_call(ctx, &syscall_progs, SYSCALL_ENTER_SLOT); \
-    return 0;                                               \
-  }                                                         \
-  SEC("tp/syscalls/sys_exit_" #name)                        \
-  int exit_##name(void* ctx) {                              \
-    bpf_tail_call(ctx, &syscall_progs, SYSCALL_EXIT_SLOT);  \
-    return 0;                                               \
+/* The slot is hidden from the compiler on purpose: with a constant key the JIT patches a direct
+ * jump into the stub and the kernel tracks the stub in the map ("poke" descriptors); the verifier
+ * sees through compiler barriers, so the slot comes from a writable global. On this
+ * kernel a stub that was loaded with such a descriptor but never attached keeps the prog_array
+ * alive after a SIGKILL of vigil (e2e.agent.cleanup reproduces it); an indirect tail call has no
+ * descriptor and leaves nothing behind. */
+__u32 tail_call_slot_base = 0; /* always 0; writable, so the verifier cannot know it */
+static __always_inline void tail_call_slot(void* ctx, u32 slot) {
+  bpf_tail_call(ctx, &syscall_progs, tail_call_slot_base + slot);
+}
+
+#define VIGIL_X_PROGRAMS(name, ...)                \
+  SEC("tp/syscalls/sys_enter_" #name)              \
+  int enter_##name(void* ctx) {                    \
+    tail_call_slot(ctx, SYSCALL_ENTER_SLOT);       \
+    return 0;                                      \
+  }                                                \
+  SEC("tp/syscalls/sys_exit_" #name)               \
+  int exit_##name(void* ctx) {                     \
+    tail_call_slot(ctx, SYSCALL_EXIT_SLOT);        \
+    return 0;                                      \
   }
 VIGIL_SYSCALLS(VIGIL_X_PROGRAMS)
 
@@ -741,7 +752,7 @@ int fallback_enter(struct trace_event_raw_sys_enter* ctx) {
   stat_add(VIGIL_STAT_FALLBACK_CALLS);
   u32 nr = ctx->id;
   if (!bpf_map_lookup_elem(&fallback_syscalls, &nr)) return 0;
-  bpf_tail_call(ctx, &syscall_progs, SYSCALL_ENTER_SLOT);
+  tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
   return 0;
 }
 
@@ -749,7 +760,7 @@ SEC("tp/raw_syscalls/sys_exit")
 int fallback_exit(struct trace_event_raw_sys_exit* ctx) {
   u32 nr = ctx->id;
   if (!bpf_map_lookup_elem(&fallback_syscalls, &nr)) return 0;
-  bpf_tail_call(ctx, &syscall_progs, SYSCALL_EXIT_SLOT);
+  tail_call_slot(ctx, SYSCALL_EXIT_SLOT);
   return 0;
 }
 

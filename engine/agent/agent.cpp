@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "agent/policy_watcher.h"
+#include "bpf/events.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
 #include "compile/rule_compiler.h"
@@ -54,7 +55,8 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
   std::vector<compile::RuleCompileError> errors;
   compile::RuleCompileOptions rule_options;
   rule_options.implicit_policy = true;
-  std::shared_ptr<const match::RuleSet> rules = compile::CompileRules(*program, rule_options, &errors);
+  std::shared_ptr<const match::RuleSet> rules =
+      compile::CompileRules(*program, rule_options, &errors);
   if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
 
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects.
@@ -68,8 +70,9 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
   std::string error;
   if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) return error;
 
-  // 3. First load: the sensors for the selected event types. Later loads may only use event
-  //    types whose programs are attached (see docs/agent.md, "Limits").
+  // 3. First load: the programs of every event type are loaded, those the policies select are
+  //    attached. A later load attaches the loaded programs of newly selected types before the
+  //    flip, so a reload can start tracing a type no policy used at start.
   if (!sensors_) {
     auto tracefs = kernel::EnsureTracefs();
     if (!tracefs) return tracefs.error();
@@ -77,16 +80,15 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
     so.clock = clock_;
     so.tracefs_root = tracefs.value();
     so.event_types = plan.event_types;
-    // Only the selected event types' programs are loaded. Loading every type (so.loadable_types)
-    // would let a reload attach new types, but with the syscall programs loaded a SIGKILLed
-    // agent leaves its tail-call map behind in the kernel (docs/agent.md, "Limits").
+    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t)
+      if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
     so.proc_info_entries = options_.proc_info_entries;
     auto sensors = kernel::Sensors::Load(so);
     if (!sensors) return sensors.error();
     sensors_ = std::move(sensors.value());
   } else {
     // Event types whose programs are loaded (at start) but not attached are attached before the
-    // flip; types never loaded need a restart.
+    // flip. A type whose programs this kernel could not load cannot be traced.
     std::set<uint16_t> added;
     std::string missing;
     for (uint16_t t : plan.event_types) {
@@ -97,8 +99,8 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
     }
     if (!missing.empty())
       return fmt::format(
-          "the new policy set selects {} events, which the running agent did not load; "
-          "restart vigil to add an event type",
+          "the new policy set selects {} events, whose BPF programs this kernel did not load "
+          "(see the agent's start-up log)",
           missing);
     if (!added.empty())
       if (auto s = sensors_->AttachTypes(added); !s) return s.error();
@@ -138,9 +140,15 @@ void Agent::OnEvent(const kernel::Event& event) {
   const proctree::Process* p = event.entity ? tree_.LookupEntity(event.entity) : nullptr;
   if (!p) p = tree_.Lookup(event.pid);
   switch (p ? tree_.ContextOf(*p) : proctree::Resolution::kWait) {
-    case proctree::Resolution::kComplete: Judge(event, true); break;
-    case proctree::Resolution::kIncomplete: Judge(event, false); break;
-    case proctree::Resolution::kWait: pending_->Add(event); break;
+    case proctree::Resolution::kComplete:
+      Judge(event, true);
+      break;
+    case proctree::Resolution::kIncomplete:
+      Judge(event, false);
+      break;
+    case proctree::Resolution::kWait:
+      pending_->Add(event);
+      break;
   }
 }
 
@@ -151,7 +159,8 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   if (it == rule_sets_.end()) {
     // Lifecycle events of processes outside every scope carry no policy; anything else with an
     // unknown version is counted.
-    if (event.matched != 0) counters_.unknown_version_events.fetch_add(1, std::memory_order_relaxed);
+    if (event.matched != 0)
+      counters_.unknown_version_events.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (event.policy_version != active_version_)
@@ -181,8 +190,8 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
       counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  std::string line = options_.alert_format == "text" ? output::AlertTextLine(alert)
-                                                     : output::AlertJsonLine(alert);
+  std::string line =
+      options_.alert_format == "text" ? output::AlertTextLine(alert) : output::AlertJsonLine(alert);
   if (!line.empty() && line.back() == '\n') line.pop_back();
   for (auto& sink : sinks_) sink->Push(line);
 }
@@ -206,21 +215,29 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
     nlohmann::json status = reloader_->Status();
     status["ok"] = true;
     status["stats"] = StatsLine();
+    if (sensors_) {
+      nlohmann::json traced = nlohmann::json::array();
+      for (uint16_t t : sensors_->attached_types()) traced.push_back(kernel::EventTypeName(t));
+      status["traced_event_types"] = traced;
+    }
     return status;
   }
   if (command == "reload") {
     ReloadOutcome out = ReloadNow("vigil reload");
-    return {{"ok", out.ok}, {"version", out.version}, {"errors", out.errors},
+    return {{"ok", out.ok},
+            {"version", out.version},
+            {"errors", out.errors},
             {"latency_ms", out.latency_ms}};
   }
   return {{"ok", false}, {"error", "unknown command '" + command + "' (status, reload)"}};
 }
 
 std::string Agent::StatsLine() const {
-  std::string out = fmt::format("stats: version={} events={} alerts={} kills={}",
-                                active_version_, counters_.events.load(), counters_.alerts.load(),
-                                counters_.kills.load());
-  if (counters_.kill_failures) out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
+  std::string out =
+      fmt::format("stats: version={} events={} alerts={} kills={}", active_version_,
+                  counters_.events.load(), counters_.alerts.load(), counters_.kills.load());
+  if (counters_.kill_failures)
+    out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
   if (sensors_) {
     kernel::KernelStats k = sensors_->ReadStats();
     out += fmt::format("; drops main={} net={}", k[VIGIL_STAT_DROP_MAIN], k[VIGIL_STAT_DROP_NET]);
@@ -233,8 +250,7 @@ std::string Agent::StatsLine() const {
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   {
     std::lock_guard lock(event_mu_);
-    if (enricher_)
-      out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
+    if (enricher_) out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
     out += fmt::format("; processes={}", tree_.size());
     // The tree's counters, limit hits included (refused_full, evicted_exited, args_truncated):
     // every non-zero one, by name.
@@ -290,9 +306,10 @@ int Agent::Run() {
   enricher_ = std::make_unique<EventEnricher>(tree_, clock_);
   host_pidns_ = kernel::HostPidNamespace();
   pending_ = std::make_unique<proctree::PendingCache<kernel::Event>>(
-      proctree::PendingOptions{.capacity = 8192,
-                               .max_attempts = options_.pending_retries,
-                               .retry_interval_ns = uint64_t{options_.pending_interval_ms} * 1'000'000},
+      proctree::PendingOptions{
+          .capacity = 8192,
+          .max_attempts = options_.pending_retries,
+          .retry_interval_ns = uint64_t{options_.pending_interval_ms} * 1'000'000},
       [this] { return kernel::ClockNowNs(clock_); },
       [this](kernel::Event& e) { return tree_.RefreshContext(e.entity, e.pid); },
       [this](kernel::Event&& e, bool complete) { Judge(e, complete); });
@@ -329,8 +346,10 @@ int Agent::Run() {
 
   ControlServer control(options_.control_socket,
                         [this](const nlohmann::json& req) { return HandleControl(req); });
-  if (std::string e = control.Start(); !e.empty()) spdlog::warn("control socket: {}", e);
-  else spdlog::info("control socket: {}", options_.control_socket);
+  if (std::string e = control.Start(); !e.empty())
+    spdlog::warn("control socket: {}", e);
+  else
+    spdlog::info("control socket: {}", options_.control_socket);
 
   std::unique_ptr<PolicyWatcher> watcher;
   if (options_.watch_files) {
@@ -357,9 +376,15 @@ int Agent::Run() {
       if (::read(sfd, &si, sizeof si) == sizeof si) {
         switch (si.ssi_signo) {
           case SIGINT:
-          case SIGTERM: running = false; break;
-          case SIGHUP: ReloadNow("SIGHUP"); break;
-          case SIGUSR1: spdlog::info("{}", StatsLine()); break;
+          case SIGTERM:
+            running = false;
+            break;
+          case SIGHUP:
+            ReloadNow("SIGHUP");
+            break;
+          case SIGUSR1:
+            spdlog::info("{}", StatsLine());
+            break;
           case SIGUSR2:
             for (auto& s : sinks_) s->RequestReopen();
             spdlog::info("output files will be reopened");

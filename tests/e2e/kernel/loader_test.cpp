@@ -1,6 +1,6 @@
 // The loader skips a program the running kernel rejects, says so, and runs everything else. The
 // rejection is real: the test replaces one program's instructions with code the verifier refuses
-// (a read above the frame pointer) before loading, through SensorOptions::before_load.
+// (its final exit instruction removed) before loading, through SensorOptions::before_load.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
@@ -24,15 +24,17 @@
 namespace vigil::e2e {
 namespace {
 
-// r0 = *(u64 *)(r10 + 8); exit: reads past the top of the stack, which every verifier refuses.
+// Turns the program's final `exit` into `r0 = 0`: the verifier refuses a program that can run
+// off its end. The instruction count stays the same, so libbpf's relocations still fit.
 void MakeUnverifiable(bpf_object* obj, const char* program) {
   bpf_program* prog = bpf_object__find_program_by_name(obj, program);
   ASSERT_NE(prog, nullptr) << program;
-  static const bpf_insn kBad[] = {
-      {BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_0, BPF_REG_10, 8, 0},
-      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-  };
-  ASSERT_EQ(bpf_program__set_insns(prog, const_cast<bpf_insn*>(kBad), 2), 0);
+  const size_t n = bpf_program__insn_cnt(prog);
+  ASSERT_GT(n, 0u);
+  std::vector<bpf_insn> insns(bpf_program__insns(prog), bpf_program__insns(prog) + n);
+  ASSERT_EQ(insns.back().code, BPF_JMP | BPF_EXIT);
+  insns.back() = bpf_insn{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0};
+  ASSERT_EQ(bpf_program__set_insns(prog, insns.data(), insns.size()), 0);
 }
 
 struct Collected {
