@@ -130,9 +130,13 @@ struct vigil_event_header {
   __u32 ppid; /* tgid of the real parent */
   __u32 uid;
   __u32 gid;
-  __u32 pad;
+  __u32 flags; /* VIGIL_HDR_* */
   char comm[VIGIL_COMM_LEN];
 };
+
+/* The kernel sent SIGKILL to the process for this event (an `action kill` policy whose rule the
+ * kernel decides alone; docs/agent.md, "Actions"). */
+#define VIGIL_HDR_KILLED 1u
 
 #define VIGIL_EXEC_ARGV_TRUNCATED 1u
 #define VIGIL_EXEC_EXE_TRUNCATED 2u
@@ -241,6 +245,10 @@ struct vigil_policy_config {
   __u64 host_pidns;    /* for `container`: the pid namespace of the host */
   __u32 lifecycle_all; /* deliver exec/fork/exit of every process, matched or not */
   __u32 pad;
+  /* `action kill` decided in the kernel at exec: policies with a rule on exec without condition,
+   * and policies with conditions in the kill_exec map (vigil_kill_key). */
+  __u64 kill_exec_any;
+  __u64 kill_exec;
   /* uid, gid, pid ranges: [kind][policy][i]; hi < lo marks an unused slot */
   struct vigil_range ranges[3][VIGIL_MAX_POLICIES][VIGIL_MAX_RANGES];
 };
@@ -266,6 +274,19 @@ struct vigil_binary_key {
   __u32 pad;
   __u64 mntns;     /* 0 = any mount namespace */
   __u64 path_hash; /* vigil_path_hash() of the exe path (bpf/entity.h) */
+};
+
+/* What an exec rule of an `action kill` policy compares, for the kernel to kill at exec. */
+enum vigil_kill_kind {
+  VIGIL_KILL_EXE = 0,  /* proc.exe: the executable's path */
+  VIGIL_KILL_FILENAME, /* exec.filename: the path given to execve */
+  VIGIL_KILL_COMM,     /* proc.name: the process name after exec */
+};
+
+struct vigil_kill_key {
+  __u32 version;
+  __u32 kind;  /* enum vigil_kill_kind */
+  __u64 hash;  /* vigil_path_hash() of the string (bpf/entity.h) */
 };
 
 struct vigil_event_key { /* events map: which policies want an event type */

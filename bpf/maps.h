@@ -84,6 +84,14 @@ struct {
   __type(value, __u64);
 } scope_binary SEC(".maps");
 
+/* `action kill` decided at exec: (version, what, hash of the string) -> policies. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct vigil_kill_key);
+  __type(value, __u64);
+} kill_exec SEC(".maps");
+
 /* Per-process state keyed by tgid. Size set by user space from the host (FIELD-LESSONS 3). */
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -271,6 +271,28 @@ static __always_inline u64 hash_path(const char* buf, u32 off) {
   return vigil_path_hash_finish(h, len);
 }
 
+/* vigil_path_hash over buf[0, len), len < max; max is a power of two and buf holds at least
+ * max + 7 readable bytes (the record it lives in goes on). */
+static __always_inline u64 hash_prefix(const char* buf, u32 len, u32 max) {
+  u64 h = VIGIL_PATH_HASH_SEED;
+  for (u32 i = 0; i < VIGIL_PATH_MAX / 8; i++) {
+    u32 done = i * 8;
+    if (done >= len || done >= max) break;
+    barrier_var(done);
+    u64 word = *(const u64*)(buf + (done & (max - 1)));
+    u32 rest = len - done;
+    if (rest < 8) word &= (1ULL << (rest * 8)) - 1;
+    h = vigil_path_hash_step(h, word);
+  }
+  return vigil_path_hash_finish(h, len);
+}
+
+static __always_inline u64 kill_lookup(u32 version, u32 kind, u64 hash) {
+  struct vigil_kill_key key = {.version = version, .kind = kind, .hash = hash};
+  u64* bits = bpf_map_lookup_elem(&kill_exec, &key);
+  return bits ? *bits : 0;
+}
+
 /* Hash of a task's executable path. Scratch space is a ring buffer reservation that is always
  * discarded: it belongs to this program invocation alone. */
 static __always_inline u64 task_exe_hash(struct task_struct* t) {
@@ -388,6 +410,7 @@ static __always_inline void fill_header(struct vigil_event_header* h, u32 type, 
   h->tid = (u32)pid_tgid;
   h->uid = (u32)ug;
   h->gid = ug >> 32;
+  h->flags = 0;
   h->ppid = BPF_CORE_READ(t, real_parent, tgid);
   bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
@@ -459,6 +482,25 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   if (bpf_probe_read_user(e->argv, argv_len & (2 * VIGIL_ARGV_MAX - 1), (void*)arg_start) < 0)
     argv_len = 0;
   e->argv_len = argv_len;
+
+  /* `action kill` that the kernel decides alone: the process dies before it runs a single
+   * instruction of the new program. */
+  u64 kill = cfg ? matched & cfg->kill_exec : 0;
+  if (kill) {
+    u64 decided = cfg->kill_exec_any;
+    decided |= kill_lookup(version, VIGIL_KILL_EXE, state.exe_hash);
+    if (!(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED))
+      decided |= kill_lookup(version, VIGIL_KILL_FILENAME,
+                             hash_prefix(e->filename, e->filename_len, VIGIL_PATH_MAX));
+    u32 comm_len = 0;
+    for (u32 i = 0; i < VIGIL_COMM_LEN; i++) {
+      if (!e->hdr.comm[i]) break;
+      comm_len++;
+    }
+    decided |= kill_lookup(version, VIGIL_KILL_COMM,
+                           hash_prefix(e->hdr.comm, comm_len, VIGIL_COMM_LEN));
+    if ((kill & decided) && bpf_send_signal(9 /* SIGKILL */) == 0) e->hdr.flags |= VIGIL_HDR_KILLED;
+  }
   stamp(&e->hdr);
   bpf_ringbuf_submit(e, 0);
   return 0;

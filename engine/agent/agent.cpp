@@ -168,7 +168,7 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   const match::RuleSet& rules = *it->second;
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
-  for (const auto& m : matches_) Emit(rules, m, record_);
+  for (const auto& m : matches_) Emit(rules, m, record_, event.killed_in_kernel);
 }
 
 void Agent::Tick() {
@@ -178,16 +178,24 @@ void Agent::Tick() {
 }
 
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
-                 const match::EventRecord& r) {
+                 const match::EventRecord& r, bool killed_in_kernel) {
   output::Alert alert = output::MakeAlert(rules, m, r);
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
   if (alert.action() == lang::ast::Action::kKill) {
-    auto pid = lang::FieldByName("proc.pid");
-    pid_t target = pid && r.Has(*pid) ? static_cast<pid_t>(r.Int(*pid)) : 0;
-    if (target > 1 && ::kill(target, SIGKILL) == 0) {
-      counters_.kills.fetch_add(1, std::memory_order_relaxed);
+    if (killed_in_kernel) {
+      // The kernel decided the rule alone and sent SIGKILL at exec (docs/agent.md, "Actions").
+      alert.killed_by = "kernel";
+      counters_.kernel_kills.fetch_add(1, std::memory_order_relaxed);
     } else {
-      counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
+      auto pid = lang::FieldByName("proc.pid");
+      pid_t target = pid && r.Has(*pid) ? static_cast<pid_t>(r.Int(*pid)) : 0;
+      if (target > 1 && ::kill(target, SIGKILL) == 0) {
+        alert.killed_by = "user";
+        counters_.kills.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        alert.killed_by = "failed";
+        counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
+      }
     }
   }
   std::string line =
@@ -233,9 +241,9 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
 }
 
 std::string Agent::StatsLine() const {
-  std::string out =
-      fmt::format("stats: version={} events={} alerts={} kills={}", active_version_,
-                  counters_.events.load(), counters_.alerts.load(), counters_.kills.load());
+  std::string out = fmt::format("stats: version={} events={} alerts={} kills={} kernel_kills={}",
+                                active_version_, counters_.events.load(), counters_.alerts.load(),
+                                counters_.kills.load(), counters_.kernel_kills.load());
   if (counters_.kill_failures)
     out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
   if (sensors_) {

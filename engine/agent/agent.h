@@ -35,8 +35,8 @@ struct AgentOptions {
   bool watch_files = true;
   std::chrono::seconds stats_interval{60};
   std::string control_socket = kDefaultControlSocket;
-  uint32_t proc_info_entries = 0;  // 0: sized from the host
-  size_t sink_queue = 65536;       // alerts queued per sink before they are counted as dropped
+  uint32_t proc_info_entries = 0;       // 0: sized from the host
+  size_t sink_queue = 65536;            // alerts queued per sink before they are counted as dropped
   std::vector<std::string> runc_roots;  // runc state folders for pod metadata (empty: defaults)
   uint32_t pending_retries = 5;         // retries of an event whose context is not known yet
   uint32_t pending_interval_ms = 100;   // between those retries
@@ -46,7 +46,8 @@ struct AgentOptions {
 struct AgentCounters {
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> alerts{0};
-  std::atomic<uint64_t> kills{0};
+  std::atomic<uint64_t> kills{0};         // sent from user space
+  std::atomic<uint64_t> kernel_kills{0};  // sent by the kernel at exec
   std::atomic<uint64_t> kill_failures{0};
   std::atomic<uint64_t> old_version_events{0};  // judged by the rules of the version they carry
   std::atomic<uint64_t> unknown_version_events{0};
@@ -70,7 +71,8 @@ class Agent {
   void Judge(const kernel::Event& event, bool complete);
   // Retries parked events and expires exited processes (the main loop's timer).
   void Tick();
-  void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r);
+  void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
+            bool killed_in_kernel);
   nlohmann::json HandleControl(const nlohmann::json& request);
   ReloadOutcome ReloadNow(const std::string& trigger);
   std::string StatsLine() const;

@@ -80,6 +80,18 @@ void PrintKernelPlan(const compile::KernelPlan& plan,
   for (const auto& [key, bits] : plan.binary)
     out << "  map binary[mntns " << (key.first ? std::to_string(key.first) : std::string("any"))
         << ", path hash " << Hex(key.second) << "] -> " << PolicyNames(bits, inputs) << "\n";
+  if (c.kill_exec) {
+    out << "  kill at exec, in the kernel: " << PolicyNames(c.kill_exec, inputs);
+    if (c.kill_exec_any)
+      out << " (every exec in scope: " << PolicyNames(c.kill_exec_any, inputs) << ")";
+    out << "\n";
+  }
+  for (const auto& p : inputs)
+    for (const auto& [what, text] : p.kill_exec) {
+      static const char* const kWhat[] = {"proc.exe", "exec.filename", "proc.name"};
+      out << "    kill " << kWhat[what] << " == \"" << output::TerminalSafe(text) << "\" -> "
+          << p.name << "\n";
+    }
 }
 
 std::string RulePolicies(const match::CompiledRule& rule, const match::RuleSet& rules) {

@@ -114,6 +114,12 @@ bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
       out.event_policies[type] |= bit;
       out.event_types.insert(type);
     }
+    if (policy.kill_exec_always || !policy.kill_exec.empty()) {
+      cfg.kill_exec |= bit;
+      if (policy.kill_exec_always) cfg.kill_exec_any |= bit;
+      for (const auto& [what, text] : policy.kill_exec)
+        out.kill_exec[{what, PathHash(text)}] |= bit;
+    }
 
     for (const lang::ScopeFilter& f : policy.scope.filters) {
       const vigil_scope_kind kind = KernelKind(f.kind);

@@ -16,11 +16,14 @@
 
 namespace vigil::compile {
 
-// One policy as the kernel sees it: its scope and the event types its rules use.
+// One policy as the kernel sees it: its scope, the event types its rules use and, for an
+// `action kill` policy, what the kernel kills at exec by itself (compile/exec_kill.h).
 struct KernelPolicyInput {
   std::string name;
   lang::Scope scope;
-  std::set<uint16_t> event_types;  // enum vigil_event_type
+  std::set<uint16_t> event_types;                               // enum vigil_event_type
+  bool kill_exec_always = false;                                // a rule on exec without condition
+  std::set<std::pair<vigil_kill_kind, std::string>> kill_exec;  // or any of these equalities
 };
 
 struct KernelPlanOptions {
@@ -40,8 +43,9 @@ struct KernelPlan {
       numeric;  // uid gid pid mntns pidns cgroup
   std::map<std::string, uint64_t> comm;
   std::map<std::string, uint64_t> uts;
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> binary;  // (mntns or 0, path hash)
-  std::set<uint16_t> event_types;                            // union of selected event types
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> binary;            // (mntns or 0, path hash)
+  std::map<std::pair<vigil_kill_kind, uint64_t>, uint64_t> kill_exec;  // (what, hash) -> policies
+  std::set<uint16_t> event_types;  // union of selected event types
 
   bool Wants(uint16_t type) const { return event_types.count(type) != 0; }
 };

@@ -1,5 +1,7 @@
 #include "compile/plan_inputs.h"
 
+#include "compile/exec_kill.h"
+
 namespace vigil::compile {
 
 // The two enumerations list the same types in the same order; these keep them honest.
@@ -37,7 +39,14 @@ std::vector<KernelPolicyInput> KernelPolicyInputs(const lang::Program& program) 
     KernelPolicyInput in;
     in.name = p.decl ? p.decl->name : "?";
     in.scope = p.scope;
-    for (const auto* r : p.rules) AddTypes(r->events, &in.event_types);
+    for (const auto* r : p.rules) {
+      AddTypes(r->events, &in.event_types);
+      if (!p.decl || p.decl->action != lang::ast::Action::kKill) continue;
+      if (auto kill = KernelExecKill(*r, program)) {
+        in.kill_exec_always |= kill->always;
+        in.kill_exec.insert(kill->equals.begin(), kill->equals.end());
+      }
+    }
     inputs.push_back(std::move(in));
   }
   return inputs;

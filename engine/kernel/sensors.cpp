@@ -309,12 +309,22 @@ Status Sensors::Apply(const compile::KernelPlan& plan) {
     if (auto s = put(maps.scope_binary, &key, sizeof(key), &bits, sizeof(bits), "scope_binary"); !s)
       return s;
   }
+  for (const auto& [kk, bits] : plan.kill_exec) {
+    vigil_kill_key key{};
+    key.version = version;
+    key.kind = kk.first;
+    key.hash = kk.second;
+    if (auto s = put(maps.kill_exec, &key, sizeof(key), &bits, sizeof(bits), "kill_exec"); !s)
+      return s;
+  }
   // The flip: one update of the single-slot map makes the new version active.
   uint32_t zero = 0;
   return put(maps.active_version, &zero, sizeof(zero), &version, sizeof(version), "active_version");
 }
 
-Status Sensors::Attach() { return AttachTypes(attach_types_); }
+Status Sensors::Attach() {
+  return AttachTypes(attach_types_);
+}
 
 Status Sensors::AttachTypes(const std::set<uint16_t>& types) {
   // The raw_syscalls fallback serves the loaded syscalls without a tracepoint; it runs on every
@@ -351,11 +361,11 @@ Status Sensors::AttachTypes(const std::set<uint16_t>& types) {
       fallback_attached_ = true;
       const std::string& list = fallback_list;
       spdlog::warn(
-        "no syscalls:sys_enter_/sys_exit_ tracepoint for {} on this kernel: using a raw_syscalls "
-        "program filtered by syscall number instead. It runs on every syscall of the host "
-        "(measured 8-18% per syscall for an empty one); its invocations are counted as "
-        "fallback_calls",
-        list);
+          "no syscalls:sys_enter_/sys_exit_ tracepoint for {} on this kernel: using a raw_syscalls "
+          "program filtered by syscall number instead. It runs on every syscall of the host "
+          "(measured 8-18% per syscall for an empty one); its invocations are counted as "
+          "fallback_calls",
+          list);
     }
   }
   attached_types_.insert(types.begin(), types.end());

@@ -15,9 +15,9 @@ namespace vigil::kernel {
 
 Result<size_t> Sensors::RetireVersionsBefore(uint32_t first_kept) {
   auto& m = skel_->maps;
-  bpf_map* versioned[] = {m.policy_config, m.event_policies, m.scope_uid,   m.scope_gid,
-                          m.scope_pid,     m.scope_mntns,    m.scope_pidns, m.scope_cgroup,
-                          m.scope_comm,    m.scope_uts,      m.scope_binary};
+  bpf_map* versioned[] = {m.policy_config, m.event_policies, m.scope_uid,    m.scope_gid,
+                          m.scope_pid,     m.scope_mntns,    m.scope_pidns,  m.scope_cgroup,
+                          m.scope_comm,    m.scope_uts,      m.scope_binary, m.kill_exec};
   size_t deleted = 0;
   for (bpf_map* map : versioned) {
     const size_t key_size = bpf_map__key_size(map);

@@ -22,6 +22,9 @@ struct Alert {
   std::optional<uint64_t> time_ns;      // wall clock, ns since the Unix epoch (evt.time)
   std::optional<uint64_t> boottime_ns;  // CLOCK_BOOTTIME ns (evt.boottime)
   bool incomplete = false;
+  // For action kill, who killed the process: "kernel" (at exec, in BPF), "user" (the agent, after
+  // the match) or "failed" (the signal could not be sent). Empty otherwise (and offline).
+  std::string killed_by;
 
   // The strongest action of its policies: kill if any asks for it.
   lang::ast::Action action() const;

@@ -28,11 +28,11 @@ ScopeValue Text(std::string t, uint64_t mntns = 0) {
 }
 
 TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
-  KernelPolicyInput web{"web", {}, {VIGIL_EVT_EXEC, VIGIL_EVT_OPEN}};
+  KernelPolicyInput web{"web", {}, {VIGIL_EVT_EXEC, VIGIL_EVT_OPEN}, false, {}};
   web.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")}, false, true),
                        Filter(ScopeFilterKind::kUid, {Num(33, 33), Num(1000, UINT64_MAX)})};
-  KernelPolicyInput host{"host", {}, {VIGIL_EVT_OPEN, VIGIL_EVT_TCP_STATE}};
-  KernelPolicyInput other{"other", {}, {VIGIL_EVT_CONNECT}};
+  KernelPolicyInput host{"host", {}, {VIGIL_EVT_OPEN, VIGIL_EVT_TCP_STATE}, false, {}};
+  KernelPolicyInput other{"other", {}, {VIGIL_EVT_CONNECT}, false, {}};
   other.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx"), Text("curl")}, true),
                          Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x", 4026531840)}),
                          Filter(ScopeFilterKind::kContainer, {})};
@@ -69,7 +69,7 @@ TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
 TEST(KernelPlan, RejectsWhatTheKernelCannotEvaluate) {
   KernelPlan plan;
   std::string error;
-  KernelPolicyInput p{"p", {}, {VIGIL_EVT_OPEN}};
+  KernelPolicyInput p{"p", {}, {VIGIL_EVT_OPEN}, false, {}};
   p.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("a-name-longer-than-15")})};
   EXPECT_FALSE(BuildKernelPlan({p}, {}, &plan, &error));
   EXPECT_NE(error.find("15 bytes"), std::string::npos);
@@ -82,12 +82,12 @@ TEST(KernelPlan, RejectsWhatTheKernelCannotEvaluate) {
   EXPECT_FALSE(BuildKernelPlan({p}, {}, &plan, &error));
   EXPECT_NE(error.find("ranges"), std::string::npos);
 
-  KernelPolicyInput net{"net", {}, {VIGIL_EVT_TCP_STATE}};
+  KernelPolicyInput net{"net", {}, {VIGIL_EVT_TCP_STATE}, false, {}};
   net.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("curl")})};
   EXPECT_FALSE(BuildKernelPlan({net}, {}, &plan, &error));
   EXPECT_NE(error.find("softirq"), std::string::npos);
 
-  std::vector<KernelPolicyInput> many(65, KernelPolicyInput{"x", {}, {VIGIL_EVT_OPEN}});
+  std::vector<KernelPolicyInput> many(65, KernelPolicyInput{"x", {}, {VIGIL_EVT_OPEN}, false, {}});
   EXPECT_FALSE(BuildKernelPlan(many, {}, &plan, &error));
 }
 
