@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Empty raw_syscalls programs, used only by bench/overhead as the cost floor of running any BPF
- * program on every syscall. */
+/* Empty programs used only by bench/overhead as cost floors: on raw_syscalls (a program on every
+ * syscall), and on the same per-syscall tracepoints vigil attaches for the `open` event type (the
+ * cost of the tracepoint mechanism alone, without vigil's program). The bench attaches each set
+ * on its own (autoattach is off). */
 #include "vmlinux.h"
 
 #include <bpf/bpf_helpers.h>
@@ -16,3 +18,18 @@ SEC("tp/raw_syscalls/sys_exit")
 int empty_exit(void* ctx) {
   return 0;
 }
+
+#define EMPTY_PAIR(name)              \
+  SEC("tp/syscalls/sys_enter_" #name) \
+  int empty_enter_##name(void* ctx) { \
+    return 0;                         \
+  }                                   \
+  SEC("tp/syscalls/sys_exit_" #name)  \
+  int empty_exit_##name(void* ctx) {  \
+    return 0;                         \
+  }
+
+EMPTY_PAIR(open)
+EMPTY_PAIR(openat)
+EMPTY_PAIR(openat2)
+EMPTY_PAIR(creat)

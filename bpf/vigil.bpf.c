@@ -377,10 +377,13 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
 }
 
 /* The current process's entry, rebuilt or recomputed when needed. Returns the map entry, or buf
- * holding the computed state when the map could not keep it. */
+ * holding the computed state when the map could not keep it. On the hot path (every selected
+ * syscall), tgid and credentials are plain loads from the task rather than helper calls: a
+ * helper call costs about 15 ns on hosts with return-thunk mitigations (docs/kernel.md). */
 static __always_inline struct vigil_proc_info* current_proc(u32 version,
                                                             struct vigil_proc_info* buf) {
-  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct task_struct* task = bpf_get_current_task_btf();
+  u32 tgid = task->tgid;
   struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
   if (!pi) {
     stat_add(VIGIL_STAT_PROC_MISS);
@@ -388,8 +391,9 @@ static __always_inline struct vigil_proc_info* current_proc(u32 version,
     stat_add(VIGIL_STAT_PROC_REBUILD);
     return buf;
   }
-  u64 ug = bpf_get_current_uid_gid();
-  if (pi->version != version || pi->uid != (u32)ug || pi->gid != (u32)(ug >> 32)) {
+  /* the raw kuid/kgid, as bpf_get_current_uid_gid() and fill_input() report them */
+  const struct cred* cred = task->cred;
+  if (pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val) {
     stat_add(VIGIL_STAT_PROC_RECOMPUTE);
     refresh_current(version, REFRESH_RECOMPUTE, 0, buf);
     return buf;
@@ -589,7 +593,10 @@ int BPF_PROG(handle_exit, struct task_struct* p) {
 /* Every syscall program is a two-instruction stub that tail-calls one shared entry or exit
  * program: the heavy code (scope check, argument capture) is verified once instead of once per
  * syscall, which keeps loading fast. The shared programs find the syscall from the tracepoint's
- * syscall number (same layout for syscalls:sys_* and raw_syscalls:sys_*). */
+ * syscall number (same layout for syscalls:sys_* and raw_syscalls:sys_*). Deciding the filtered
+ * case in the stub itself (no tail call) was measured: it saves only about 10 ns per syscall, and
+ * a stub with map references breaks the loader e2e test's instruction replacement (docs/kernel.md
+ * "Measured cost"). */
 #define SYSCALL_ENTER_SLOT 0
 #define SYSCALL_EXIT_SLOT 1
 
@@ -658,9 +665,14 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
   const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
   u32 type = spec->type;
   u32 version = current_version();
+  u64 wanted = wanted_by(version, type);
+  if (!wanted) { /* no policy selects the type: the process state does not matter */
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
   struct vigil_proc_info state = {};
   struct vigil_proc_info* pi = current_proc(version, &state);
-  u64 matched = pi->matched & wanted_by(version, type);
+  u64 matched = pi->matched & wanted;
   if (!matched) {
     stat_add(VIGIL_STAT_FILTERED);
     return 0;
