@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +127,63 @@ TEST(KernelScope, FollowDeliversDescendantsWithOtherNames) {
   });
   EXPECT_FALSE(open.is_null());
   trace.Stop();
+}
+
+TEST(KernelScope, FollowIsPerFilterAndOtherFiltersStillApply) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  // The parent has the followed name before the trace starts (a rename alone does not make the
+  // kernel re-evaluate a scope; its first event does, on the proc_info miss).
+  ChildGuard parent(Spawn([&] {
+    prctl(PR_SET_NAME, "vigil-e2e-par");
+    gate.Tell(getpid());
+    gate.Pass();
+    // The child inherits the comm filter of its parent, whatever its own name, but passes
+    // uid == 0 only as long as its own uid is 0.
+    const pid_t child = Spawn([&] {
+      prctl(PR_SET_NAME, "vigil-e2e-kid");
+      if (OpenMany(dir / "child-as-root") != 0) return 1;
+      if (setuid(65534) != 0) return 2;
+      return OpenMany(dir / "child-as-nobody");
+    });
+    gate.Tell(child);
+    const int rc = OpenMany(dir / "parent");
+    const int status = WaitExit(child);
+    return rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ? 1 : 0;
+  }));
+  // Not a descendant of the followed process, with the same uid: never in scope.
+  ChildGuard stranger(Spawn([&] {
+    prctl(PR_SET_NAME, "vigil-e2e-kid");
+    gate.Pass();
+    return OpenMany(dir / "stranger");
+  }));
+  int64_t value = 0;
+  ASSERT_TRUE(gate.Hear(&value));
+  TraceProcess trace(
+      {"--events", "open,exit", "--scope", "comm in [vigil-e2e-par] follow and uid == 0"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  gate.Open();
+  ASSERT_TRUE(gate.Hear(&value));
+  const pid_t child = static_cast<pid_t>(value);
+  ASSERT_EQ(parent.Wait(), 0);
+  ASSERT_EQ(stranger.Wait(), 0);
+  StopAfterExits(trace, {parent.pid()});
+
+  EXPECT_EQ(OpensOf(trace, parent.pid(), dir / "parent"), kOpens);
+  EXPECT_EQ(OpensOf(trace, child, dir / "child-as-root"), kOpens);
+  size_t child_events = 0;
+  for (const auto& r : trace.events()) {
+    const json& e = r.event;
+    if (e["proc"].value("pid", 0) != child) continue;
+    ++child_events;
+    EXPECT_EQ(e["proc"]["comm"], "vigil-e2e-kid") << e.dump();
+    EXPECT_EQ(e["proc"]["uid"], 0) << e.dump();  // nothing once it left uid 0, not even its exit
+    EXPECT_NE(e["syscall"]["args"].value("path", ""), dir / "child-as-nobody") << e.dump();
+  }
+  EXPECT_GE(child_events, kOpens);
+  EXPECT_EQ(CountFrom(trace, stranger.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], 2 * kOpens) << trace.stderr_text();
 }
 
 TEST(KernelScope, BinaryMatchesTheExecutablePath) {
