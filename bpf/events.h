@@ -19,6 +19,8 @@
 #define VIGIL_EXTRA_LEN 128 /* raw bytes of a struct argument (sockaddr, open_how) */
 #define VIGIL_MAX_POLICIES 64
 #define VIGIL_MAX_RANGES 4 /* numeric ranges per policy and filter kind */
+/* filters with `follow` per policy */
+#define VIGIL_FOLLOW_LANES 2
 #define VIGIL_PATH_COMPONENTS 48
 #define VIGIL_SYSCALL_NR_MAX 512 /* syscall numbers below this can be traced */
 
@@ -234,11 +236,15 @@ struct vigil_range {
 
 /* Per policy version (key: __u32 version). Bitmaps are indexed by policy number. A filter kind K
  * applies to the policies in enabled[K]; a policy passes K when the process's key is in K's map
- * with the policy's bit set (or lies in one of its ranges), inverted for policies in negated[K]. */
+ * with the policy's bit set (or lies in one of its ranges), inverted for policies in negated[K].
+ * `follow` is per filter: a policy's filters with follow are numbered into lanes (first one lane
+ * 0, second lane 1), and a process also passes such a filter when an ancestor passed it. */
 struct vigil_policy_config {
   __u64 policies; /* policies defined in this version */
   __u64 unscoped; /* policies with a global scope (no filters) */
-  __u64 follow;   /* policies whose match is inherited by children */
+  __u64 follow;   /* policies with at least one `follow` filter */
+  /* [lane][K]: policies whose follow filter of that lane is of kind K */
+  __u64 follow_kind[VIGIL_FOLLOW_LANES][VIGIL_SCOPE_KIND_MAX];
   __u64 enabled[VIGIL_SCOPE_KIND_MAX];
   __u64 negated[VIGIL_SCOPE_KIND_MAX];
   __u64 loaded_at_ns;  /* boottime of the load, for `new` */
@@ -300,8 +306,10 @@ struct vigil_proc_info {
   __u64 entity;
   __u64 start_ns;
   __u64 exe_hash;
-  __u64 matched;  /* scope result for `version`, follow included */
-  __u64 followed; /* policies inherited from an ancestor through follow */
+  __u64 matched; /* scope result for `version`, follow included */
+  /* [lane]: policies whose follow filter of that lane an ancestor passed (set at fork, kept on
+   * exec, rebuilt from the ancestors on a miss) */
+  __u64 followed[VIGIL_FOLLOW_LANES];
   __u32 version;
   __u32 uid; /* uid the scope was computed for */
   __u32 gid;

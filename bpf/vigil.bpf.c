@@ -44,6 +44,10 @@ struct scope_input {
   u64 exe_hash;
   char comm[VIGIL_COMM_LEN];
   char uts[VIGIL_UTS_LEN];
+  /* follow, per lane (bpf/events.h): in: the follow filters passed by an ancestor; out (set by
+   * eval_scope): the follow filters the process passes by itself */
+  u64 inherited[VIGIL_FOLLOW_LANES];
+  u64 own_follow[VIGIL_FOLLOW_LANES];
 };
 
 static __always_inline void stat_add(u32 which) {
@@ -98,13 +102,22 @@ static __always_inline void fill_input(struct task_struct* t, struct scope_input
 }
 
 /* Result of one filter kind for all policies: `eq` has the bit of each policy whose value set
- * contains the key; policies that do not use the kind pass. */
-static __always_inline u64 apply_kind(u64 res, struct vigil_policy_config* cfg, int kind, u64 eq) {
+ * contains the key; policies that do not use the kind pass. A follow filter of the kind also
+ * passes when an ancestor passed it (in->inherited), and what the process passes by itself is
+ * noted for its children (in->own_follow). */
+static __always_inline u64 apply_kind(u64 res, struct vigil_policy_config* cfg, int kind, u64 eq,
+                                      struct scope_input* in) {
   u64 enabled = cfg->enabled[kind];
   if (!enabled) return res;
   u64 negated = cfg->negated[kind];
   u64 pass = (eq & ~negated) | (~eq & negated);
-  return res & (pass | ~enabled);
+  u64 inherited = 0;
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) {
+    u64 lane_kind = cfg->follow_kind[lane][kind];
+    in->own_follow[lane] |= pass & lane_kind;
+    inherited |= in->inherited[lane] & lane_kind;
+  }
+  return res & (pass | inherited | ~enabled);
 }
 
 static __always_inline u64 num_lookup(void* map, u32 version, u64 value) {
@@ -126,9 +139,11 @@ static __always_inline u64 in_ranges(struct vigil_policy_config* cfg, int which,
   return bits;
 }
 
-/* Which policies' scopes the process described by `in` satisfies, follow not included. */
+/* Which policies' scopes the process described by `in` satisfies, counting the follow filters in
+ * in->inherited as passed. Sets in->own_follow. */
 __noinline u64 eval_scope(struct scope_input* in, u32 version) {
   if (!in) return 0;
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in->own_follow[lane] = 0;
   struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
   if (!cfg) return 0;
   u64 res = cfg->policies;
@@ -137,36 +152,37 @@ __noinline u64 eval_scope(struct scope_input* in, u32 version) {
   eq = num_lookup(&scope_uid, version, in->uid);
   if (cfg->enabled[VIGIL_SCOPE_UID])
     eq |= in_ranges(cfg, 0, cfg->enabled[VIGIL_SCOPE_UID], in->uid);
-  res = apply_kind(res, cfg, VIGIL_SCOPE_UID, eq);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_UID, eq, in);
 
   eq = num_lookup(&scope_gid, version, in->gid);
   if (cfg->enabled[VIGIL_SCOPE_GID])
     eq |= in_ranges(cfg, 1, cfg->enabled[VIGIL_SCOPE_GID], in->gid);
-  res = apply_kind(res, cfg, VIGIL_SCOPE_GID, eq);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_GID, eq, in);
 
   eq = num_lookup(&scope_pid, version, in->pid);
   if (cfg->enabled[VIGIL_SCOPE_PID])
     eq |= in_ranges(cfg, 2, cfg->enabled[VIGIL_SCOPE_PID], in->pid);
-  res = apply_kind(res, cfg, VIGIL_SCOPE_PID, eq);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_PID, eq, in);
 
   if (cfg->enabled[VIGIL_SCOPE_MNTNS])
-    res = apply_kind(res, cfg, VIGIL_SCOPE_MNTNS, num_lookup(&scope_mntns, version, in->mntns));
+    res = apply_kind(res, cfg, VIGIL_SCOPE_MNTNS, num_lookup(&scope_mntns, version, in->mntns), in);
   if (cfg->enabled[VIGIL_SCOPE_PIDNS])
-    res = apply_kind(res, cfg, VIGIL_SCOPE_PIDNS, num_lookup(&scope_pidns, version, in->pidns));
+    res = apply_kind(res, cfg, VIGIL_SCOPE_PIDNS, num_lookup(&scope_pidns, version, in->pidns), in);
   if (cfg->enabled[VIGIL_SCOPE_CGROUP])
-    res = apply_kind(res, cfg, VIGIL_SCOPE_CGROUP, num_lookup(&scope_cgroup, version, in->cgroup));
+    res = apply_kind(res, cfg, VIGIL_SCOPE_CGROUP, num_lookup(&scope_cgroup, version, in->cgroup),
+                     in);
 
   if (cfg->enabled[VIGIL_SCOPE_COMM]) {
     struct vigil_comm_key key = {.version = version};
     __builtin_memcpy(key.comm, in->comm, sizeof(key.comm));
     u64* bits = bpf_map_lookup_elem(&scope_comm, &key);
-    res = apply_kind(res, cfg, VIGIL_SCOPE_COMM, bits ? *bits : 0);
+    res = apply_kind(res, cfg, VIGIL_SCOPE_COMM, bits ? *bits : 0, in);
   }
   if (cfg->enabled[VIGIL_SCOPE_UTS]) {
     struct vigil_uts_key key = {.version = version};
     __builtin_memcpy(key.name, in->uts, sizeof(key.name));
     u64* bits = bpf_map_lookup_elem(&scope_uts, &key);
-    res = apply_kind(res, cfg, VIGIL_SCOPE_UTS, bits ? *bits : 0);
+    res = apply_kind(res, cfg, VIGIL_SCOPE_UTS, bits ? *bits : 0, in);
   }
   if (cfg->enabled[VIGIL_SCOPE_BINARY]) {
     struct vigil_binary_key key = {.version = version, .mntns = 0, .path_hash = in->exe_hash};
@@ -176,10 +192,10 @@ __noinline u64 eval_scope(struct scope_input* in, u32 version) {
     key.mntns = in->mntns;
     u64* in_ns = bpf_map_lookup_elem(&scope_binary, &key);
     if (in_ns) bits |= *in_ns;
-    res = apply_kind(res, cfg, VIGIL_SCOPE_BINARY, bits);
+    res = apply_kind(res, cfg, VIGIL_SCOPE_BINARY, bits, in);
   }
-  res = apply_kind(res, cfg, VIGIL_SCOPE_CONTAINER, in->pidns != cfg->host_pidns ? ~0ULL : 0);
-  res = apply_kind(res, cfg, VIGIL_SCOPE_NEW, in->start_ns > cfg->loaded_at_ns ? ~0ULL : 0);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_CONTAINER, in->pidns != cfg->host_pidns ? ~0ULL : 0, in);
+  res = apply_kind(res, cfg, VIGIL_SCOPE_NEW, in->start_ns > cfg->loaded_at_ns ? ~0ULL : 0, in);
   return res;
 }
 
@@ -312,11 +328,13 @@ static __always_inline u64 task_exe_hash(struct task_struct* t) {
   return h;
 }
 
-/* Policies with follow that an ancestor of t passes on to it. The nearest ancestor with a
- * current proc_info entry decides; ancestors without one are evaluated from their own task. */
-static __always_inline u64 ancestors_follow(struct task_struct* t, u32 version, u64 follow,
-                                            bool need_exe, struct scope_input* in) {
-  u64 bits = 0;
+/* The follow filters (per lane) that the ancestors of t pass on to it: each ancestor's own
+ * passes, up to the nearest ancestor with a current proc_info entry, whose inherited lanes stand
+ * for the ancestors above it. The same result as the fork handler's, which hands every child its
+ * parent's own passes and inherited lanes. */
+static __always_inline void ancestors_follow(struct task_struct* t, u32 version, bool need_exe,
+                                             struct scope_input* in, u64* lanes) {
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) lanes[lane] = 0;
   struct task_struct* p = t;
   for (int i = 0; i < 8; i++) {
     p = BPF_CORE_READ(p, real_parent);
@@ -324,16 +342,16 @@ static __always_inline u64 ancestors_follow(struct task_struct* t, u32 version, 
     u32 ptgid = BPF_CORE_READ(p, tgid);
     if (ptgid == 0) break;
     struct vigil_proc_info* ppi = bpf_map_lookup_elem(&proc_info, &ptgid);
-    if (ppi && ppi->version == version) {
-      bits |= ppi->matched & follow;
-      break;
-    }
+    bool current = ppi && ppi->version == version;
     fill_input(p, in);
     in->exe_hash = ppi ? ppi->exe_hash : (need_exe ? task_exe_hash(p) : 0);
-    bits |= eval_scope(in, version) & follow;
-    if (ptgid == 1) break;
+    eval_scope(in, version);
+    for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) {
+      lanes[lane] |= in->own_follow[lane];
+      if (current) lanes[lane] |= ppi->followed[lane];
+    }
+    if (current || ptgid == 1) break;
   }
-  return bits;
 }
 
 /* (Re)computes the proc_info entry of the current process: on a miss (rebuild from the task and
@@ -362,12 +380,18 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
     out->exe_hash = exe_hash;
   else if (!old)
     out->exe_hash = need_exe ? task_exe_hash(t) : 0;
-  if (!follow_valid)
-    out->followed = follow ? ancestors_follow(t, version, follow, need_exe, &in) : 0;
+  if (!follow_valid) {
+    if (follow) {
+      ancestors_follow(t, version, need_exe, &in, out->followed);
+    } else {
+      for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) out->followed[lane] = 0;
+    }
+  }
 
   fill_input(t, &in);
   in.exe_hash = out->exe_hash;
-  out->matched = eval_scope(&in, version) | out->followed;
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in.inherited[lane] = out->followed[lane];
+  out->matched = eval_scope(&in, version);
   out->version = version;
   out->uid = in.uid;
   out->gid = in.gid;
@@ -525,10 +549,19 @@ int BPF_PROG(handle_fork, struct task_struct* parent, struct task_struct* child)
   pi.start_ns = task_start_ns(child);
   pi.entity = vigil_entity(child_tgid, pi.start_ns);
   pi.exe_hash = ppi ? ppi->exe_hash : 0;
-  pi.followed = ppi && cfg ? ppi->matched & cfg->follow : 0;
+  if (ppi && cfg && cfg->follow) {
+    /* The child passes every follow filter its parent passes, by itself or by inheritance. */
+    fill_input(parent, &in);
+    in.exe_hash = ppi->exe_hash;
+    for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in.inherited[lane] = ppi->followed[lane];
+    eval_scope(&in, version);
+    for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++)
+      pi.followed[lane] = ppi->followed[lane] | in.own_follow[lane];
+  }
   fill_input(child, &in);
   in.exe_hash = pi.exe_hash;
-  pi.matched = eval_scope(&in, version) | pi.followed;
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in.inherited[lane] = pi.followed[lane];
+  pi.matched = eval_scope(&in, version);
   pi.version = version;
   pi.uid = in.uid;
   pi.gid = in.gid;

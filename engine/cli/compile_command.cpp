@@ -52,6 +52,9 @@ void PrintKernelPlan(const compile::KernelPlan& plan,
     out << "  filter " << std::left << std::setw(9) << KindName(k) << " enabled for "
         << PolicyNames(c.enabled[k], inputs);
     if (c.negated[k]) out << "; negated for " << PolicyNames(c.negated[k], inputs);
+    uint64_t follow = 0;
+    for (const auto& lane : c.follow_kind) follow |= lane[k];
+    if (follow) out << "; follow for " << PolicyNames(follow, inputs);
     out << "\n";
     if (k <= VIGIL_SCOPE_PID) {
       for (size_t p = 0; p < inputs.size(); ++p)

@@ -10,6 +10,9 @@
 namespace vigil::compile {
 namespace {
 
+static_assert(lang::kMaxFollowFilters == VIGIL_FOLLOW_LANES,
+              "the language allows as many follow filters as the kernel has lanes");
+
 using lang::ScopeFilterKind;
 
 vigil_scope_kind KernelKind(ScopeFilterKind kind) {
@@ -57,6 +60,18 @@ int RangeSlot(vigil_scope_kind kind) {
     default:
       return -1;
   }
+}
+
+// Gives the follow filter `kind` of the policy `bit` the policy's next free follow lane.
+bool AddFollow(vigil_policy_config& cfg, vigil_scope_kind kind, uint64_t bit) {
+  for (auto& lane : cfg.follow_kind) {
+    bool used = false;
+    for (uint64_t policies : lane) used = used || (policies & bit) != 0;
+    if (used) continue;
+    lane[kind] |= bit;
+    return true;
+  }
+  return false;
 }
 
 bool Fail(std::string* error, const std::string& policy, const std::string& message) {
@@ -130,6 +145,10 @@ bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
                         " filter; combine the values into one list");
       cfg.enabled[kind] |= bit;
       if (f.negated) cfg.negated[kind] |= bit;
+      if (f.follow && !AddFollow(cfg, kind, bit))
+        return Fail(error, policy.name,
+                    "more than " + std::to_string(VIGIL_FOLLOW_LANES) +
+                        " filters with follow; the kernel tracks that many per policy");
       int range_count = 0;
       for (const lang::ScopeValue& v : f.values) {
         switch (kind) {

@@ -78,6 +78,13 @@ class ScopeBuilder {
       if (!filter) continue;
       Merge(scope, std::move(*filter), atom->loc);
     }
+    size_t follows = 0;
+    for (const auto& f : scope.filters) follows += f.follow ? 1 : 0;
+    if (follows > kMaxFollowFilters)
+      Fail(e.loc,
+           "at most " + std::to_string(kMaxFollowFilters) +
+               " filters of a scope can carry 'follow' (the kernel keeps that many per process)",
+           "keep 'follow' on the filters whose matches the children must inherit");
     if (global && conjuncts.size() > 1)
       Fail(global_loc_, "'global' selects every process and cannot be combined with filters",
            "drop 'global' or drop the other filters");

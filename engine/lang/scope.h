@@ -3,6 +3,7 @@
 // writes that is not is rejected by lint (V019) before it can reach this form.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,8 +37,9 @@ struct ScopeValue {
 };
 
 // A filter matches when the process's key is one of `values` (or, for flags, when the
-// flag holds); `negated` inverts that. `follow` makes children of a matching process match
-// too, across fork and exec.
+// flag holds); `negated` inverts that. `follow` is per filter: the descendants of a process
+// that passes this filter pass it too (across fork and exec, whatever their own key), while
+// they must still pass the scope's other filters themselves.
 struct ScopeFilter {
   ScopeFilterKind kind = ScopeFilterKind::kUid;
   bool negated = false;
@@ -45,9 +47,14 @@ struct ScopeFilter {
   std::vector<ScopeValue> values;
 };
 
+// At most this many filters of one scope can carry `follow` (VIGIL_FOLLOW_LANES, the kernel's
+// per-process lanes in bpf/events.h).
+inline constexpr size_t kMaxFollowFilters = 2;
+
 // `global` is a scope with no filters. Filters are combined with `and`.
 struct Scope {
   std::vector<ScopeFilter> filters;
+  // Whether any filter carries `follow`.
   bool follow() const {
     for (const auto& f : filters)
       if (f.follow) return true;

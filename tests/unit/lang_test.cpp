@@ -112,6 +112,19 @@ TEST(Scope, ParsesKernelFilters) {
   EXPECT_TRUE(scope->follow());
 }
 
+TEST(Scope, FollowStaysOnItsFilter) {
+  std::string error;
+  auto scope =
+      ParseScope("comm in [nginx] follow and uid == 0 and binary in [\"/x\"] follow", &error);
+  ASSERT_TRUE(scope) << error;
+  ASSERT_EQ(scope->filters.size(), 3u);
+  EXPECT_TRUE(scope->filters[0].follow);
+  EXPECT_FALSE(scope->filters[1].follow);
+  EXPECT_TRUE(scope->filters[2].follow);
+  EXPECT_FALSE(ParseScope("comm in [a] follow and uid == 0 follow and gid == 0 follow", &error));
+  EXPECT_NE(error.find("at most 2 filters"), std::string::npos) << error;
+}
+
 TEST(Scope, BinaryWithMountNamespaceAndRanges) {
   std::string error;
   auto scope = ParseScope(R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);

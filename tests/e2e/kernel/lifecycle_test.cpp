@@ -23,20 +23,6 @@ uint64_t SelfEntity() {
   return vigil_entity_from_ticks(getpid(), ProcStartTicks(getpid()));
 }
 
-// cgroup v2 id of this process: the inode of its directory in the cgroup2 hierarchy.
-uint64_t SelfCgroupId() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string dev, dir, type, rest, root;
-  while (mounts >> dev >> dir >> type && std::getline(mounts, rest))
-    if (type == "cgroup2") root = dir;
-  std::ifstream cg("/proc/self/cgroup");
-  std::string line, path;
-  while (std::getline(cg, line))
-    if (line.rfind("0::", 0) == 0) path = line.substr(3);
-  if (root.empty() || path.empty()) return 0;
-  return NamespaceInode(root + path);
-}
-
 TEST(KernelLifecycle, ExecCarriesArgumentsIdentityAndNamespaces) {
   VIGIL_REQUIRE_BPF();
   TraceProcess trace({"--events", "exec"});
@@ -77,7 +63,7 @@ TEST(KernelLifecycle, ExecCarriesArgumentsIdentityAndNamespaces) {
   EXPECT_EQ(exec["exec"]["euid"], geteuid());
   EXPECT_EQ(exec["exec"]["mntns"], NamespaceInode("/proc/self/ns/mnt"));
   EXPECT_EQ(exec["exec"]["pidns"], NamespaceInode("/proc/self/ns/pid"));
-  const uint64_t cgroup = SelfCgroupId();
+  const uint64_t cgroup = CgroupIdOf(getpid());
   if (cgroup != 0) {
     EXPECT_EQ(exec["exec"]["cgroup_id"], cgroup);
   }

@@ -1,12 +1,11 @@
 // TCP state changes come from sock:inet_sock_set_state (softirq context) through their own ring
 // buffer, intact, while a syscall-heavy load fills the main buffer.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "trace_harness.h"
@@ -21,16 +20,9 @@ TEST(KernelNetwork, TcpStateOnItsOwnBufferUnderSyscallLoad) {
   TraceProcess trace({"--events", "tcp_state,open"});
   ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
 
-  int server = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(server, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(server, 64), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
+  LoopbackListener server(64);
+  ASSERT_TRUE(server.ok()) << std::strerror(errno);
+  const int port = server.port();
 
   // Syscall load on the main buffer while the connections are made.
   ChildGuard load(Spawn([] {
@@ -39,14 +31,12 @@ TEST(KernelNetwork, TcpStateOnItsOwnBufferUnderSyscallLoad) {
   }));
   constexpr int kConnections = 20;
   for (int i = 0; i < kConnections; ++i) {
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    int a = accept(server, nullptr, nullptr);
-    close(c);
-    close(a);
+    UniqueFd client = server.Connect();
+    ASSERT_TRUE(client.valid()) << std::strerror(errno);
+    UniqueFd accepted = server.Accept();
+    ASSERT_TRUE(accepted.valid()) << std::strerror(errno);
   }
   ASSERT_EQ(load.Wait(), 0);
-  close(server);
   // The last connection's close shows up as a transition to CLOSE on the listener's port.
   trace.WaitFor([&](const json& e) {
     return e["type"] == "tcp_state" && e["tcp"]["local"]["port"] == port &&

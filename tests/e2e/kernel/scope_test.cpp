@@ -1,11 +1,17 @@
 // Scope filtering in the kernel, proven by counts: what is out of scope never reaches user space
-// while the kernel's filtered counter rises; follow keeps renamed and exec'd descendants; binary
-// matches by path; and scope decisions survive a proc_info map far smaller than the process count.
+// while the kernel's filtered counter rises; every filter kind (uid, gid, pid, comm, binary,
+// mntns, pidns, uts, cgroup, container, new) selects exactly its processes; follow keeps renamed
+// and exec'd descendants; and scope decisions survive a proc_info map far smaller than the
+// process count.
+#include <errno.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -23,19 +29,6 @@ namespace {
 
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/vigil-e2e-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
 // Runs `sh -c script` through a symlink called `name`, so the process's comm is `name`.
 pid_t RunShellNamed(const TempDir& dir, const std::string& name, const std::string& script) {
   const std::string link = dir / name;
@@ -51,6 +44,43 @@ size_t CountFrom(const TraceProcess& trace, pid_t pid) {
   for (const auto& r : trace.events())
     if (r.event["proc"].value("pid", 0) == pid) ++n;
   return n;
+}
+
+constexpr size_t kOpens = 50;
+
+// Opens `path`, which does not exist, kOpens times: kOpens open events that name it. Returns 0
+// when every open failed as expected (an exit status).
+int OpenMany(const std::string& path) {
+  for (size_t i = 0; i < kOpens; ++i)
+    if (open(path.c_str(), O_RDONLY) >= 0) return 1;
+  return 0;
+}
+
+// How many open events of `pid` name `path`; each of them is checked field by field (a failed
+// openat of a missing file, by a process of uid 0 and group `gid`, selected by policy 0).
+size_t OpensOf(const TraceProcess& trace, pid_t pid, const std::string& path, uint32_t gid = 0) {
+  size_t n = 0;
+  for (const auto& r : trace.events()) {
+    const json& e = r.event;
+    if (e.value("type", "") != "open" || e["proc"].value("pid", 0) != pid ||
+        e["syscall"]["args"].value("path", "") != path)
+      continue;
+    ++n;
+    EXPECT_EQ(e["proc"]["tid"], pid) << e.dump();
+    EXPECT_EQ(e["proc"]["uid"], 0) << e.dump();
+    EXPECT_EQ(e["proc"]["gid"], gid) << e.dump();
+    EXPECT_EQ(e["syscall"]["name"], "openat") << e.dump();
+    EXPECT_EQ(e["syscall"]["args"]["flags"], O_RDONLY) << e.dump();
+    EXPECT_EQ(e["syscall"]["retval"], -ENOENT) << e.dump();
+    EXPECT_EQ(e["policies"], json::array({0})) << e.dump();
+  }
+  return n;
+}
+
+// Waits for the exit events of `pids` (delivered after all their other events), then stops.
+void StopAfterExits(TraceProcess& trace, std::initializer_list<pid_t> pids) {
+  for (pid_t pid : pids) EXPECT_FALSE(trace.WaitFor(Is("exit", pid)).is_null()) << pid;
+  trace.Stop();
 }
 
 TEST(KernelScope, OutOfScopeEventsNeverReachUserSpace) {
@@ -97,6 +127,63 @@ TEST(KernelScope, FollowDeliversDescendantsWithOtherNames) {
   });
   EXPECT_FALSE(open.is_null());
   trace.Stop();
+}
+
+TEST(KernelScope, FollowIsPerFilterAndOtherFiltersStillApply) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  // The parent has the followed name before the trace starts (a rename alone does not make the
+  // kernel re-evaluate a scope; its first event does, on the proc_info miss).
+  ChildGuard parent(Spawn([&] {
+    prctl(PR_SET_NAME, "vigil-e2e-par");
+    gate.Tell(getpid());
+    gate.Pass();
+    // The child inherits the comm filter of its parent, whatever its own name, but passes
+    // uid == 0 only as long as its own uid is 0.
+    const pid_t child = Spawn([&] {
+      prctl(PR_SET_NAME, "vigil-e2e-kid");
+      if (OpenMany(dir / "child-as-root") != 0) return 1;
+      if (setuid(65534) != 0) return 2;
+      return OpenMany(dir / "child-as-nobody");
+    });
+    gate.Tell(child);
+    const int rc = OpenMany(dir / "parent");
+    const int status = WaitExit(child);
+    return rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ? 1 : 0;
+  }));
+  // Not a descendant of the followed process, with the same uid: never in scope.
+  ChildGuard stranger(Spawn([&] {
+    prctl(PR_SET_NAME, "vigil-e2e-kid");
+    gate.Pass();
+    return OpenMany(dir / "stranger");
+  }));
+  int64_t value = 0;
+  ASSERT_TRUE(gate.Hear(&value));
+  TraceProcess trace(
+      {"--events", "open,exit", "--scope", "comm in [vigil-e2e-par] follow and uid == 0"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  gate.Open();
+  ASSERT_TRUE(gate.Hear(&value));
+  const pid_t child = static_cast<pid_t>(value);
+  ASSERT_EQ(parent.Wait(), 0);
+  ASSERT_EQ(stranger.Wait(), 0);
+  StopAfterExits(trace, {parent.pid()});
+
+  EXPECT_EQ(OpensOf(trace, parent.pid(), dir / "parent"), kOpens);
+  EXPECT_EQ(OpensOf(trace, child, dir / "child-as-root"), kOpens);
+  size_t child_events = 0;
+  for (const auto& r : trace.events()) {
+    const json& e = r.event;
+    if (e["proc"].value("pid", 0) != child) continue;
+    ++child_events;
+    EXPECT_EQ(e["proc"]["comm"], "vigil-e2e-kid") << e.dump();
+    EXPECT_EQ(e["proc"]["uid"], 0) << e.dump();  // nothing once it left uid 0, not even its exit
+    EXPECT_NE(e["syscall"]["args"].value("path", ""), dir / "child-as-nobody") << e.dump();
+  }
+  EXPECT_GE(child_events, kOpens);
+  EXPECT_EQ(CountFrom(trace, stranger.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], 2 * kOpens) << trace.stderr_text();
 }
 
 TEST(KernelScope, BinaryMatchesTheExecutablePath) {
@@ -198,6 +285,232 @@ TEST(KernelScope, UtsNameSelectsProcessesOfThatHostname) {
   EXPECT_FALSE(exec.is_null()) << trace.stderr_text();
   EXPECT_FALSE(open.is_null());
   EXPECT_EQ(CountFrom(trace, host.pid()), 0u);
+}
+
+TEST(KernelScope, GidSelectsByValueAndByRange) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  TraceProcess trace({"--events", "open,exit", "--scope", "gid in [4242, 5000..5100]"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  // Each child changes its group (the kernel recomputes its scope), then opens its own path.
+  auto in_group = [&](gid_t gid) {
+    const std::string path = dir / ("gid-" + std::to_string(gid));
+    return Spawn([gid, path] { return setgid(gid) != 0 ? 2 : OpenMany(path); });
+  };
+  ChildGuard exact(in_group(4242));   // a listed value
+  ChildGuard ranged(in_group(5050));  // inside the range
+  ChildGuard other(in_group(4343));   // neither
+  ChildGuard above(in_group(5101));   // just past the range
+  ASSERT_EQ(exact.Wait(), 0);
+  ASSERT_EQ(ranged.Wait(), 0);
+  ASSERT_EQ(other.Wait(), 0);
+  ASSERT_EQ(above.Wait(), 0);
+  StopAfterExits(trace, {exact.pid(), ranged.pid()});
+
+  EXPECT_EQ(OpensOf(trace, exact.pid(), dir / "gid-4242", 4242), kOpens);
+  EXPECT_EQ(OpensOf(trace, ranged.pid(), dir / "gid-5050", 5050), kOpens);
+  EXPECT_EQ(CountFrom(trace, other.pid()), 0u);
+  EXPECT_EQ(CountFrom(trace, above.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], 2 * kOpens) << trace.stderr_text();
+}
+
+TEST(KernelScope, PidSelectsListedPidsAndRanges) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;  // the children exist (their pids are known) before the trace starts
+  auto held = [&](const std::string& name) {
+    const std::string path = dir / name;
+    return Spawn([&gate, path] {
+      gate.Pass();
+      return OpenMany(path);
+    });
+  };
+  ChildGuard a(held("a"));
+  ChildGuard b(held("b"));
+  ChildGuard c(held("c"));
+  ASSERT_GT(a.pid(), 0);
+  ASSERT_GT(b.pid(), 0);
+  ASSERT_GT(c.pid(), 0);
+  // a by value, c through a two-pid range that must leave b out.
+  const pid_t lo = b.pid() == c.pid() + 1 ? c.pid() - 1 : c.pid();
+  const std::string scope = fmt::format("pid in [{}, {}..{}]", a.pid(), lo, lo + 1);
+  TraceProcess trace({"--events", "open,exit", "--scope", scope});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  // Started before the trace: the kernel builds their scope on their first event (a miss).
+  gate.Open();
+  ASSERT_EQ(a.Wait(), 0);
+  ASSERT_EQ(b.Wait(), 0);
+  ASSERT_EQ(c.Wait(), 0);
+  StopAfterExits(trace, {a.pid(), c.pid()});
+
+  EXPECT_EQ(OpensOf(trace, a.pid(), dir / "a"), kOpens) << scope;
+  EXPECT_EQ(OpensOf(trace, c.pid(), dir / "c"), kOpens) << scope;
+  EXPECT_EQ(CountFrom(trace, b.pid()), 0u) << scope;
+  auto stats = trace.stats();
+  EXPECT_GE(stats["filtered"], kOpens) << trace.stderr_text();
+  EXPECT_GE(stats["proc_info_rebuilds"], 3u);
+}
+
+TEST(KernelScope, MntnsSelectsProcessesOfThatMountNamespace) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  // `inside` gets a mount namespace of its own, then (after the trace started) forks a child,
+  // which the kernel evaluates at fork, in the same namespace.
+  ChildGuard inside(Spawn([&] {
+    if (unshare(CLONE_NEWNS) != 0) return 2;
+    gate.Tell(1);
+    gate.Pass();
+    const pid_t child = Spawn([&] { return OpenMany(dir / "inside-child"); });
+    const int rc = OpenMany(dir / "inside");
+    const int status = WaitExit(child);
+    return rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ? 1 : 0;
+  }));
+  ChildGuard host(Spawn([&] {
+    gate.Pass();
+    return OpenMany(dir / "host");
+  }));
+  int64_t ready = 0;
+  ASSERT_TRUE(gate.Hear(&ready));
+  const uint64_t mntns = NamespaceInode("/proc/" + std::to_string(inside.pid()) + "/ns/mnt");
+  ASSERT_NE(mntns, 0u);
+  ASSERT_NE(mntns, NamespaceInode("/proc/self/ns/mnt"));
+  TraceProcess trace({"--events", "open,exit", "--scope", fmt::format("mntns == {}", mntns)});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  gate.Open();
+  ASSERT_EQ(inside.Wait(), 0);
+  ASSERT_EQ(host.Wait(), 0);
+  StopAfterExits(trace, {inside.pid()});
+
+  EXPECT_EQ(OpensOf(trace, inside.pid(), dir / "inside"), kOpens);
+  pid_t grandchild = 0;
+  for (const auto& r : trace.events())
+    if (r.event["type"] == "open" && r.event["syscall"]["args"]["path"] == dir / "inside-child") {
+      grandchild = r.event["proc"]["pid"];
+      EXPECT_EQ(r.event["proc"]["ppid"], inside.pid());
+      break;
+    }
+  ASSERT_NE(grandchild, 0);
+  EXPECT_EQ(OpensOf(trace, grandchild, dir / "inside-child"), kOpens);
+  EXPECT_EQ(CountFrom(trace, host.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], kOpens) << trace.stderr_text();
+}
+
+// Runs a process that unshares its pid namespace and forks one child, which is the first
+// process of the new namespace (its pid 1) while the parent stays in the host's. Both wait for
+// `gate`, then the child opens dir/"in-pidns" and the parent dir/"host-pidns". The child's pid
+// as the host sees it comes back through the gate.
+pid_t SpawnPidnsPair(Gate& gate, const TempDir& dir) {
+  return Spawn([&] {
+    if (unshare(CLONE_NEWPID) != 0) return 2;
+    const pid_t child = Spawn([&] {
+      gate.Pass();
+      return OpenMany(dir / "in-pidns");
+    });
+    if (child < 0) return 3;
+    gate.Tell(child);
+    gate.Pass();
+    const int rc = OpenMany(dir / "host-pidns");
+    const int status = WaitExit(child);
+    return rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ? 1 : 0;
+  });
+}
+
+TEST(KernelScope, PidnsSelectsProcessesOfThatPidNamespace) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  ChildGuard parent(SpawnPidnsPair(gate, dir));
+  int64_t value = 0;
+  ASSERT_TRUE(gate.Hear(&value));
+  const pid_t child = static_cast<pid_t>(value);
+  const uint64_t pidns = NamespaceInode("/proc/" + std::to_string(child) + "/ns/pid");
+  ASSERT_NE(pidns, 0u);
+  ASSERT_NE(pidns, NamespaceInode("/proc/self/ns/pid"));
+  TraceProcess trace({"--events", "open,exit", "--scope", fmt::format("pidns == {}", pidns)});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  // Both started before the trace: the kernel builds their scope on their first event.
+  gate.Open();
+  ASSERT_EQ(parent.Wait(), 0);
+  StopAfterExits(trace, {child});
+
+  EXPECT_EQ(OpensOf(trace, child, dir / "in-pidns"), kOpens);
+  EXPECT_EQ(CountFrom(trace, parent.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], kOpens) << trace.stderr_text();
+}
+
+TEST(KernelScope, ContainerSelectsProcessesOutsideTheHostPidNamespace) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  TraceProcess trace({"--events", "open,exit", "--scope", "container"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ChildGuard parent(SpawnPidnsPair(gate, dir));  // evaluated at fork: the trace runs already
+  int64_t value = 0;
+  ASSERT_TRUE(gate.Hear(&value));
+  const pid_t child = static_cast<pid_t>(value);
+  gate.Open();
+  ASSERT_EQ(OpenMany(dir / "self"), 0);  // this test process is on the host
+  ASSERT_EQ(parent.Wait(), 0);
+  StopAfterExits(trace, {child});
+
+  EXPECT_EQ(OpensOf(trace, child, dir / "in-pidns"), kOpens);
+  EXPECT_EQ(CountFrom(trace, parent.pid()), 0u);
+  EXPECT_EQ(CountFrom(trace, getpid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], 2 * kOpens) << trace.stderr_text();
+}
+
+TEST(KernelScope, NotContainerSelectsHostProcesses) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  Gate gate;
+  TraceProcess trace({"--events", "open,exit", "--scope", "not container"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ChildGuard parent(SpawnPidnsPair(gate, dir));  // evaluated at fork: the trace runs already
+  int64_t value = 0;
+  ASSERT_TRUE(gate.Hear(&value));
+  const pid_t child = static_cast<pid_t>(value);
+  gate.Open();
+  ASSERT_EQ(parent.Wait(), 0);
+  StopAfterExits(trace, {parent.pid()});
+
+  EXPECT_EQ(OpensOf(trace, parent.pid(), dir / "host-pidns"), kOpens);
+  EXPECT_EQ(CountFrom(trace, child), 0u);
+  EXPECT_GE(trace.stats()["filtered"], kOpens) << trace.stderr_text();
+}
+
+TEST(KernelScope, CgroupSelectsProcessesOfThatCgroup) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  if (Cgroup2Root().empty()) {
+    if (BpfRequired()) FAIL() << "no cgroup2 hierarchy mounted";
+    GTEST_SKIP() << "no cgroup2 hierarchy mounted";
+  }
+  TempCgroup cgroup("vigil-e2e-" + std::to_string(getpid()));
+  ASSERT_TRUE(cgroup.ok()) << cgroup.path() << ": " << std::strerror(errno);
+  Gate gate;
+  ChildGuard inside(Spawn([&] {
+    gate.Pass();
+    return OpenMany(dir / "inside");
+  }));
+  ChildGuard outside(Spawn([&] {
+    gate.Pass();
+    return OpenMany(dir / "outside");
+  }));
+  ASSERT_TRUE(cgroup.Add(inside.pid())) << std::strerror(errno);
+  ASSERT_EQ(CgroupIdOf(inside.pid()), cgroup.id());
+  ASSERT_NE(CgroupIdOf(outside.pid()), cgroup.id());
+  TraceProcess trace(
+      {"--events", "open,exit", "--scope", fmt::format("cgroup == {}", cgroup.id())});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  gate.Open();
+  ASSERT_EQ(inside.Wait(), 0);
+  ASSERT_EQ(outside.Wait(), 0);
+  StopAfterExits(trace, {inside.pid()});
+
+  EXPECT_EQ(OpensOf(trace, inside.pid(), dir / "inside"), kOpens);
+  EXPECT_EQ(CountFrom(trace, outside.pid()), 0u);
+  EXPECT_GE(trace.stats()["filtered"], kOpens) << trace.stderr_text();
 }
 
 TEST(KernelScope, ProcInfoPressureKeepsEveryFollowedChild) {

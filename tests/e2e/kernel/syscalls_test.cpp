@@ -16,7 +16,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -30,21 +32,6 @@ using nlohmann::json;
 constexpr const char* kEvents =
     "open,connect,accept,bind,listen,socket,ptrace,memfd_create,unlink,rename,link,symlink,"
     "chmod,chown,setuid,setgid,mount,umount,module_load,kill,prctl,setns";
-
-// A temporary directory removed (with what the test left in it) at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/vigil-e2e-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class KernelSyscalls : public ::testing::Test {
  protected:
@@ -113,42 +100,33 @@ TEST_F(KernelSyscalls, Open) {
 }
 
 TEST_F(KernelSyscalls, SocketBindListenConnectAccept) {
-  int server = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(server, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(server, 7), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
+  LoopbackListener server(7);
+  ASSERT_TRUE(server.ok()) << std::strerror(errno);
+  const sockaddr_in addr = server.address();
+  const int port = server.port();
   ChildGuard child(Spawn([&] {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    return connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 ? 0 : 1;
+    UniqueFd s(socket(AF_INET, SOCK_STREAM, 0));
+    return connect(s.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0 ? 0 : 1;
   }));
   sockaddr_in peer{};
-  socklen_t peer_len = sizeof(peer);
-  int conn = accept(server, reinterpret_cast<sockaddr*>(&peer), &peer_len);
-  ASSERT_GE(conn, 0);
+  UniqueFd conn = server.Accept(&peer);
+  ASSERT_TRUE(conn.valid()) << std::strerror(errno);
   ASSERT_EQ(child.Wait(), 0);
-  close(conn);
-  close(server);
 
   json sock = Syscall("socket", "socket", getpid(),
-                      [&](const json& e) { return e["syscall"]["retval"] == server; });
+                      [&](const json& e) { return e["syscall"]["retval"] == server.fd(); });
   ASSERT_FALSE(sock.is_null());
   EXPECT_EQ(sock["syscall"]["args"]["family"], AF_INET);
   EXPECT_EQ(sock["syscall"]["args"]["type"], SOCK_STREAM);
   json b = Syscall("bind", "bind", getpid(),
-                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server; });
+                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server.fd(); });
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b["syscall"]["args"]["addr"]["family"], "AF_INET");
   EXPECT_EQ(b["syscall"]["args"]["addr"]["address"], "127.0.0.1");
   EXPECT_EQ(b["syscall"]["args"]["addr"]["port"], 0);
   EXPECT_EQ(b["syscall"]["retval"], 0);
   json l = Syscall("listen", "listen", getpid(),
-                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server; });
+                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server.fd(); });
   ASSERT_FALSE(l.is_null());
   EXPECT_EQ(l["syscall"]["args"]["backlog"], 7);
   json c = Syscall("connect", "connect", child.pid());
@@ -158,10 +136,10 @@ TEST_F(KernelSyscalls, SocketBindListenConnectAccept) {
   EXPECT_EQ(c["syscall"]["retval"], 0);
   json a = trace_->WaitFor([&](const json& e) {
     return e.value("type", "") == "accept" && e["proc"].value("pid", 0) == getpid() &&
-           e["syscall"]["retval"] == conn;
+           e["syscall"]["retval"] == conn.get();
   });
   ASSERT_FALSE(a.is_null());
-  EXPECT_EQ(a["syscall"]["args"]["fd"], server);
+  EXPECT_EQ(a["syscall"]["args"]["fd"], server.fd());
   EXPECT_EQ(a["syscall"]["args"]["addr"]["address"], "127.0.0.1");
   EXPECT_EQ(a["syscall"]["args"]["addr"]["port"], ntohs(peer.sin_port));
 }

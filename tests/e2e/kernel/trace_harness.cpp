@@ -1,20 +1,26 @@
 #include "trace_harness.h"
 
+#include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <utility>
 
 #ifndef VIGIL_BINARY
 #error "VIGIL_BINARY must name the vigil executable"
@@ -222,6 +228,153 @@ std::string EntityHex(uint64_t entity) {
 uint64_t NamespaceInode(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) Reset(other.Release());
+  return *this;
+}
+
+int UniqueFd::Release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+void UniqueFd::Reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/vigil-e2e-XXXXXX";
+  if (mkdtemp(tmpl)) path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+LoopbackListener::LoopbackListener(int backlog) {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM, 0));
+  if (!s.valid()) return;
+  addr_.sin_family = AF_INET;
+  addr_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr_);
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr_), sizeof(addr_)) != 0 ||
+      listen(s.get(), backlog) != 0 ||
+      getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr_), &len) != 0)
+    return;
+  fd_ = std::move(s);
+}
+
+int LoopbackListener::port() const {
+  return ntohs(addr_.sin_port);
+}
+
+UniqueFd LoopbackListener::Accept(sockaddr_in* peer) {
+  sockaddr_in from{};
+  socklen_t len = sizeof(from);
+  UniqueFd conn(accept(fd_.get(), reinterpret_cast<sockaddr*>(&from), &len));
+  if (peer) *peer = from;
+  return conn;
+}
+
+UniqueFd LoopbackListener::Connect() const {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM, 0));
+  if (s.valid() && connect(s.get(), reinterpret_cast<const sockaddr*>(&addr_), sizeof(addr_)) != 0)
+    s.Reset();
+  return s;
+}
+
+Gate::Gate() {
+  int hold[2], back[2];
+  if (pipe2(hold, O_CLOEXEC) != 0) return;
+  hold_read_.Reset(hold[0]);
+  hold_write_.Reset(hold[1]);
+  if (pipe2(back, O_CLOEXEC) != 0) return;
+  back_read_.Reset(back[0]);
+  back_write_.Reset(back[1]);
+}
+
+void Gate::Pass() {
+  hold_write_.Reset();
+  char c;
+  for (;;) {
+    const ssize_t n = read(hold_read_.get(), &c, 1);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    break;
+  }
+}
+
+void Gate::Open() {
+  hold_write_.Reset();
+}
+
+void Gate::Tell(int64_t value) {
+  if (write(back_write_.get(), &value, sizeof(value)) != sizeof(value)) _exit(126);
+}
+
+bool Gate::Hear(int64_t* value, std::chrono::milliseconds timeout) {
+  pollfd p{back_read_.get(), POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(timeout.count())) != 1) return false;
+  return read(back_read_.get(), value, sizeof(*value)) == sizeof(*value);
+}
+
+std::string Cgroup2Root() {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string dev, dir, type, rest, root;
+  while (mounts >> dev >> dir >> type && std::getline(mounts, rest))
+    if (type == "cgroup2") root = dir;
+  return root;
+}
+
+uint64_t CgroupIdOf(pid_t pid) {
+  const std::string root = Cgroup2Root();
+  std::ifstream cg("/proc/" + std::to_string(pid) + "/cgroup");
+  std::string line, path;
+  while (std::getline(cg, line))
+    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  if (root.empty() || path.empty()) return 0;
+  return NamespaceInode(root + path);
+}
+
+namespace {
+bool WriteFile(const std::string& path, const std::string& text) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  return fd.valid() &&
+         write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+}  // namespace
+
+TempCgroup::TempCgroup(const std::string& name) : root_(Cgroup2Root()) {
+  if (root_.empty()) return;
+  path_ = root_ + "/" + name;
+  if (mkdir(path_.c_str(), 0755) != 0) {
+    path_.clear();
+    return;
+  }
+  id_ = NamespaceInode(path_);
+}
+
+TempCgroup::~TempCgroup() {
+  if (path_.empty()) return;
+  // rmdir fails while the cgroup is populated: move what is left to the root first. A process
+  // that is exiting leaves on its own, so retry for a moment.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    std::ifstream procs(path_ + "/cgroup.procs");
+    pid_t pid;
+    while (procs >> pid) WriteFile(root_ + "/cgroup.procs", std::to_string(pid));
+    if (rmdir(path_.c_str()) == 0 || errno == ENOENT) return;
+    usleep(10000);
+  }
+  ADD_FAILURE() << "cannot remove " << path_ << ": " << std::strerror(errno);
+}
+
+bool TempCgroup::Add(pid_t pid) const {
+  return !path_.empty() && WriteFile(path_ + "/cgroup.procs", std::to_string(pid));
 }
 
 std::function<bool(const nlohmann::json&)> Is(const std::string& type, pid_t pid) {

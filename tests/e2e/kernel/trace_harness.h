@@ -4,6 +4,7 @@
 // killed and reaped by the destructors, whether the test passed or not.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -94,6 +95,100 @@ uint64_t BoottimeNs();
 uint64_t ProcStartTicks(pid_t pid);
 std::string EntityHex(uint64_t entity);
 uint64_t NamespaceInode(const std::string& path);
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { Reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int Release();
+  void Reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// A temporary directory removed (with what the test left in it) at scope exit.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A TCP listener on 127.0.0.1 at a port the kernel picks; its socket is closed on destruction.
+class LoopbackListener {
+ public:
+  explicit LoopbackListener(int backlog);
+  bool ok() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+  int port() const;  // host byte order
+  const sockaddr_in& address() const { return addr_; }
+  UniqueFd Accept(sockaddr_in* peer = nullptr);  // blocks for the next connection
+  // A new socket connected to the listener (invalid on failure).
+  UniqueFd Connect() const;
+
+ private:
+  UniqueFd fd_;
+  sockaddr_in addr_{};
+};
+
+// A pipe (both ends close-on-exec) through which a test holds back children it spawned: each
+// child calls Pass() and blocks until the test calls Open() or the gate is destroyed. The
+// children can also report a number (a pid) back with Tell(), read by the test with Hear().
+class Gate {
+ public:
+  Gate();
+  // In the child: drops the child's copy of the open end, then waits for the test.
+  void Pass();
+  // In the test: lets every child through.
+  void Open();
+  // Child -> test: a number, and the test's read of it (false after `timeout` or on EOF).
+  void Tell(int64_t value);
+  bool Hear(int64_t* value, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  UniqueFd hold_read_, hold_write_;  // the gate
+  UniqueFd back_read_, back_write_;  // child -> test
+};
+
+// Mount point of the cgroup v2 hierarchy ("" when there is none).
+std::string Cgroup2Root();
+// cgroup v2 id of a process: the inode of its directory in that hierarchy (0 if unknown).
+uint64_t CgroupIdOf(pid_t pid);
+
+// A cgroup v2 directory created for one test and removed at scope exit, after the processes
+// still in it (which must be the test's own, already killed or about to exit) are moved to
+// the root cgroup.
+class TempCgroup {
+ public:
+  explicit TempCgroup(const std::string& name);
+  ~TempCgroup();
+  TempCgroup(const TempCgroup&) = delete;
+  TempCgroup& operator=(const TempCgroup&) = delete;
+  bool ok() const { return id_ != 0; }
+  const std::string& path() const { return path_; }
+  uint64_t id() const { return id_; }  // the directory's inode, which is the kernel's cgroup id
+  bool Add(pid_t pid) const;
+
+ private:
+  std::string root_;
+  std::string path_;
+  uint64_t id_ = 0;
+};
 
 // Event type and pid filters for WaitFor.
 std::function<bool(const nlohmann::json&)> Is(const std::string& type, pid_t pid);

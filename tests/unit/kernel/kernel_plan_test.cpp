@@ -66,6 +66,38 @@ TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
   EXPECT_FALSE(plan.Wants(VIGIL_EVT_PTRACE));
 }
 
+TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
+  KernelPolicyInput web{"web", {}, {VIGIL_EVT_OPEN}};
+  web.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")}, false, true),
+                       Filter(ScopeFilterKind::kUid, {Num(0, 0)})};
+  KernelPolicyInput two{"two", {}, {VIGIL_EVT_OPEN}};
+  two.scope.filters = {Filter(ScopeFilterKind::kUid, {Num(0, 0)}, false, true),
+                       Filter(ScopeFilterKind::kGid, {Num(5, 5)}),
+                       Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x")}, false, true)};
+  KernelPolicyInput none{"none", {}, {VIGIL_EVT_OPEN}};
+  none.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")})};
+  KernelPlan plan;
+  std::string error;
+  ASSERT_TRUE(BuildKernelPlan({web, two, none}, {}, &plan, &error)) << error;
+  const auto& cfg = *plan.config;
+  EXPECT_EQ(cfg.follow, 0b011u);
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; ++lane)
+    for (int k = 0; k < VIGIL_SCOPE_KIND_MAX; ++k) {
+      uint64_t want = 0;
+      if (lane == 0 && k == VIGIL_SCOPE_COMM) want = 0b001;    // web: its one follow filter
+      if (lane == 0 && k == VIGIL_SCOPE_UID) want = 0b010;     // two: first follow filter
+      if (lane == 1 && k == VIGIL_SCOPE_BINARY) want = 0b010;  // two: second
+      EXPECT_EQ(cfg.follow_kind[lane][k], want) << "lane " << lane << " kind " << k;
+    }
+
+  KernelPolicyInput three{"three", {}, {VIGIL_EVT_OPEN}};
+  three.scope.filters = {Filter(ScopeFilterKind::kUid, {Num(0, 0)}, false, true),
+                         Filter(ScopeFilterKind::kGid, {Num(5, 5)}, false, true),
+                         Filter(ScopeFilterKind::kComm, {Text("x")}, false, true)};
+  EXPECT_FALSE(BuildKernelPlan({three}, {}, &plan, &error));
+  EXPECT_NE(error.find("follow"), std::string::npos) << error;
+}
+
 TEST(KernelPlan, RejectsWhatTheKernelCannotEvaluate) {
   KernelPlan plan;
   std::string error;
