@@ -67,14 +67,14 @@ TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
 }
 
 TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
-  KernelPolicyInput web{"web", {}, {VIGIL_EVT_OPEN}};
+  KernelPolicyInput web{"web", {}, {VIGIL_EVT_OPEN}, false, {}};
   web.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")}, false, true),
                        Filter(ScopeFilterKind::kUid, {Num(0, 0)})};
-  KernelPolicyInput two{"two", {}, {VIGIL_EVT_OPEN}};
+  KernelPolicyInput two{"two", {}, {VIGIL_EVT_OPEN}, false, {}};
   two.scope.filters = {Filter(ScopeFilterKind::kUid, {Num(0, 0)}, false, true),
                        Filter(ScopeFilterKind::kGid, {Num(5, 5)}),
                        Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x")}, false, true)};
-  KernelPolicyInput none{"none", {}, {VIGIL_EVT_OPEN}};
+  KernelPolicyInput none{"none", {}, {VIGIL_EVT_OPEN}, false, {}};
   none.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")})};
   KernelPlan plan;
   std::string error;
@@ -90,7 +90,7 @@ TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
       EXPECT_EQ(cfg.follow_kind[lane][k], want) << "lane " << lane << " kind " << k;
     }
 
-  KernelPolicyInput three{"three", {}, {VIGIL_EVT_OPEN}};
+  KernelPolicyInput three{"three", {}, {VIGIL_EVT_OPEN}, false, {}};
   three.scope.filters = {Filter(ScopeFilterKind::kUid, {Num(0, 0)}, false, true),
                          Filter(ScopeFilterKind::kGid, {Num(5, 5)}, false, true),
                          Filter(ScopeFilterKind::kComm, {Text("x")}, false, true)};
