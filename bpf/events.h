@@ -295,9 +295,14 @@ struct vigil_kill_key {
   __u64 hash;  /* vigil_path_hash() of the string (bpf/entity.h) */
 };
 
-struct vigil_event_key { /* events map: which policies want an event type */
+/* events map: which policies want an event type. An array (its lookups are inlined, no helper
+ * call on the syscall path) of VIGIL_VERSION_SLOTS slots of VIGIL_EVT_MAX entries; version v
+ * uses slot v % VIGIL_VERSION_SLOTS, and an entry counts only when it carries that version. */
+#define VIGIL_VERSION_SLOTS 4
+struct vigil_event_policies {
+  __u64 policies;
   __u32 version;
-  __u32 type;
+  __u32 pad;
 };
 
 /* Per-process state (LRU hash keyed by tgid). */

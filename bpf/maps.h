@@ -40,12 +40,12 @@ struct {
   __type(value, struct vigil_policy_config);
 } policy_config SEC(".maps");
 
-/* Which policies want each event type, per version. */
+/* Which policies want each event type, per version (vigil_event_policies in bpf/events.h). */
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 4 * VIGIL_EVT_MAX);
-  __type(key, struct vigil_event_key);
-  __type(value, __u64);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIGIL_VERSION_SLOTS * VIGIL_EVT_MAX);
+  __type(key, __u32);
+  __type(value, struct vigil_event_policies);
 } event_policies SEC(".maps");
 
 #define VIGIL_NUM_SCOPE_MAP(name)      \

@@ -66,9 +66,9 @@ static __always_inline u32 current_version(void) {
 }
 
 static __always_inline u64 wanted_by(u32 version, u32 type) {
-  struct vigil_event_key key = {.version = version, .type = type};
-  u64* bits = bpf_map_lookup_elem(&event_policies, &key);
-  return bits ? *bits : 0;
+  u32 slot = (version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX + type;
+  struct vigil_event_policies* e = bpf_map_lookup_elem(&event_policies, &slot);
+  return e && e->version == version ? e->policies : 0;
 }
 
 static __always_inline u64 task_start_ns(struct task_struct* t) {
@@ -818,16 +818,24 @@ static __always_inline void tail_call_slot(void* ctx, u32 slot) {
   bpf_tail_call(ctx, &syscall_progs, tail_call_slot_base + slot);
 }
 
-#define VIGIL_X_PROGRAMS(name, ...)                \
-  SEC("tp/syscalls/sys_enter_" #name)              \
-  int enter_##name(void* ctx) {                    \
-    tail_call_slot(ctx, SYSCALL_ENTER_SLOT);       \
-    return 0;                                      \
-  }                                                \
-  SEC("tp/syscalls/sys_exit_" #name)               \
-  int exit_##name(void* ctx) {                     \
-    tail_call_slot(ctx, SYSCALL_EXIT_SLOT);        \
-    return 0;                                      \
+/* Exit: a thread with no record in flight had its entry filtered out (the common case for a
+ * selected syscall); that is known without the tail call. */
+static __always_inline int exit_stub(void* ctx) {
+  u32 tid = (u32)bpf_get_current_pid_tgid();
+  if (!bpf_map_lookup_elem(&inflight, &tid)) return 0;
+  tail_call_slot(ctx, SYSCALL_EXIT_SLOT);
+  return 0;
+}
+
+#define VIGIL_X_PROGRAMS(name, ...)          \
+  SEC("tp/syscalls/sys_enter_" #name)        \
+  int enter_##name(void* ctx) {              \
+    tail_call_slot(ctx, SYSCALL_ENTER_SLOT); \
+    return 0;                                \
+  }                                          \
+  SEC("tp/syscalls/sys_exit_" #name)         \
+  int exit_##name(void* ctx) {               \
+    return exit_stub(ctx);                   \
   }
 VIGIL_SYSCALLS(VIGIL_X_PROGRAMS)
 

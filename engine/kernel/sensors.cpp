@@ -251,9 +251,16 @@ Status Sensors::Apply(const compile::KernelPlan& plan) {
                    sizeof(vigil_policy_config), "policy_config");
       !s)
     return s;
-  for (const auto& [type, bits] : plan.event_policies) {
-    vigil_event_key key{version, type};
-    if (auto s = put(maps.event_policies, &key, sizeof(key), &bits, sizeof(bits), "event_policies");
+  // Every type of the version's slot is written, so that no entry of the slot's previous user
+  // (version - VIGIL_VERSION_SLOTS, long retired) is left carrying a stale bitmap.
+  for (uint32_t type = 0; type < VIGIL_EVT_MAX; ++type) {
+    const uint32_t slot = (version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX + type;
+    vigil_event_policies value{};
+    value.version = version;
+    auto it = plan.event_policies.find(static_cast<uint16_t>(type));
+    value.policies = it == plan.event_policies.end() ? 0 : it->second;
+    if (auto s =
+            put(maps.event_policies, &slot, sizeof(slot), &value, sizeof(value), "event_policies");
         !s)
       return s;
   }

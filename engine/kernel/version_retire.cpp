@@ -1,6 +1,7 @@
 // Deleting the kernel entries of policy versions nobody uses any more (after a hot reload).
-// Every versioned map's key starts with the version (bpf/events.h), so one walk per map finds
-// them without rebuilding the old plan.
+// Every versioned hash map's key starts with the version (bpf/events.h), so one walk per map finds
+// them without rebuilding the old plan. (event_policies is an array whose entries carry their
+// version: Sensors::Apply overwrites a slot, nothing to delete.)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -15,9 +16,9 @@ namespace vigil::kernel {
 
 Result<size_t> Sensors::RetireVersionsBefore(uint32_t first_kept) {
   auto& m = skel_->maps;
-  bpf_map* versioned[] = {m.policy_config, m.event_policies, m.scope_uid,    m.scope_gid,
-                          m.scope_pid,     m.scope_mntns,    m.scope_pidns,  m.scope_cgroup,
-                          m.scope_comm,    m.scope_uts,      m.scope_binary, m.kill_exec};
+  bpf_map* versioned[] = {m.policy_config, m.scope_uid,    m.scope_gid,    m.scope_pid,
+                          m.scope_mntns,   m.scope_pidns,  m.scope_cgroup, m.scope_comm,
+                          m.scope_uts,     m.scope_binary, m.kill_exec};
   size_t deleted = 0;
   for (bpf_map* map : versioned) {
     const size_t key_size = bpf_map__key_size(map);
