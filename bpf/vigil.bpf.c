@@ -818,6 +818,28 @@ static __always_inline void tail_call_slot(void* ctx, u32 slot) {
   bpf_tail_call(ctx, &syscall_progs, tail_call_slot_base + slot);
 }
 
+/* Entry of syscall `id`: the common case of a process whose cached scope decision (proc_info,
+ * current for this version and its uid/gid) rules the event out is decided here, without the
+ * tail call; anything else (a miss, a stale entry, a match) goes to syscall_enter. */
+static __always_inline int enter_stub(void* ctx, u32 id) {
+  u32 type = specs[id & (SPEC_SLOTS - 1)].type;
+  u32 version = current_version();
+  u64 wanted = wanted_by(version, type);
+  if (wanted) {
+    struct task_struct* task = bpf_get_current_task_btf();
+    u32 tgid = task->tgid;
+    struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
+    const struct cred* cred = task->cred;
+    if (!pi || pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val ||
+        (pi->matched & wanted)) {
+      tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
+      return 0;
+    }
+  }
+  stat_add(VIGIL_STAT_FILTERED);
+  return 0;
+}
+
 /* Exit: a thread with no record in flight had its entry filtered out (the common case for a
  * selected syscall); that is known without the tail call. */
 static __always_inline int exit_stub(void* ctx) {
@@ -830,8 +852,7 @@ static __always_inline int exit_stub(void* ctx) {
 #define VIGIL_X_PROGRAMS(name, ...)          \
   SEC("tp/syscalls/sys_enter_" #name)        \
   int enter_##name(void* ctx) {              \
-    tail_call_slot(ctx, SYSCALL_ENTER_SLOT); \
-    return 0;                                \
+    return enter_stub(ctx, VIGIL_SC_##name); \
   }                                          \
   SEC("tp/syscalls/sys_exit_" #name)         \
   int exit_##name(void* ctx) {               \
