@@ -294,36 +294,56 @@ Status Sensors::Apply(const compile::KernelPlan& plan) {
     if (auto s = put(map, &key, sizeof(key), &bits, sizeof(bits), "a numeric scope map"); !s)
       return s;
   }
-  for (const auto& [comm, bits] : plan.comm) {
-    vigil_comm_key key{};
-    key.version = version;
-    std::memcpy(key.comm, comm.data(), std::min(comm.size(), sizeof(key.comm) - 1));
-    if (auto s = put(maps.scope_comm, &key, sizeof(key), &bits, sizeof(bits), "scope_comm"); !s)
-      return s;
-  }
-  for (const auto& [uts, bits] : plan.uts) {
-    vigil_uts_key key{};
-    key.version = version;
-    std::memcpy(key.name, uts.data(), std::min(uts.size(), sizeof(key.name) - 1));
-    if (auto s = put(maps.scope_uts, &key, sizeof(key), &bits, sizeof(bits), "scope_uts"); !s)
-      return s;
-  }
-  for (const auto& [bk, bits] : plan.binary) {
-    vigil_binary_key key{};
-    key.version = version;
-    key.mntns = bk.first;
-    key.path_hash = bk.second;
-    if (auto s = put(maps.scope_binary, &key, sizeof(key), &bits, sizeof(bits), "scope_binary"); !s)
-      return s;
-  }
-  for (const auto& [kk, bits] : plan.kill_exec) {
-    vigil_kill_key key{};
-    key.version = version;
-    key.kind = kk.first;
-    key.hash = kk.second;
-    if (auto s = put(maps.kill_exec, &key, sizeof(key), &bits, sizeof(bits), "kill_exec"); !s)
-      return s;
-  }
+  // The string and hash keyed maps: one key type each, filled from the plan's key.
+  auto put_all = [&](bpf_map* map, const auto& entries, auto fill, const char* what) -> Status {
+    for (const auto& [plan_key, bits] : entries) {
+      decltype(fill(plan_key)) key = fill(plan_key);
+      key.version = version;
+      if (auto s = put(map, &key, sizeof(key), &bits, sizeof(bits), what); !s) return s;
+    }
+    return OkStatus();
+  };
+  auto copy_name = [](char* dst, size_t size, const std::string& name) {
+    std::memcpy(dst, name.data(), std::min(name.size(), size - 1));
+  };
+  Status s = put_all(
+      maps.scope_comm, plan.comm,
+      [&](const std::string& c) {
+        vigil_comm_key k{};
+        copy_name(k.comm, sizeof(k.comm), c);
+        return k;
+      },
+      "scope_comm");
+  if (s)
+    s = put_all(
+        maps.scope_uts, plan.uts,
+        [&](const std::string& u) {
+          vigil_uts_key k{};
+          copy_name(k.name, sizeof(k.name), u);
+          return k;
+        },
+        "scope_uts");
+  if (s)
+    s = put_all(
+        maps.scope_binary, plan.binary,
+        [](const std::pair<uint64_t, uint64_t>& b) {
+          vigil_binary_key k{};
+          k.mntns = b.first;
+          k.path_hash = b.second;
+          return k;
+        },
+        "scope_binary");
+  if (s)
+    s = put_all(
+        maps.kill_exec, plan.kill_exec,
+        [](const std::pair<vigil_kill_kind, uint64_t>& e) {
+          vigil_kill_key k{};
+          k.kind = e.first;
+          k.hash = e.second;
+          return k;
+        },
+        "kill_exec");
+  if (!s) return s;
   // The flip: one update of the single-slot map makes the new version active.
   uint32_t zero = 0;
   return put(maps.active_version, &zero, sizeof(zero), &version, sizeof(version), "active_version");
