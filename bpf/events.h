@@ -331,7 +331,8 @@ enum vigil_stat {
   VIGIL_STAT_PROC_RECOMPUTE, /* scope recomputed (exec, uid change, version change) */
   VIGIL_STAT_INFLIGHT_FULL,  /* syscall entry record could not be stored */
   VIGIL_STAT_FALLBACK_CALLS, /* raw_syscalls fallback invocations (each costs every syscall) */
-  VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable during a rebuild */
+  VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable (no scratch space) */
+  VIGIL_STAT_KILL_UNREPORTED, /* killed at exec in the kernel, but the exec event was lost */
   VIGIL_STAT_MAX
 };
 

@@ -18,6 +18,15 @@ struct {
   __uint(max_entries, 1 << 20);
 } net_events SEC(".maps");
 
+/* Scratch space for path hashing (exe paths, and a lost exec's kill decision). Reservations are
+ * always discarded, never submitted, so it is free whenever no other program holds one: unlike
+ * the main buffer it does not fill up when user space reads slowly, and unlike a per-CPU array it
+ * is safe when a program is preempted (FIELD-LESSONS 4). */
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 64 << 10);
+} scratch SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, VIGIL_STAT_MAX);

@@ -309,12 +309,12 @@ static __always_inline u64 kill_lookup(u32 version, u32 kind, u64 hash) {
   return bits ? *bits : 0;
 }
 
-/* Hash of a task's executable path. Scratch space is a ring buffer reservation that is always
- * discarded: it belongs to this program invocation alone. */
+/* Hash of a task's executable path. Scratch space is a reservation in the scratch ring buffer,
+ * always discarded: it belongs to this program invocation alone. */
 static __always_inline u64 task_exe_hash(struct task_struct* t) {
   struct file* exe = BPF_CORE_READ(t, mm, exe_file);
   if (!exe) return 0;
-  char* buf = bpf_ringbuf_reserve(&events, 2 * VIGIL_PATH_MAX, 0);
+  char* buf = bpf_ringbuf_reserve(&scratch, 2 * VIGIL_PATH_MAX, 0);
   if (!buf) {
     stat_add(VIGIL_STAT_EXE_HASH_FAIL);
     return 0;
@@ -450,15 +450,66 @@ static __always_inline void stamp(struct vigil_event_header* h) {
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+/* `action kill` decided in the kernel at exec (compile/exec_kill.h says which rules qualify):
+ * sends SIGKILL to the current process when a kill policy among `matched` has a rule without
+ * condition, or one whose exe path, execve filename or new name is listed in kill_exec.
+ * filename holds filename_len bytes and at least VIGIL_PATH_MAX + 7 readable ones; comm is
+ * VIGIL_COMM_LEN bytes. Returns whether the signal was sent. */
+static __always_inline bool exec_kill(u32 version, struct vigil_policy_config* cfg, u64 matched,
+                                      u64 exe_hash, const char* filename, u32 filename_len,
+                                      bool filename_whole, const char* comm) {
+  u64 kill = cfg ? matched & cfg->kill_exec : 0;
+  if (!kill) return false;
+  u64 decided = cfg->kill_exec_any;
+  decided |= kill_lookup(version, VIGIL_KILL_EXE, exe_hash);
+  if (filename_whole)
+    decided |= kill_lookup(version, VIGIL_KILL_FILENAME,
+                           hash_prefix(filename, filename_len, VIGIL_PATH_MAX));
+  u32 comm_len = 0;
+  for (u32 i = 0; i < VIGIL_COMM_LEN; i++) {
+    if (!comm[i]) break;
+    comm_len++;
+  }
+  decided |= kill_lookup(version, VIGIL_KILL_COMM, hash_prefix(comm, comm_len, VIGIL_COMM_LEN));
+  return (kill & decided) && bpf_send_signal(9 /* SIGKILL */) == 0;
+}
+
+/* The main ring buffer had no room for this exec's event: the event is lost (counted as a drop),
+ * but the process's scope cache and a kill decided in the kernel must not be. The exe path and
+ * filename are read into scratch space instead. */
+static __always_inline void exec_without_event(u32 version, struct linux_binprm* bprm) {
+  struct vigil_proc_info state = {};
+  char* buf = bpf_ringbuf_reserve(&scratch, 3 * VIGIL_PATH_MAX, 0);
+  if (!buf) {
+    stat_add(VIGIL_STAT_EXE_HASH_FAIL);
+    refresh_current(version, REFRESH_EXEC, 0, &state);
+    return;
+  }
+  struct file* file = BPF_CORE_READ(bprm, file);
+  u32 off = 0;
+  bool truncated = false;
+  build_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), buf, &off,
+             &truncated);
+  refresh_current(version, REFRESH_EXEC, hash_path(buf, off), &state);
+  struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
+  u64 matched = state.matched & wanted_by(version, VIGIL_EVT_EXEC);
+  char* filename = buf + 2 * VIGIL_PATH_MAX;
+  long n = bpf_probe_read_kernel_str(filename, VIGIL_PATH_MAX, BPF_CORE_READ(bprm, filename));
+  char comm[VIGIL_COMM_LEN] = {};
+  bpf_get_current_comm(comm, sizeof(comm));
+  if (exec_kill(version, cfg, matched, state.exe_hash, filename, n > 0 ? n - 1 : 0,
+                n > 0 && n < VIGIL_PATH_MAX, comm))
+    stat_add(VIGIL_STAT_KILL_UNREPORTED);
+  bpf_ringbuf_discard(buf, 0);
+}
+
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
   u32 version = current_version();
   struct vigil_exec_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     stat_add(VIGIL_STAT_DROP_MAIN);
-    /* Keep the scope cache right even when the event itself is lost. */
-    struct vigil_proc_info lost = {};
-    refresh_current(version, REFRESH_EXEC, 0, &lost);
+    exec_without_event(version, bprm);
     return 0;
   }
   struct file* file = BPF_CORE_READ(bprm, file);
@@ -513,22 +564,9 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
 
   /* `action kill` that the kernel decides alone: the process dies before it runs a single
    * instruction of the new program. */
-  u64 kill = cfg ? matched & cfg->kill_exec : 0;
-  if (kill) {
-    u64 decided = cfg->kill_exec_any;
-    decided |= kill_lookup(version, VIGIL_KILL_EXE, state.exe_hash);
-    if (!(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED))
-      decided |= kill_lookup(version, VIGIL_KILL_FILENAME,
-                             hash_prefix(e->filename, e->filename_len, VIGIL_PATH_MAX));
-    u32 comm_len = 0;
-    for (u32 i = 0; i < VIGIL_COMM_LEN; i++) {
-      if (!e->hdr.comm[i]) break;
-      comm_len++;
-    }
-    decided |= kill_lookup(version, VIGIL_KILL_COMM,
-                           hash_prefix(e->hdr.comm, comm_len, VIGIL_COMM_LEN));
-    if ((kill & decided) && bpf_send_signal(9 /* SIGKILL */) == 0) e->hdr.flags |= VIGIL_HDR_KILLED;
-  }
+  if (exec_kill(version, cfg, matched, state.exe_hash, e->filename, e->filename_len,
+                !(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED), e->hdr.comm))
+    e->hdr.flags |= VIGIL_HDR_KILLED;
   stamp(&e->hdr);
   bpf_ringbuf_submit(e, 0);
   return 0;

@@ -62,10 +62,11 @@ std::string Errno(int err) {
 }  // namespace
 
 const char* StatName(int stat) {
-  static const char* const kNames[VIGIL_STAT_MAX] = {
-      "drop_main",        "drop_net",           "filtered",
-      "proc_info_misses", "proc_info_rebuilds", "proc_info_recomputes",
-      "inflight_full",    "fallback_calls",     "exe_hash_failures"};
+  static const char* const kNames[VIGIL_STAT_MAX] = {"drop_main",          "drop_net",
+                                                     "filtered",           "proc_info_misses",
+                                                     "proc_info_rebuilds", "proc_info_recomputes",
+                                                     "inflight_full",      "fallback_calls",
+                                                     "exe_hash_failures",  "kills_unreported"};
   return stat >= 0 && stat < VIGIL_STAT_MAX ? kNames[stat] : "?";
 }
 
