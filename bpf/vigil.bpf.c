@@ -881,7 +881,7 @@ static __always_inline int enter_stub(void* ctx, u32 id) {
 /* Exit: a thread with no record in flight had its entry filtered out (the common case for a
  * selected syscall); that is known without the tail call. */
 static __always_inline int exit_stub(void* ctx) {
-  u32 tid = (u32)bpf_get_current_pid_tgid();
+  u32 tid = bpf_get_current_task_btf()->pid;
   if (!bpf_map_lookup_elem(&inflight, &tid)) return 0;
   tail_call_slot(ctx, SYSCALL_EXIT_SLOT);
   return 0;
