@@ -44,19 +44,11 @@ struct FileCloser {
 };
 
 int RunRecord(const RecordArgs& args) {
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("vigil-record"));
-  spdlog::set_pattern("vigil record: %v");
-  if (geteuid() != 0) {
-    std::fprintf(stderr, "vigil record: must run as root (it loads the kernel sensors)\n");
-    return kExitUsage;
-  }
   kernel::TraceOptions options;
-  if (std::string error =
-          TraceOptionsFromFlags(args.events, args.scope, args.proc_info_entries, &options);
-      !error.empty()) {
-    std::fprintf(stderr, "vigil record: %s\n", error.c_str());
-    return kExitUsage;
-  }
+  sigset_t signals;
+  if (auto stop = StartSensorCommand("record", "it loads the kernel sensors", args.events,
+                                     args.scope, args.proc_info_entries, &options, &signals))
+    return *stop;
   // The process tree needs every fork, exec and exit; only in-scope events are written.
   options.lifecycle_all = true;
   for (uint16_t t : {VIGIL_EVT_EXEC, VIGIL_EVT_FORK, VIGIL_EVT_EXIT}) options.event_types.insert(t);
@@ -79,13 +71,6 @@ int RunRecord(const RecordArgs& args) {
     spdlog::info("process tree seeded from /proc: {} processes", seeded->seeded);
   else
     spdlog::warn("process tree not seeded: {}", seeded.error());
-
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::mutex mu;  // the readers of the two ring buffers share the tree, the record and the file
   match::EventRecord record;

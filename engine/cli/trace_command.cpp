@@ -7,17 +7,18 @@
 
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 
+#include "agent/event_enricher.h"
 #include "bpf/events.h"
 #include "cli/commands.h"
 #include "cli/trace_options.h"
 #include "kernel/event_types.h"
 #include "kernel/tracer.h"
 #include "lang/scope_parser.h"
-#include "agent/event_enricher.h"
 #include "output/event_json.h"
 #include "output/record_json.h"
 #include "proctree/metadata_source.h"
@@ -36,30 +37,14 @@ struct TraceArgs {
 };
 
 int RunTrace(const TraceArgs& args) {
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("vigil-trace"));
-  spdlog::set_pattern("vigil trace: %v");
-  if (geteuid() != 0) {
-    std::fprintf(stderr,
-                 "vigil trace: must run as root (loading BPF programs and mounting tracefs need "
-                 "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n");
-    return kExitUsage;
-  }
   kernel::TraceOptions options;
-  if (std::string error =
-          TraceOptionsFromFlags(args.events, args.scope, args.proc_info_entries, &options);
-      !error.empty()) {
-    std::fprintf(stderr, "vigil trace: %s\n", error.c_str());
-    return kExitUsage;
-  }
-  options.lifecycle_all = args.all_lifecycle;
-
-  // Block the stop signals before any thread starts, then wait for them here.
   sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (auto stop = StartSensorCommand(
+          "trace",
+          "loading BPF programs and mounting tracefs need CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN",
+          args.events, args.scope, args.proc_info_entries, &options, &signals))
+    return *stop;
+  options.lifecycle_all = args.all_lifecycle;
 
   const bool json = args.format == "json";
   std::mutex out_mutex;
@@ -73,23 +58,13 @@ int RunTrace(const TraceArgs& args) {
   auto sink = [&](const kernel::Event& event) {
     thread_local std::string line;
     line.clear();
-    if (json)
-      output::AppendEventJson(line, event, clock);
-    else
-      output::AppendEventText(line, event);
     std::lock_guard<std::mutex> lock(out_mutex);
-    if (json && enricher && enricher->Enrich(event, record)) {
-      nlohmann::json context = output::RecordToJson(record);
-      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded()) {
-        const nlohmann::json& proc = context["proc"];
-        if (proc.contains("parent")) j["proc"]["parent"] = proc["parent"];
-        if (proc.contains("ancestors")) j["proc"]["ancestors"] = proc["ancestors"];
-        if (context.contains("container")) j["container"] = context["container"];
-        if (context.contains("k8s")) j["k8s"] = context["k8s"];
-        if (record.incomplete()) j["incomplete"] = true;
-        line = output::DumpJsonLine(j);
-      }
+    if (json) {
+      std::optional<nlohmann::json> context;
+      if (enricher && enricher->Enrich(event, record)) context = output::RecordToJson(record);
+      output::AppendEventJson(line, event, clock, context ? &*context : nullptr);
+    } else {
+      output::AppendEventText(line, event);
     }
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stdout);

@@ -1,6 +1,14 @@
 #include "cli/trace_options.h"
 
+#include <pthread.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "bpf/events.h"
+#include "cli/commands.h"
 #include "kernel/event_types.h"
 #include "lang/scope_parser.h"
 
@@ -20,6 +28,29 @@ std::string TraceOptionsFromFlags(const std::string& events, const std::string& 
   }
   out->proc_info_entries = proc_info_entries;
   return "";
+}
+
+std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
+                                      const std::string& events, const std::string& scope,
+                                      uint32_t proc_info_entries, kernel::TraceOptions* options,
+                                      sigset_t* signals) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt(std::string("vigil-") + name));
+  spdlog::set_pattern(std::string("vigil ") + name + ": %v");
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "vigil %s: must run as root (%s)\n", name, root_reason);
+    return kExitUsage;
+  }
+  if (std::string error = TraceOptionsFromFlags(events, scope, proc_info_entries, options);
+      !error.empty()) {
+    std::fprintf(stderr, "vigil %s: %s\n", name, error.c_str());
+    return kExitUsage;
+  }
+  sigemptyset(signals);
+  sigaddset(signals, SIGINT);
+  sigaddset(signals, SIGTERM);
+  sigaddset(signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, signals, nullptr);
+  return std::nullopt;
 }
 
 }  // namespace vigil::cli

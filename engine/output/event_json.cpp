@@ -9,6 +9,7 @@
 #include "kernel/event_types.h"
 #include "kernel/syscall_table.h"
 #include "output/json_escape.h"
+#include "output/record_json.h"
 #include "output/terminal_text.h"
 
 namespace vigil::output {
@@ -96,9 +97,19 @@ void Addr(std::string& out, const char* key, const kernel::SockAddr& a) {
   out += ',';
 }
 
+// Copies `key` of the enriched record's JSON object `from`, when present.
+void Context(std::string& out, const nlohmann::json& from, const char* key) {
+  auto it = from.find(key);
+  if (it == from.end()) return;
+  Key(out, key);
+  out += DumpJsonLine(*it);
+  out += ',';
+}
+
 }  // namespace
 
-void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock) {
+void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock,
+                     const nlohmann::json* context) {
   out += '{';
   Str(out, "type", kernel::EventTypeName(e.type));
   Num(out, "time_ns", e.ts_ns);
@@ -121,6 +132,10 @@ void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock
   Num(out, "gid", e.gid);
   Str(out, "comm", e.comm);
   Hex(out, "entity", e.entity);
+  if (context && context->contains("proc")) {
+    Context(out, (*context)["proc"], "parent");
+    Context(out, (*context)["proc"], "ancestors");
+  }
   Close(out, '}');
   out += ',';
 
@@ -223,6 +238,12 @@ void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock
       Close(out, '}');
       break;
     }
+  }
+  if (context) {
+    if (out.back() != ',') out += ',';  // not every event type's object ends with one
+    Context(out, *context, "container");
+    Context(out, *context, "k8s");
+    if (context->value("incomplete", false)) Bool(out, "incomplete", true);
   }
   Close(out, '}');
 }
