@@ -153,7 +153,7 @@ std::vector<match::EventRecord> MakeEventMix(size_t count, uint64_t seed) {
       }
       case EventType::kConnect: {
         size_t k = pick(kAddrs.size());
-        r.SetAddress(F("net.daddr"), *lang::ParseIpAddress(kAddrs[k]));
+        r.SetAddress(F("net.daddr"), *ParseIpAddress(kAddrs[k]));
         r.SetInt(F("net.dport"), kPorts[pick(kPorts.size())]);
         r.SetInt(F("net.family"), k == 4 ? 10 : 2);
         r.SetInt(F("evt.retval"), 0);

@@ -38,12 +38,10 @@
 
 #include "bench_empty.skel.h"
 #include "bpf/events.h"
-#include "kernel/tracer.h"
 #include "lang/scope.h"
+#include "runtime/event_stream.h"
 
 namespace {
-
-using vigil::kernel::Tracer;
 
 constexpr long kGetppidSlice = 100000;  // iterations per slice (about 20 ms)
 constexpr long kOpenSlice = 10000;      // about 20 ms
@@ -186,30 +184,34 @@ class EmptyPrograms {
 };
 
 struct VigilRun {
-  std::unique_ptr<Tracer> tracer;
+  std::unique_ptr<vigil::runtime::Session> tracer;
   std::atomic<uint64_t> delivered{0};
 };
 
 // vigil selecting `open` only; with a scope on a comm that never runs, every event is filtered.
 std::unique_ptr<VigilRun> StartVigil(const std::string& scope_comm) {
   auto run = std::make_unique<VigilRun>();
-  vigil::kernel::TraceOptions options;
-  options.event_types = {VIGIL_EVT_OPEN};
+  vigil::runtime::TraceSpec spec;
+  spec.event_types = {VIGIL_EVT_OPEN};
   if (!scope_comm.empty()) {
     vigil::lang::ScopeFilter f;
     f.kind = vigil::lang::ScopeFilterKind::kComm;
     f.values.push_back({0, 0, scope_comm, 0});
-    options.scope.filters.push_back(f);
+    spec.scope.filters.push_back(f);
   }
+  vigil::runtime::SessionOptions options;
+  options.process_tree = false;  // the raw events are only counted
+  auto session = vigil::runtime::OpenTraceSession(spec, options);
   auto* counter = &run->delivered;
-  auto tracer = Tracer::Start(options, [counter](const vigil::kernel::Event&) {
+  auto started = session ? session.value()->Start([counter](const vigil::kernel::Event&) {
     counter->fetch_add(1, std::memory_order_relaxed);
-  });
-  if (!tracer) {
-    std::fprintf(stderr, "bench: cannot start the sensors: %s\n", tracer.error().c_str());
+  })
+                         : vigil::Status(vigil::Error{session.error()});
+  if (!started) {
+    std::fprintf(stderr, "bench: cannot start the sensors: %s\n", started.error().c_str());
     return nullptr;
   }
-  run->tracer = std::move(tracer.value());
+  run->tracer = std::move(session.value());
   return run;
 }
 

@@ -13,16 +13,11 @@
 #include <cstring>
 
 #include "agent/policy_watcher.h"
-#include "bpf/events.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
 #include "compile/rule_compiler.h"
-#include "kernel/clock.h"
 #include "kernel/event_types.h"
-#include "kernel/tracefs.h"
-#include "kernel/tracer.h"
 #include "output/alert.h"
-#include "proctree/proc_seeder.h"
 
 namespace vigil::agent {
 namespace {
@@ -32,21 +27,10 @@ constexpr size_t kVersionsKept = 4;
 
 }  // namespace
 
-namespace {
-
-proctree::RuntimeStateRoots RootsFrom(const AgentOptions& options) {
-  proctree::RuntimeStateRoots roots;
-  if (!options.runc_roots.empty()) roots.runc = options.runc_roots;
-  return roots;
-}
-
-}  // namespace
-
-Agent::Agent(AgentOptions options)
-    : options_(std::move(options)), metadata_("/proc", RootsFrom(options_)) {}
+Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
 
 Agent::~Agent() {
-  if (reader_) reader_->Stop();
+  if (session_) session_->Stop();
   for (auto& s : sinks_) s->Stop();
 }
 
@@ -59,87 +43,36 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
       compile::CompileRules(*program, rule_options, &errors);
   if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
 
-  // 2. Kernel plan: one entry per policy with the event types of the rules it selects.
+  // 2. Kernel plan: one entry per policy with the event types of the rules it selects; every
+  //    process's fork, exec and exit, which the process tree needs.
   std::vector<compile::KernelPolicyInput> inputs = compile::KernelPolicyInputs(*program);
-  compile::KernelPlanOptions plan_options;
-  plan_options.version = version;
-  plan_options.loaded_at_ns = kernel::ClockNowNs(clock_);
-  plan_options.host_pidns = host_pidns_;
-  plan_options.lifecycle_all = true;  // the process tree needs every fork, exec and exit
-  compile::KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
-  if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) return error;
+  if (!compile::BuildKernelPlan(inputs, session_->PlanOptions(version, true), &plan, &error))
+    return error;
 
-  // 3. First load: the programs of every event type are loaded, those the policies select are
-  //    attached. A later load attaches the loaded programs of newly selected types before the
-  //    flip, so a reload can start tracing a type no policy used at start.
-  if (!sensors_) {
-    auto tracefs = kernel::EnsureTracefs();
-    if (!tracefs) return tracefs.error();
-    kernel::SensorOptions so;
-    so.clock = clock_;
-    so.tracefs_root = tracefs.value();
-    so.event_types = plan.event_types;
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t)
-      if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
-    so.proc_info_entries = options_.proc_info_entries;
-    auto sensors = kernel::Sensors::Load(so);
-    if (!sensors) return sensors.error();
-    sensors_ = std::move(sensors.value());
-  } else {
-    // Event types whose programs are loaded (at start) but not attached are attached before the
-    // flip. A type whose programs this kernel could not load cannot be traced.
-    std::set<uint16_t> added;
-    std::string missing;
-    for (uint16_t t : plan.event_types) {
-      if (sensors_->attached_types().count(t) || kernel::IsLifecycleEvent(t)) continue;
-      if (!sensors_->Loaded(t))
-        missing += std::string(missing.empty() ? "" : ", ") + kernel::EventTypeName(t);
-      added.insert(t);
-    }
-    if (!missing.empty())
-      return fmt::format(
-          "the new policy set selects {} events, whose BPF programs this kernel did not load "
-          "(see the agent's start-up log)",
-          missing);
-    if (!added.empty())
-      if (auto s = sensors_->AttachTypes(added); !s) return s.error();
-  }
-
-  // 4. Matchers for the new version first, so that its first event finds them; then the
-  //    kernel entries and the flip.
-  {
-    std::lock_guard lock(event_mu_);
-    rule_sets_[version] = rules;
-  }
-  if (auto s = sensors_->Apply(plan); !s) {
-    std::lock_guard lock(event_mu_);
-    rule_sets_.erase(version);
+  // 3. Matchers for the new version first, so that its first event finds them; then the
+  //    session loads or attaches the programs the plan selects, writes its entries and flips.
+  session_->Locked([&] { rule_sets_[version] = rules; });
+  if (auto s = session_->Apply(plan); !s) {
+    session_->Locked([&] { rule_sets_.erase(version); });
     return s.error();
   }
-  {
-    std::lock_guard lock(event_mu_);
+  session_->Locked([&] {
     active_version_ = version;
     while (rule_sets_.size() > kVersionsKept) rule_sets_.erase(rule_sets_.begin());
-  }
-  // The previous version may still be read by a program that loaded the active version just
-  // before the flip; anything older cannot be.
-  if (version > 2) {
-    auto retired = sensors_->RetireVersionsBefore(version - 1);
-    if (!retired) spdlog::warn("{}", retired.error());
-  }
+  });
   return "";
 }
 
 void Agent::OnEvent(const kernel::Event& event) {
-  std::lock_guard lock(event_mu_);
   counters_.events.fetch_add(1, std::memory_order_relaxed);
-  enricher_->Observe(event);
   // An event whose process (or its container's pod metadata) is not known yet waits in the
   // pending cache and is retried on the timer; it is never dropped (FIELD-LESSONS 5).
-  const proctree::Process* p = event.entity ? tree_.LookupEntity(event.entity) : nullptr;
-  if (!p) p = tree_.Lookup(event.pid);
-  switch (p ? tree_.ContextOf(*p) : proctree::Resolution::kWait) {
+  proctree::ProcessTree& tree = session_->tree();
+  const proctree::Process* p = event.entity ? tree.LookupEntity(event.entity) : nullptr;
+  if (!p) p = tree.Lookup(event.pid);
+  switch (p ? tree.ContextOf(*p) : proctree::Resolution::kWait) {
     case proctree::Resolution::kComplete:
       Judge(event, true);
       break;
@@ -153,7 +86,7 @@ void Agent::OnEvent(const kernel::Event& event) {
 }
 
 void Agent::Judge(const kernel::Event& event, bool complete) {
-  if (!enricher_->Fill(event, record_)) return;
+  if (!session_->enricher().Fill(event, record_)) return;
   if (!complete) record_.set_incomplete(true);
   auto it = rule_sets_.find(event.policy_version);
   if (it == rule_sets_.end()) {
@@ -169,12 +102,6 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
   for (const auto& m : matches_) Emit(rules, m, record_, event.killed_in_kernel);
-}
-
-void Agent::Tick() {
-  std::lock_guard lock(event_mu_);
-  tree_.Expire(kernel::ClockNowNs(clock_));  // first: its tick paces the pod metadata lookups
-  pending_->Poll();
 }
 
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
@@ -223,9 +150,10 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
     nlohmann::json status = reloader_->Status();
     status["ok"] = true;
     status["stats"] = StatsLine();
-    if (sensors_) {
+    if (session_ && session_->loaded()) {
       nlohmann::json traced = nlohmann::json::array();
-      for (uint16_t t : sensors_->attached_types()) traced.push_back(kernel::EventTypeName(t));
+      for (uint16_t t : session_->sensors().attached_types())
+        traced.push_back(kernel::EventTypeName(t));
       status["traced_event_types"] = traced;
     }
     return status;
@@ -246,30 +174,16 @@ std::string Agent::StatsLine() const {
                                 counters_.kills.load(), counters_.kernel_kills.load());
   if (counters_.kill_failures)
     out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
-  if (sensors_) {
-    kernel::KernelStats k = sensors_->ReadStats();
-    out += fmt::format("; drops main={} net={}", k[VIGIL_STAT_DROP_MAIN], k[VIGIL_STAT_DROP_NET]);
-    out += "; kernel";
-    for (int i = VIGIL_STAT_FILTERED; i < VIGIL_STAT_MAX; ++i)
-      out += fmt::format(" {}={}", kernel::StatName(i), k[i]);
-  }
-  if (reader_) out += fmt::format("; decode_errors={}", reader_->decode_errors());
   out += fmt::format("; old_version_events={} unknown_version_events={}",
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
-  {
-    std::lock_guard lock(event_mu_);
-    if (enricher_) out += fmt::format("; unknown_process={}", enricher_->stats().unknown_process);
-    out += fmt::format("; processes={}", tree_.size());
-    // The tree's counters, limit hits included (refused_full, evicted_exited, args_truncated):
-    // every non-zero one, by name.
-    out += "; tree";
-    proctree::ForEachCounter(tree_.stats(), [&](const char* name, uint64_t v) {
-      if (v != 0) out += fmt::format(" {}={}", name, v);
-    });
+  if (session_) {
+    out += "; " + session_->StatsLine();
     if (pending_) {
-      const auto& ps = pending_->stats();
-      out += fmt::format("; pending waiting={} resolved={} expired={} gave_up={} overflowed={}",
-                         pending_->size(), ps.resolved, ps.expired, ps.gave_up, ps.overflowed);
+      session_->Locked([&] {
+        const auto& ps = pending_->stats();
+        out += fmt::format("; pending waiting={} resolved={} expired={} gave_up={} overflowed={}",
+                           pending_->size(), ps.resolved, ps.expired, ps.gave_up, ps.overflowed);
+      });
     }
   }
   for (const auto& s : sinks_) {
@@ -280,146 +194,142 @@ std::string Agent::StatsLine() const {
   return out;
 }
 
+bool Agent::OpenSinks() {
+  for (const auto& spec : options_.outputs) {
+    std::string error;
+    auto sink = output::MakeSink(spec, &error);
+    if (!sink) {
+      spdlog::error("{}", error);
+      return false;
+    }
+    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(sink), options_.sink_queue));
+  }
+  return true;
+}
+
+// The session, the first policy set and the pending cache; then the readers and the programs.
+bool Agent::StartSession() {
+  runtime::SessionOptions so;
+  so.load_every_type = true;  // a reload can start tracing any event type
+  so.proc_info_entries = options_.proc_info_entries;
+  so.tree_limits = options_.tree_limits;
+  so.runc_roots = options_.runc_roots;
+  auto session = runtime::Session::Open(so);
+  if (!session) {
+    spdlog::error("{}", session.error());
+    return false;
+  }
+  session_ = std::move(session.value());
+  pending_ = std::make_unique<proctree::PendingCache<kernel::Event>>(
+      proctree::PendingOptions{
+          .capacity = 8192,
+          .max_attempts = options_.pending_retries,
+          .retry_interval_ns = uint64_t{options_.pending_interval_ms} * 1'000'000},
+      [this] { return session_->NowNs(); },
+      [this](kernel::Event& e) { return session_->tree().RefreshContext(e.entity, e.pid); },
+      [this](kernel::Event&& e, bool complete) { Judge(e, complete); });
+
+  reloader_ = std::make_unique<Reloader>(
+      options_.policy_paths, !options_.allow_insecure_perms && ::geteuid() == 0,
+      [this](std::shared_ptr<const lang::Program> p, uint32_t v) { return Activate(p, v); });
+  if (!ReloadNow("start").ok) return false;
+  if (auto s = session_->Start([this](const kernel::Event& e) { OnEvent(e); }); !s) {
+    spdlog::error("{}", s.error());
+    return false;
+  }
+  spdlog::info("watching");
+  return true;
+}
+
+bool Agent::OnSignal(uint32_t signo) {
+  switch (signo) {
+    case SIGINT:
+    case SIGTERM:
+      return false;
+    case SIGHUP:
+      ReloadNow("SIGHUP");
+      break;
+    case SIGUSR1:
+      spdlog::info("{}", StatsLine());
+      break;
+    case SIGUSR2:
+      for (auto& s : sinks_) s->RequestReopen();
+      spdlog::info("output files will be reopened");
+      break;
+  }
+  return true;
+}
+
+void Agent::Loop(int signal_fd) {
+  auto next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+  for (;;) {
+    pollfd pfds[2] = {{signal_fd, POLLIN, 0}, {watcher_ ? watcher_->fd() : -1, POLLIN, 0}};
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        next_stats - std::chrono::steady_clock::now());
+    // At least every 100 ms: parked events are retried and exited processes expire.
+    int64_t wait_ms = std::clamp<int64_t>(wait.count(), 0, 100);
+    int rc = ::poll(pfds, 2, static_cast<int>(wait_ms));
+    session_->Tick([this] { pending_->Poll(); });
+    if (rc < 0 && errno != EINTR) return;
+    if (pfds[0].revents & POLLIN) {
+      signalfd_siginfo si;
+      if (::read(signal_fd, &si, sizeof si) == sizeof si && !OnSignal(si.ssi_signo)) return;
+    }
+    if (watcher_ && (pfds[1].revents & POLLIN) &&
+        watcher_->WaitForChange(std::chrono::milliseconds(0)))
+      ReloadNow("file change");
+    if (std::chrono::steady_clock::now() >= next_stats) {
+      spdlog::info("{}", StatsLine());
+      next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+    }
+  }
+}
+
+void Agent::Shutdown() {
+  spdlog::info("stopping: draining the ring buffers and the sinks");
+  if (control_) control_->Stop();
+  session_->Stop();
+  session_->Locked([&] { pending_->Flush(); });  // what still waits goes out, marked incomplete
+  for (auto& s : sinks_) s->Stop();
+  spdlog::info("final {}", StatsLine());
+}
+
 int Agent::Run() {
   // Signals are read from a signalfd by this thread; every other thread has them blocked.
   sigset_t mask;
   sigemptyset(&mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&mask, sig);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+  const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
   if (sfd < 0) {
     spdlog::error("signalfd: {}", std::strerror(errno));
     return 1;
   }
-
-  for (const auto& spec : options_.outputs) {
-    std::string error;
-    auto sink = output::MakeSink(spec, &error);
-    if (!sink) {
-      spdlog::error("{}", error);
-      ::close(sfd);
-      return 2;
-    }
-    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(sink), options_.sink_queue));
+  if (!OpenSinks()) {
+    ::close(sfd);
+    return 2;
   }
-
-  auto clock = kernel::ProbeClock();
-  if (!clock) {
-    spdlog::error("{}", clock.error());
+  if (!StartSession()) {
     ::close(sfd);
     return 1;
   }
-  clock_ = clock->source;
-  spdlog::info("clock: {} ({})", kernel::ClockName(clock_), clock->reason);
-  enricher_ = std::make_unique<EventEnricher>(tree_, clock_);
-  host_pidns_ = kernel::HostPidNamespace();
-  pending_ = std::make_unique<proctree::PendingCache<kernel::Event>>(
-      proctree::PendingOptions{
-          .capacity = 8192,
-          .max_attempts = options_.pending_retries,
-          .retry_interval_ns = uint64_t{options_.pending_interval_ms} * 1'000'000},
-      [this] { return kernel::ClockNowNs(clock_); },
-      [this](kernel::Event& e) { return tree_.RefreshContext(e.entity, e.pid); },
-      [this](kernel::Event&& e, bool complete) { Judge(e, complete); });
-  if (auto seeded = proctree::SeedFromProc(tree_); seeded) {
-    spdlog::info("process tree seeded from /proc: {} processes ({} unreadable, {} vanished)",
-                 seeded->seeded, seeded->unreadable, seeded->vanished);
-  } else {
-    spdlog::warn("process tree not seeded: {}", seeded.error());
-  }
 
-  reloader_ = std::make_unique<Reloader>(
-      options_.policy_paths, !options_.allow_insecure_perms && ::geteuid() == 0,
-      [this](std::shared_ptr<const lang::Program> p, uint32_t v) { return Activate(p, v); });
-  ReloadOutcome first = ReloadNow("start");
-  if (!first.ok) {
-    ::close(sfd);
-    return 1;
-  }
-  auto reader = kernel::RingReader::Start(
-      {{"main", sensors_->events_fd()}, {"net", sensors_->net_events_fd()}},
-      [this](const kernel::Event& e) { OnEvent(e); });
-  if (!reader) {
-    spdlog::error("{}", reader.error());
-    ::close(sfd);
-    return 1;
-  }
-  reader_ = std::move(reader.value());
-  if (auto s = sensors_->Attach(); !s) {
-    spdlog::error("{}", s.error());
-    ::close(sfd);
-    return 1;
-  }
-  spdlog::info("attached {} BPF programs; watching", sensors_->attached_programs());
-
-  ControlServer control(options_.control_socket,
-                        [this](const nlohmann::json& req) { return HandleControl(req); });
-  if (std::string e = control.Start(); !e.empty())
+  control_ = std::make_unique<ControlServer>(
+      options_.control_socket, [this](const nlohmann::json& req) { return HandleControl(req); });
+  if (std::string e = control_->Start(); !e.empty())
     spdlog::warn("control socket: {}", e);
   else
     spdlog::info("control socket: {}", options_.control_socket);
-
-  std::unique_ptr<PolicyWatcher> watcher;
   if (options_.watch_files) {
-    watcher = std::make_unique<PolicyWatcher>(options_.policy_paths);
-    if (std::string e = watcher->Start(); !e.empty()) {
+    watcher_ = std::make_unique<PolicyWatcher>(options_.policy_paths);
+    if (std::string e = watcher_->Start(); !e.empty()) {
       spdlog::warn("not watching policy files: {}", e);
-      watcher.reset();
+      watcher_.reset();
     }
   }
 
-  auto next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
-  bool running = true;
-  while (running) {
-    pollfd pfds[2] = {{sfd, POLLIN, 0}, {watcher ? watcher->fd() : -1, POLLIN, 0}};
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-        next_stats - std::chrono::steady_clock::now());
-    // At least every 100 ms: parked events are retried and exited processes expire.
-    int64_t wait_ms = std::clamp<int64_t>(wait.count(), 0, 100);
-    int rc = ::poll(pfds, 2, static_cast<int>(wait_ms));
-    Tick();
-    if (rc < 0 && errno != EINTR) break;
-    if (pfds[0].revents & POLLIN) {
-      signalfd_siginfo si;
-      if (::read(sfd, &si, sizeof si) == sizeof si) {
-        switch (si.ssi_signo) {
-          case SIGINT:
-          case SIGTERM:
-            running = false;
-            break;
-          case SIGHUP:
-            ReloadNow("SIGHUP");
-            break;
-          case SIGUSR1:
-            spdlog::info("{}", StatsLine());
-            break;
-          case SIGUSR2:
-            for (auto& s : sinks_) s->RequestReopen();
-            spdlog::info("output files will be reopened");
-            break;
-        }
-      }
-    }
-    if (watcher && (pfds[1].revents & POLLIN) &&
-        watcher->WaitForChange(std::chrono::milliseconds(0)))
-      ReloadNow("file change");
-    if (std::chrono::steady_clock::now() >= next_stats) {
-      spdlog::info("{}", StatsLine());
-      next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
-      std::lock_guard lock(event_mu_);
-      enricher_->SyncWallClock();
-    }
-  }
-
-  spdlog::info("stopping: draining the ring buffers and the sinks");
-  control.Stop();
-  reader_->Stop();
-  {
-    std::lock_guard lock(event_mu_);
-    pending_->Flush();  // what still waits goes out, marked incomplete
-  }
-  for (auto& s : sinks_) s->Stop();
-  spdlog::info("final {}", StatsLine());
+  Loop(sfd);
+  Shutdown();
   ::close(sfd);
   return 0;
 }

@@ -1,6 +1,8 @@
-// The agent (`vigil run`): loads a policy set, attaches the kernel sensors, keeps the process
-// tree, evaluates every delivered event against the rules of the policies that matched it in
-// the kernel, and writes alerts to its sinks. Reloads the policy set on SIGHUP, on
+// The agent (`vigil run`): what only the agent does on top of a runtime::Session (which loads
+// and attaches the sensors, keeps the process tree and enriches events): it compiles policy sets
+// into matchers and kernel plans, judges every delivered event against the rules of the
+// policies that matched it in the kernel, kills when a rule says so, and writes alerts to its
+// sinks. Reloads the policy set on SIGHUP, on
 // `vigil reload` and when a loaded file changes, without detaching any program: the new
 // version's kernel entries are written, the active version flips in one map update, and
 // events stamped with the old version are still judged by the old rules.
@@ -15,17 +17,17 @@
 #include <vector>
 
 #include "agent/control_socket.h"
-#include "agent/event_enricher.h"
 #include "agent/reloader.h"
-#include "kernel/ring_reader.h"
-#include "kernel/sensors.h"
+#include "kernel/event.h"
 #include "match/rule_set.h"
 #include "output/sinks.h"
-#include "proctree/metadata_source.h"
 #include "proctree/pending_cache.h"
 #include "proctree/process_tree.h"
+#include "runtime/session.h"
 
 namespace vigil::agent {
+
+class PolicyWatcher;
 
 struct AgentOptions {
   std::vector<std::string> policy_paths;
@@ -64,13 +66,19 @@ class Agent {
   int Run();
 
  private:
+  // Run's steps.
+  bool OpenSinks();
+  bool StartSession();
+  void Loop(int signal_fd);
+  bool OnSignal(uint32_t signo);  // false: stop
+  void Shutdown();
+
   // Reloader::Activate: compile, write the kernel plan, flip, switch matchers.
   std::string Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
+  // The session's event handler (its event lock held, the tree updated from the event).
   void OnEvent(const kernel::Event& event);
-  // Enriches and evaluates an event whose context is as known as it will be (event_mu_ held).
+  // Enriches and evaluates an event whose context is as known as it will be (event lock held).
   void Judge(const kernel::Event& event, bool complete);
-  // Retries parked events and expires exited processes (the main loop's timer).
-  void Tick();
   void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
             bool killed_in_kernel);
   nlohmann::json HandleControl(const nlohmann::json& request);
@@ -79,19 +87,13 @@ class Agent {
 
   AgentOptions options_;
   AgentCounters counters_;
+  std::unique_ptr<runtime::Session> session_;
   std::unique_ptr<Reloader> reloader_;
   std::mutex reload_mu_;  // one reload at a time
+  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<PolicyWatcher> watcher_;
 
-  kernel::ClockSource clock_ = kernel::ClockSource::kBoottime;
-  uint64_t host_pidns_ = 0;
-  std::unique_ptr<kernel::Sensors> sensors_;
-  std::unique_ptr<kernel::RingReader> reader_;
-
-  // Event processing: one event at a time (the process tree is single-threaded).
-  mutable std::mutex event_mu_;
-  proctree::ProcMetadataSource metadata_;  // cgroup placement and pod annotations (after options_)
-  proctree::ProcessTree tree_{options_.tree_limits, &metadata_};
-  std::unique_ptr<EventEnricher> enricher_;
+  // Under the session's event lock: one event at a time.
   std::unique_ptr<proctree::PendingCache<kernel::Event>> pending_;
   match::EventRecord record_;
   match::EvalScratch scratch_;

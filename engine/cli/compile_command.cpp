@@ -38,7 +38,7 @@ const char* KindName(int kind) {
   return kind >= 0 && kind < VIGIL_SCOPE_KIND_MAX ? kNames[kind] : "?";
 }
 
-void PrintKernelPlan(const compile::KernelPlan& plan,
+void PrintKernelPlan(const kernel::KernelPlan& plan,
                      const std::vector<compile::KernelPolicyInput>& inputs, std::ostream& out) {
   const vigil_policy_config& c = *plan.config;
   out << "kernel plan (version " << plan.version << ")\n";
@@ -146,7 +146,7 @@ int RunCompile(const CompileOptions& opt) {
   auto inputs = compile::KernelPolicyInputs(program);
   compile::KernelPlanOptions plan_options;
   plan_options.lifecycle_all = true;  // as the agent loads it: the process tree needs them
-  compile::KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) {
     std::cerr << "vigil compile: the kernel cannot express this policy set: "

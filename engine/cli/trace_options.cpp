@@ -1,55 +1,41 @@
 #include "cli/trace_options.h"
 
-#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 
-#include "bpf/events.h"
 #include "cli/commands.h"
-#include "kernel/event_types.h"
-#include "lang/scope_parser.h"
 
 namespace vigil::cli {
 
-std::string TraceOptionsFromFlags(const std::string& events, const std::string& scope,
-                                  uint32_t proc_info_entries, kernel::TraceOptions* out) {
-  std::string error;
-  if (!kernel::ParseEventTypeList(events, &out->event_types, &error)) return error;
-  if (!scope.empty()) {
-    auto parsed = lang::ParseScope(scope, &error);
-    if (!parsed) return "--scope: " + error;
-    out->scope = std::move(*parsed);
-    // Softirq network events cannot be attributed to a process: a scoped trace leaves them
-    // out unless asked for explicitly (which then fails with the reason).
-    if (events.empty() || events == "all") out->event_types.erase(VIGIL_EVT_TCP_STATE);
-  }
-  out->proc_info_entries = proc_info_entries;
-  return "";
+void AddSensorFlags(CLI::App* cmd, SensorFlags& flags) {
+  cmd->add_option("--events", flags.events,
+                  "Comma-separated event types (default: all; see docs/events.md)");
+  cmd->add_option("--scope", flags.scope,
+                  "Policy scope expression evaluated in the kernel, e.g. 'comm in [nginx] follow'");
+  cmd->add_option("--proc-info-size", flags.proc_info_entries,
+                  "Entries of the per-process kernel map (default: sized from the host)");
 }
 
 std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
-                                      const std::string& events, const std::string& scope,
-                                      uint32_t proc_info_entries, kernel::TraceOptions* options,
-                                      sigset_t* signals) {
+                                      const SensorFlags& flags,
+                                      runtime::EventStreamOptions* options, sigset_t* signals) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt(std::string("vigil-") + name));
   spdlog::set_pattern(std::string("vigil ") + name + ": %v");
   if (geteuid() != 0) {
     std::fprintf(stderr, "vigil %s: must run as root (%s)\n", name, root_reason);
     return kExitUsage;
   }
-  if (std::string error = TraceOptionsFromFlags(events, scope, proc_info_entries, options);
-      !error.empty()) {
-    std::fprintf(stderr, "vigil %s: %s\n", name, error.c_str());
+  auto spec = runtime::TraceSpecFromFlags(flags.events, flags.scope);
+  if (!spec) {
+    std::fprintf(stderr, "vigil %s: %s\n", name, spec.error().c_str());
     return kExitUsage;
   }
-  sigemptyset(signals);
-  sigaddset(signals, SIGINT);
-  sigaddset(signals, SIGTERM);
-  sigaddset(signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, signals, nullptr);
+  options->spec = std::move(spec.value());
+  options->session.proc_info_entries = flags.proc_info_entries;
+  *signals = runtime::BlockStopSignals();
   return std::nullopt;
 }
 

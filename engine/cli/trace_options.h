@@ -1,29 +1,30 @@
-// What `vigil trace` and `vigil record` share: the sensor options behind their common flags, and
-// how they start.
+// What `vigil trace` and `vigil record` share: their common flags and how they start.
 #pragma once
 
-#include <signal.h>
-
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "kernel/tracer.h"
+#include "runtime/event_stream.h"
 
 namespace vigil::cli {
 
-// Fills `out` from --events (a list, or empty/"all"), --scope (a policy scope, compiled to the
-// kernel maps) and --proc-info-size. Returns "" on success, otherwise the message for the user.
-std::string TraceOptionsFromFlags(const std::string& events, const std::string& scope,
-                                  uint32_t proc_info_entries, kernel::TraceOptions* out);
+struct SensorFlags {
+  std::string events;
+  std::string scope;
+  uint32_t proc_info_entries = 0;
+};
+
+// Adds --events, --scope and --proc-info-size to `cmd`.
+void AddSensorFlags(CLI::App* cmd, SensorFlags& flags);
 
 // The start of both commands: logs to stderr as "vigil NAME: ...", refuses to run without root
-// (saying why: `root_reason`), fills `options` from the flags (TraceOptionsFromFlags) and blocks
-// SIGINT, SIGTERM and SIGUSR1 into `signals` for sigwait, before any thread starts. Returns the
-// exit code to stop with, or nullopt to go on.
+// (saying why: `root_reason`), turns the flags into `options` and blocks SIGINT, SIGTERM and
+// SIGUSR1 into `signals`, before any thread starts. Returns the exit code to stop with, or
+// nullopt to go on.
 std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
-                                      const std::string& events, const std::string& scope,
-                                      uint32_t proc_info_entries, kernel::TraceOptions* options,
-                                      sigset_t* signals);
+                                      const SensorFlags& flags,
+                                      runtime::EventStreamOptions* options, sigset_t* signals);
 
 }  // namespace vigil::cli

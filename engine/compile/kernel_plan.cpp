@@ -94,14 +94,14 @@ uint64_t PathHash(const std::string& path) {
 }
 
 bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
-                     const KernelPlanOptions& options, KernelPlan* plan, std::string* error) {
+                     const KernelPlanOptions& options, kernel::KernelPlan* plan, std::string* error) {
   if (policies.size() > VIGIL_MAX_POLICIES) {
     if (error)
       *error = "at most " + std::to_string(VIGIL_MAX_POLICIES) + " policies can be loaded, got " +
                std::to_string(policies.size());
     return false;
   }
-  KernelPlan out;
+  kernel::KernelPlan out;
   out.version = options.version;
   out.config = std::make_shared<vigil_policy_config>();
   vigil_policy_config& cfg = *out.config;

@@ -1,6 +1,6 @@
-// The kernel half of a policy set as plain data: the per-version policy config, which policies
-// want each event type, and the entries of every scope filter map. engine/kernel writes it into
-// the BPF maps; nothing here touches libbpf. Layouts are those of bpf/events.h.
+// Builds the kernel half of a policy set (kernel/kernel_plan.h): the per-version policy config,
+// which policies want each event type, and the entries of every scope filter map, from the
+// policies' scopes and the event types their rules use. Nothing here touches libbpf.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bpf/events.h"
+#include "kernel/kernel_plan.h"
 #include "lang/scope.h"
 
 namespace vigil::compile {
@@ -33,28 +34,12 @@ struct KernelPlanOptions {
   bool lifecycle_all = false;  // deliver every process's exec/fork/exit (the process tree needs it)
 };
 
-struct KernelPlan {
-  uint32_t version = 0;
-  // Large (per-policy ranges); kept on the heap.
-  std::shared_ptr<vigil_policy_config> config;
-  std::map<uint16_t, uint64_t> event_policies;  // event type -> policies that want it
-  // Scope maps: key -> policies whose filter lists the key.
-  std::map<std::pair<vigil_scope_kind, uint64_t>, uint64_t>
-      numeric;  // uid gid pid mntns pidns cgroup
-  std::map<std::string, uint64_t> comm;
-  std::map<std::string, uint64_t> uts;
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> binary;            // (mntns or 0, path hash)
-  std::map<std::pair<vigil_kill_kind, uint64_t>, uint64_t> kill_exec;  // (what, hash) -> policies
-  std::set<uint16_t> event_types;  // union of selected event types
-
-  bool Wants(uint16_t type) const { return event_types.count(type) != 0; }
-};
 
 // Builds the plan, or returns false with *error saying which policy and filter the kernel cannot
 // express (too many policies or ranges, a comm longer than 15 bytes, a relative binary path, a
 // scoped policy that selects tcp_state, ...).
 bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
-                     const KernelPlanOptions& options, KernelPlan* plan, std::string* error);
+                     const KernelPlanOptions& options, kernel::KernelPlan* plan, std::string* error);
 
 // Hash of an absolute path, as the kernel hashes exe paths (vigil_path_hash_* in bpf/entity.h).
 uint64_t PathHash(const std::string& path);

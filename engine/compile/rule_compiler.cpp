@@ -497,7 +497,7 @@ class RuleBuilder {
         return true;
       }
       if (v.kind != Kind::kString && v.kind != Kind::kWord) return false;
-      auto a = lang::ParseIpAddress(v.text);
+      auto a = ParseIpAddress(v.text);
       if (!a) return false;
       out->push_back(lang::Cidr{*a, 128});
       return true;

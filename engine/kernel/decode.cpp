@@ -159,30 +159,31 @@ bool DecodeSyscall(const uint8_t* data, size_t size, Event* e, std::string* erro
 
 }  // namespace
 
+bool SockAddr::is_ip() const {
+  return family == AF_INET || family == AF_INET6;
+}
+
 SockAddr DecodeSockAddr(const uint8_t* data, size_t len) {
   SockAddr a;
   if (len < sizeof(sa_family_t)) return a;
   std::memcpy(&a.family, data, sizeof(a.family));
-  char text[INET6_ADDRSTRLEN] = {};
   if (a.family == AF_INET && len >= sizeof(sockaddr_in)) {
     sockaddr_in in{};
     std::memcpy(&in, data, sizeof(in));
-    inet_ntop(AF_INET, &in.sin_addr, text, sizeof(text));
-    a.address = text;
+    a.ip = IpAddress::FromV4(&in.sin_addr);
     a.port = ntohs(in.sin_port);
   } else if (a.family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
     sockaddr_in6 in6{};
     std::memcpy(&in6, data, sizeof(in6));
-    inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
-    a.address = text;
+    a.ip = IpAddress::FromV6(&in6.sin6_addr);
     a.port = ntohs(in6.sin6_port);
   } else if (a.family == AF_UNIX) {
     const char* path = reinterpret_cast<const char*>(data) + sizeof(sa_family_t);
     size_t n = len - sizeof(sa_family_t);
     if (n > 0 && path[0] == '\0')  // abstract socket
-      a.address = "@" + std::string(path + 1, strnlen(path + 1, n - 1));
+      a.path = "@" + std::string(path + 1, strnlen(path + 1, n - 1));
     else
-      a.address = std::string(path, strnlen(path, n));
+      a.path = std::string(path, strnlen(path, n));
   }
   return a;
 }
@@ -227,12 +228,11 @@ bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error)
       out->oldstate = r.oldstate;
       out->newstate = r.newstate;
       out->protocol = r.protocol;
-      const int af = r.family == AF_INET6 ? AF_INET6 : AF_INET;
-      char text[INET6_ADDRSTRLEN] = {};
-      inet_ntop(af, r.saddr, text, sizeof(text));
-      out->local = SockAddr{r.family, text, r.sport};
-      inet_ntop(af, r.daddr, text, sizeof(text));
-      out->remote = SockAddr{r.family, text, r.dport};
+      const bool v6 = r.family == AF_INET6;
+      out->local = SockAddr{
+          r.family, v6 ? IpAddress::FromV6(r.saddr) : IpAddress::FromV4(r.saddr), r.sport, {}};
+      out->remote = SockAddr{
+          r.family, v6 ? IpAddress::FromV6(r.daddr) : IpAddress::FromV4(r.daddr), r.dport, {}};
       return true;
     }
     default:

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "util/ip_address.h"
+
 namespace vigil::kernel {
 
 // A named integer argument of a syscall (names and kinds come from syscall_table).
@@ -17,10 +19,13 @@ struct NamedArg {
   uint64_t value = 0;  // sign-extended when is_signed
 };
 
+// A socket address in binary form; text is made only by the output stage.
 struct SockAddr {
   uint16_t family = 0;  // AF_INET, AF_INET6, AF_UNIX, ...
-  std::string address;  // dotted / RFC 5952 text, or the unix socket path
-  uint16_t port = 0;
+  IpAddress ip;         // AF_INET, AF_INET6
+  uint16_t port = 0;    // AF_INET, AF_INET6, host order
+  std::string path;     // AF_UNIX: the socket path, "@name" for an abstract socket
+  bool is_ip() const;
 };
 
 struct Event {

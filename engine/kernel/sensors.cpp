@@ -239,7 +239,7 @@ Sensors::~Sensors() {
   if (skel_) vigil_bpf__destroy(skel_);
 }
 
-Status Sensors::Apply(const compile::KernelPlan& plan) {
+Status Sensors::Apply(const kernel::KernelPlan& plan) {
   auto& maps = skel_->maps;
   const uint32_t version = plan.version;
   auto put = [](bpf_map* map, const void* key, size_t ksz, const void* val, size_t vsz,

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bpf/events.h"
-#include "compile/kernel_plan.h"
+#include "kernel/kernel_plan.h"
 #include "kernel/clock.h"
 #include "kernel/result.h"
 
@@ -52,7 +52,7 @@ class Sensors {
   Sensors& operator=(const Sensors&) = delete;
 
   // Writes the plan's entries under its version, then makes that version active.
-  Status Apply(const compile::KernelPlan& plan);
+  Status Apply(const kernel::KernelPlan& plan);
   // Deletes every entry of versions older than `first_kept` (version_retire.cpp); returns how
   // many. Call it once events of those versions can no longer be decided.
   Result<size_t> RetireVersionsBefore(uint32_t first_kept);

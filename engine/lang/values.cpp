@@ -26,24 +26,6 @@ std::optional<std::string> GlobProblem(std::string_view p) {
   return std::nullopt;
 }
 
-std::optional<IpAddress> ParseIpAddress(std::string_view text) {
-  std::string s(text);
-  IpAddress a;
-  in_addr v4;
-  if (inet_pton(AF_INET, s.c_str(), &v4) == 1) {
-    a.bytes[10] = 0xff;
-    a.bytes[11] = 0xff;
-    std::memcpy(&a.bytes[12], &v4, 4);
-    return a;
-  }
-  in6_addr v6;
-  if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) {
-    std::memcpy(a.bytes.data(), &v6, 16);
-    return a;
-  }
-  return std::nullopt;
-}
-
 bool Cidr::Contains(const IpAddress& a) const {
   unsigned bits = prefix_bits;
   for (size_t i = 0; i < 16 && bits > 0; ++i) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/ip_address.h"
+
 namespace vigil::lang {
 
 // Why `pattern` is not a valid glob (*, ?, [set], [!set], \ escapes), or nullopt.
@@ -20,10 +22,6 @@ std::optional<std::string> GlobProblem(std::string_view pattern);
 bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // An IPv4 address is stored as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
-struct IpAddress {
-  std::array<uint8_t, 16> bytes{};
-};
-std::optional<IpAddress> ParseIpAddress(std::string_view text);
 inline bool IsIpAddress(std::string_view text) { return ParseIpAddress(text).has_value(); }
 
 struct Cidr {

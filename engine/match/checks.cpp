@@ -320,7 +320,7 @@ AddressSetCheck::AddressSetCheck(Operand lhs, std::vector<lang::Cidr> blocks, st
 
 bool AddressSetCheck::Eval(const EventRecord& r, EvalScratch&) const {
   if (!lhs_.Present(r)) return false;
-  const lang::IpAddress& a = r.Address(lhs_.field);
+  const IpAddress& a = r.Address(lhs_.field);
   for (const auto& b : blocks_)
     if (b.Contains(a)) return true;
   return false;

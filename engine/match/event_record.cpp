@@ -41,7 +41,7 @@ void EventRecord::SetString(lang::FieldId id, std::string_view v) {
   present_.set(Index(id));
 }
 
-void EventRecord::SetAddress(lang::FieldId id, const lang::IpAddress& v) {
+void EventRecord::SetAddress(lang::FieldId id, const IpAddress& v) {
   addresses_[Index(id)] = v;
   present_.set(Index(id));
 }

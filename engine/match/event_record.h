@@ -49,7 +49,7 @@ class EventRecord {
   void SetUint(lang::FieldId id, uint64_t v);
   void SetBool(lang::FieldId id, bool v) { SetUint(id, v ? 1 : 0); }
   void SetString(lang::FieldId id, std::string_view v);
-  void SetAddress(lang::FieldId id, const lang::IpAddress& v);
+  void SetAddress(lang::FieldId id, const IpAddress& v);
   void ClearList(lang::FieldId id);  // present, no elements
   void AppendToList(lang::FieldId id, std::string_view v);
 
@@ -58,7 +58,7 @@ class EventRecord {
   uint64_t Uint(lang::FieldId id) const { return numbers_[Index(id)]; }
   bool Bool(lang::FieldId id) const { return numbers_[Index(id)] != 0; }
   std::string_view String(lang::FieldId id) const { return texts_[Index(id)]; }
-  const lang::IpAddress& Address(lang::FieldId id) const { return addresses_[Index(id)]; }
+  const IpAddress& Address(lang::FieldId id) const { return addresses_[Index(id)]; }
   std::span<const std::string> List(lang::FieldId id) const {
     const ListSlot& s = lists_[Index(id)];
     return {s.items.data(), s.size};
@@ -77,7 +77,7 @@ class EventRecord {
   std::vector<uint64_t> numbers_;
   std::vector<std::string> texts_;
   std::vector<ListSlot> lists_;
-  std::vector<lang::IpAddress> addresses_;
+  std::vector<IpAddress> addresses_;
   lang::EventType type_ = lang::EventType::kExec;
   uint64_t policies_ = ~uint64_t{0};
   uint32_t policy_version_ = 0;

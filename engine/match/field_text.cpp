@@ -44,17 +44,6 @@ std::string FlagsText(lang::FieldId field, uint64_t value) {
   return out.empty() ? "0" : out;
 }
 
-std::string AddressText(const lang::IpAddress& a) {
-  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  char buf[INET6_ADDRSTRLEN] = {};
-  bool v4 = std::equal(std::begin(kMapped), std::end(kMapped), a.bytes.begin());
-  if (v4)
-    inet_ntop(AF_INET, &a.bytes[12], buf, sizeof buf);
-  else
-    inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof buf);
-  return buf;
-}
-
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out) {
   const lang::FieldInfo& info = lang::Field(field);
   if (index >= 0) {
@@ -89,7 +78,7 @@ void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::
       out->append(FlagsText(field, r.Uint(field)));
       return;
     case lang::Type::kAddress:
-      out->append(AddressText(r.Address(field)));
+      out->append(IpAddressText(r.Address(field)));
       return;
     case lang::Type::kStringList: {
       out->push_back('[');

@@ -22,7 +22,6 @@ FlagTest MakeFlagTest(lang::FieldId field, std::string name, uint64_t value);
 
 // O_WRONLY|O_CREAT|O_TRUNC; bits without a name as a hex remainder; "0" for none.
 std::string FlagsText(lang::FieldId field, uint64_t value);
-std::string AddressText(const lang::IpAddress& a);
 
 // Appends the value of `field` (index >= 0 for proc.aname[N]) or kAbsentText.
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out);

@@ -55,7 +55,7 @@ bool SetValue(lang::FieldId id, const lang::ast::Value& v, EventRecord* r, std::
       r->SetBool(id, v.boolean);
       return true;
     case lang::Type::kAddress: {
-      auto a = text ? lang::ParseIpAddress(v.text) : std::nullopt;
+      auto a = text ? ParseIpAddress(v.text) : std::nullopt;
       if (!a) return fail("expected an IPv4 or IPv6 address");
       r->SetAddress(id, *a);
       return true;

@@ -8,7 +8,6 @@
 #include "bpf/events.h"
 #include "kernel/event_types.h"
 #include "kernel/syscall_table.h"
-#include "output/json_escape.h"
 #include "output/record_json.h"
 #include "output/terminal_text.h"
 
@@ -41,211 +40,101 @@ const char* TcpStateName(int state) {
   return state >= 0 && state < 13 ? kNames[state] : "UNKNOWN";
 }
 
-void Key(std::string& out, const char* key) {
-  out += '"';
-  out += key;
-  out += "\":";
+// The family's constant name, or its number.
+nlohmann::json FamilyJson(uint16_t family) {
+  if (const char* name = FamilyName(family)) return name;
+  return family;
 }
 
-void Num(std::string& out, const char* key, uint64_t v) {
-  Key(out, key);
-  fmt::format_to(std::back_inserter(out), "{}", v);
-  out += ',';
+nlohmann::json SockAddrJson(const kernel::SockAddr& a) {
+  nlohmann::json j = {{"family", FamilyJson(a.family)}};
+  if (a.is_ip()) {
+    j["address"] = IpAddressText(a.ip);
+    j["port"] = a.port;
+  } else {
+    j["address"] = a.path;
+  }
+  return j;
 }
 
-void SNum(std::string& out, const char* key, int64_t v) {
-  Key(out, key);
-  fmt::format_to(std::back_inserter(out), "{}", v);
-  out += ',';
+// The raw call of a syscall event: its name, errno name, named arguments, strings (with the
+// ones cut short or unreadable) and socket address.
+void SyscallJson(const Event& e, nlohmann::json& k) {
+  const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall);
+  k["syscall"] = info ? info->name : "unknown";
+  if (e.retval < 0 && e.retval > -4096)
+    if (const char* name = strerrorname_np(static_cast<int>(-e.retval))) k["error"] = name;
+  nlohmann::json args = nlohmann::json::object();
+  for (uint8_t i = 0; i < e.arg_count; ++i) {
+    if (e.args[i].is_signed)
+      args[e.args[i].name] = static_cast<int64_t>(e.args[i].value);
+    else
+      args[e.args[i].name] = e.args[i].value;
+  }
+  nlohmann::json truncated = nlohmann::json::array(), unreadable = nlohmann::json::array();
+  for (int i = 0; i < 3; ++i) {
+    const char* name = info ? info->string_names[i] : nullptr;
+    if (!name) continue;
+    if (e.syscall == VIGIL_SC_prctl && i == 0 && e.strings[0].empty()) continue;
+    args[name] = e.strings[i];
+    if (e.string_truncated[i]) truncated.push_back(name);
+    if (e.string_unreadable[i]) unreadable.push_back(name);
+  }
+  if (e.has_addr) args["addr"] = SockAddrJson(e.addr);
+  k["args"] = std::move(args);
+  if (!truncated.empty()) k["truncated"] = std::move(truncated);
+  if (!unreadable.empty()) k["unreadable"] = std::move(unreadable);
 }
 
-void Str(std::string& out, const char* key, std::string_view v) {
-  Key(out, key);
-  AppendJsonString(out, v);
-  out += ',';
+// What the kernel's record carried that no rule field holds.
+nlohmann::json KernelJson(const Event& e, kernel::ClockSource clock) {
+  nlohmann::json k = {{"cpu", e.cpu}, {"clock", kernel::ClockName(clock)}, {"comm", e.comm}};
+  switch (e.type) {
+    case VIGIL_EVT_EXEC:
+      k["exe"] = e.exe;
+      k["argc"] = e.argc;
+      k["argv_truncated"] = e.argv_truncated;
+      k["exe_truncated"] = e.exe_truncated;
+      k["filename_truncated"] = e.filename_truncated;
+      k["cgroup_id"] = e.cgroup_id;
+      k["start_ns"] = e.start_ns;
+      k["parent_entity"] = e.parent_entity;
+      break;
+    case VIGIL_EVT_FORK:
+      k["start_ns"] = e.start_ns;
+      k["parent_entity"] = e.parent_entity;
+      break;
+    case VIGIL_EVT_EXIT:
+      k["start_ns"] = e.start_ns;
+      k["status"] = e.exit_status;
+      break;
+    case VIGIL_EVT_TCP_STATE:
+      k["sock"] = e.sock;
+      k["oldstate"] = TcpStateName(e.oldstate);
+      k["newstate"] = TcpStateName(e.newstate);
+      k["local"] = SockAddrJson(e.local);
+      k["remote"] = SockAddrJson(e.remote);
+      break;
+    default:
+      SyscallJson(e, k);
+      break;
+  }
+  return k;
 }
 
-void Bool(std::string& out, const char* key, bool v) {
-  Key(out, key);
-  out += v ? "true," : "false,";
-}
-
-void Hex(std::string& out, const char* key, uint64_t v) {
-  Key(out, key);
-  fmt::format_to(std::back_inserter(out), "\"{:016x}\"", v);
-  out += ',';
-}
-
-// Replaces a trailing comma by the closing character.
-void Close(std::string& out, char c) {
-  if (!out.empty() && out.back() == ',')
-    out.back() = c;
-  else
-    out += c;
-}
-
-void Addr(std::string& out, const char* key, const kernel::SockAddr& a) {
-  Key(out, key);
-  out += '{';
-  if (const char* name = FamilyName(a.family))
-    Str(out, "family", name);
-  else
-    Num(out, "family", a.family);
-  Str(out, "address", a.address);
-  if (a.family == AF_INET || a.family == AF_INET6) Num(out, "port", a.port);
-  Close(out, '}');
-  out += ',';
-}
-
-// Copies `key` of the enriched record's JSON object `from`, when present.
-void Context(std::string& out, const nlohmann::json& from, const char* key) {
-  auto it = from.find(key);
-  if (it == from.end()) return;
-  Key(out, key);
-  out += DumpJsonLine(*it);
-  out += ',';
+// Text of a socket address for the terminal: ADDRESS:PORT, or the unix path.
+std::string SockAddrText(const kernel::SockAddr& a) {
+  if (!a.is_ip()) return TerminalSafe(a.path);
+  return IpAddressText(a.ip) + ":" + std::to_string(a.port);
 }
 
 }  // namespace
 
-void AppendEventJson(std::string& out, const Event& e, kernel::ClockSource clock,
-                     const nlohmann::json* context) {
-  out += '{';
-  Str(out, "type", kernel::EventTypeName(e.type));
-  Num(out, "time_ns", e.ts_ns);
-  Str(out, "clock", kernel::ClockName(clock));
-  Num(out, "cpu", e.cpu);
-  Num(out, "policy_version", e.policy_version);
-  Key(out, "policies");
-  out += '[';
-  for (int p = 0; p < 64; ++p)
-    if (e.matched & (1ULL << p)) fmt::format_to(std::back_inserter(out), "{},", p);
-  Close(out, ']');
-  out += ',';
-
-  Key(out, "proc");
-  out += '{';
-  Num(out, "pid", e.pid);
-  Num(out, "tid", e.tid);
-  Num(out, "ppid", e.ppid);
-  Num(out, "uid", e.uid);
-  Num(out, "gid", e.gid);
-  Str(out, "comm", e.comm);
-  Hex(out, "entity", e.entity);
-  if (context && context->contains("proc")) {
-    Context(out, (*context)["proc"], "parent");
-    Context(out, (*context)["proc"], "ancestors");
-  }
-  Close(out, '}');
-  out += ',';
-
-  switch (e.type) {
-    case VIGIL_EVT_EXEC:
-      Key(out, "exec");
-      out += '{';
-      Str(out, "filename", e.filename);
-      Str(out, "exe", e.exe);
-      Key(out, "argv");
-      out += '[';
-      for (const auto& a : e.argv) {
-        AppendJsonString(out, a);
-        out += ',';
-      }
-      Close(out, ']');
-      out += ',';
-      Num(out, "argc", e.argc);
-      Bool(out, "argv_truncated", e.argv_truncated);
-      Bool(out, "exe_truncated", e.exe_truncated);
-      Bool(out, "filename_truncated", e.filename_truncated);
-      Num(out, "euid", e.euid);
-      Num(out, "loginuid", e.loginuid);
-      Str(out, "tty", e.tty);
-      Num(out, "mntns", e.mntns);
-      Num(out, "pidns", e.pidns);
-      Num(out, "cgroup_id", e.cgroup_id);
-      Num(out, "start_ns", e.start_ns);
-      Hex(out, "parent_entity", e.parent_entity);
-      Close(out, '}');
-      break;
-    case VIGIL_EVT_FORK:
-      Key(out, "fork");
-      out += '{';
-      Num(out, "start_ns", e.start_ns);
-      Hex(out, "parent_entity", e.parent_entity);
-      Close(out, '}');
-      break;
-    case VIGIL_EVT_EXIT:
-      Key(out, "exit");
-      out += '{';
-      Num(out, "start_ns", e.start_ns);
-      Num(out, "status", e.exit_status);
-      Num(out, "code", (e.exit_status >> 8) & 0xff);
-      Num(out, "signal", e.exit_status & 0x7f);
-      Close(out, '}');
-      break;
-    case VIGIL_EVT_TCP_STATE:
-      Key(out, "tcp");
-      out += '{';
-      Hex(out, "sock", e.sock);
-      Str(out, "oldstate", TcpStateName(e.oldstate));
-      Str(out, "newstate", TcpStateName(e.newstate));
-      Addr(out, "local", e.local);
-      Addr(out, "remote", e.remote);
-      Close(out, '}');
-      break;
-    default: {
-      const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall);
-      Key(out, "syscall");
-      out += '{';
-      Str(out, "name", info ? info->name : "unknown");
-      SNum(out, "retval", e.retval);
-      if (e.retval < 0 && e.retval > -4096) {
-        const char* name = strerrorname_np(static_cast<int>(-e.retval));
-        if (name) Str(out, "error", name);
-      }
-      Key(out, "args");
-      out += '{';
-      for (uint8_t i = 0; i < e.arg_count; ++i) {
-        if (e.args[i].is_signed)
-          SNum(out, e.args[i].name, static_cast<int64_t>(e.args[i].value));
-        else
-          Num(out, e.args[i].name, e.args[i].value);
-      }
-      std::string truncated, unreadable;
-      for (int i = 0; i < 3; ++i) {
-        const char* name = info ? info->string_names[i] : nullptr;
-        if (e.syscall == VIGIL_SC_prctl && i == 0 && e.strings[0].empty()) continue;
-        if (!name) continue;
-        Str(out, name, e.strings[i]);
-        if (e.string_truncated[i]) truncated += fmt::format("\"{}\",", name);
-        if (e.string_unreadable[i]) unreadable += fmt::format("\"{}\",", name);
-      }
-      if (e.has_addr) Addr(out, "addr", e.addr);
-      Close(out, '}');
-      out += ',';
-      if (!truncated.empty()) {
-        Key(out, "truncated");
-        out += '[' + truncated;
-        Close(out, ']');
-        out += ',';
-      }
-      if (!unreadable.empty()) {
-        Key(out, "unreadable");
-        out += '[' + unreadable;
-        Close(out, ']');
-        out += ',';
-      }
-      Close(out, '}');
-      break;
-    }
-  }
-  if (context) {
-    if (out.back() != ',') out += ',';  // not every event type's object ends with one
-    Context(out, *context, "container");
-    Context(out, *context, "k8s");
-    if (context->value("incomplete", false)) Bool(out, "incomplete", true);
-  }
-  Close(out, '}');
+nlohmann::json EventToJson(const match::EventRecord& record, const Event* raw,
+                           kernel::ClockSource clock) {
+  nlohmann::json j = RecordToJson(record);
+  if (raw) j["kernel"] = KernelJson(*raw, clock);
+  return j;
 }
 
 void AppendEventText(std::string& out, const Event& e) {
@@ -270,9 +159,8 @@ void AppendEventText(std::string& out, const Event& e) {
                      e.exit_status & 0x7f);
       break;
     case VIGIL_EVT_TCP_STATE:
-      fmt::format_to(std::back_inserter(out), " {} -> {} {}:{} -> {}:{}", TcpStateName(e.oldstate),
-                     TcpStateName(e.newstate), e.local.address, e.local.port, e.remote.address,
-                     e.remote.port);
+      fmt::format_to(std::back_inserter(out), " {} -> {} {} -> {}", TcpStateName(e.oldstate),
+                     TcpStateName(e.newstate), SockAddrText(e.local), SockAddrText(e.remote));
       break;
     default: {
       const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall);
@@ -293,9 +181,7 @@ void AppendEventText(std::string& out, const Event& e) {
         out += TerminalSafe(e.strings[i]);
         first = false;
       }
-      if (e.has_addr)
-        out += (first ? "" : " ") + std::string("addr=") + TerminalSafe(e.addr.address) + ":" +
-               std::to_string(e.addr.port);
+      if (e.has_addr) out += (first ? "" : " ") + std::string("addr=") + SockAddrText(e.addr);
       fmt::format_to(std::back_inserter(out), ") = {}", e.retval);
       break;
     }

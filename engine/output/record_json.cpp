@@ -32,7 +32,7 @@ json FieldValue(const match::EventRecord& r, lang::FieldId id) {
     case lang::Type::kBool:
       return r.Bool(id);
     case lang::Type::kAddress:
-      return match::AddressText(r.Address(id));
+      return IpAddressText(r.Address(id));
     case lang::Type::kStringList: {
       json a = json::array();
       for (const auto& s : r.List(id)) a.push_back(s);
@@ -99,7 +99,7 @@ class Reader {
         return true;
       case lang::Type::kAddress: {
         if (!v.is_string()) return Fail(id, "an address string", v);
-        auto a = lang::ParseIpAddress(v.get_ref<const std::string&>());
+        auto a = ParseIpAddress(v.get_ref<const std::string&>());
         if (!a) {
           *error_ = std::string(info.name) + ": not an IPv4 or IPv6 address";
           return false;

@@ -198,7 +198,7 @@ TEST(RecordJson, RoundTripKeepsEveryType) {
   r.SetInt(F("proc.pid"), 42);
   r.SetUint(F("proc.uid"), 4294967295u);
   r.SetBool(F("proc.exe_memfd"), true);
-  r.SetAddress(F("net.daddr"), *lang::ParseIpAddress("2001:db8::1"));
+  r.SetAddress(F("net.daddr"), *ParseIpAddress("2001:db8::1"));
   r.SetInt(F("net.dport"), 443);
   r.ClearList(F("proc.args"));
   r.AppendToList(F("proc.args"), "curl");

@@ -326,7 +326,7 @@ TEST(FlagsOps, DerivedOpenBooleans) {
 
 match::EventRecord ConnectTo(const char* addr) {
   auto r = Event(EventType::kConnect);
-  r.SetAddress(F("net.daddr"), *lang::ParseIpAddress(addr));
+  r.SetAddress(F("net.daddr"), *ParseIpAddress(addr));
   return r;
 }
 

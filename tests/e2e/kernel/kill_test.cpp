@@ -63,7 +63,7 @@ TEST(KernelKill, KillsAtExecEvenWhenTheExecEventIsLost) {
   policy.kill_exec.insert({VIGIL_KILL_FILENAME, victim});
   compile::KernelPlanOptions plan_options;
   plan_options.version = 1;
-  compile::KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   ASSERT_TRUE(compile::BuildKernelPlan({policy}, plan_options, &plan, &error)) << error;
   ASSERT_TRUE(sensors->Apply(plan));

@@ -50,33 +50,33 @@ TEST(KernelLifecycle, ExecCarriesArgumentsIdentityAndNamespaces) {
   char exe[PATH_MAX];
   ASSERT_NE(realpath("/bin/sh", exe), nullptr);
   EXPECT_EQ(exec["exec"]["filename"], "/bin/sh");
-  EXPECT_EQ(exec["exec"]["exe"], exe);
-  EXPECT_EQ(exec["exec"]["argv"],
+  EXPECT_EQ(exec["kernel"]["exe"], exe);
+  EXPECT_EQ(exec["proc"]["args"],
             json::array({"sh", "-c", "sleep 3", "vigil\u0001arg", "bad\ufffdutf8"}));
-  EXPECT_EQ(exec["exec"]["argc"], 5);
-  EXPECT_EQ(exec["exec"]["argv_truncated"], false);
-  EXPECT_EQ(exec["proc"]["comm"], "sh");
+  EXPECT_EQ(exec["kernel"]["argc"], 5);
+  EXPECT_EQ(exec["kernel"]["argv_truncated"], false);
+  EXPECT_EQ(exec["kernel"]["comm"], "sh");
   EXPECT_EQ(exec["proc"]["ppid"], getpid());
   EXPECT_EQ(exec["proc"]["tid"], child.pid());
   EXPECT_EQ(exec["proc"]["uid"], getuid());
   EXPECT_EQ(exec["proc"]["gid"], getgid());
-  EXPECT_EQ(exec["exec"]["euid"], geteuid());
-  EXPECT_EQ(exec["exec"]["mntns"], NamespaceInode("/proc/self/ns/mnt"));
-  EXPECT_EQ(exec["exec"]["pidns"], NamespaceInode("/proc/self/ns/pid"));
+  EXPECT_EQ(exec["proc"]["euid"], geteuid());
+  EXPECT_EQ(exec["proc"]["mntns"], NamespaceInode("/proc/self/ns/mnt"));
+  EXPECT_EQ(exec["proc"]["pidns"], NamespaceInode("/proc/self/ns/pid"));
   const uint64_t cgroup = CgroupIdOf(getpid());
   if (cgroup != 0) {
-    EXPECT_EQ(exec["exec"]["cgroup_id"], cgroup);
+    EXPECT_EQ(exec["kernel"]["cgroup_id"], cgroup);
   }
   std::ifstream loginuid_file("/proc/self/loginuid");
   uint64_t loginuid = 0;
   if (loginuid_file >> loginuid) {
-    EXPECT_EQ(exec["exec"]["loginuid"], loginuid);
+    EXPECT_EQ(exec["proc"]["loginuid"], loginuid);
   }
   // Identity: the kernel's entity equals the one computed from /proc/PID/stat.
-  EXPECT_EQ(exec["exec"]["start_ns"].get<uint64_t>() / VIGIL_NSEC_PER_TICK, ticks);
-  EXPECT_EQ(exec["proc"]["entity"], EntityHex(vigil_entity_from_ticks(child.pid(), ticks)));
-  EXPECT_EQ(exec["exec"]["parent_entity"], EntityHex(SelfEntity()));
-  EXPECT_EQ(exec["policies"], json::array({0}));
+  EXPECT_EQ(exec["kernel"]["start_ns"].get<uint64_t>() / VIGIL_NSEC_PER_TICK, ticks);
+  EXPECT_EQ(exec["proc"]["entity"], vigil_entity_from_ticks(child.pid(), ticks));
+  EXPECT_EQ(exec["kernel"]["parent_entity"], SelfEntity());
+  EXPECT_EQ(exec["policies"], 1);
   trace.Stop();
   EXPECT_EQ(trace.malformed_lines(), 0u);
 }
@@ -101,9 +101,9 @@ TEST(KernelLifecycle, ForkAndExitCarryParentAndExitCode) {
   killed.Wait();
 
   EXPECT_EQ(fork["proc"]["ppid"], getpid());
-  EXPECT_EQ(fork["fork"]["parent_entity"], EntityHex(SelfEntity()));
+  EXPECT_EQ(fork["kernel"]["parent_entity"], SelfEntity());
   EXPECT_EQ(fork["proc"]["entity"], exit["proc"]["entity"]);
-  EXPECT_EQ(fork["fork"]["start_ns"], exit["exit"]["start_ns"]);
+  EXPECT_EQ(fork["kernel"]["start_ns"], exit["kernel"]["start_ns"]);
   EXPECT_EQ(exit["exit"]["code"], 7);
   EXPECT_EQ(exit["exit"]["signal"], 0);
   EXPECT_EQ(killed_exit["exit"]["signal"], SIGKILL);
@@ -130,12 +130,12 @@ TEST(KernelLifecycle, TimestampsUseBoottimeAndNeverRunBackwardsPerCpu) {
   std::map<int, uint64_t> last_per_cpu;
   size_t checked = 0;
   for (const auto& r : events) {
-    ASSERT_EQ(r.event["clock"], "boottime");
-    const uint64_t t = r.event["time_ns"];
+    ASSERT_EQ(r.event["kernel"]["clock"], "boottime");
+    const uint64_t t = r.event["evt"]["boottime"];
     // Delivered within 100 ms of the event, on the same clock.
     EXPECT_LE(t, r.boottime_at_read_ns) << r.event.dump();
     EXPECT_LT(r.boottime_at_read_ns - t, 100000000u) << r.event.dump();
-    const int cpu = r.event["cpu"];
+    const int cpu = r.event["kernel"]["cpu"];
     EXPECT_GE(t, last_per_cpu[cpu])
         << "time ran backwards on cpu " << cpu << ": " << r.event.dump();
     last_per_cpu[cpu] = t;

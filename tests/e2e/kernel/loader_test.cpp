@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "bpf/events.h"
-#include "kernel/tracer.h"
+#include "runtime/event_stream.h"
 #include "tests/e2e/kernel/trace_harness.h"
 
 namespace vigil::e2e {
@@ -58,18 +58,22 @@ TEST(KernelLoader, SkipsAProgramTheVerifierRejectsAndRunsTheRest) {
     ~Cleanup() { (void)!system(("rm -rf " + dir).c_str()); }
   } cleanup{dir};
 
-  kernel::TraceOptions options;
-  options.event_types = {VIGIL_EVT_OPEN, VIGIL_EVT_UNLINK};
+  runtime::TraceSpec spec;
+  spec.event_types = {VIGIL_EVT_OPEN, VIGIL_EVT_UNLINK};
+  runtime::SessionOptions options;
+  options.process_tree = false;
   options.proc_info_entries = 8192;
   options.ring_bytes = 1u << 20;
   options.before_load = [](bpf_object* obj) { MakeUnverifiable(obj, "enter_unlinkat"); };
   Collected got;
-  auto started = kernel::Tracer::Start(options, [&](const kernel::Event& e) {
+  auto opened_session = runtime::OpenTraceSession(spec, options);
+  ASSERT_TRUE(opened_session) << opened_session.error();
+  std::unique_ptr<runtime::Session> tracer = std::move(opened_session.value());
+  auto started = tracer->Start([&](const kernel::Event& e) {
     std::lock_guard<std::mutex> lock(got.mu);
     got.events.push_back(e);
   });
   ASSERT_TRUE(started) << started.error();
-  std::unique_ptr<kernel::Tracer> tracer = std::move(started.value());
 
   const auto& skipped = tracer->sensors().skipped_programs();
   EXPECT_NE(std::find(skipped.begin(), skipped.end(), "enter_unlinkat (rejected by this kernel)"),

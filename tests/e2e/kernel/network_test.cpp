@@ -39,8 +39,8 @@ TEST(KernelNetwork, TcpStateOnItsOwnBufferUnderSyscallLoad) {
   ASSERT_EQ(load.Wait(), 0);
   // The last connection's close shows up as a transition to CLOSE on the listener's port.
   trace.WaitFor([&](const json& e) {
-    return e["type"] == "tcp_state" && e["tcp"]["local"]["port"] == port &&
-           e["tcp"]["newstate"] == "CLOSE";
+    return e["evt"]["type"] == "tcp_state" && e["kernel"]["local"]["port"] == port &&
+           e["kernel"]["newstate"] == "CLOSE";
   });
   trace.Stop();
 
@@ -48,13 +48,13 @@ TEST(KernelNetwork, TcpStateOnItsOwnBufferUnderSyscallLoad) {
   size_t tcp = 0;
   for (const auto& r : trace.events()) {
     const json& e = r.event;
-    if (e["type"] != "tcp_state") continue;
+    if (e["evt"]["type"] != "tcp_state") continue;
     ++tcp;
-    EXPECT_EQ(e["tcp"]["local"]["family"], "AF_INET");
-    if (e["tcp"]["remote"]["port"] == port && e["tcp"]["oldstate"] == "SYN_SENT" &&
-        e["tcp"]["newstate"] == "ESTABLISHED") {
-      EXPECT_EQ(e["tcp"]["remote"]["address"], "127.0.0.1");
-      client_ports_established.insert(e["tcp"]["local"]["port"].get<int>());
+    EXPECT_EQ(e["kernel"]["local"]["family"], "AF_INET");
+    if (e["kernel"]["remote"]["port"] == port && e["kernel"]["oldstate"] == "SYN_SENT" &&
+        e["kernel"]["newstate"] == "ESTABLISHED") {
+      EXPECT_EQ(e["kernel"]["remote"]["address"], "127.0.0.1");
+      client_ports_established.insert(e["kernel"]["local"]["port"].get<int>());
     }
   }
   EXPECT_EQ(client_ports_established.size(), static_cast<size_t>(kConnections));

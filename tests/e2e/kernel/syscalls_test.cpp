@@ -61,8 +61,8 @@ class KernelSyscalls : public ::testing::Test {
   static json Syscall(const std::string& type, const std::string& name, pid_t pid,
                       const std::function<bool(const json&)>& extra = nullptr) {
     return trace_->WaitFor([&](const json& e) {
-      return e.value("type", "") == type && e["proc"].value("pid", 0) == pid &&
-             e.contains("syscall") && e["syscall"].value("name", "") == name &&
+      return e["evt"].value("type", "") == type && e["proc"].value("pid", 0) == pid &&
+             e.contains("kernel") && e["kernel"].value("syscall", "") == name &&
              (!extra || extra(e));
     });
   }
@@ -84,19 +84,19 @@ TEST_F(KernelSyscalls, Open) {
   ASSERT_EQ(child.Wait(), 0);
   json e = Syscall("open", "openat", child.pid());
   ASSERT_FALSE(e.is_null());
-  EXPECT_EQ(e["syscall"]["args"]["path"], path);
-  EXPECT_EQ(e["syscall"]["args"]["flags"], O_CREAT | O_WRONLY | O_EXCL);
-  EXPECT_EQ(e["syscall"]["args"]["mode"], 0640);
-  EXPECT_EQ(e["syscall"]["args"]["dirfd"], AT_FDCWD);
-  EXPECT_GE(e["syscall"]["retval"], 0);
-  EXPECT_EQ(e["policies"], json::array({0}));
+  EXPECT_EQ(e["kernel"]["args"]["path"], path);
+  EXPECT_EQ(e["kernel"]["args"]["flags"], O_CREAT | O_WRONLY | O_EXCL);
+  EXPECT_EQ(e["kernel"]["args"]["mode"], 0640);
+  EXPECT_EQ(e["kernel"]["args"]["dirfd"], AT_FDCWD);
+  EXPECT_GE(e["evt"]["retval"], 0);
+  EXPECT_EQ(e["policies"], 1);
   json failed = Syscall("open", "openat", child.pid(), [&](const json& x) {
-    return x["syscall"]["args"]["path"] == dir / "missing";
+    return x["kernel"]["args"]["path"] == dir / "missing";
   });
   ASSERT_FALSE(failed.is_null());  // glibc's open() is openat
-  EXPECT_EQ(failed["syscall"]["retval"], -ENOENT);
-  EXPECT_EQ(failed["syscall"]["error"], "ENOENT");
-  EXPECT_EQ(failed["syscall"]["args"]["flags"], O_RDONLY);
+  EXPECT_EQ(failed["evt"]["retval"], -ENOENT);
+  EXPECT_EQ(failed["kernel"]["error"], "ENOENT");
+  EXPECT_EQ(failed["kernel"]["args"]["flags"], O_RDONLY);
 }
 
 TEST_F(KernelSyscalls, SocketBindListenConnectAccept) {
@@ -114,34 +114,34 @@ TEST_F(KernelSyscalls, SocketBindListenConnectAccept) {
   ASSERT_EQ(child.Wait(), 0);
 
   json sock = Syscall("socket", "socket", getpid(),
-                      [&](const json& e) { return e["syscall"]["retval"] == server.fd(); });
+                      [&](const json& e) { return e["evt"]["retval"] == server.fd(); });
   ASSERT_FALSE(sock.is_null());
-  EXPECT_EQ(sock["syscall"]["args"]["family"], AF_INET);
-  EXPECT_EQ(sock["syscall"]["args"]["type"], SOCK_STREAM);
+  EXPECT_EQ(sock["kernel"]["args"]["family"], AF_INET);
+  EXPECT_EQ(sock["kernel"]["args"]["evt"]["type"], SOCK_STREAM);
   json b = Syscall("bind", "bind", getpid(),
-                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server.fd(); });
+                   [&](const json& e) { return e["kernel"]["args"]["fd"] == server.fd(); });
   ASSERT_FALSE(b.is_null());
-  EXPECT_EQ(b["syscall"]["args"]["addr"]["family"], "AF_INET");
-  EXPECT_EQ(b["syscall"]["args"]["addr"]["address"], "127.0.0.1");
-  EXPECT_EQ(b["syscall"]["args"]["addr"]["port"], 0);
-  EXPECT_EQ(b["syscall"]["retval"], 0);
+  EXPECT_EQ(b["kernel"]["args"]["addr"]["family"], "AF_INET");
+  EXPECT_EQ(b["kernel"]["args"]["addr"]["address"], "127.0.0.1");
+  EXPECT_EQ(b["kernel"]["args"]["addr"]["port"], 0);
+  EXPECT_EQ(b["evt"]["retval"], 0);
   json l = Syscall("listen", "listen", getpid(),
-                   [&](const json& e) { return e["syscall"]["args"]["fd"] == server.fd(); });
+                   [&](const json& e) { return e["kernel"]["args"]["fd"] == server.fd(); });
   ASSERT_FALSE(l.is_null());
-  EXPECT_EQ(l["syscall"]["args"]["backlog"], 7);
+  EXPECT_EQ(l["kernel"]["args"]["backlog"], 7);
   json c = Syscall("connect", "connect", child.pid());
   ASSERT_FALSE(c.is_null());
-  EXPECT_EQ(c["syscall"]["args"]["addr"]["address"], "127.0.0.1");
-  EXPECT_EQ(c["syscall"]["args"]["addr"]["port"], port);
-  EXPECT_EQ(c["syscall"]["retval"], 0);
+  EXPECT_EQ(c["kernel"]["args"]["addr"]["address"], "127.0.0.1");
+  EXPECT_EQ(c["kernel"]["args"]["addr"]["port"], port);
+  EXPECT_EQ(c["evt"]["retval"], 0);
   json a = trace_->WaitFor([&](const json& e) {
-    return e.value("type", "") == "accept" && e["proc"].value("pid", 0) == getpid() &&
-           e["syscall"]["retval"] == conn.get();
+    return e["evt"].value("type", "") == "accept" && e["proc"].value("pid", 0) == getpid() &&
+           e["evt"]["retval"] == conn.get();
   });
   ASSERT_FALSE(a.is_null());
-  EXPECT_EQ(a["syscall"]["args"]["fd"], server.fd());
-  EXPECT_EQ(a["syscall"]["args"]["addr"]["address"], "127.0.0.1");
-  EXPECT_EQ(a["syscall"]["args"]["addr"]["port"], ntohs(peer.sin_port));
+  EXPECT_EQ(a["kernel"]["args"]["fd"], server.fd());
+  EXPECT_EQ(a["kernel"]["args"]["addr"]["address"], "127.0.0.1");
+  EXPECT_EQ(a["kernel"]["args"]["addr"]["port"], ntohs(peer.sin_port));
 }
 
 TEST_F(KernelSyscalls, PtraceAttach) {
@@ -157,9 +157,9 @@ TEST_F(KernelSyscalls, PtraceAttach) {
   ASSERT_EQ(tracer.Wait(), 0);
   json e = Syscall("ptrace", "ptrace", tracer.pid());
   ASSERT_FALSE(e.is_null());
-  EXPECT_EQ(e["syscall"]["args"]["request"], PTRACE_ATTACH);
-  EXPECT_EQ(e["syscall"]["args"]["target_pid"], target_pid);
-  EXPECT_EQ(e["syscall"]["retval"], 0);
+  EXPECT_EQ(e["kernel"]["args"]["request"], PTRACE_ATTACH);
+  EXPECT_EQ(e["kernel"]["args"]["target_pid"], target_pid);
+  EXPECT_EQ(e["evt"]["retval"], 0);
 }
 
 TEST_F(KernelSyscalls, MemfdCreate) {
@@ -167,9 +167,9 @@ TEST_F(KernelSyscalls, MemfdCreate) {
   ASSERT_EQ(child.Wait(), 0);
   json e = Syscall("memfd_create", "memfd_create", child.pid());
   ASSERT_FALSE(e.is_null());
-  EXPECT_EQ(e["syscall"]["args"]["name"], "vigil-e2e-memfd");
-  EXPECT_EQ(e["syscall"]["args"]["flags"], MFD_CLOEXEC);
-  EXPECT_GE(e["syscall"]["retval"], 0);
+  EXPECT_EQ(e["kernel"]["args"]["name"], "vigil-e2e-memfd");
+  EXPECT_EQ(e["kernel"]["args"]["flags"], MFD_CLOEXEC);
+  EXPECT_GE(e["evt"]["retval"], 0);
 }
 
 TEST_F(KernelSyscalls, UnlinkRenameLinkSymlink) {
@@ -186,21 +186,21 @@ TEST_F(KernelSyscalls, UnlinkRenameLinkSymlink) {
   ASSERT_EQ(child.Wait(), 0);
   json r = trace_->WaitFor(Is("rename", child.pid()));
   ASSERT_FALSE(r.is_null());
-  EXPECT_EQ(r["syscall"]["args"]["path"], dir / "a");
-  EXPECT_EQ(r["syscall"]["args"]["newpath"], dir / "b");
-  EXPECT_EQ(r["syscall"]["retval"], 0);
+  EXPECT_EQ(r["kernel"]["args"]["path"], dir / "a");
+  EXPECT_EQ(r["kernel"]["args"]["newpath"], dir / "b");
+  EXPECT_EQ(r["evt"]["retval"], 0);
   json l = trace_->WaitFor(Is("link", child.pid()));
   ASSERT_FALSE(l.is_null());
-  EXPECT_EQ(l["syscall"]["args"]["path"], dir / "b");
-  EXPECT_EQ(l["syscall"]["args"]["newpath"], dir / "c");
+  EXPECT_EQ(l["kernel"]["args"]["path"], dir / "b");
+  EXPECT_EQ(l["kernel"]["args"]["newpath"], dir / "c");
   json s = trace_->WaitFor(Is("symlink", child.pid()));
   ASSERT_FALSE(s.is_null());
-  EXPECT_EQ(s["syscall"]["args"]["target"], "b");
-  EXPECT_EQ(s["syscall"]["args"]["path"], dir / "d");
+  EXPECT_EQ(s["kernel"]["args"]["target"], "b");
+  EXPECT_EQ(s["kernel"]["args"]["path"], dir / "d");
   json u = trace_->WaitFor(Is("unlink", child.pid()));
   ASSERT_FALSE(u.is_null());
-  EXPECT_EQ(u["syscall"]["args"]["path"], dir / "c");
-  EXPECT_EQ(u["syscall"]["retval"], 0);
+  EXPECT_EQ(u["kernel"]["args"]["path"], dir / "c");
+  EXPECT_EQ(u["evt"]["retval"], 0);
 }
 
 TEST_F(KernelSyscalls, ChmodChown) {
@@ -215,14 +215,14 @@ TEST_F(KernelSyscalls, ChmodChown) {
   ASSERT_EQ(child.Wait(), 0);
   json m = trace_->WaitFor(Is("chmod", child.pid()));
   ASSERT_FALSE(m.is_null());
-  EXPECT_EQ(m["syscall"]["args"]["path"], path);
-  EXPECT_EQ(m["syscall"]["args"]["mode"], 04751);
-  EXPECT_EQ(m["syscall"]["retval"], 0);
+  EXPECT_EQ(m["kernel"]["args"]["path"], path);
+  EXPECT_EQ(m["kernel"]["args"]["mode"], 04751);
+  EXPECT_EQ(m["evt"]["retval"], 0);
   json o = trace_->WaitFor(Is("chown", child.pid()));
   ASSERT_FALSE(o.is_null());
-  EXPECT_EQ(o["syscall"]["args"]["path"], path);
-  EXPECT_EQ(o["syscall"]["args"]["uid"], 65534);
-  EXPECT_EQ(o["syscall"]["args"]["gid"], 65533);
+  EXPECT_EQ(o["kernel"]["args"]["path"], path);
+  EXPECT_EQ(o["kernel"]["args"]["uid"], 65534);
+  EXPECT_EQ(o["kernel"]["args"]["gid"], 65533);
 }
 
 TEST_F(KernelSyscalls, SetgidSetuid) {
@@ -235,12 +235,12 @@ TEST_F(KernelSyscalls, SetgidSetuid) {
   ASSERT_EQ(child.Wait(), 0);
   json g = Syscall("setgid", "setgid", child.pid());
   ASSERT_FALSE(g.is_null());
-  EXPECT_EQ(g["syscall"]["args"]["gid"], 65534);
-  EXPECT_EQ(g["syscall"]["retval"], 0);
+  EXPECT_EQ(g["kernel"]["args"]["gid"], 65534);
+  EXPECT_EQ(g["evt"]["retval"], 0);
   json u = Syscall("setuid", "setuid", child.pid());
   ASSERT_FALSE(u.is_null());
-  EXPECT_EQ(u["syscall"]["args"]["uid"], 65534);
-  EXPECT_EQ(u["syscall"]["retval"], 0);
+  EXPECT_EQ(u["kernel"]["args"]["uid"], 65534);
+  EXPECT_EQ(u["evt"]["retval"], 0);
   // Entered as root (the uid in the header is the one at entry).
   EXPECT_EQ(u["proc"]["uid"], 0);
 }
@@ -256,16 +256,16 @@ TEST_F(KernelSyscalls, MountAndUmountInAPrivateNamespace) {
   }));
   ASSERT_EQ(child.Wait(), 0);
   json m = Syscall("mount", "mount", child.pid(),
-                   [](const json& e) { return e["syscall"]["args"]["fstype"] == "tmpfs"; });
+                   [](const json& e) { return e["kernel"]["args"]["fstype"] == "tmpfs"; });
   ASSERT_FALSE(m.is_null());
-  EXPECT_EQ(m["syscall"]["args"]["source"], "vigil-e2e-src");
-  EXPECT_EQ(m["syscall"]["args"]["target"], target);
-  EXPECT_EQ(m["syscall"]["args"]["flags"], MS_NOSUID);
-  EXPECT_EQ(m["syscall"]["retval"], 0);
+  EXPECT_EQ(m["kernel"]["args"]["source"], "vigil-e2e-src");
+  EXPECT_EQ(m["kernel"]["args"]["target"], target);
+  EXPECT_EQ(m["kernel"]["args"]["flags"], MS_NOSUID);
+  EXPECT_EQ(m["evt"]["retval"], 0);
   json u = Syscall("umount", "umount", child.pid());
   ASSERT_FALSE(u.is_null());
-  EXPECT_EQ(u["syscall"]["args"]["target"], target);
-  EXPECT_EQ(u["syscall"]["retval"], 0);
+  EXPECT_EQ(u["kernel"]["args"]["target"], target);
+  EXPECT_EQ(u["evt"]["retval"], 0);
 }
 
 TEST_F(KernelSyscalls, FinitModuleFailsButIsReported) {
@@ -287,15 +287,15 @@ TEST_F(KernelSyscalls, FinitModuleFailsButIsReported) {
   munmap(untouched, 4096);
   json e = Syscall("module_load", "finit_module", child.pid());
   ASSERT_FALSE(e.is_null()) << trace_->stderr_text();
-  EXPECT_EQ(e["syscall"]["args"]["params"], "vigil_e2e=1");
-  EXPECT_EQ(e["syscall"]["args"]["flags"], 0);
-  EXPECT_EQ(e["syscall"]["retval"], -ENOSYS);  // no module support here: still an event
-  EXPECT_EQ(e["syscall"]["error"], "ENOSYS");
-  EXPECT_FALSE(e["syscall"].contains("unreadable"));
+  EXPECT_EQ(e["kernel"]["args"]["params"], "vigil_e2e=1");
+  EXPECT_EQ(e["kernel"]["args"]["flags"], 0);
+  EXPECT_EQ(e["evt"]["retval"], -ENOSYS);  // no module support here: still an event
+  EXPECT_EQ(e["kernel"]["error"], "ENOSYS");
+  EXPECT_FALSE(e["kernel"].contains("unreadable"));
   json unreadable = Syscall("module_load", "finit_module", child.pid(),
-                            [](const json& x) { return x["syscall"].contains("unreadable"); });
+                            [](const json& x) { return x["kernel"].contains("unreadable"); });
   ASSERT_FALSE(unreadable.is_null());
-  EXPECT_EQ(unreadable["syscall"]["unreadable"], json::array({"params"}));
+  EXPECT_EQ(unreadable["kernel"]["unreadable"], json::array({"params"}));
   // This kernel has no tracepoint for it: the loader says so and uses raw_syscalls.
   EXPECT_NE(trace_->stderr_text().find("raw_syscalls"), std::string::npos);
 }
@@ -316,17 +316,17 @@ TEST_F(KernelSyscalls, KillPrctlSetns) {
   ASSERT_EQ(child.Wait(), 0);
   json k = Syscall("kill", "kill", child.pid());
   ASSERT_FALSE(k.is_null());
-  EXPECT_EQ(k["syscall"]["args"]["target_pid"], target_pid);
-  EXPECT_EQ(k["syscall"]["args"]["signal"], SIGCONT);
-  EXPECT_EQ(k["syscall"]["retval"], 0);
+  EXPECT_EQ(k["kernel"]["args"]["target_pid"], target_pid);
+  EXPECT_EQ(k["kernel"]["args"]["signal"], SIGCONT);
+  EXPECT_EQ(k["evt"]["retval"], 0);
   json p = Syscall("prctl", "prctl", child.pid(),
-                   [](const json& e) { return e["syscall"]["args"]["option"] == PR_SET_NAME; });
+                   [](const json& e) { return e["kernel"]["args"]["option"] == PR_SET_NAME; });
   ASSERT_FALSE(p.is_null());
-  EXPECT_EQ(p["syscall"]["args"]["name"], "vigil-e2e-nm");
+  EXPECT_EQ(p["kernel"]["args"]["name"], "vigil-e2e-nm");
   json s = Syscall("setns", "setns", child.pid());
   ASSERT_FALSE(s.is_null());
-  EXPECT_EQ(s["syscall"]["args"]["nstype"], CLONE_NEWUTS);
-  EXPECT_EQ(s["syscall"]["retval"], 0);
+  EXPECT_EQ(s["kernel"]["args"]["nstype"], CLONE_NEWUTS);
+  EXPECT_EQ(s["evt"]["retval"], 0);
 }
 
 }  // namespace

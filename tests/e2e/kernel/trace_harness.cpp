@@ -221,10 +221,6 @@ uint64_t ProcStartTicks(pid_t pid) {
   return std::strtoull(field.c_str(), nullptr, 10);
 }
 
-std::string EntityHex(uint64_t entity) {
-  return fmt::format("{:016x}", entity);
-}
-
 uint64_t NamespaceInode(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
@@ -379,7 +375,7 @@ bool TempCgroup::Add(pid_t pid) const {
 
 std::function<bool(const nlohmann::json&)> Is(const std::string& type, pid_t pid) {
   return [type, pid](const nlohmann::json& e) {
-    return e.value("type", "") == type && e["proc"].value("pid", 0) == pid;
+    return e["evt"].value("type", "") == type && e["proc"].value("pid", 0) == pid;
   };
 }
 

@@ -93,7 +93,6 @@ class ChildGuard {
 uint64_t BoottimeNs();
 // Field 22 of /proc/PID/stat (start time in clock ticks); 0 if unreadable.
 uint64_t ProcStartTicks(pid_t pid);
-std::string EntityHex(uint64_t entity);
 uint64_t NamespaceInode(const std::string& path);
 
 // An owned file descriptor, closed on destruction.

@@ -59,7 +59,7 @@ if __name__ == "__main__":
         if os.path.exists(go):
             os.remove(go)
     events = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-    chain = [e for e in events if e["exec"]["argv"][:2] == ["sleep", "0.22"]]
+    chain = [e for e in events if e["proc"].get("args", [])[:2] == ["sleep", "0.22"]]
     if not chain:
         failures.append("no exec of the chained sleep")
     else:
@@ -69,14 +69,14 @@ if __name__ == "__main__":
             failures.append(f"ancestors of sleep are {names[:4]}, want sh, bash, ...")
         if p.get("parent", {}).get("name") != "sh":
             failures.append(f"parent of sleep is {p.get('parent')}, want sh")
-    seeded = [e for e in events if e["exec"]["argv"][:2] == ["sleep", "0.21"]]
+    seeded = [e for e in events if e["proc"].get("args", [])[:2] == ["sleep", "0.21"]]
     if not seeded:
         failures.append("no exec of the early shell's child")
     else:
         parent = seeded[0]["proc"].get("parent", {})
         if parent.get("pid") != early.pid or parent.get("name") != "bash":
             failures.append(f"parent of the early shell's child is {parent}, want bash pid {early.pid}")
-        kernel_parent = int(seeded[0]["exec"]["parent_entity"], 16)
+        kernel_parent = seeded[0]["kernel"]["parent_entity"]
         if kernel_parent != early_entity:
             failures.append(f"the kernel's parent entity {kernel_parent:016x} differs from /proc's "
                             f"{early_entity:016x} for the process started before vigil")

@@ -72,13 +72,23 @@ TEST(Decode, SockAddrFamilies) {
   in.sin_port = htons(8080);
   in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   SockAddr a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&in), sizeof(in));
-  EXPECT_EQ(a.address, "127.0.0.1");
+  EXPECT_TRUE(a.is_ip());
+  EXPECT_EQ(IpAddressText(a.ip), "127.0.0.1");
+  EXPECT_EQ(a.ip, *ParseIpAddress("127.0.0.1"));
   EXPECT_EQ(a.port, 8080);
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(443);
+  in6.sin6_addr = in6addr_loopback;
+  a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&in6), sizeof(in6));
+  EXPECT_EQ(IpAddressText(a.ip), "::1");
+  EXPECT_EQ(a.port, 443);
   sockaddr_un un{};
   un.sun_family = AF_UNIX;
   std::memcpy(un.sun_path, "\0abstract", 9);
   a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&un), sizeof(sa_family_t) + 9);
-  EXPECT_EQ(a.address, "@abstract");
+  EXPECT_FALSE(a.is_ip());
+  EXPECT_EQ(a.path, "@abstract");
 }
 
 }  // namespace

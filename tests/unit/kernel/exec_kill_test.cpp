@@ -73,7 +73,7 @@ policy kill_all { rules [tag:a] action kill }
 )");
   const auto inputs = KernelPolicyInputs(a->program);
   ASSERT_EQ(inputs.size(), 3u);
-  KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   ASSERT_TRUE(BuildKernelPlan(inputs, {}, &plan, &error)) << error;
   EXPECT_EQ(plan.config->kill_exec, 0b101u);

@@ -36,7 +36,7 @@ TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
   other.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx"), Text("curl")}, true),
                          Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x", 4026531840)}),
                          Filter(ScopeFilterKind::kContainer, {})};
-  KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   KernelPlanOptions options;
   options.version = 3;
@@ -76,7 +76,7 @@ TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
                        Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x")}, false, true)};
   KernelPolicyInput none{"none", {}, {VIGIL_EVT_OPEN}, false, {}};
   none.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")})};
-  KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   ASSERT_TRUE(BuildKernelPlan({web, two, none}, {}, &plan, &error)) << error;
   const auto& cfg = *plan.config;
@@ -99,7 +99,7 @@ TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
 }
 
 TEST(KernelPlan, RejectsWhatTheKernelCannotEvaluate) {
-  KernelPlan plan;
+  kernel::KernelPlan plan;
   std::string error;
   KernelPolicyInput p{"p", {}, {VIGIL_EVT_OPEN}, false, {}};
   p.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("a-name-longer-than-15")})};

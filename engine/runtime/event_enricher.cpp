@@ -1,11 +1,11 @@
-#include "agent/event_enricher.h"
+#include "runtime/event_enricher.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 #include <ctime>
 #include <stdexcept>
 
@@ -13,7 +13,7 @@
 #include "kernel/syscall_table.h"
 #include "match/derive.h"
 
-namespace vigil::agent {
+namespace vigil::runtime {
 namespace {
 
 using lang::FieldId;
@@ -26,19 +26,19 @@ FieldId Id(std::string_view name) {
 
 // Field ids resolved once.
 struct Ids {
-  FieldId evt_time = Id("evt.time"), evt_boottime = Id("evt.boottime"), evt_retval = Id("evt.retval");
+  FieldId evt_time = Id("evt.time"), evt_boottime = Id("evt.boottime"),
+          evt_retval = Id("evt.retval");
   FieldId pid = Id("proc.pid"), tid = Id("proc.tid"), ppid = Id("proc.ppid"),
           entity = Id("proc.entity"), start = Id("proc.start"), name = Id("proc.name"),
-          exe = Id("proc.exe"), args = Id("proc.args"), argv0 = Id("proc.argv0"), tty = Id("proc.tty"), uid = Id("proc.uid"),
-          euid = Id("proc.euid"), gid = Id("proc.gid"), loginuid = Id("proc.loginuid"),
-          exe_memfd = Id("proc.exe_memfd"), mntns = Id("proc.mntns"), pidns = Id("proc.pidns"),
-          stdin_type = Id("proc.stdin.type"), stdout_type = Id("proc.stdout.type"),
-          is_new_exe = Id("proc.is_new_exe");
+          exe = Id("proc.exe"), args = Id("proc.args"), argv0 = Id("proc.argv0"),
+          tty = Id("proc.tty"), uid = Id("proc.uid"), euid = Id("proc.euid"), gid = Id("proc.gid"),
+          loginuid = Id("proc.loginuid"), exe_memfd = Id("proc.exe_memfd"),
+          mntns = Id("proc.mntns"), pidns = Id("proc.pidns"), stdin_type = Id("proc.stdin.type"),
+          stdout_type = Id("proc.stdout.type"), is_new_exe = Id("proc.is_new_exe");
   FieldId anc_name = Id("proc.ancestors.name"), anc_exe = Id("proc.ancestors.exe"),
           parent_pid = Id("proc.parent.pid"), parent_cmdline = Id("proc.parent.cmdline");
-  FieldId cid = Id("container.id"), runtime = Id("container.runtime"),
-          cname = Id("container.name"), pod_uid = Id("k8s.pod.uid"), pod_name = Id("k8s.pod.name"),
-          k8s_ns = Id("k8s.ns");
+  FieldId cid = Id("container.id"), runtime = Id("container.runtime"), cname = Id("container.name"),
+          pod_uid = Id("k8s.pod.uid"), pod_name = Id("k8s.pod.name"), k8s_ns = Id("k8s.ns");
   FieldId exec_filename = Id("exec.filename"), exec_trunc = Id("exec.args_truncated"),
           exit_code = Id("exit.code"), exit_signal = Id("exit.signal");
   FieldId file_path = Id("file.path"), file_newpath = Id("file.newpath"),
@@ -99,7 +99,8 @@ void SetArg(match::EventRecord& r, FieldId id, const kernel::Event& e, std::stri
 std::optional<int64_t> RequestedId(const kernel::Event& e, std::string_view plain,
                                    std::string_view effective, std::string_view real) {
   if (auto v = Arg(e, plain)) return static_cast<int64_t>(*v);
-  if (auto v = Arg(e, effective); v && static_cast<int64_t>(*v) != -1) return static_cast<int64_t>(*v);
+  if (auto v = Arg(e, effective); v && static_cast<int64_t>(*v) != -1)
+    return static_cast<int64_t>(*v);
   if (auto v = Arg(e, real); v && static_cast<int64_t>(*v) != -1) return static_cast<int64_t>(*v);
   return std::nullopt;
 }
@@ -151,8 +152,8 @@ std::optional<bool> ExeWrittenSince(uint32_t pid, const timespec& since) {
 }
 
 void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kernel::SockAddr& a) {
-  if (a.family != AF_INET && a.family != AF_INET6) return;
-  if (auto ip = lang::ParseIpAddress(a.address)) r.SetAddress(addr_id, *ip);
+  if (!a.is_ip()) return;
+  r.SetAddress(addr_id, a.ip);
   r.SetInt(port_id, a.port);
 }
 
@@ -335,8 +336,10 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
     case VIGIL_EVT_BIND:
       if (e.has_addr) {
         out.SetInt(ids.family, e.addr.family);
-        if (e.type == VIGIL_EVT_BIND) SetAddr(out, ids.saddr, ids.sport, e.addr);
-        else SetAddr(out, ids.daddr, ids.dport, e.addr);
+        if (e.type == VIGIL_EVT_BIND)
+          SetAddr(out, ids.saddr, ids.sport, e.addr);
+        else
+          SetAddr(out, ids.daddr, ids.dport, e.addr);
       }
       break;
     case VIGIL_EVT_LISTEN:
@@ -425,4 +428,4 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
   }
 }
 
-}  // namespace vigil::agent
+}  // namespace vigil::runtime

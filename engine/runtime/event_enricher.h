@@ -13,7 +13,7 @@
 #include "match/event_record.h"
 #include "proctree/process_tree.h"
 
-namespace vigil::agent {
+namespace vigil::runtime {
 
 struct EnrichStats {
   uint64_t events = 0;
@@ -53,4 +53,4 @@ class EventEnricher {
   EnrichStats stats_;
 };
 
-}  // namespace vigil::agent
+}  // namespace vigil::runtime

@@ -1,0 +1,42 @@
+#include "runtime/trace_spec.h"
+
+#include "bpf/events.h"
+#include "kernel/event_types.h"
+#include "lang/scope_parser.h"
+
+namespace vigil::runtime {
+
+Result<TraceSpec> TraceSpecFromFlags(const std::string& events, const std::string& scope) {
+  TraceSpec spec;
+  std::string error;
+  if (!kernel::ParseEventTypeList(events, &spec.event_types, &error)) return Error{error};
+  if (!scope.empty()) {
+    auto parsed = lang::ParseScope(scope, &error);
+    if (!parsed) return Error{"--scope: " + error};
+    spec.scope = std::move(*parsed);
+    spec.scoped = true;
+    if (events.empty() || events == "all") spec.event_types.erase(VIGIL_EVT_TCP_STATE);
+  }
+  return spec;
+}
+
+void IncludeLifecycle(TraceSpec& spec) {
+  for (uint16_t t : {VIGIL_EVT_EXEC, VIGIL_EVT_FORK, VIGIL_EVT_EXIT}) spec.event_types.insert(t);
+  spec.lifecycle_all = true;
+}
+
+Result<kernel::KernelPlan> BuildTracePlan(const TraceSpec& spec,
+                                          const compile::KernelPlanOptions& options) {
+  compile::KernelPolicyInput policy;
+  policy.name = "trace";
+  policy.scope = spec.scope;
+  policy.event_types = spec.event_types;
+  compile::KernelPlanOptions plan_options = options;
+  plan_options.lifecycle_all = spec.lifecycle_all;
+  kernel::KernelPlan plan;
+  std::string error;
+  if (!compile::BuildKernelPlan({policy}, plan_options, &plan, &error)) return Error{error};
+  return plan;
+}
+
+}  // namespace vigil::runtime
