@@ -137,6 +137,7 @@ void Session::OnRecord(const kernel::Event& event) {
 Status Session::Start(EventHandler handler) {
   if (!sensors_) return Error{"the session has no kernel plan yet (Apply comes before Start)"};
   handler_ = std::move(handler);
+  SeedProcessTree();
   // Readers first, so that nothing the programs deliver waits unread; the maps already hold the
   // first plan, so nothing runs against an empty configuration.
   auto reader = kernel::RingReader::Start(
@@ -146,14 +147,14 @@ Status Session::Start(EventHandler handler) {
   reader_ = std::move(reader.value());
   if (auto s = sensors_->Attach(); !s) return s;
   spdlog::info("attached {} BPF programs", sensors_->attached_programs());
-  SeedProcessTree();
   return OkStatus();
 }
 
 void Session::SeedProcessTree() {
   if (!tree_) return;
-  // Under the lock: events delivered meanwhile wait in the ring buffers and then meet a tree
-  // that already holds every process that existed when the programs were attached.
+  // Before the programs are attached, so that no event waits for /proc to be read. A process
+  // started between the read and the attach is rebuilt from /proc when its first event finds
+  // it missing (ProcessTree::RefreshContext, through the agent's pending cache).
   std::lock_guard lock(event_mu_);
   if (auto seeded = proctree::SeedFromProc(*tree_); seeded) {
     spdlog::info("process tree seeded from /proc: {} processes ({} unreadable, {} vanished)",

@@ -5,8 +5,8 @@
 // engine/agent; what only trace and record do (write events) stays in engine/cli.
 //
 // Order of use: Open -> Apply(first plan) -> Start(handler) -> [Apply(later plans), Tick, ...]
-// -> Stop. Start attaches the programs before it seeds the process tree from /proc, so that no
-// process can fall between the two; events that arrive while /proc is read wait for the tree.
+// -> Stop. Start seeds the process tree from /proc before it attaches the programs, so that no
+// event waits while /proc is read.
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -72,7 +72,7 @@ class Session {
   // its version made active; versions before the previous one are retired.
   Status Apply(const kernel::KernelPlan& plan);
 
-  // Starts the ring buffer readers, attaches the programs and seeds the process tree. Call once,
+  // Seeds the process tree, starts the ring buffer readers and attaches the programs. Call once,
   // after the first Apply.
   Status Start(EventHandler handler);
   // Drains the ring buffers and stops the readers (the programs stay attached until the session

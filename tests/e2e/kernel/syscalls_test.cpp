@@ -117,7 +117,7 @@ TEST_F(KernelSyscalls, SocketBindListenConnectAccept) {
                       [&](const json& e) { return e["evt"]["retval"] == server.fd(); });
   ASSERT_FALSE(sock.is_null());
   EXPECT_EQ(sock["kernel"]["args"]["family"], AF_INET);
-  EXPECT_EQ(sock["kernel"]["args"]["evt"]["type"], SOCK_STREAM);
+  EXPECT_EQ(sock["kernel"]["args"]["type"], SOCK_STREAM);
   json b = Syscall("bind", "bind", getpid(),
                    [&](const json& e) { return e["kernel"]["args"]["fd"] == server.fd(); });
   ASSERT_FALSE(b.is_null());
