@@ -1,4 +1,4 @@
-// The enriched event as JSON (docs/events.md, "Field layout"): nested objects whose key paths
+// The enriched event as JSON (docs/events.md, "Layout"): nested objects whose key paths
 // are the registry's field names ({"proc":{"parent":{"name":"bash"}}}), lists as arrays,
 // flags as integers, addresses as strings, plus the optional top-level "incomplete",
 // "policy_version" and "policies". An absent key is an absent field. `vigil record` writes
