@@ -81,129 +81,109 @@ uint32_t DefaultProcInfoEntries() {
   return static_cast<uint32_t>(pid_max + 128ULL * static_cast<uint64_t>(cpus));
 }
 
-Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
-  libbpf_set_print(LibbpfPrint);
-  std::unique_ptr<Sensors> self(new Sensors());
-  self->proc_info_entries_ =
-      options.proc_info_entries ? options.proc_info_entries : DefaultProcInfoEntries();
+namespace {
 
-  std::set<std::string> rejected;  // programs the kernel refused to load
-  std::set<uint16_t> loadable = options.event_types;
-  loadable.insert(options.loadable_types.begin(), options.loadable_types.end());
-  self->attach_types_ = options.event_types;
-  self->loaded_types_ = loadable;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    self->fallbacks_.clear();
-    self->skipped_.clear();
-    vigil_bpf* skel = vigil_bpf__open();
-    if (!skel) return Error{"cannot open the BPF object: " + Errno(errno)};
-    self->skel_ = skel;
-    skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
-    bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
-    bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
-    bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
+// Where a failed load's log names the program the kernel rejected, and the verifier's verdict.
+struct Rejection {
+  std::string program;  // empty when the log names none
+  std::string reason;
+};
 
-    const std::string& tracefs = options.tracefs_root;
-    self->traced_.clear();
-    bpf_program* prog;
-    bpf_object__for_each_program(prog, skel->obj) {
-      const std::string name = bpf_program__name(prog);
-      bool load = false;
-      if (IsLifecycle(name)) {
-        load = true;
-      } else if (name == "handle_tcp_state") {
-        load = loadable.count(VIGIL_EVT_TCP_STATE) &&
-               TracepointExists(tracefs, "sock", "inet_sock_set_state");
-        if (options.event_types.count(VIGIL_EVT_TCP_STATE) && !load)
-          self->skipped_.push_back(name + " (no sock:inet_sock_set_state tracepoint)");
-      } else if (name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0) {
-        const bool enter = name[1] == 'n';
-        const std::string sc = name.substr(enter ? 6 : 5);
-        const SyscallInfo* info = SyscallByName(sc);
-        if (info && loadable.count(info->event)) {
-          if (enter) self->traced_.push_back(sc);
-          if (TracepointExists(tracefs, "syscalls", (enter ? "sys_enter_" : "sys_exit_") + sc)) {
-            load = true;
-          } else if (enter) {
-            self->fallbacks_.push_back(sc);
-          }
-        }
-      }
-      // Without the shared programs the stubs would tail-call into nothing: skip them all.
-      const bool common_rejected =
-          rejected.count("syscall_enter") || rejected.count("syscall_exit");
-      const bool syscall_prog = name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0 ||
-                                name.rfind("fallback_", 0) == 0;
-      if (load && (rejected.count(name) || (common_rejected && syscall_prog))) {
-        load = false;
-        self->skipped_.push_back(name + " (rejected by this kernel)");
-      }
-      bpf_program__set_autoload(prog, load);
-    }
-    const bool need_fallback = !self->fallbacks_.empty();
-    const bool syscalls_possible =
-        !rejected.count("syscall_enter") && !rejected.count("syscall_exit");
-    if (!syscalls_possible && !self->traced_.empty()) {
-      spdlog::error("the shared syscall programs cannot load on this kernel: no syscall events");
-      self->traced_.clear();
-      self->fallbacks_.clear();
-    }
-    bpf_program__set_autoload(skel->progs.fallback_enter, need_fallback && syscalls_possible);
-    bpf_program__set_autoload(skel->progs.fallback_exit, need_fallback && syscalls_possible);
-    bpf_program__set_autoload(skel->progs.syscall_enter, !self->traced_.empty());
-    bpf_program__set_autoload(skel->progs.syscall_exit, !self->traced_.empty());
-
-    if (options.before_load) options.before_load(skel->obj);
-    std::vector<std::string> log;
-    g_load_log = &log;
-    int err = vigil_bpf__load(skel);
-    g_load_log = nullptr;
-    if (err == 0) break;
-
-    // Find the program the kernel rejected, skip it and try again; give up for lifecycle ones.
-    std::string culprit, reason;
-    for (const auto& line : log) {
-      // The verifier's verdict is the line before its "processed N insns" summary.
-      const size_t at = line.find("\nprocessed ");
-      if (at == std::string::npos) continue;
-      const size_t start = line.rfind('\n', at - 1);
-      reason = line.substr(start == std::string::npos ? 0 : start + 1,
+Rejection FindRejection(const std::vector<std::string>& log) {
+  Rejection r;
+  for (const auto& line : log) {
+    // The verifier's verdict is the line before its "processed N insns" summary.
+    const size_t at = line.find("\nprocessed ");
+    if (at == std::string::npos) continue;
+    const size_t start = line.rfind('\n', at - 1);
+    r.reason = line.substr(start == std::string::npos ? 0 : start + 1,
                            at - (start == std::string::npos ? 0 : start + 1));
-    }
-    static const std::regex kFailed(
-        R"(prog '([A-Za-z0-9_]+)': (BPF program load failed|failed to load))");
-    for (const auto& line : log) {
-      std::smatch m;
-      if (std::regex_search(line, m, kFailed)) culprit = m[1];
-    }
-    vigil_bpf__destroy(skel);
-    self->skel_ = nullptr;
-    if (culprit.empty() || IsLifecycle(culprit) || rejected.count(culprit)) {
-      // The verifier's reason is at the end of the log.
-      std::string tail;
-      for (size_t i = log.size() > 6 ? log.size() - 6 : 0; i < log.size(); ++i) {
-        const std::string& l = log[i];
-        tail += "\n  " + (l.size() > 2000 ? l.substr(l.size() - 2000) : l);
-      }
-      return Error{"loading the BPF programs failed: " + Errno(err) + tail};
-    }
-    spdlog::warn("skipping BPF program {}: this kernel cannot load it (verifier: {})", culprit,
-                 reason.empty() ? Errno(err) : reason);
-    rejected.insert(culprit);
   }
-  if (!self->skel_) return Error{"loading the BPF programs failed after skipping programs"};
+  static const std::regex kFailed(
+      R"(prog '([A-Za-z0-9_]+)': (BPF program load failed|failed to load))");
+  for (const auto& line : log) {
+    std::smatch m;
+    if (std::regex_search(line, m, kFailed)) r.program = m[1];
+  }
+  return r;
+}
 
-  for (const auto& s : self->skipped_) spdlog::warn("skipped BPF program {}", s);
-  if (!self->traced_.empty()) {
+// The error for a load that cannot be retried: the verifier's reason is at the end of the log.
+Error LoadFailure(int err, const std::vector<std::string>& log) {
+  std::string tail;
+  for (size_t i = log.size() > 6 ? log.size() - 6 : 0; i < log.size(); ++i) {
+    const std::string& l = log[i];
+    tail += "\n  " + (l.size() > 2000 ? l.substr(l.size() - 2000) : l);
+  }
+  return Error{"loading the BPF programs failed: " + Errno(err) + tail};
+}
+
+}  // namespace
+
+bool Sensors::WantsProgram(const std::string& name, const SensorOptions& options,
+                           const std::set<uint16_t>& loadable) {
+  if (IsLifecycle(name)) return true;
+  const std::string& tracefs = options.tracefs_root;
+  if (name == "handle_tcp_state") {
+    const bool load = loadable.count(VIGIL_EVT_TCP_STATE) &&
+                      TracepointExists(tracefs, "sock", "inet_sock_set_state");
+    if (options.event_types.count(VIGIL_EVT_TCP_STATE) && !load)
+      skipped_.push_back(name + " (no sock:inet_sock_set_state tracepoint)");
+    return load;
+  }
+  if (name.rfind("enter_", 0) != 0 && name.rfind("exit_", 0) != 0) return false;
+  const bool enter = name[1] == 'n';
+  const std::string sc = name.substr(enter ? 6 : 5);
+  const SyscallInfo* info = SyscallByName(sc);
+  if (!info || !loadable.count(info->event)) return false;
+  if (enter) traced_.push_back(sc);
+  if (TracepointExists(tracefs, "syscalls", (enter ? "sys_enter_" : "sys_exit_") + sc)) return true;
+  if (enter) fallbacks_.push_back(sc);
+  return false;
+}
+
+void Sensors::SelectPrograms(const SensorOptions& options, const std::set<uint16_t>& loadable,
+                             const std::set<std::string>& rejected) {
+  fallbacks_.clear();
+  skipped_.clear();
+  traced_.clear();
+  // Without the shared programs the stubs would tail-call into nothing: skip them all.
+  const bool common_rejected = rejected.count("syscall_enter") || rejected.count("syscall_exit");
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    const std::string name = bpf_program__name(prog);
+    bool load = WantsProgram(name, options, loadable);
+    const bool syscall_prog = name.rfind("enter_", 0) == 0 || name.rfind("exit_", 0) == 0 ||
+                              name.rfind("fallback_", 0) == 0;
+    if (load && (rejected.count(name) || (common_rejected && syscall_prog))) {
+      load = false;
+      skipped_.push_back(name + " (rejected by this kernel)");
+    }
+    bpf_program__set_autoload(prog, load);
+  }
+  if (common_rejected && !traced_.empty()) {
+    spdlog::error("the shared syscall programs cannot load on this kernel: no syscall events");
+    traced_.clear();
+    fallbacks_.clear();
+  }
+  const bool need_fallback = !fallbacks_.empty();
+  bpf_program__set_autoload(skel_->progs.fallback_enter, need_fallback);
+  bpf_program__set_autoload(skel_->progs.fallback_exit, need_fallback);
+  bpf_program__set_autoload(skel_->progs.syscall_enter, !traced_.empty());
+  bpf_program__set_autoload(skel_->progs.syscall_exit, !traced_.empty());
+}
+
+Status Sensors::WriteSyscallTables() {
+  auto& maps = skel_->maps;
+  if (!traced_.empty()) {
     // The per-syscall stubs tail-call the shared programs, which look the syscall up by number.
-    auto& maps = self->skel_->maps;
-    const int fds[2] = {bpf_program__fd(self->skel_->progs.syscall_enter),
-                        bpf_program__fd(self->skel_->progs.syscall_exit)};
+    const int fds[2] = {bpf_program__fd(skel_->progs.syscall_enter),
+                        bpf_program__fd(skel_->progs.syscall_exit)};
     for (uint32_t slot = 0; slot < 2; ++slot)
       if (bpf_map__update_elem(maps.syscall_progs, &slot, sizeof(slot), &fds[slot], sizeof(int),
                                BPF_ANY) != 0)
         return Error{"cannot write the syscall program array: " + Errno(errno)};
-    for (const auto& sc : self->traced_) {
+    for (const auto& sc : traced_) {
       const SyscallInfo* info = SyscallByName(sc);
       uint32_t nr = static_cast<uint32_t>(info->nr);
       uint32_t id = info->id;
@@ -212,17 +192,59 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
         return Error{"cannot write the syscall id map: " + Errno(errno)};
     }
   }
-  if (!self->fallbacks_.empty()) {
-    for (const auto& sc : self->fallbacks_) {
-      const SyscallInfo* info = SyscallByName(sc);
-      if (!info) continue;
-      uint32_t nr = static_cast<uint32_t>(info->nr);
-      uint32_t id = info->id;
-      if (bpf_map__update_elem(self->skel_->maps.fallback_syscalls, &nr, sizeof(nr), &id,
-                               sizeof(id), BPF_ANY) != 0)
-        return Error{"cannot write the raw_syscalls fallback map: " + Errno(errno)};
-    }
+  for (const auto& sc : fallbacks_) {
+    const SyscallInfo* info = SyscallByName(sc);
+    if (!info) continue;
+    uint32_t nr = static_cast<uint32_t>(info->nr);
+    uint32_t id = info->id;
+    if (bpf_map__update_elem(maps.fallback_syscalls, &nr, sizeof(nr), &id, sizeof(id), BPF_ANY) !=
+        0)
+      return Error{"cannot write the raw_syscalls fallback map: " + Errno(errno)};
   }
+  return OkStatus();
+}
+
+Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
+  libbpf_set_print(LibbpfPrint);
+  std::unique_ptr<Sensors> self(new Sensors());
+  self->proc_info_entries_ =
+      options.proc_info_entries ? options.proc_info_entries : DefaultProcInfoEntries();
+  std::set<uint16_t> loadable = options.event_types;
+  loadable.insert(options.loadable_types.begin(), options.loadable_types.end());
+  self->attach_types_ = options.event_types;
+  self->loaded_types_ = loadable;
+
+  // A program the kernel rejects is left out and the load tried again, up to a bound.
+  std::set<std::string> rejected;
+  for (int attempt = 0; attempt < 8 && !self->skel_; ++attempt) {
+    vigil_bpf* skel = vigil_bpf__open();
+    if (!skel) return Error{"cannot open the BPF object: " + Errno(errno)};
+    self->skel_ = skel;
+    skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
+    bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
+    bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
+    bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
+    self->SelectPrograms(options, loadable, rejected);
+    if (options.before_load) options.before_load(skel->obj);
+
+    std::vector<std::string> log;
+    g_load_log = &log;
+    const int err = vigil_bpf__load(skel);
+    g_load_log = nullptr;
+    if (err == 0) break;
+    vigil_bpf__destroy(skel);
+    self->skel_ = nullptr;
+    // Lifecycle programs cannot be done without; an unnamed or repeated culprit ends it too.
+    const Rejection r = FindRejection(log);
+    if (r.program.empty() || IsLifecycle(r.program) || rejected.count(r.program))
+      return LoadFailure(err, log);
+    spdlog::warn("skipping BPF program {}: this kernel cannot load it (verifier: {})", r.program,
+                 r.reason.empty() ? Errno(err) : r.reason);
+    rejected.insert(r.program);
+  }
+  if (!self->skel_) return Error{"loading the BPF programs failed after skipping programs"};
+  for (const auto& s : self->skipped_) spdlog::warn("skipped BPF program {}", s);
+  if (auto s = self->WriteSyscallTables(); !s) return Error{s.error()};
   return self;
 }
 
@@ -239,17 +261,57 @@ Sensors::~Sensors() {
   if (skel_) vigil_bpf__destroy(skel_);
 }
 
-Status Sensors::Apply(const kernel::KernelPlan& plan) {
+namespace {
+
+Status PutElem(bpf_map* map, const void* key, size_t ksz, const void* val, size_t vsz,
+               const char* what) {
+  if (bpf_map__update_elem(map, key, ksz, val, vsz, BPF_ANY) != 0)
+    return Error{std::string("cannot write ") + what + ": " + Errno(errno)};
+  return OkStatus();
+}
+
+// Writes each (plan key, policies) entry under `version`, the map key made by `fill`.
+template <class Entries, class Fill>
+Status PutAll(bpf_map* map, uint32_t version, const Entries& entries, Fill fill, const char* what) {
+  for (const auto& [plan_key, bits] : entries) {
+    auto key = fill(plan_key);
+    key.version = version;
+    if (auto s = PutElem(map, &key, sizeof(key), &bits, sizeof(bits), what); !s) return s;
+  }
+  return OkStatus();
+}
+
+void CopyName(char* dst, size_t size, const std::string& name) {
+  std::memcpy(dst, name.data(), std::min(name.size(), size - 1));
+}
+
+}  // namespace
+
+bpf_map* Sensors::NumericScopeMap(vigil_scope_kind kind) const {
+  auto& maps = skel_->maps;
+  switch (kind) {
+    case VIGIL_SCOPE_UID:
+      return maps.scope_uid;
+    case VIGIL_SCOPE_GID:
+      return maps.scope_gid;
+    case VIGIL_SCOPE_PID:
+      return maps.scope_pid;
+    case VIGIL_SCOPE_MNTNS:
+      return maps.scope_mntns;
+    case VIGIL_SCOPE_PIDNS:
+      return maps.scope_pidns;
+    case VIGIL_SCOPE_CGROUP:
+      return maps.scope_cgroup;
+    default:
+      return nullptr;
+  }
+}
+
+Status Sensors::WritePolicyConfig(const kernel::KernelPlan& plan) {
   auto& maps = skel_->maps;
   const uint32_t version = plan.version;
-  auto put = [](bpf_map* map, const void* key, size_t ksz, const void* val, size_t vsz,
-                const char* what) -> Status {
-    if (bpf_map__update_elem(map, key, ksz, val, vsz, BPF_ANY) != 0)
-      return Error{std::string("cannot write ") + what + ": " + Errno(errno)};
-    return OkStatus();
-  };
-  if (auto s = put(maps.policy_config, &version, sizeof(version), plan.config.get(),
-                   sizeof(vigil_policy_config), "policy_config");
+  if (auto s = PutElem(maps.policy_config, &version, sizeof(version), plan.config.get(),
+                       sizeof(vigil_policy_config), "policy_config");
       !s)
     return s;
   // Every type of the version's slot is written, so that no entry of the slot's previous user
@@ -260,73 +322,46 @@ Status Sensors::Apply(const kernel::KernelPlan& plan) {
     value.version = version;
     auto it = plan.event_policies.find(static_cast<uint16_t>(type));
     value.policies = it == plan.event_policies.end() ? 0 : it->second;
-    if (auto s =
-            put(maps.event_policies, &slot, sizeof(slot), &value, sizeof(value), "event_policies");
+    if (auto s = PutElem(maps.event_policies, &slot, sizeof(slot), &value, sizeof(value),
+                         "event_policies");
         !s)
       return s;
   }
+  return OkStatus();
+}
+
+Status Sensors::WriteScopeMaps(const kernel::KernelPlan& plan) {
+  auto& maps = skel_->maps;
+  const uint32_t version = plan.version;
   for (const auto& [kk, bits] : plan.numeric) {
-    bpf_map* map = nullptr;
-    switch (kk.first) {
-      case VIGIL_SCOPE_UID:
-        map = maps.scope_uid;
-        break;
-      case VIGIL_SCOPE_GID:
-        map = maps.scope_gid;
-        break;
-      case VIGIL_SCOPE_PID:
-        map = maps.scope_pid;
-        break;
-      case VIGIL_SCOPE_MNTNS:
-        map = maps.scope_mntns;
-        break;
-      case VIGIL_SCOPE_PIDNS:
-        map = maps.scope_pidns;
-        break;
-      case VIGIL_SCOPE_CGROUP:
-        map = maps.scope_cgroup;
-        break;
-      default:
-        return Error{"numeric scope entry of a non-numeric kind"};
-    }
+    bpf_map* map = NumericScopeMap(kk.first);
+    if (!map) return Error{"numeric scope entry of a non-numeric kind"};
     vigil_num_key key{};
     key.version = version;
     key.value = kk.second;
-    if (auto s = put(map, &key, sizeof(key), &bits, sizeof(bits), "a numeric scope map"); !s)
+    if (auto s = PutElem(map, &key, sizeof(key), &bits, sizeof(bits), "a numeric scope map"); !s)
       return s;
   }
-  // The string and hash keyed maps: one key type each, filled from the plan's key.
-  auto put_all = [&](bpf_map* map, const auto& entries, auto fill, const char* what) -> Status {
-    for (const auto& [plan_key, bits] : entries) {
-      decltype(fill(plan_key)) key = fill(plan_key);
-      key.version = version;
-      if (auto s = put(map, &key, sizeof(key), &bits, sizeof(bits), what); !s) return s;
-    }
-    return OkStatus();
-  };
-  auto copy_name = [](char* dst, size_t size, const std::string& name) {
-    std::memcpy(dst, name.data(), std::min(name.size(), size - 1));
-  };
-  Status s = put_all(
-      maps.scope_comm, plan.comm,
-      [&](const std::string& c) {
+  Status s = PutAll(
+      maps.scope_comm, version, plan.comm,
+      [](const std::string& c) {
         vigil_comm_key k{};
-        copy_name(k.comm, sizeof(k.comm), c);
+        CopyName(k.comm, sizeof(k.comm), c);
         return k;
       },
       "scope_comm");
   if (s)
-    s = put_all(
-        maps.scope_uts, plan.uts,
-        [&](const std::string& u) {
+    s = PutAll(
+        maps.scope_uts, version, plan.uts,
+        [](const std::string& u) {
           vigil_uts_key k{};
-          copy_name(k.name, sizeof(k.name), u);
+          CopyName(k.name, sizeof(k.name), u);
           return k;
         },
         "scope_uts");
   if (s)
-    s = put_all(
-        maps.scope_binary, plan.binary,
+    s = PutAll(
+        maps.scope_binary, version, plan.binary,
         [](const std::pair<uint64_t, uint64_t>& b) {
           vigil_binary_key k{};
           k.mntns = b.first;
@@ -335,8 +370,8 @@ Status Sensors::Apply(const kernel::KernelPlan& plan) {
         },
         "scope_binary");
   if (s)
-    s = put_all(
-        maps.kill_exec, plan.kill_exec,
+    s = PutAll(
+        maps.kill_exec, version, plan.kill_exec,
         [](const std::pair<vigil_kill_kind, uint64_t>& e) {
           vigil_kill_key k{};
           k.kind = e.first;
@@ -344,10 +379,16 @@ Status Sensors::Apply(const kernel::KernelPlan& plan) {
           return k;
         },
         "kill_exec");
-  if (!s) return s;
+  return s;
+}
+
+Status Sensors::Apply(const kernel::KernelPlan& plan) {
+  if (auto s = WritePolicyConfig(plan); !s) return s;
+  if (auto s = WriteScopeMaps(plan); !s) return s;
   // The flip: one update of the single-slot map makes the new version active.
   uint32_t zero = 0;
-  return put(maps.active_version, &zero, sizeof(zero), &version, sizeof(version), "active_version");
+  return PutElem(skel_->maps.active_version, &zero, sizeof(zero), &plan.version,
+                 sizeof(plan.version), "active_version");
 }
 
 Status Sensors::Attach() {

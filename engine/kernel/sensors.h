@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "bpf/events.h"
-#include "kernel/kernel_plan.h"
 #include "kernel/clock.h"
+#include "kernel/kernel_plan.h"
 #include "kernel/result.h"
 
 struct vigil_bpf;
 struct bpf_link;
+struct bpf_map;
 struct bpf_object;
 
 namespace vigil::kernel {
@@ -81,6 +82,18 @@ class Sensors {
 
  private:
   Sensors() = default;
+  // Load's steps: which programs to load (and what that leaves traced, on the raw_syscalls
+  // fallback or skipped), and the syscall tables the shared programs read.
+  bool WantsProgram(const std::string& name, const SensorOptions& options,
+                    const std::set<uint16_t>& loadable);
+  void SelectPrograms(const SensorOptions& options, const std::set<uint16_t>& loadable,
+                      const std::set<std::string>& rejected);
+  Status WriteSyscallTables();
+  // Apply's steps.
+  Status WritePolicyConfig(const kernel::KernelPlan& plan);
+  Status WriteScopeMaps(const kernel::KernelPlan& plan);
+  bpf_map* NumericScopeMap(vigil_scope_kind kind) const;
+
   vigil_bpf* skel_ = nullptr;
   std::vector<bpf_link*> links_;
   std::vector<std::string> traced_;  // selected syscalls
