@@ -134,7 +134,11 @@ std::string WideToString(Wide v) {
 // ---- strings ----------------------------------------------------------------------------
 
 StringCheck::StringCheck(Operand lhs, StringOp op, std::string constant)
-    : lhs_(std::move(lhs)), op_(op), constant_(std::move(constant)) {
+    : OperandCheck(
+          std::move(lhs),
+          op == StringOp::kEq || op == StringOp::kStartsWith || op == StringOp::kEndsWith ? 2 : 5),
+      op_(op),
+      constant_(std::move(constant)) {
   if (op_ == StringOp::kIContains)
     for (char& c : constant_) c = LowerAscii(c);
 }
@@ -149,7 +153,7 @@ std::string StringCheck::Describe() const {
 }
 
 StringFieldCheck::StringFieldCheck(Operand lhs, StringOp op, Operand rhs)
-    : lhs_(std::move(lhs)), op_(op), rhs_(std::move(rhs)) {}
+    : OperandPairCheck(std::move(lhs), std::move(rhs), 6), op_(op) {}
 
 bool StringFieldCheck::Eval(const EventRecord& r, EvalScratch& s) const {
   std::string_view a, b;
@@ -164,7 +168,7 @@ std::string StringFieldCheck::Describe() const {
 }
 
 GlobCheck::GlobCheck(Operand lhs, std::string pattern)
-    : lhs_(std::move(lhs)), pattern_(std::move(pattern)) {}
+    : OperandCheck(std::move(lhs), 8), pattern_(std::move(pattern)) {}
 
 bool GlobCheck::Eval(const EventRecord& r, EvalScratch& s) const {
   std::string_view v;
@@ -197,7 +201,7 @@ std::string RegexCheck::Describe() const {
 }
 
 StringSetCheck::StringSetCheck(Operand lhs, StringSet members)
-    : lhs_(std::move(lhs)), members_(std::move(members)) {}
+    : OperandCheck(std::move(lhs), 3), members_(std::move(members)) {}
 
 bool StringSetCheck::Eval(const EventRecord& r, EvalScratch& s) const {
   std::string_view v;
@@ -210,7 +214,7 @@ std::string StringSetCheck::Describe() const {
 }
 
 AffixSetCheck::AffixSetCheck(Operand lhs, bool suffix, const std::vector<std::string>& members)
-    : lhs_(std::move(lhs)), suffix_(suffix), trie_(suffix) {
+    : OperandCheck(std::move(lhs), 3), suffix_(suffix), trie_(suffix) {
   for (const auto& m : members) trie_.Insert(m);
 }
 
@@ -227,7 +231,7 @@ std::string AffixSetCheck::Describe() const {
 // ---- numbers ----------------------------------------------------------------------------
 
 NumberCheck::NumberCheck(Operand lhs, NumberOp op, Wide constant)
-    : lhs_(std::move(lhs)), op_(op), constant_(constant) {}
+    : OperandCheck(std::move(lhs), 1), op_(op), constant_(constant) {}
 
 bool NumberCheck::Eval(const EventRecord& r, EvalScratch&) const {
   Wide v;
@@ -239,7 +243,7 @@ std::string NumberCheck::Describe() const {
 }
 
 NumberFieldCheck::NumberFieldCheck(Operand lhs, NumberOp op, Operand rhs)
-    : lhs_(std::move(lhs)), op_(op), rhs_(std::move(rhs)) {}
+    : OperandPairCheck(std::move(lhs), std::move(rhs), 1), op_(op) {}
 
 bool NumberFieldCheck::Eval(const EventRecord& r, EvalScratch&) const {
   Wide a, b;
@@ -252,7 +256,7 @@ std::string NumberFieldCheck::Describe() const {
 
 NumberSetCheck::NumberSetCheck(Operand lhs, std::vector<Wide> values,
                                std::vector<std::pair<Wide, Wide>> ranges)
-    : lhs_(std::move(lhs)), values_(std::move(values)), ranges_(std::move(ranges)) {
+    : OperandCheck(std::move(lhs), 2), values_(std::move(values)), ranges_(std::move(ranges)) {
   std::sort(values_.begin(), values_.end());
   values_.erase(std::unique(values_.begin(), values_.end()), values_.end());
 }
@@ -283,7 +287,7 @@ std::string NumberSetCheck::Describe() const {
 }
 
 FlagsCheck::FlagsCheck(Operand lhs, bool any, std::vector<FlagTest> tests)
-    : lhs_(std::move(lhs)), any_(any), tests_(std::move(tests)) {}
+    : OperandCheck(std::move(lhs), 1), any_(any), tests_(std::move(tests)) {}
 
 bool FlagsCheck::Eval(const EventRecord& r, EvalScratch&) const {
   Wide w;
@@ -302,7 +306,8 @@ std::string FlagsCheck::Describe() const {
   return out + "]";
 }
 
-BoolCheck::BoolCheck(Operand lhs, bool expected) : lhs_(std::move(lhs)), expected_(expected) {}
+BoolCheck::BoolCheck(Operand lhs, bool expected)
+    : OperandCheck(std::move(lhs), 1), expected_(expected) {}
 
 bool BoolCheck::Eval(const EventRecord& r, EvalScratch&) const {
   Wide v;
@@ -316,7 +321,7 @@ std::string BoolCheck::Describe() const {
 // ---- addresses and lists ----------------------------------------------------------------
 
 AddressSetCheck::AddressSetCheck(Operand lhs, std::vector<lang::Cidr> blocks, std::string text)
-    : lhs_(std::move(lhs)), blocks_(std::move(blocks)), text_(std::move(text)) {}
+    : OperandCheck(std::move(lhs), 2), blocks_(std::move(blocks)), text_(std::move(text)) {}
 
 bool AddressSetCheck::Eval(const EventRecord& r, EvalScratch&) const {
   if (!lhs_.Present(r)) return false;
@@ -331,7 +336,7 @@ std::string AddressSetCheck::Describe() const {
 }
 
 AddressFieldCheck::AddressFieldCheck(Operand lhs, Operand rhs)
-    : lhs_(std::move(lhs)), rhs_(std::move(rhs)) {}
+    : OperandPairCheck(std::move(lhs), std::move(rhs), 1) {}
 
 bool AddressFieldCheck::Eval(const EventRecord& r, EvalScratch&) const {
   return lhs_.Present(r) && rhs_.Present(r) &&
@@ -343,7 +348,7 @@ std::string AddressFieldCheck::Describe() const {
 }
 
 ListCheck::ListCheck(Operand lhs, StringSet members, bool intersects)
-    : lhs_(std::move(lhs)), members_(std::move(members)), intersects_(intersects) {}
+    : OperandCheck(std::move(lhs), 5), members_(std::move(members)), intersects_(intersects) {}
 
 bool ListCheck::Eval(const EventRecord& r, EvalScratch&) const {
   if (!lhs_.Present(r)) return false;

@@ -41,75 +41,85 @@ class Check {
   virtual int Cost() const { return 1; }
 };
 
+// What every check on one operand shares: the operand it reads and its cost.
+class OperandCheck : public Check {
+ public:
+  std::vector<const Operand*> Operands() const final { return {&lhs_}; }
+  int Cost() const final { return cost_; }
+
+ protected:
+  OperandCheck(Operand lhs, int cost) : lhs_(std::move(lhs)), cost_(cost) {}
+  Operand lhs_;
+
+ private:
+  int cost_;
+};
+
+// What every check comparing two operands shares.
+class OperandPairCheck : public Check {
+ public:
+  std::vector<const Operand*> Operands() const final { return {&lhs_, &rhs_}; }
+  int Cost() const final { return cost_; }
+
+ protected:
+  OperandPairCheck(Operand lhs, Operand rhs, int cost)
+      : lhs_(std::move(lhs)), rhs_(std::move(rhs)), cost_(cost) {}
+  Operand lhs_, rhs_;
+
+ private:
+  int cost_;
+};
+
 enum class StringOp { kEq, kContains, kIContains, kStartsWith, kEndsWith };
 enum class NumberOp { kEq, kLt, kLe, kGt, kGe };
 const char* StringOpName(StringOp op);
 const char* NumberOpName(NumberOp op);
 
 // field OP "constant"
-class StringCheck final : public Check {
+class StringCheck final : public OperandCheck {
  public:
   StringCheck(Operand lhs, StringOp op, std::string constant);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override {
-    return op_ == StringOp::kEq || op_ == StringOp::kStartsWith || op_ == StringOp::kEndsWith ? 2
-                                                                                              : 5;
-  }
 
  private:
-  Operand lhs_;
   StringOp op_;
   std::string constant_;  // lowercased for icontains
 };
 
 // field OP other_field (both strings, transformers allowed on both sides)
-class StringFieldCheck final : public Check {
+class StringFieldCheck final : public OperandPairCheck {
  public:
   StringFieldCheck(Operand lhs, StringOp op, Operand rhs);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
-
-  int Cost() const override { return 6; }
 
  private:
-  Operand lhs_;
   StringOp op_;
-  Operand rhs_;
 };
 
-class GlobCheck final : public Check {
+class GlobCheck final : public OperandCheck {
  public:
   GlobCheck(Operand lhs, std::string pattern);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 8; }
 
  private:
-  Operand lhs_;
   std::string pattern_;
 };
 
 // RE2, compiled once; `matches` searches (unanchored): write ^...$ to match the whole text.
-class RegexCheck final : public Check {
+class RegexCheck final : public OperandCheck {
  public:
   // Returns null with *error set when the pattern does not compile.
   static std::unique_ptr<RegexCheck> Make(Operand lhs, const std::string& pattern,
                                           std::string* error);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 20; }
 
  private:
-  RegexCheck(Operand lhs, std::unique_ptr<RE2> re) : lhs_(std::move(lhs)), re_(std::move(re)) {}
-  Operand lhs_;
+  RegexCheck(Operand lhs, std::unique_ptr<RE2> re)
+      : OperandCheck(std::move(lhs), 20), re_(std::move(re)) {}
   std::unique_ptr<RE2> re_;
 };
 
@@ -120,75 +130,58 @@ struct StringHash {
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 // field in [strings]  (also: several `field == "x"` alternatives merged by the compiler)
-class StringSetCheck final : public Check {
+class StringSetCheck final : public OperandCheck {
  public:
   StringSetCheck(Operand lhs, StringSet members);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 3; }
 
  private:
-  Operand lhs_;
   StringSet members_;
 };
 
 // Several `field startswith "x"` (or endswith) alternatives, merged into one trie.
-class AffixSetCheck final : public Check {
+class AffixSetCheck final : public OperandCheck {
  public:
   AffixSetCheck(Operand lhs, bool suffix, const std::vector<std::string>& members);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 3; }
 
  private:
-  Operand lhs_;
   bool suffix_;
   StringTrie trie_;
 };
 
 // number OP constant (int, uint, flags compared whole, bool, len())
-class NumberCheck final : public Check {
+class NumberCheck final : public OperandCheck {
  public:
   NumberCheck(Operand lhs, NumberOp op, Wide constant);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
  private:
-  Operand lhs_;
   NumberOp op_;
   Wide constant_;
 };
 
-class NumberFieldCheck final : public Check {
+class NumberFieldCheck final : public OperandPairCheck {
  public:
   NumberFieldCheck(Operand lhs, NumberOp op, Operand rhs);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
 
  private:
-  Operand lhs_;
   NumberOp op_;
-  Operand rhs_;
 };
 
 // number in [values and lo..hi ranges]
-class NumberSetCheck final : public Check {
+class NumberSetCheck final : public OperandCheck {
  public:
   NumberSetCheck(Operand lhs, std::vector<Wide> values, std::vector<std::pair<Wide, Wide>> ranges);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 2; }
 
  private:
-  Operand lhs_;
   std::vector<Wide> values_;  // sorted, unique
   std::vector<std::pair<Wide, Wide>> ranges_;
 };
@@ -202,84 +195,68 @@ struct FlagTest {
 };
 
 // flags contains FLAG (every test holds) / flags intersects [FLAGS] (some test holds)
-class FlagsCheck final : public Check {
+class FlagsCheck final : public OperandCheck {
  public:
   FlagsCheck(Operand lhs, bool any, std::vector<FlagTest> tests);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
  private:
-  Operand lhs_;
   bool any_;
   std::vector<FlagTest> tests_;
 };
 
 // A bare boolean field, or `field == true/false`.
-class BoolCheck final : public Check {
+class BoolCheck final : public OperandCheck {
  public:
   BoolCheck(Operand lhs, bool expected);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
  private:
-  Operand lhs_;
   bool expected_;
 };
 
 // address == constant / address in [cidr(...), "addr"]: both become CIDR blocks.
-class AddressSetCheck final : public Check {
+class AddressSetCheck final : public OperandCheck {
  public:
   AddressSetCheck(Operand lhs, std::vector<lang::Cidr> blocks, std::string text);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 2; }
 
  private:
-  Operand lhs_;
   std::vector<lang::Cidr> blocks_;
   std::string text_;  // as written, for Describe
 };
 
-class AddressFieldCheck final : public Check {
+class AddressFieldCheck final : public OperandPairCheck {
  public:
   AddressFieldCheck(Operand lhs, Operand rhs);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_, &rhs_}; }
 
  private:
-  Operand lhs_, rhs_;
 };
 
 // list contains "x" (some element equals) / list intersects [..] (some element is a member)
-class ListCheck final : public Check {
+class ListCheck final : public OperandCheck {
  public:
   ListCheck(Operand lhs, StringSet members, bool intersects);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
-
-  int Cost() const override { return 5; }
 
  private:
-  Operand lhs_;
   StringSet members_;
   bool intersects_;
 };
 
-class ExistsCheck final : public Check {
+class ExistsCheck final : public OperandCheck {
  public:
-  explicit ExistsCheck(Operand lhs) : lhs_(std::move(lhs)) {}
+  explicit ExistsCheck(Operand lhs) : OperandCheck(std::move(lhs), 1) {}
   bool Eval(const EventRecord& r, EvalScratch&) const override { return lhs_.Present(r); }
   std::string Describe() const override { return "exists " + lhs_.Describe(); }
-  std::vector<const Operand*> Operands() const override { return {&lhs_}; }
 
  private:
-  Operand lhs_;
 };
 
 // Text helpers shared with the tests.
