@@ -80,7 +80,7 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
     so.clock = clock_;
     so.tracefs_root = tracefs.value();
     so.event_types = plan.event_types;
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t)
+    for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t)
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
     so.proc_info_entries = options_.proc_info_entries;
     auto sensors = kernel::Sensors::Load(so);
@@ -187,8 +187,8 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
       alert.killed_by = "kernel";
       counters_.kernel_kills.fetch_add(1, std::memory_order_relaxed);
     } else {
-      auto pid = lang::FieldByName("proc.pid");
-      pid_t target = pid && r.Has(*pid) ? static_cast<pid_t>(r.Int(*pid)) : 0;
+      const auto pid = lang::FieldId::kProcPid;
+      pid_t target = r.Has(pid) ? static_cast<pid_t>(r.Int(pid)) : 0;
       if (target > 1 && ::kill(target, SIGKILL) == 0) {
         alert.killed_by = "user";
         counters_.kills.fetch_add(1, std::memory_order_relaxed);

@@ -32,10 +32,9 @@ std::string PolicyNames(uint64_t bits, const std::vector<compile::KernelPolicyIn
   return out.empty() ? "(none)" : out;
 }
 
+// A kernel scope kind is numbered as the language's (both from bpf/vocabulary.h).
 const char* KindName(int kind) {
-  static const char* const kNames[] = {"uid",   "gid", "pid",    "comm",      "binary", "mntns",
-                                       "pidns", "uts", "cgroup", "container", "new"};
-  return kind >= 0 && kind < VIGIL_SCOPE_KIND_MAX ? kNames[kind] : "?";
+  return lang::ScopeFilterKindName(static_cast<lang::ScopeFilterKind>(kind));
 }
 
 void PrintKernelPlan(const compile::KernelPlan& plan,
@@ -67,7 +66,8 @@ void PrintKernelPlan(const compile::KernelPlan& plan,
   }
   out << "  events map (event type -> policies):\n";
   for (const auto& [type, bits] : plan.event_policies) {
-    auto name = type > 0 ? lang::EventTypeName(static_cast<lang::EventType>(type - 1)) : "?";
+    auto lang_type = lang::EventTypeFromKernel(type);
+    auto name = lang_type ? lang::EventTypeName(*lang_type) : "?";
     out << "    " << std::left << std::setw(13) << name << Hex(bits) << "  "
         << PolicyNames(bits, inputs) << "\n";
   }

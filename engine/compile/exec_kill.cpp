@@ -11,13 +11,16 @@ using lang::ast::Value;
 
 std::optional<vigil_kill_kind> KindOf(const Value& v) {
   if (v.kind != Value::Kind::kField || !v.field || v.index >= 0) return std::nullopt;
-  static const auto exe = lang::FieldByName("proc.exe");
-  static const auto filename = lang::FieldByName("exec.filename");
-  static const auto name = lang::FieldByName("proc.name");
-  if (v.field == exe) return VIGIL_KILL_EXE;
-  if (v.field == filename) return VIGIL_KILL_FILENAME;
-  if (v.field == name) return VIGIL_KILL_COMM;
-  return std::nullopt;
+  switch (*v.field) {
+    case lang::FieldId::kProcExe:
+      return VIGIL_KILL_EXE;
+    case lang::FieldId::kExecFilename:
+      return VIGIL_KILL_FILENAME;
+    case lang::FieldId::kProcName:
+      return VIGIL_KILL_COMM;
+    default:
+      return std::nullopt;
+  }
 }
 
 // String literals of a list literal or named list (lists may name other lists).

@@ -85,7 +85,7 @@ void Tracer::Stop() {
 std::string Tracer::StatsLine() const {
   std::string out = "stats: events";
   uint64_t total = 0;
-  for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) {
+  for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) {
     const uint64_t n = reader_ ? reader_->events_of_type(t) : 0;
     total += n;
     if (n) fmt::format_to(std::back_inserter(out), " {}={}", EventTypeName(t), n);
