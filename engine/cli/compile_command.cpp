@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/load_rules.h"
+#include "compile/exec_kill.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
 #include "output/terminal_text.h"
@@ -91,9 +92,8 @@ void PrintKernelPlan(const compile::KernelPlan& plan,
   }
   for (const auto& p : inputs)
     for (const auto& [what, text] : p.kill_exec) {
-      static const char* const kWhat[] = {"proc.exe", "exec.filename", "proc.name"};
-      out << "    kill " << kWhat[what] << " == \"" << output::TerminalSafe(text) << "\" -> "
-          << p.name << "\n";
+      out << "    kill " << lang::Field(compile::KillKindField(what)).name << " == \""
+          << output::TerminalSafe(text) << "\" -> " << p.name << "\n";
     }
 }
 

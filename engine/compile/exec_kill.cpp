@@ -9,18 +9,16 @@ using lang::ast::Expr;
 using lang::ast::Op;
 using lang::ast::Value;
 
+// The field each kill kind compares, indexed by enum vigil_kill_kind.
+constexpr lang::FieldId kKillFields[] = {lang::FieldId::kProcExe, lang::FieldId::kExecFilename,
+                                         lang::FieldId::kProcName};
+static_assert(VIGIL_KILL_EXE == 0 && VIGIL_KILL_FILENAME == 1 && VIGIL_KILL_COMM == 2);
+
 std::optional<vigil_kill_kind> KindOf(const Value& v) {
   if (v.kind != Value::Kind::kField || !v.field || v.index >= 0) return std::nullopt;
-  switch (*v.field) {
-    case lang::FieldId::kProcExe:
-      return VIGIL_KILL_EXE;
-    case lang::FieldId::kExecFilename:
-      return VIGIL_KILL_FILENAME;
-    case lang::FieldId::kProcName:
-      return VIGIL_KILL_COMM;
-    default:
-      return std::nullopt;
-  }
+  for (size_t k = 0; k < std::size(kKillFields); ++k)
+    if (*v.field == kKillFields[k]) return static_cast<vigil_kill_kind>(k);
+  return std::nullopt;
 }
 
 // String literals of a list literal or named list (lists may name other lists).
@@ -69,6 +67,10 @@ bool Collect(const Expr& e, const lang::Program& program, ExecKillCondition* out
 }
 
 }  // namespace
+
+lang::FieldId KillKindField(vigil_kill_kind kind) {
+  return kKillFields[kind];
+}
 
 std::optional<ExecKillCondition> KernelExecKill(const lang::ast::RuleDecl& rule,
                                                 const lang::Program& program) {

@@ -22,7 +22,8 @@ enum class EventType : uint8_t {
 
 // A set of event types as a bitmask (bit i = EventType i).
 using EventMask = uint64_t;
-static_assert(static_cast<unsigned>(EventType::kCount) <= 64, "event types fit an EventMask");
+// kAllEvents shifts by the count: at most 63 event types.
+static_assert(static_cast<unsigned>(EventType::kCount) < 64, "event types fit an EventMask");
 inline constexpr EventMask Bit(EventType t) {
   return EventMask{1} << static_cast<unsigned>(t);
 }
