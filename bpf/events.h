@@ -1,5 +1,5 @@
 /* The one definition of everything the kernel half and user space exchange: event records,
- * event types, the syscall table, map keys/values and shared limits. Included by the BPF
+ * the syscall table, map keys/values and shared limits. Included by the BPF
  * programs (after vmlinux.h) and by engine/kernel (C++), which static_asserts the sizes.
  * Every record starts with struct vigil_event_header; `type` says which record follows. */
 #ifndef VIGIL_BPF_EVENTS_H
@@ -8,6 +8,8 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+
+#include "vocabulary.h" /* event types and scope filter kinds */
 
 /* ---- limits (powers of two where BPF masks offsets with them) ---------------------------- */
 #define VIGIL_COMM_LEN 16
@@ -23,38 +25,6 @@
 #define VIGIL_FOLLOW_LANES 2
 #define VIGIL_PATH_COMPONENTS 48
 #define VIGIL_SYSCALL_NR_MAX 512 /* syscall numbers below this can be traced */
-
-/* ---- event types ------------------------------------------------------------------------ */
-enum vigil_event_type {
-  VIGIL_EVT_NONE = 0,
-  VIGIL_EVT_EXEC,
-  VIGIL_EVT_FORK,
-  VIGIL_EVT_EXIT,
-  VIGIL_EVT_OPEN,
-  VIGIL_EVT_CONNECT,
-  VIGIL_EVT_ACCEPT,
-  VIGIL_EVT_BIND,
-  VIGIL_EVT_LISTEN,
-  VIGIL_EVT_SOCKET,
-  VIGIL_EVT_TCP_STATE,
-  VIGIL_EVT_PTRACE,
-  VIGIL_EVT_MEMFD_CREATE,
-  VIGIL_EVT_UNLINK,
-  VIGIL_EVT_RENAME,
-  VIGIL_EVT_LINK,
-  VIGIL_EVT_SYMLINK,
-  VIGIL_EVT_CHMOD,
-  VIGIL_EVT_CHOWN,
-  VIGIL_EVT_SETUID,
-  VIGIL_EVT_SETGID,
-  VIGIL_EVT_MOUNT,
-  VIGIL_EVT_UMOUNT,
-  VIGIL_EVT_MODULE_LOAD,
-  VIGIL_EVT_KILL,
-  VIGIL_EVT_PRCTL,
-  VIGIL_EVT_SETNS,
-  VIGIL_EVT_MAX
-};
 
 /* ---- the syscall table ------------------------------------------------------------------
  * X(name, event, str0_arg, str1_arg, str2_arg, extra_arg, extra_len, extra_at_exit)
@@ -214,21 +184,6 @@ struct vigil_net_event {
 };
 
 /* ---- scope filtering maps ---------------------------------------------------------------- */
-enum vigil_scope_kind {
-  VIGIL_SCOPE_UID = 0,
-  VIGIL_SCOPE_GID,
-  VIGIL_SCOPE_PID,
-  VIGIL_SCOPE_COMM,
-  VIGIL_SCOPE_BINARY,
-  VIGIL_SCOPE_MNTNS,
-  VIGIL_SCOPE_PIDNS,
-  VIGIL_SCOPE_UTS,
-  VIGIL_SCOPE_CGROUP,
-  VIGIL_SCOPE_CONTAINER,
-  VIGIL_SCOPE_NEW,
-  VIGIL_SCOPE_KIND_MAX
-};
-
 struct vigil_range {
   __u64 lo;
   __u64 hi;

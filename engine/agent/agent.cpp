@@ -114,8 +114,8 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
       alert.killed_by = "kernel";
       counters_.kernel_kills.fetch_add(1, std::memory_order_relaxed);
     } else {
-      auto pid = lang::FieldByName("proc.pid");
-      pid_t target = pid && r.Has(*pid) ? static_cast<pid_t>(r.Int(*pid)) : 0;
+      const auto pid = lang::FieldId::kProcPid;
+      pid_t target = r.Has(pid) ? static_cast<pid_t>(r.Int(pid)) : 0;
       if (target > 1 && ::kill(target, SIGKILL) == 0) {
         alert.killed_by = "user";
         counters_.kills.fetch_add(1, std::memory_order_relaxed);

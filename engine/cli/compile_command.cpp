@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/load_rules.h"
+#include "compile/exec_kill.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
 #include "output/terminal_text.h"
@@ -32,10 +33,9 @@ std::string PolicyNames(uint64_t bits, const std::vector<compile::KernelPolicyIn
   return out.empty() ? "(none)" : out;
 }
 
+// A kernel scope kind is numbered as the language's (both from bpf/vocabulary.h).
 const char* KindName(int kind) {
-  static const char* const kNames[] = {"uid",   "gid", "pid",    "comm",      "binary", "mntns",
-                                       "pidns", "uts", "cgroup", "container", "new"};
-  return kind >= 0 && kind < VIGIL_SCOPE_KIND_MAX ? kNames[kind] : "?";
+  return lang::ScopeFilterKindName(static_cast<lang::ScopeFilterKind>(kind));
 }
 
 void PrintKernelPlan(const kernel::KernelPlan& plan,
@@ -67,7 +67,8 @@ void PrintKernelPlan(const kernel::KernelPlan& plan,
   }
   out << "  events map (event type -> policies):\n";
   for (const auto& [type, bits] : plan.event_policies) {
-    auto name = type > 0 ? lang::EventTypeName(static_cast<lang::EventType>(type - 1)) : "?";
+    auto lang_type = lang::EventTypeFromKernel(type);
+    auto name = lang_type ? lang::EventTypeName(*lang_type) : "?";
     out << "    " << std::left << std::setw(13) << name << Hex(bits) << "  "
         << PolicyNames(bits, inputs) << "\n";
   }
@@ -91,9 +92,8 @@ void PrintKernelPlan(const kernel::KernelPlan& plan,
   }
   for (const auto& p : inputs)
     for (const auto& [what, text] : p.kill_exec) {
-      static const char* const kWhat[] = {"proc.exe", "exec.filename", "proc.name"};
-      out << "    kill " << kWhat[what] << " == \"" << output::TerminalSafe(text) << "\" -> "
-          << p.name << "\n";
+      out << "    kill " << lang::Field(compile::KillKindField(what)).name << " == \""
+          << output::TerminalSafe(text) << "\" -> " << p.name << "\n";
     }
 }
 

@@ -9,14 +9,15 @@ using lang::ast::Expr;
 using lang::ast::Op;
 using lang::ast::Value;
 
+// The field each kill kind compares, indexed by enum vigil_kill_kind.
+constexpr lang::FieldId kKillFields[] = {lang::FieldId::kProcExe, lang::FieldId::kExecFilename,
+                                         lang::FieldId::kProcName};
+static_assert(VIGIL_KILL_EXE == 0 && VIGIL_KILL_FILENAME == 1 && VIGIL_KILL_COMM == 2);
+
 std::optional<vigil_kill_kind> KindOf(const Value& v) {
   if (v.kind != Value::Kind::kField || !v.field || v.index >= 0) return std::nullopt;
-  static const auto exe = lang::FieldByName("proc.exe");
-  static const auto filename = lang::FieldByName("exec.filename");
-  static const auto name = lang::FieldByName("proc.name");
-  if (v.field == exe) return VIGIL_KILL_EXE;
-  if (v.field == filename) return VIGIL_KILL_FILENAME;
-  if (v.field == name) return VIGIL_KILL_COMM;
+  for (size_t k = 0; k < std::size(kKillFields); ++k)
+    if (*v.field == kKillFields[k]) return static_cast<vigil_kill_kind>(k);
   return std::nullopt;
 }
 
@@ -66,6 +67,10 @@ bool Collect(const Expr& e, const lang::Program& program, ExecKillCondition* out
 }
 
 }  // namespace
+
+lang::FieldId KillKindField(vigil_kill_kind kind) {
+  return kKillFields[kind];
+}
 
 std::optional<ExecKillCondition> KernelExecKill(const lang::ast::RuleDecl& rule,
                                                 const lang::Program& program) {

@@ -13,6 +13,7 @@
 
 #include "bpf/events.h"
 #include "lang/ast.h"
+#include "lang/fields.h"
 #include "lang/program.h"
 
 namespace vigil::compile {
@@ -26,5 +27,8 @@ struct ExecKillCondition {
 // decide it (the rule then kills from user space) or the rule does not apply to exec.
 std::optional<ExecKillCondition> KernelExecKill(const lang::ast::RuleDecl& rule,
                                                 const lang::Program& program);
+
+// The field a kill kind compares (VIGIL_KILL_EXE: proc.exe, ...).
+lang::FieldId KillKindField(vigil_kill_kind kind);
 
 }  // namespace vigil::compile

@@ -15,38 +15,13 @@ static_assert(lang::kMaxFollowFilters == VIGIL_FOLLOW_LANES,
 
 using lang::ScopeFilterKind;
 
+// Both enumerations come from VIGIL_SCOPE_KINDS (bpf/vocabulary.h): the same numbers.
 vigil_scope_kind KernelKind(ScopeFilterKind kind) {
-  switch (kind) {
-    case ScopeFilterKind::kUid:
-      return VIGIL_SCOPE_UID;
-    case ScopeFilterKind::kGid:
-      return VIGIL_SCOPE_GID;
-    case ScopeFilterKind::kPid:
-      return VIGIL_SCOPE_PID;
-    case ScopeFilterKind::kComm:
-      return VIGIL_SCOPE_COMM;
-    case ScopeFilterKind::kBinary:
-      return VIGIL_SCOPE_BINARY;
-    case ScopeFilterKind::kMntns:
-      return VIGIL_SCOPE_MNTNS;
-    case ScopeFilterKind::kPidns:
-      return VIGIL_SCOPE_PIDNS;
-    case ScopeFilterKind::kUts:
-      return VIGIL_SCOPE_UTS;
-    case ScopeFilterKind::kCgroup:
-      return VIGIL_SCOPE_CGROUP;
-    case ScopeFilterKind::kContainer:
-      return VIGIL_SCOPE_CONTAINER;
-    case ScopeFilterKind::kNew:
-      return VIGIL_SCOPE_NEW;
-  }
-  return VIGIL_SCOPE_KIND_MAX;
+  return static_cast<vigil_scope_kind>(kind);
 }
 
 const char* KindName(vigil_scope_kind kind) {
-  static const char* const kNames[] = {"uid",   "gid", "pid",    "comm",      "binary", "mntns",
-                                       "pidns", "uts", "cgroup", "container", "new"};
-  return kind < VIGIL_SCOPE_KIND_MAX ? kNames[kind] : "?";
+  return lang::ScopeFilterKindName(static_cast<ScopeFilterKind>(kind));
 }
 
 int RangeSlot(vigil_scope_kind kind) {
@@ -120,7 +95,7 @@ bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
     if (policy.scope.filters.empty()) cfg.unscoped |= bit;
     if (policy.scope.follow()) cfg.follow |= bit;
     for (uint16_t type : policy.event_types) {
-      if (type == VIGIL_EVT_NONE || type >= VIGIL_EVT_MAX)
+      if (type >= VIGIL_EVT_MAX)
         return Fail(error, policy.name, "unknown event type " + std::to_string(type));
       if (type == VIGIL_EVT_TCP_STATE && !policy.scope.filters.empty())
         return Fail(error, policy.name,

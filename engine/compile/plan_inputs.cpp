@@ -4,24 +4,12 @@
 
 namespace vigil::compile {
 
-// The two enumerations list the same types in the same order; these keep them honest.
-static_assert(VIGIL_EVT_EXEC == static_cast<int>(lang::EventType::kExec) + 1);
-static_assert(VIGIL_EVT_OPEN == static_cast<int>(lang::EventType::kOpen) + 1);
-static_assert(VIGIL_EVT_TCP_STATE == static_cast<int>(lang::EventType::kTcpState) + 1);
-static_assert(VIGIL_EVT_MODULE_LOAD == static_cast<int>(lang::EventType::kModuleLoad) + 1);
-static_assert(VIGIL_EVT_SETNS == static_cast<int>(lang::EventType::kSetns) + 1);
-static_assert(VIGIL_EVT_MAX == static_cast<int>(lang::EventType::kCount) + 1);
-
-uint16_t KernelEventType(lang::EventType type) {
-  return static_cast<uint16_t>(type) + 1;
-}
-
 namespace {
 
+// A language event type is its kernel number (both come from bpf/vocabulary.h).
 void AddTypes(lang::EventMask mask, std::set<uint16_t>* out) {
-  for (size_t t = 0; t < static_cast<size_t>(lang::EventType::kCount); ++t)
-    if (mask & lang::Bit(static_cast<lang::EventType>(t)))
-      out->insert(KernelEventType(static_cast<lang::EventType>(t)));
+  for (const auto& info : lang::AllEventTypes())
+    if (mask & lang::Bit(info.type)) out->insert(static_cast<uint16_t>(info.type));
 }
 
 }  // namespace

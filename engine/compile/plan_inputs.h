@@ -12,8 +12,6 @@
 
 namespace vigil::compile {
 
-// enum vigil_event_type for a language event type (same order, shifted by VIGIL_EVT_NONE).
-uint16_t KernelEventType(lang::EventType type);
 std::vector<KernelPolicyInput> KernelPolicyInputs(const lang::Program& program);
 
 }  // namespace vigil::compile

@@ -169,12 +169,12 @@ MatchNode Specialize(const MatchNode& n, lang::EventType type) {
     bool only_type = true;
     for (const Operand* op : n.check->Operands()) {
       if (!(lang::Field(op->field).events & lang::Bit(type))) return MatchNode::Constant(false);
-      only_type &= op->field == match::Fields().evt_type;
+      only_type &= op->field == lang::FieldId::kEvtType;
     }
     if (only_type) {
       match::EventRecord r;
       r.set_type(type);
-      r.SetString(match::Fields().evt_type, lang::EventTypeName(type));
+      r.SetString(lang::FieldId::kEvtType, lang::EventTypeName(type));
       match::EvalScratch s;
       return MatchNode::Constant(n.check->Eval(r, s));
     }

@@ -192,7 +192,7 @@ bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error)
   if (size < sizeof(vigil_event_header)) return Fail(error, "record shorter than its header");
   vigil_event_header h;
   std::memcpy(&h, data, sizeof(h));
-  if (h.type == VIGIL_EVT_NONE || h.type >= VIGIL_EVT_MAX)
+  if (h.type >= VIGIL_EVT_MAX)
     return Fail(error, "record of unknown type " + std::to_string(h.type));
   *out = Event{};
   DecodeHeader(h, out);

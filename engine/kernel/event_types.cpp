@@ -1,40 +1,43 @@
 #include "kernel/event_types.h"
 
-#include <sstream>
-
 #include <array>
+#include <sstream>
 
 #include "bpf/events.h"
 
 namespace vigil::kernel {
 namespace {
 
-constexpr std::array<const char*, VIGIL_EVT_MAX> kNames = {
-    "none",   "exec",   "fork",        "exit",      "open",   "connect",      "accept",
-    "bind",   "listen", "socket",      "tcp_state", "ptrace", "memfd_create", "unlink",
-    "rename", "link",   "symlink",     "chmod",     "chown",  "setuid",       "setgid",
-    "mount",  "umount", "module_load", "kill",      "prctl",  "setns",
+struct EventTypeRow {
+  const char* name;
+  vigil_event_origin origin;
 };
+
+constexpr std::array<EventTypeRow, VIGIL_EVT_MAX> kTypes = {{
+#define VIGIL_X_EVENT_ROW(ID, Name, name, origin, ...) {name, VIGIL_ORIGIN_##origin},
+    VIGIL_EVENT_TYPES(VIGIL_X_EVENT_ROW)
+#undef VIGIL_X_EVENT_ROW
+}};
 
 }  // namespace
 
 const char* EventTypeName(uint16_t type) {
-  return type < kNames.size() ? kNames[type] : "unknown";
+  return type < kTypes.size() ? kTypes[type].name : "unknown";
 }
 
 std::optional<uint16_t> EventTypeFromName(std::string_view name) {
-  for (uint16_t i = 1; i < kNames.size(); ++i)
-    if (name == kNames[i]) return i;
+  for (uint16_t i = 0; i < kTypes.size(); ++i)
+    if (name == kTypes[i].name) return i;
   return std::nullopt;
 }
 
 bool IsLifecycleEvent(uint16_t type) {
-  return type == VIGIL_EVT_EXEC || type == VIGIL_EVT_FORK || type == VIGIL_EVT_EXIT;
+  return type < kTypes.size() && kTypes[type].origin == VIGIL_ORIGIN_LIFECYCLE;
 }
 
 bool ParseEventTypeList(const std::string& list, std::set<uint16_t>* out, std::string* error) {
   if (list.empty() || list == "all") {
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) out->insert(t);
+    for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) out->insert(t);
     return true;
   }
   std::stringstream ss(list);

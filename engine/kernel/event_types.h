@@ -1,4 +1,4 @@
-// Names of the event types of bpf/events.h, as users write them (`--events open,exec`).
+// Names of the event types of bpf/vocabulary.h, as users write them (`--events open,exec`).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,8 @@ namespace vigil::kernel {
 // "exec", "open", ...; "unknown" for an out-of-range value.
 const char* EventTypeName(uint16_t type);
 std::optional<uint16_t> EventTypeFromName(std::string_view name);
-// True for exec, fork, exit: always attached, delivered when a policy selects them.
+// True for the LIFECYCLE rows (exec, fork, exit): always attached, delivered when a policy
+// selects them.
 bool IsLifecycleEvent(uint16_t type);
 // Parses a comma-separated list of event type names ("open,exec"; empty or "all" for every
 // type) into `out`; false with `error` naming the unknown type otherwise.

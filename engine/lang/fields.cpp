@@ -1,12 +1,13 @@
 #include "lang/fields.h"
 
+#include <array>
+
 #include "lang/suggest.h"
 
 namespace vigil::lang {
 namespace {
 
 using enum EventType;
-using T = Type;
 
 // Everything that happens in a process carries the process's fields.
 constexpr EventMask kAny = kAllEvents;
@@ -86,112 +87,22 @@ const std::vector<Constant> kPrctlOptions = {
     {"PR_SET_PTRACER", 0x59616d61},
 };
 
-const std::vector<FieldInfo> kFields = {
-    // evt: the event itself
-    {"evt.type", T::kString, kAny, "Event type name (exec, open, ...)"},
-    {"evt.time", T::kUint, kAny, "Wall-clock time of the event, ns since the Unix epoch"},
-    {"evt.boottime", T::kUint, kAny, "Kernel timestamp, ns since boot (CLOCK_BOOTTIME)"},
-    {"evt.retval", T::kInt, kAny & ~Bit(kFork) & ~Bit(kTcpState),
-     "Return value of the syscall (negative errno on failure)"},
-    {"evt.failed", T::kBool, kAny & ~Bit(kFork) & ~Bit(kTcpState),
-     "The syscall failed (retval < 0)"},
-    // proc: the process the event happened in
-    {"proc.pid", T::kInt, kAny, "Process id (tgid), in the initial pid namespace"},
-    {"proc.tid", T::kInt, kAny, "Thread id"},
-    {"proc.ppid", T::kInt, kAny, "Parent process id"},
-    {"proc.entity", T::kUint, kAny, "Stable process identity: hash of pid and start time"},
-    {"proc.start", T::kUint, kAny, "Process start time, ns since boot"},
-    {"proc.name", T::kString, kAny, "Process name (comm, at most 15 bytes)"},
-    {"proc.exe", T::kString, kAny, "Path of the executable"},
-    {"proc.args", T::kStringList, kAny, "Arguments, argv[0] included (bounded)"},
-    {"proc.cmdline", T::kString, kAny, "Arguments joined with spaces"},
-    {"proc.argv0", T::kString, kAny,
-     "argv[0] as the program was started (a multi-call binary's applet name, a masquerade)"},
-    {"proc.cwd", T::kString, kAny, "Current working directory"},
-    {"proc.tty", T::kString, kAny, "Controlling terminal (pts/0), empty when none"},
-    {"proc.uid", T::kUint, kAny, "Real user id"},
-    {"proc.euid", T::kUint, kAny, "Effective user id"},
-    {"proc.gid", T::kUint, kAny, "Real group id"},
-    {"proc.loginuid", T::kUint, kAny, "Audit login uid (4294967295 when unset)"},
-    {"proc.is_new_exe", T::kBool, Bit(kExec),
-     "The executable was modified after vigil started (dropped, then run), checked at exec"},
-    {"proc.exe_memfd", T::kBool, kAny, "The executable is an anonymous memory file (fileless)"},
-    {"proc.mntns", T::kUint, kAny, "Mount namespace id"},
-    {"proc.pidns", T::kUint, kAny, "Pid namespace id"},
-    {"proc.stdin.type", T::kString, Bit(kExec),
-     "What fd 0 is when the image starts: file, pipe, socket, tty, null, none (closed)"},
-    {"proc.stdout.type", T::kString, Bit(kExec),
-     "What fd 1 is when the image starts: file, pipe, socket, tty, null, none (closed)"},
-    // lineage
-    {"proc.parent.name", T::kString, kAny, "Parent process name"},
-    {"proc.parent.exe", T::kString, kAny, "Parent executable path"},
-    {"proc.parent.pid", T::kInt, kAny, "Parent process id"},
-    {"proc.parent.cmdline", T::kString, kAny, "Parent arguments joined with spaces"},
-    {"proc.ancestors.name", T::kStringList, kAny, "Names of all ancestors, nearest first"},
-    {"proc.ancestors.exe", T::kStringList, kAny, "Executables of all ancestors, nearest first"},
-    {"proc.aname", T::kString, kAny, "Name of the N-th ancestor: proc.aname[1] is the parent",
-     true},
-    {"proc.depth", T::kInt, kAny, "Number of known ancestors"},
-    // container and Kubernetes identity
-    {"container.id", T::kString, kAny, "Container id (empty on the host)"},
-    {"container.runtime", T::kString, kAny, "docker, containerd, cri-o, podman, runc, ..."},
-    {"container.name", T::kString, kAny, "Container name where the runtime records one"},
-    {"k8s.pod.uid", T::kString, kAny, "Kubernetes pod uid"},
-    {"k8s.pod.name", T::kString, kAny, "Kubernetes pod name"},
-    {"k8s.ns", T::kString, kAny, "Kubernetes namespace"},
-    // exec and exit
-    {"exec.filename", T::kString, Bit(kExec), "The path given to execve (before resolution)"},
-    {"exec.args_truncated", T::kBool, Bit(kExec), "argv was longer than the kernel bound"},
-    {"exit.code", T::kInt, Bit(kExit), "Exit status"},
-    {"exit.signal", T::kInt, Bit(kExit), "Signal that ended the process, 0 if none", false,
-     &kSignals},
-    // files
-    {"file.path", T::kString, kFileOps,
-     "Path the syscall acted on (for symlink: the link's target text)"},
-    {"file.name", T::kString, kFileOps, "Last component of file.path"},
-    {"file.dir", T::kString, kFileOps, "file.path without its last component"},
-    {"file.newpath", T::kString, Bit(kRename) | Bit(kLink) | Bit(kSymlink),
-     "New name: rename destination, new hard link, or the symlink created"},
-    {"open.flags", T::kFlags, Bit(kOpen), "open(2) flags", false, &kOpenFlags},
-    {"open.mode", T::kFlags, Bit(kOpen), "Mode bits for a created file", false, &kModeBits},
-    {"open.read", T::kBool, Bit(kOpen), "Opened for reading (O_RDONLY or O_RDWR)"},
-    {"open.write", T::kBool, Bit(kOpen), "Opened for writing (O_WRONLY, O_RDWR, O_TRUNC)"},
-    {"open.create", T::kBool, Bit(kOpen), "May create the file (O_CREAT or O_TMPFILE)"},
-    {"chmod.mode", T::kFlags, Bit(kChmod), "New mode bits", false, &kModeBits},
-    {"chown.uid", T::kInt, Bit(kChown), "New owner (-1: unchanged)"},
-    {"chown.gid", T::kInt, Bit(kChown), "New group (-1: unchanged)"},
-    {"memfd.name", T::kString, Bit(kMemfdCreate), "Name given to memfd_create"},
-    {"memfd.flags", T::kFlags, Bit(kMemfdCreate), "memfd_create flags", false, &kMemfdFlags},
-    // network
-    {"net.family", T::kInt, kSockOps | Bit(kTcpState), "Address family", false, &kAddressFamilies},
-    {"net.type", T::kInt, kSockOps, "Socket type", false, &kSocketTypes},
-    {"net.proto", T::kInt, kSockOps | Bit(kTcpState), "Protocol", false, &kIpProtocols},
-    {"net.saddr", T::kAddress, kAddrOps, "Local address"},
-    {"net.sport", T::kInt, kAddrOps, "Local port"},
-    {"net.daddr", T::kAddress, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), "Remote address"},
-    {"net.dport", T::kInt, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), "Remote port"},
-    {"net.state", T::kInt, Bit(kTcpState), "New TCP state", false, &kTcpStates},
-    {"net.oldstate", T::kInt, Bit(kTcpState), "Previous TCP state", false, &kTcpStates},
-    {"listen.backlog", T::kInt, Bit(kListen), "listen(2) backlog"},
-    // other syscalls
-    {"ptrace.request", T::kInt, Bit(kPtrace), "ptrace request", false, &kPtraceRequests},
-    {"ptrace.target.pid", T::kInt, Bit(kPtrace), "Traced process id"},
-    {"ptrace.target.name", T::kString, Bit(kPtrace), "Traced process name"},
-    {"signal.number", T::kInt, Bit(kKill), "Signal sent", false, &kSignals},
-    {"signal.target.pid", T::kInt, Bit(kKill), "Process the signal was sent to"},
-    {"module.name", T::kString, Bit(kModuleLoad), "Module file path or name, where known"},
-    {"mount.source", T::kString, Bit(kMount), "Mounted device or source"},
-    {"mount.target", T::kString, Bit(kMount) | Bit(kUmount), "Mount point"},
-    {"mount.fstype", T::kString, Bit(kMount), "File system type"},
-    {"mount.flags", T::kFlags, Bit(kMount), "mount(2) flags", false, &kMountFlags},
-    {"setuid.uid", T::kInt, Bit(kSetuid), "Requested user id"},
-    {"setgid.gid", T::kInt, Bit(kSetgid), "Requested group id"},
-    {"prctl.option", T::kInt, Bit(kPrctl), "prctl option", false, &kPrctlOptions},
-    {"prctl.name", T::kString, Bit(kPrctl), "New name for PR_SET_NAME"},
-    {"setns.nstype", T::kFlags, Bit(kSetns), "Namespace type requested", false, &kNamespaceFlags},
-    {"setns.target.pid", T::kInt, Bit(kSetns),
-     "Process whose namespace was joined (from a pidfd or /proc/PID/ns path), 0 if unknown"},
-};
+constexpr std::array<FieldInfo, kFieldCount> kFields = {{
+#define VIGIL_X_FIELD_INFO(Id, name, type, events, indexed, constants, description) \
+  {name, Type::k##type, events, description, indexed, constants},
+    VIGIL_FIELDS(VIGIL_X_FIELD_INFO)
+#undef VIGIL_X_FIELD_INFO
+}};
+
+// Each FieldId constant names its own row.
+constexpr bool IdsIndexTheTable() {
+#define VIGIL_X_FIELD_CHECK(Id, field_name, ...) \
+  if (kFields[static_cast<size_t>(FieldId::k##Id)].name != field_name) return false;
+  VIGIL_FIELDS(VIGIL_X_FIELD_CHECK)
+#undef VIGIL_X_FIELD_CHECK
+  return true;
+}
+static_assert(IdsIndexTheTable());
 
 }  // namespace
 
@@ -208,7 +119,9 @@ std::string_view TypeName(Type type) {
   return "?";
 }
 
-const std::vector<FieldInfo>& AllFields() { return kFields; }
+std::span<const FieldInfo> AllFields() {
+  return kFields;
+}
 
 std::optional<FieldId> FieldByName(std::string_view name) {
   for (size_t i = 0; i < kFields.size(); ++i)

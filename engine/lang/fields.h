@@ -1,14 +1,18 @@
-// The field registry: the one table of every field a rule can read. It drives type
-// checking, `vigil fields`, docs/fields.md, the matcher's accessors and test-event defaults.
+// The field registry: every field a rule can read, from the one table in lang/field_table.h.
+// It drives type checking, `vigil fields`, docs/fields.md, the matcher's accessors and
+// test-event defaults. Code that reads a known field uses its FieldId constant
+// (FieldId::kProcPid); names are looked up only for what users write (rules, templates, tests).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lang/events.h"
+#include "lang/field_table.h"
 
 namespace vigil::lang {
 
@@ -21,18 +25,29 @@ struct Constant {
   int64_t value;
 };
 
-enum class FieldId : uint16_t;  // index into AllFields()
+// One constant per row of VIGIL_FIELDS, in table order: a FieldId indexes AllFields().
+enum class FieldId : uint16_t {
+#define VIGIL_X_FIELD_ID(Id, ...) k##Id,
+  VIGIL_FIELDS(VIGIL_X_FIELD_ID)
+#undef VIGIL_X_FIELD_ID
+};
+inline constexpr size_t kFieldCount = 0
+#define VIGIL_X_FIELD_COUNT(...) +1
+    VIGIL_FIELDS(VIGIL_X_FIELD_COUNT)
+#undef VIGIL_X_FIELD_COUNT
+    ;
 
 struct FieldInfo {
   std::string_view name;
   Type type;
   EventMask events;  // event types that carry the field
   std::string_view description;
-  bool indexed = false;                      // written name[N] (proc.aname[1])
+  bool indexed = false;  // written name[N] (proc.aname[1])
   const std::vector<Constant>* constants = nullptr;
 };
 
-const std::vector<FieldInfo>& AllFields();
+// Every field, in FieldId order: AllFields()[i] is the field of FieldId i.
+std::span<const FieldInfo> AllFields();
 std::optional<FieldId> FieldByName(std::string_view name);
 const FieldInfo& Field(FieldId id);
 // Looks a constant up among a field's named constants.

@@ -21,18 +21,23 @@ struct ScopeFilterInfo {
   ScopeValueKind values;
 };
 
+// The filter kinds of bpf/vocabulary.h, and `global` (no filter at all).
 const std::vector<ScopeFilterInfo>& ScopeFilters() {
-  using enum ScopeFilterKind;
   static const std::vector<ScopeFilterInfo> kFilters = {
-      {"global", kUid, ScopeValueKind::kGlobal},  // no filter at all
-      {"uid", kUid, ScopeValueKind::kNumber},       {"gid", kGid, ScopeValueKind::kNumber},
-      {"pid", kPid, ScopeValueKind::kNumber},       {"comm", kComm, ScopeValueKind::kString},
-      {"binary", kBinary, ScopeValueKind::kString}, {"mntns", kMntns, ScopeValueKind::kNumber},
-      {"pidns", kPidns, ScopeValueKind::kNumber},   {"uts", kUts, ScopeValueKind::kString},
-      {"cgroup", kCgroup, ScopeValueKind::kNumber}, {"container", kContainer, ScopeValueKind::kFlag},
-      {"new", kNew, ScopeValueKind::kFlag},
+      {"global", ScopeFilterKind::kUid, ScopeValueKind::kGlobal},
+#define VIGIL_X_SCOPE_FILTER(ID, Name, name, values) \
+  {name, ScopeFilterKind::k##Name, ScopeValueKind::k##values},
+      VIGIL_SCOPE_KINDS(VIGIL_X_SCOPE_FILTER)
+#undef VIGIL_X_SCOPE_FILTER
   };
   return kFilters;
+}
+
+// "scope filters: uid gid ... new global", for hints.
+std::string FilterList() {
+  std::string out = "scope filters:";
+  for (const auto& k : AllScopeFilterKinds()) out += std::string(" ") + k.name;
+  return out + " global";
 }
 
 const ScopeFilterInfo* FindFilter(std::string_view name) {
@@ -115,12 +120,12 @@ class ScopeBuilder {
     }
     if (a.lhs.kind != Kind::kField) {
       Fail(a.lhs.loc, "the left side of a scope condition must be a scope filter name",
-           "scope filters: uid gid pid comm binary mntns pidns uts cgroup container new global");
+           FilterList());
       return std::nullopt;
     }
     const ScopeFilterInfo* info = FindFilter(a.lhs.text);
     if (!info) {
-      std::string fix = "scope filters: uid gid pid comm binary mntns pidns uts cgroup container new global";
+      std::string fix = FilterList();
       if (FieldByName(a.lhs.text))
         fix = "'" + a.lhs.text + "' is an event field: move this condition into a rule's 'when' "
               "(scopes choose processes with what the kernel knows about them)";
@@ -295,23 +300,6 @@ class ScopeBuilder {
 };
 
 }  // namespace
-
-const char* ScopeFilterKindName(ScopeFilterKind kind) {
-  switch (kind) {
-    case ScopeFilterKind::kUid: return "uid";
-    case ScopeFilterKind::kGid: return "gid";
-    case ScopeFilterKind::kPid: return "pid";
-    case ScopeFilterKind::kComm: return "comm";
-    case ScopeFilterKind::kBinary: return "binary";
-    case ScopeFilterKind::kMntns: return "mntns";
-    case ScopeFilterKind::kPidns: return "pidns";
-    case ScopeFilterKind::kUts: return "uts";
-    case ScopeFilterKind::kCgroup: return "cgroup";
-    case ScopeFilterKind::kContainer: return "container";
-    case ScopeFilterKind::kNew: return "new";
-  }
-  return "?";
-}
 
 std::optional<Scope> BuildScope(const ast::Expr& expr, const Program* program, Diagnostics& diags) {
   return ScopeBuilder(program, diags).Build(expr);

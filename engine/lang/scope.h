@@ -5,25 +5,38 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "bpf/vocabulary.h"
+
 namespace vigil::lang {
 
+// The filter kinds of VIGIL_SCOPE_KINDS (bpf/vocabulary.h), numbered as the kernel's
+// enum vigil_scope_kind:
+//   uid, gid, pid      numeric: real uid, real gid, tgid of the process
+//   comm               string: task comm (max 15 bytes)
+//   binary             string: executable path, optionally qualified by a mount namespace id
+//   mntns, pidns       numeric: mount / pid namespace inode
+//   uts                string: uts (host) name
+//   cgroup             numeric: cgroup id
+//   container          flag: the process is in a container (pidns differs from the host's)
+//   new                flag: the process started after the policy was loaded
 enum class ScopeFilterKind : uint8_t {
-  kUid,        // numeric: real uid of the process
-  kGid,        // numeric: real gid
-  kPid,        // numeric: tgid
-  kComm,       // string: task comm (max 15 bytes)
-  kBinary,     // string: executable path, optionally qualified by a mount namespace id
-  kMntns,      // numeric: mount namespace inode
-  kPidns,      // numeric: pid namespace inode
-  kUts,        // string: uts (host) name
-  kCgroup,     // numeric: cgroup id
-  kContainer,  // flag: the process is in a container (pidns differs from the host's)
-  kNew,        // flag: the process started after the policy was loaded
+#define VIGIL_X_SCOPE_KIND(ID, Name, ...) k##Name = VIGIL_SCOPE_##ID,
+  VIGIL_SCOPE_KINDS(VIGIL_X_SCOPE_KIND)
+#undef VIGIL_X_SCOPE_KIND
 };
 
+struct ScopeFilterKindInfo {
+  ScopeFilterKind kind;
+  const char* name;  // as written in a scope
+};
+
+// Every filter kind in numbering order: AllScopeFilterKinds()[i].kind == ScopeFilterKind i.
+std::span<const ScopeFilterKindInfo> AllScopeFilterKinds();
+// "?" for a value outside the table.
 const char* ScopeFilterKindName(ScopeFilterKind kind);
 
 // One value a filter compares against. Numeric filters use [lo, hi] (lo == hi for a single

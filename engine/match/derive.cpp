@@ -5,6 +5,8 @@
 #include "match/path_parts.h"
 
 namespace vigil::match {
+
+using lang::FieldId;
 namespace {
 
 constexpr uint64_t kAccMode = 03, kRdOnly = 0, kWrOnly = 01, kRdWr = 02, kCreat = 0100,
@@ -15,39 +17,43 @@ class Deriver {
   explicit Deriver(EventRecord& r) : r_(r), type_bit_(lang::Bit(r.type())) {}
 
   void Run() {
-    const WellKnownFields& f = Fields();
-    if (Wants(f.evt_type)) r_.SetString(f.evt_type, lang::EventTypeName(r_.type()));
-    if (Wants(f.evt_failed) && r_.Has(f.evt_retval))
-      r_.SetBool(f.evt_failed, r_.Int(f.evt_retval) < 0);
-    if (r_.Has(f.file_path)) {
-      std::string_view path = r_.String(f.file_path);
-      if (Wants(f.file_name)) r_.SetString(f.file_name, Basename(path));
-      if (Wants(f.file_dir)) r_.SetString(f.file_dir, Dirname(path));
+    if (Wants(FieldId::kEvtType)) r_.SetString(FieldId::kEvtType, lang::EventTypeName(r_.type()));
+    if (Wants(FieldId::kEvtFailed) && r_.Has(FieldId::kEvtRetval))
+      r_.SetBool(FieldId::kEvtFailed, r_.Int(FieldId::kEvtRetval) < 0);
+    if (r_.Has(FieldId::kFilePath)) {
+      std::string_view path = r_.String(FieldId::kFilePath);
+      if (Wants(FieldId::kFileName)) r_.SetString(FieldId::kFileName, Basename(path));
+      if (Wants(FieldId::kFileDir)) r_.SetString(FieldId::kFileDir, Dirname(path));
     }
-    if (r_.Has(f.open_flags)) {
-      uint64_t flags = r_.Uint(f.open_flags);
+    if (r_.Has(FieldId::kOpenFlags)) {
+      uint64_t flags = r_.Uint(FieldId::kOpenFlags);
       uint64_t mode = flags & kAccMode;
-      if (Wants(f.open_read)) r_.SetBool(f.open_read, mode == kRdOnly || mode == kRdWr);
-      if (Wants(f.open_write))
-        r_.SetBool(f.open_write, mode == kWrOnly || mode == kRdWr || (flags & kTrunc));
-      if (Wants(f.open_create)) r_.SetBool(f.open_create, (flags & (kCreat | kTmpFileBit)) != 0);
+      if (Wants(FieldId::kOpenRead))
+        r_.SetBool(FieldId::kOpenRead, mode == kRdOnly || mode == kRdWr);
+      if (Wants(FieldId::kOpenWrite))
+        r_.SetBool(FieldId::kOpenWrite, mode == kWrOnly || mode == kRdWr || (flags & kTrunc));
+      if (Wants(FieldId::kOpenCreate))
+        r_.SetBool(FieldId::kOpenCreate, (flags & (kCreat | kTmpFileBit)) != 0);
     }
-    if (Wants(f.proc_cmdline) && r_.Has(f.proc_args)) {
+    if (Wants(FieldId::kProcCmdline) && r_.Has(FieldId::kProcArgs)) {
       std::string joined;
-      for (const auto& a : r_.List(f.proc_args)) {
+      for (const auto& a : r_.List(FieldId::kProcArgs)) {
         if (!joined.empty()) joined += ' ';
         joined += a;
       }
-      r_.SetString(f.proc_cmdline, joined);
+      r_.SetString(FieldId::kProcCmdline, joined);
     }
-    if (r_.Has(f.proc_ancestors_name)) {
-      auto names = r_.List(f.proc_ancestors_name);
-      if (Wants(f.proc_parent_name) && !names.empty()) r_.SetString(f.proc_parent_name, names[0]);
-      if (Wants(f.proc_depth)) r_.SetInt(f.proc_depth, static_cast<int64_t>(names.size()));
+    if (r_.Has(FieldId::kProcAncestorsName)) {
+      auto names = r_.List(FieldId::kProcAncestorsName);
+      if (Wants(FieldId::kProcParentName) && !names.empty())
+        r_.SetString(FieldId::kProcParentName, names[0]);
+      if (Wants(FieldId::kProcDepth))
+        r_.SetInt(FieldId::kProcDepth, static_cast<int64_t>(names.size()));
     }
-    if (r_.Has(f.proc_ancestors_exe)) {
-      auto exes = r_.List(f.proc_ancestors_exe);
-      if (Wants(f.proc_parent_exe) && !exes.empty()) r_.SetString(f.proc_parent_exe, exes[0]);
+    if (r_.Has(FieldId::kProcAncestorsExe)) {
+      auto exes = r_.List(FieldId::kProcAncestorsExe);
+      if (Wants(FieldId::kProcParentExe) && !exes.empty())
+        r_.SetString(FieldId::kProcParentExe, exes[0]);
     }
   }
 

@@ -1,22 +1,12 @@
 #include "match/event_record.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 namespace vigil::match {
 
 EventRecord::EventRecord()
-    : numbers_(lang::AllFields().size()),
-      texts_(lang::AllFields().size()),
-      lists_(lang::AllFields().size()),
-      addresses_(lang::AllFields().size()) {
-  if (lang::AllFields().size() > kMaxFields) {
-    // A build-time constant outgrown by the registry: fail loudly rather than corrupt memory.
-    std::fprintf(stderr, "vigil: field registry has %zu fields, EventRecord holds %zu\n",
-                 lang::AllFields().size(), kMaxFields);
-    std::abort();
-  }
-}
+    : numbers_(lang::kFieldCount),
+      texts_(lang::kFieldCount),
+      lists_(lang::kFieldCount),
+      addresses_(lang::kFieldCount) {}
 
 void EventRecord::Clear() {
   present_.reset();
@@ -57,36 +47,6 @@ void EventRecord::AppendToList(lang::FieldId id, std::string_view v) {
   if (s.size == s.items.size()) s.items.emplace_back();
   s.items[s.size++].assign(v);
   present_.set(Index(id));
-}
-
-namespace {
-
-lang::FieldId Must(std::string_view name) {
-  auto id = lang::FieldByName(name);
-  if (!id) {
-    std::fprintf(stderr, "vigil: field registry lacks '%.*s'\n", static_cast<int>(name.size()),
-                 name.data());
-    std::abort();
-  }
-  return *id;
-}
-
-}  // namespace
-
-const WellKnownFields& Fields() {
-  static const WellKnownFields kFields = {
-      Must("evt.type"),           Must("evt.time"),
-      Must("evt.boottime"),       Must("evt.retval"),
-      Must("evt.failed"),         Must("proc.args"),
-      Must("proc.cmdline"),       Must("proc.parent.name"),
-      Must("proc.parent.exe"),    Must("proc.ancestors.name"),
-      Must("proc.ancestors.exe"), Must("proc.aname"),
-      Must("proc.depth"),         Must("file.path"),
-      Must("file.name"),          Must("file.dir"),
-      Must("open.flags"),         Must("open.read"),
-      Must("open.write"),         Must("open.create"),
-  };
-  return kFields;
 }
 
 }  // namespace vigil::match

@@ -18,9 +18,6 @@
 
 namespace vigil::match {
 
-// Upper bound on the registry size; checked when a record is built.
-inline constexpr size_t kMaxFields = 160;
-
 class EventRecord {
  public:
   EventRecord();
@@ -73,7 +70,7 @@ class EventRecord {
   };
   static size_t Index(lang::FieldId id) { return static_cast<size_t>(id); }
 
-  std::bitset<kMaxFields> present_;
+  std::bitset<lang::kFieldCount> present_;
   std::vector<uint64_t> numbers_;
   std::vector<std::string> texts_;
   std::vector<ListSlot> lists_;
@@ -83,15 +80,5 @@ class EventRecord {
   uint32_t policy_version_ = 0;
   bool incomplete_ = false;
 };
-
-// Field ids the matchers and derivations use by name, looked up once.
-struct WellKnownFields {
-  lang::FieldId evt_type, evt_time, evt_boottime, evt_retval, evt_failed;
-  lang::FieldId proc_args, proc_cmdline, proc_parent_name, proc_parent_exe, proc_ancestors_name,
-      proc_ancestors_exe, proc_aname, proc_depth;
-  lang::FieldId file_path, file_name, file_dir;
-  lang::FieldId open_flags, open_read, open_write, open_create;
-};
-const WellKnownFields& Fields();
 
 }  // namespace vigil::match

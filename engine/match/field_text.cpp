@@ -12,7 +12,7 @@ namespace {
 constexpr uint64_t kAccMode = 3;
 
 bool IsAccessMode(lang::FieldId field, uint64_t value) {
-  return lang::Field(field).name == "open.flags" && value <= 2;
+  return field == lang::FieldId::kOpenFlags && value <= 2;
 }
 
 }  // namespace

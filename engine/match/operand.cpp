@@ -4,6 +4,8 @@
 
 namespace vigil::match {
 
+using lang::FieldId;
+
 const char* TransformName(Transform t) {
   switch (t) {
     case Transform::kLower:
@@ -27,17 +29,16 @@ std::string Operand::Describe() const {
 
 bool ReadIndexed(const Operand& op, const EventRecord& r, std::string_view* out) {
   // proc.aname is the only indexed field: its list is proc.ancestors.name, nearest first.
-  const WellKnownFields& f = Fields();
   if (op.index <= 0) return false;
   size_t n = static_cast<size_t>(op.index);
-  if (r.Has(f.proc_ancestors_name)) {
-    auto names = r.List(f.proc_ancestors_name);
+  if (r.Has(FieldId::kProcAncestorsName)) {
+    auto names = r.List(FieldId::kProcAncestorsName);
     if (n > names.size()) return false;
     *out = names[n - 1];
     return true;
   }
-  if (n == 1 && r.Has(f.proc_parent_name)) {
-    *out = r.String(f.proc_parent_name);
+  if (n == 1 && r.Has(FieldId::kProcParentName)) {
+    *out = r.String(FieldId::kProcParentName);
     return true;
   }
   return false;

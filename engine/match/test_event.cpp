@@ -3,6 +3,8 @@
 #include "match/derive.h"
 
 namespace vigil::match {
+
+using lang::FieldId;
 namespace {
 
 using Kind = lang::ast::Value::Kind;
@@ -101,11 +103,10 @@ bool RecordFromTestCase(const lang::ast::TestCase& tc, EventRecord* record, Test
       return false;
     }
   }
-  const WellKnownFields& f = Fields();
   const lang::EventMask bit = lang::Bit(*type);
-  if ((lang::Field(f.evt_retval).events & bit) && !record->Has(f.evt_retval) &&
-      !record->Has(f.evt_failed))
-    record->SetInt(f.evt_retval, 0);
+  if ((lang::Field(FieldId::kEvtRetval).events & bit) && !record->Has(FieldId::kEvtRetval) &&
+      !record->Has(FieldId::kEvtFailed))
+    record->SetInt(FieldId::kEvtRetval, 0);
   DeriveFields(*record);
   return true;
 }

@@ -23,9 +23,8 @@ Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
       if (const auto* p = rules.PolicyAt(i)) a.policies.push_back(p);
   a.rule->output.Render(r, &a.output);
   a.event = &r;
-  const match::WellKnownFields& f = match::Fields();
-  if (r.Has(f.evt_time)) a.time_ns = r.Uint(f.evt_time);
-  if (r.Has(f.evt_boottime)) a.boottime_ns = r.Uint(f.evt_boottime);
+  if (r.Has(lang::FieldId::kEvtTime)) a.time_ns = r.Uint(lang::FieldId::kEvtTime);
+  if (r.Has(lang::FieldId::kEvtBoottime)) a.boottime_ns = r.Uint(lang::FieldId::kEvtBoottime);
   a.incomplete = r.incomplete();
   return a;
 }

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <stdexcept>
 
 #include "bpf/events.h"
 #include "kernel/syscall_table.h"
@@ -17,58 +16,6 @@ namespace vigil::runtime {
 namespace {
 
 using lang::FieldId;
-
-FieldId Id(std::string_view name) {
-  auto id = lang::FieldByName(name);
-  if (!id) throw std::logic_error("field registry lacks " + std::string(name));
-  return *id;
-}
-
-// Field ids resolved once.
-struct Ids {
-  FieldId evt_time = Id("evt.time"), evt_boottime = Id("evt.boottime"),
-          evt_retval = Id("evt.retval");
-  FieldId pid = Id("proc.pid"), tid = Id("proc.tid"), ppid = Id("proc.ppid"),
-          entity = Id("proc.entity"), start = Id("proc.start"), name = Id("proc.name"),
-          exe = Id("proc.exe"), args = Id("proc.args"), argv0 = Id("proc.argv0"),
-          tty = Id("proc.tty"), uid = Id("proc.uid"), euid = Id("proc.euid"), gid = Id("proc.gid"),
-          loginuid = Id("proc.loginuid"), exe_memfd = Id("proc.exe_memfd"),
-          mntns = Id("proc.mntns"), pidns = Id("proc.pidns"), stdin_type = Id("proc.stdin.type"),
-          stdout_type = Id("proc.stdout.type"), is_new_exe = Id("proc.is_new_exe");
-  FieldId anc_name = Id("proc.ancestors.name"), anc_exe = Id("proc.ancestors.exe"),
-          parent_pid = Id("proc.parent.pid"), parent_cmdline = Id("proc.parent.cmdline");
-  FieldId cid = Id("container.id"), runtime = Id("container.runtime"), cname = Id("container.name"),
-          pod_uid = Id("k8s.pod.uid"), pod_name = Id("k8s.pod.name"), k8s_ns = Id("k8s.ns");
-  FieldId exec_filename = Id("exec.filename"), exec_trunc = Id("exec.args_truncated"),
-          exit_code = Id("exit.code"), exit_signal = Id("exit.signal");
-  FieldId file_path = Id("file.path"), file_newpath = Id("file.newpath"),
-          open_flags = Id("open.flags"), open_mode = Id("open.mode"), chmod_mode = Id("chmod.mode"),
-          chown_uid = Id("chown.uid"), chown_gid = Id("chown.gid"), memfd_name = Id("memfd.name"),
-          memfd_flags = Id("memfd.flags");
-  FieldId family = Id("net.family"), type = Id("net.type"), proto = Id("net.proto"),
-          saddr = Id("net.saddr"), sport = Id("net.sport"), daddr = Id("net.daddr"),
-          dport = Id("net.dport"), state = Id("net.state"), oldstate = Id("net.oldstate"),
-          backlog = Id("listen.backlog");
-  FieldId ptrace_req = Id("ptrace.request"), ptrace_pid = Id("ptrace.target.pid"),
-          ptrace_name = Id("ptrace.target.name"), signal = Id("signal.number"),
-          signal_pid = Id("signal.target.pid"), module = Id("module.name"),
-          mnt_source = Id("mount.source"), mnt_target = Id("mount.target"),
-          mnt_fstype = Id("mount.fstype"), mnt_flags = Id("mount.flags"),
-          setuid_uid = Id("setuid.uid"), setgid_gid = Id("setgid.gid"),
-          prctl_option = Id("prctl.option"), prctl_name = Id("prctl.name"),
-          setns_type = Id("setns.nstype");
-};
-
-const Ids& I() {
-  static const Ids ids;
-  return ids;
-}
-
-std::optional<lang::EventType> RegistryType(uint16_t kernel_type) {
-  // bpf/events.h numbers event types from 1 in the registry's order (lang/events.h).
-  if (kernel_type == VIGIL_EVT_NONE || kernel_type >= VIGIL_EVT_MAX) return std::nullopt;
-  return static_cast<lang::EventType>(kernel_type - 1);
-}
 
 // The value of a named syscall argument, if the syscall has it.
 std::optional<uint64_t> Arg(const kernel::Event& e, std::string_view name) {
@@ -226,7 +173,7 @@ void EventEnricher::Observe(const kernel::Event& e) {
 
 bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
   out.Clear();
-  auto type = RegistryType(e.type);
+  auto type = lang::EventTypeFromKernel(e.type);
   if (!type) {
     ++stats_.unknown_type;
     return false;
@@ -235,10 +182,10 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
   out.set_type(*type);
   out.set_policies(e.matched);
   out.set_policy_version(e.policy_version);
-  const Ids& ids = I();
-  out.SetUint(ids.evt_boottime, e.ts_ns);
-  out.SetUint(ids.evt_time, static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + wall_offset_ns_));
-  if (e.syscall != 0) out.SetInt(ids.evt_retval, e.retval);
+  out.SetUint(FieldId::kEvtBoottime, e.ts_ns);
+  out.SetUint(FieldId::kEvtTime,
+              static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + wall_offset_ns_));
+  if (e.syscall != 0) out.SetInt(FieldId::kEvtRetval, e.retval);
   FillProcess(e, out);
   FillSyscall(e, out);
   match::DeriveFields(out);
@@ -246,182 +193,181 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
 }
 
 void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out) {
-  const Ids& ids = I();
-  out.SetInt(ids.pid, e.pid);
-  out.SetInt(ids.tid, e.tid);
-  out.SetUint(ids.uid, e.uid);
-  out.SetUint(ids.gid, e.gid);
-  if (e.entity) out.SetUint(ids.entity, e.entity);
+  out.SetInt(FieldId::kProcPid, e.pid);
+  out.SetInt(FieldId::kProcTid, e.tid);
+  out.SetUint(FieldId::kProcUid, e.uid);
+  out.SetUint(FieldId::kProcGid, e.gid);
+  if (e.entity) out.SetUint(FieldId::kProcEntity, e.entity);
   const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
   if (!p) p = tree_.Lookup(e.pid);
   if (!p) {
     ++stats_.unknown_process;
-    out.SetString(ids.name, e.comm);
-    if (e.ppid) out.SetInt(ids.ppid, e.ppid);
+    out.SetString(FieldId::kProcName, e.comm);
+    if (e.ppid) out.SetInt(FieldId::kProcPpid, e.ppid);
     out.set_incomplete(true);
     return;
   }
-  out.SetInt(ids.ppid, p->ppid ? p->ppid : e.ppid);
-  out.SetUint(ids.entity, p->entity);
-  out.SetUint(ids.start, p->start_ns);
+  out.SetInt(FieldId::kProcPpid, p->ppid ? p->ppid : e.ppid);
+  out.SetUint(FieldId::kProcEntity, p->entity);
+  out.SetUint(FieldId::kProcStart, p->start_ns);
   // The kernel's comm is the freshest name (prctl may have changed it since exec).
-  out.SetString(ids.name, e.comm.empty() ? p->comm.view() : std::string_view(e.comm));
-  out.SetString(ids.exe, p->exe.view());
-  out.ClearList(ids.args);
+  out.SetString(FieldId::kProcName, e.comm.empty() ? p->comm.view() : std::string_view(e.comm));
+  out.SetString(FieldId::kProcExe, p->exe.view());
+  out.ClearList(FieldId::kProcArgs);
   const auto arg_list = p->ArgList();
-  for (auto a : arg_list) out.AppendToList(ids.args, a);
-  if (!arg_list.empty()) out.SetString(ids.argv0, arg_list.front());
-  out.SetString(ids.tty, p->tty.view());
-  out.SetUint(ids.euid, p->euid);
-  out.SetUint(ids.loginuid, p->loginuid);
-  out.SetUint(ids.mntns, p->mntns);
-  out.SetUint(ids.pidns, p->pidns);
-  out.SetBool(ids.exe_memfd, p->exe.view().rfind("/memfd:", 0) == 0);
+  for (auto a : arg_list) out.AppendToList(FieldId::kProcArgs, a);
+  if (!arg_list.empty()) out.SetString(FieldId::kProcArgv0, arg_list.front());
+  out.SetString(FieldId::kProcTty, p->tty.view());
+  out.SetUint(FieldId::kProcEuid, p->euid);
+  out.SetUint(FieldId::kProcLoginuid, p->loginuid);
+  out.SetUint(FieldId::kProcMntns, p->mntns);
+  out.SetUint(FieldId::kProcPidns, p->pidns);
+  out.SetBool(FieldId::kProcExeMemfd, p->exe.view().rfind("/memfd:", 0) == 0);
 
   auto lineage = tree_.Ancestors(*p);
-  out.ClearList(ids.anc_name);
-  out.ClearList(ids.anc_exe);
+  out.ClearList(FieldId::kProcAncestorsName);
+  out.ClearList(FieldId::kProcAncestorsExe);
   for (const auto* a : lineage.ancestors) {
-    out.AppendToList(ids.anc_name, a->comm.view());
-    out.AppendToList(ids.anc_exe, a->exe.view());
+    out.AppendToList(FieldId::kProcAncestorsName, a->comm.view());
+    out.AppendToList(FieldId::kProcAncestorsExe, a->exe.view());
   }
   if (!lineage.ancestors.empty()) {
-    out.SetInt(ids.parent_pid, lineage.ancestors[0]->pid);
-    out.SetString(ids.parent_cmdline, lineage.ancestors[0]->Cmdline());
+    out.SetInt(FieldId::kProcParentPid, lineage.ancestors[0]->pid);
+    out.SetString(FieldId::kProcParentCmdline, lineage.ancestors[0]->Cmdline());
   }
   if (p->container) {
     const auto& c = *p->container;
-    out.SetString(ids.cid, c.identity.id);
-    if (!c.identity.runtime.empty()) out.SetString(ids.runtime, c.identity.runtime);
-    if (!c.pod.container_name.empty()) out.SetString(ids.cname, c.pod.container_name);
+    out.SetString(FieldId::kContainerId, c.identity.id);
+    if (!c.identity.runtime.empty()) out.SetString(FieldId::kContainerRuntime, c.identity.runtime);
+    if (!c.pod.container_name.empty()) out.SetString(FieldId::kContainerName, c.pod.container_name);
     const std::string& pod_uid = c.pod.pod_uid.empty() ? c.identity.pod_uid : c.pod.pod_uid;
-    if (!pod_uid.empty()) out.SetString(ids.pod_uid, pod_uid);
-    if (!c.pod.pod_name.empty()) out.SetString(ids.pod_name, c.pod.pod_name);
-    if (!c.pod.pod_namespace.empty()) out.SetString(ids.k8s_ns, c.pod.pod_namespace);
+    if (!pod_uid.empty()) out.SetString(FieldId::kK8sPodUid, pod_uid);
+    if (!c.pod.pod_name.empty()) out.SetString(FieldId::kK8sPodName, c.pod.pod_name);
+    if (!c.pod.pod_namespace.empty()) out.SetString(FieldId::kK8sNs, c.pod.pod_namespace);
   } else {
-    out.SetString(ids.cid, "");
+    out.SetString(FieldId::kContainerId, "");
   }
   if (!tree_.ContextComplete(*p)) out.set_incomplete(true);
 }
 
 void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out) {
-  const Ids& ids = I();
   switch (e.type) {
     case VIGIL_EVT_EXEC: {
-      out.SetString(ids.exec_filename, e.filename);
-      out.SetBool(ids.exec_trunc, e.argv_truncated);
+      out.SetString(FieldId::kExecFilename, e.filename);
+      out.SetBool(FieldId::kExecArgsTruncated, e.argv_truncated);
       // Standard streams, read from /proc while the new image runs (a reverse shell's are a
       // socket). A process that has already exited leaves the fields absent.
       std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
-      if (!in.empty()) out.SetString(ids.stdin_type, in);
-      if (!stdout_kind.empty()) out.SetString(ids.stdout_type, stdout_kind);
-      if (auto fresh = ExeWrittenSince(e.pid, started_)) out.SetBool(ids.is_new_exe, *fresh);
+      if (!in.empty()) out.SetString(FieldId::kProcStdinType, in);
+      if (!stdout_kind.empty()) out.SetString(FieldId::kProcStdoutType, stdout_kind);
+      if (auto fresh = ExeWrittenSince(e.pid, started_))
+        out.SetBool(FieldId::kProcIsNewExe, *fresh);
       break;
     }
     case VIGIL_EVT_EXIT:
-      out.SetInt(ids.exit_code, (e.exit_status >> 8) & 0xff);
-      out.SetInt(ids.exit_signal, e.exit_status & 0x7f);
+      out.SetInt(FieldId::kExitCode, (e.exit_status >> 8) & 0xff);
+      out.SetInt(FieldId::kExitSignal, e.exit_status & 0x7f);
       break;
     case VIGIL_EVT_OPEN:
-      SetStr(out, ids.file_path, Str(e, "path"));
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
       if (auto flags = Arg(e, "flags")) {
-        out.SetUint(ids.open_flags, *flags);
+        out.SetUint(FieldId::kOpenFlags, *flags);
       } else if (e.syscall == VIGIL_SC_creat) {
-        out.SetUint(ids.open_flags, 01 | 0100 | 01000);  // O_WRONLY | O_CREAT | O_TRUNC
+        out.SetUint(FieldId::kOpenFlags, 01 | 0100 | 01000);  // O_WRONLY | O_CREAT | O_TRUNC
       }
-      if (auto mode = Arg(e, "mode")) out.SetUint(ids.open_mode, *mode);
+      if (auto mode = Arg(e, "mode")) out.SetUint(FieldId::kOpenMode, *mode);
       break;
     case VIGIL_EVT_CONNECT:
     case VIGIL_EVT_ACCEPT:
     case VIGIL_EVT_BIND:
       if (e.has_addr) {
-        out.SetInt(ids.family, e.addr.family);
+        out.SetInt(FieldId::kNetFamily, e.addr.family);
         if (e.type == VIGIL_EVT_BIND)
-          SetAddr(out, ids.saddr, ids.sport, e.addr);
+          SetAddr(out, FieldId::kNetSaddr, FieldId::kNetSport, e.addr);
         else
-          SetAddr(out, ids.daddr, ids.dport, e.addr);
+          SetAddr(out, FieldId::kNetDaddr, FieldId::kNetDport, e.addr);
       }
       break;
     case VIGIL_EVT_LISTEN:
-      SetArg(out, ids.backlog, e, "backlog");
+      SetArg(out, FieldId::kListenBacklog, e, "backlog");
       break;
     case VIGIL_EVT_SOCKET:
-      SetArg(out, ids.family, e, "family");
-      if (auto t = Arg(e, "type")) out.SetInt(ids.type, static_cast<int64_t>(*t & 0xf));
-      SetArg(out, ids.proto, e, "protocol");
+      SetArg(out, FieldId::kNetFamily, e, "family");
+      if (auto t = Arg(e, "type")) out.SetInt(FieldId::kNetType, static_cast<int64_t>(*t & 0xf));
+      SetArg(out, FieldId::kNetProto, e, "protocol");
       break;
     case VIGIL_EVT_TCP_STATE:
-      out.SetInt(ids.family, e.local.family);
-      out.SetInt(ids.proto, e.protocol);
-      SetAddr(out, ids.saddr, ids.sport, e.local);
-      SetAddr(out, ids.daddr, ids.dport, e.remote);
-      out.SetInt(ids.state, e.newstate);
-      out.SetInt(ids.oldstate, e.oldstate);
+      out.SetInt(FieldId::kNetFamily, e.local.family);
+      out.SetInt(FieldId::kNetProto, e.protocol);
+      SetAddr(out, FieldId::kNetSaddr, FieldId::kNetSport, e.local);
+      SetAddr(out, FieldId::kNetDaddr, FieldId::kNetDport, e.remote);
+      out.SetInt(FieldId::kNetState, e.newstate);
+      out.SetInt(FieldId::kNetOldstate, e.oldstate);
       break;
     case VIGIL_EVT_PTRACE: {
-      SetArg(out, ids.ptrace_req, e, "request");
+      SetArg(out, FieldId::kPtraceRequest, e, "request");
       if (auto target = Arg(e, "target_pid")) {
-        out.SetInt(ids.ptrace_pid, static_cast<int64_t>(*target));
+        out.SetInt(FieldId::kPtraceTargetPid, static_cast<int64_t>(*target));
         if (const auto* t = tree_.Lookup(static_cast<uint32_t>(*target)))
-          out.SetString(ids.ptrace_name, t->comm.view());
+          out.SetString(FieldId::kPtraceTargetName, t->comm.view());
       }
       break;
     }
     case VIGIL_EVT_MEMFD_CREATE:
-      SetStr(out, ids.memfd_name, Str(e, "name"));
-      if (auto f = Arg(e, "flags")) out.SetUint(ids.memfd_flags, *f);
+      SetStr(out, FieldId::kMemfdName, Str(e, "name"));
+      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMemfdFlags, *f);
       break;
     case VIGIL_EVT_UNLINK:
-      SetStr(out, ids.file_path, Str(e, "path"));
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
       break;
     case VIGIL_EVT_RENAME:
     case VIGIL_EVT_LINK:
-      SetStr(out, ids.file_path, Str(e, "path"));
-      SetStr(out, ids.file_newpath, Str(e, "newpath"));
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      SetStr(out, FieldId::kFileNewpath, Str(e, "newpath"));
       break;
     case VIGIL_EVT_SYMLINK:
-      SetStr(out, ids.file_path, Str(e, "target"));
-      SetStr(out, ids.file_newpath, Str(e, "path"));
+      SetStr(out, FieldId::kFilePath, Str(e, "target"));
+      SetStr(out, FieldId::kFileNewpath, Str(e, "path"));
       break;
     case VIGIL_EVT_CHMOD:
-      SetStr(out, ids.file_path, Str(e, "path"));
-      if (auto m = Arg(e, "mode")) out.SetUint(ids.chmod_mode, *m);
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      if (auto m = Arg(e, "mode")) out.SetUint(FieldId::kChmodMode, *m);
       break;
     case VIGIL_EVT_CHOWN:
-      SetStr(out, ids.file_path, Str(e, "path"));
-      SetArg(out, ids.chown_uid, e, "uid");
-      SetArg(out, ids.chown_gid, e, "gid");
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      SetArg(out, FieldId::kChownUid, e, "uid");
+      SetArg(out, FieldId::kChownGid, e, "gid");
       break;
     case VIGIL_EVT_SETUID:
-      if (auto id = RequestedId(e, "uid", "euid", "ruid")) out.SetInt(ids.setuid_uid, *id);
+      if (auto id = RequestedId(e, "uid", "euid", "ruid")) out.SetInt(FieldId::kSetuidUid, *id);
       break;
     case VIGIL_EVT_SETGID:
-      if (auto id = RequestedId(e, "gid", "egid", "rgid")) out.SetInt(ids.setgid_gid, *id);
+      if (auto id = RequestedId(e, "gid", "egid", "rgid")) out.SetInt(FieldId::kSetgidGid, *id);
       break;
     case VIGIL_EVT_MOUNT:
-      SetStr(out, ids.mnt_source, Str(e, "source"));
-      SetStr(out, ids.mnt_target, Str(e, "target"));
-      SetStr(out, ids.mnt_fstype, Str(e, "fstype"));
-      if (auto f = Arg(e, "flags")) out.SetUint(ids.mnt_flags, *f);
+      SetStr(out, FieldId::kMountSource, Str(e, "source"));
+      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
+      SetStr(out, FieldId::kMountFstype, Str(e, "fstype"));
+      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMountFlags, *f);
       break;
     case VIGIL_EVT_UMOUNT:
-      SetStr(out, ids.mnt_target, Str(e, "target"));
+      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
       break;
     case VIGIL_EVT_MODULE_LOAD:
       if (const std::string* params = Str(e, "params"); params && !params->empty())
-        out.SetString(ids.module, *params);
+        out.SetString(FieldId::kModuleName, *params);
       break;
     case VIGIL_EVT_KILL:
-      SetArg(out, ids.signal, e, "signal");
-      SetArg(out, ids.signal_pid, e, "target_pid");
+      SetArg(out, FieldId::kSignalNumber, e, "signal");
+      SetArg(out, FieldId::kSignalTargetPid, e, "target_pid");
       break;
     case VIGIL_EVT_PRCTL:
-      SetArg(out, ids.prctl_option, e, "option");
+      SetArg(out, FieldId::kPrctlOption, e, "option");
       if (const std::string* name = Str(e, "name"); name && !name->empty())
-        out.SetString(ids.prctl_name, *name);
+        out.SetString(FieldId::kPrctlName, *name);
       break;
     case VIGIL_EVT_SETNS:
-      if (auto t = Arg(e, "nstype")) out.SetUint(ids.setns_type, *t & 0xffffffffu);
+      if (auto t = Arg(e, "nstype")) out.SetUint(FieldId::kSetnsNstype, *t & 0xffffffffu);
       break;
     default:
       break;

@@ -84,7 +84,7 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
   so.tracefs_root = tracefs_root_;
   so.event_types = plan.event_types;
   if (options_.load_every_type)
-    for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t)
+    for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t)
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
   so.proc_info_entries = options_.proc_info_entries;
   so.ring_bytes = options_.ring_bytes;
@@ -184,7 +184,7 @@ std::string Session::StatsLine() const {
   std::string out = "events";
   auto add = std::back_inserter(out);
   uint64_t total = 0;
-  for (uint16_t t = 1; t < VIGIL_EVT_MAX; ++t) {
+  for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) {
     const uint64_t n = reader_ ? reader_->events_of_type(t) : 0;
     total += n;
     if (n) fmt::format_to(add, " {}={}", kernel::EventTypeName(t), n);

@@ -52,6 +52,16 @@ TEST(ExecKill, EqualitiesAndListsOfExePathFilenameAndNameAreDecidedInTheKernel) 
   EXPECT_TRUE(k->always);
 }
 
+TEST(ExecKill, EachKillKindNamesTheFieldItIsRecognisedFrom) {
+  for (vigil_kill_kind kind : {VIGIL_KILL_EXE, VIGIL_KILL_FILENAME, VIGIL_KILL_COMM}) {
+    const std::string field(lang::Field(KillKindField(kind)).name);
+    auto k = KillOf(field + R"( == "x")");
+    ASSERT_TRUE(k) << field;
+    ASSERT_EQ(k->equals.size(), 1u);
+    EXPECT_EQ(k->equals[0].first, kind) << field;
+  }
+}
+
 TEST(ExecKill, AnythingElseIsLeftToUserSpace) {
   EXPECT_FALSE(KillOf(R"(proc.exe startswith "/tmp/")"));
   EXPECT_FALSE(KillOf(R"(proc.exe == "/usr/bin/nc" and proc.uid == 0)"));

@@ -1,0 +1,149 @@
+// The rows of the field registry: every field a rule can read, as one X-macro table. From it
+// engine/lang/fields.h makes the FieldId constants (FieldId::k<Id>) and engine/lang/fields.cpp
+// makes AllFields(), in the same order, so that a FieldId indexes AllFields().
+//
+// X(Id, name, type, events, indexed, constants, description)
+//   Id           FieldId::k<Id>: the name in CamelCase ("proc.parent.pid" -> ProcParentPid)
+//   name         as written in rules, templates, test events and JSON
+//   type         lang::Type::k<type>
+//   events       the lang::EventMask of the event types that carry the field; written with
+//                Bit(kOpen) and the sets kAny, kFileOps, kSockOps, kAddrOps of fields.cpp
+//   indexed      written name[N] (proc.aname[1])
+//   constants    nullptr, or the named constants (&kOpenFlags, ...) of fields.cpp the field accepts
+//   description  one line for `vigil fields` and docs/fields.md
+// docs/architecture.md, "How to add a field", says what else a new row needs.
+#pragma once
+
+#define VIGIL_FIELDS(X)                                                                            \
+  /* evt: the event itself */                                                                      \
+  X(EvtType, "evt.type", String, kAny, false, nullptr, "Event type name (exec, open, ...)")        \
+  X(EvtTime, "evt.time", Uint, kAny, false, nullptr,                                               \
+    "Wall-clock time of the event, ns since the Unix epoch")                                       \
+  X(EvtBoottime, "evt.boottime", Uint, kAny, false, nullptr,                                       \
+    "Kernel timestamp, ns since boot (CLOCK_BOOTTIME)")                                            \
+  X(EvtRetval, "evt.retval", Int, kAny & ~Bit(kFork) & ~Bit(kTcpState), false, nullptr,            \
+    "Return value of the syscall (negative errno on failure)")                                     \
+  X(EvtFailed, "evt.failed", Bool, kAny & ~Bit(kFork) & ~Bit(kTcpState), false, nullptr,           \
+    "The syscall failed (retval < 0)")                                                             \
+  /* proc: the process the event happened in */                                                    \
+  X(ProcPid, "proc.pid", Int, kAny, false, nullptr,                                                \
+    "Process id (tgid), in the initial pid namespace")                                             \
+  X(ProcTid, "proc.tid", Int, kAny, false, nullptr, "Thread id")                                   \
+  X(ProcPpid, "proc.ppid", Int, kAny, false, nullptr, "Parent process id")                         \
+  X(ProcEntity, "proc.entity", Uint, kAny, false, nullptr,                                         \
+    "Stable process identity: hash of pid and start time")                                         \
+  X(ProcStart, "proc.start", Uint, kAny, false, nullptr, "Process start time, ns since boot")      \
+  X(ProcName, "proc.name", String, kAny, false, nullptr, "Process name (comm, at most 15 bytes)")  \
+  X(ProcExe, "proc.exe", String, kAny, false, nullptr, "Path of the executable")                   \
+  X(ProcArgs, "proc.args", StringList, kAny, false, nullptr,                                       \
+    "Arguments, argv[0] included (bounded)")                                                       \
+  X(ProcCmdline, "proc.cmdline", String, kAny, false, nullptr, "Arguments joined with spaces")     \
+  X(ProcArgv0, "proc.argv0", String, kAny, false, nullptr,                                         \
+    "argv[0] as the program was started (a multi-call binary's applet name, a masquerade)")        \
+  X(ProcCwd, "proc.cwd", String, kAny, false, nullptr, "Current working directory")                \
+  X(ProcTty, "proc.tty", String, kAny, false, nullptr,                                             \
+    "Controlling terminal (pts/0), empty when none")                                               \
+  X(ProcUid, "proc.uid", Uint, kAny, false, nullptr, "Real user id")                               \
+  X(ProcEuid, "proc.euid", Uint, kAny, false, nullptr, "Effective user id")                        \
+  X(ProcGid, "proc.gid", Uint, kAny, false, nullptr, "Real group id")                              \
+  X(ProcLoginuid, "proc.loginuid", Uint, kAny, false, nullptr,                                     \
+    "Audit login uid (4294967295 when unset)")                                                     \
+  X(ProcIsNewExe, "proc.is_new_exe", Bool, Bit(kExec), false, nullptr,                             \
+    "The executable was modified after vigil started (dropped, then run), checked at exec")        \
+  X(ProcExeMemfd, "proc.exe_memfd", Bool, kAny, false, nullptr,                                    \
+    "The executable is an anonymous memory file (fileless)")                                       \
+  X(ProcMntns, "proc.mntns", Uint, kAny, false, nullptr, "Mount namespace id")                     \
+  X(ProcPidns, "proc.pidns", Uint, kAny, false, nullptr, "Pid namespace id")                       \
+  X(ProcStdinType, "proc.stdin.type", String, Bit(kExec), false, nullptr,                          \
+    "What fd 0 is when the image starts: file, pipe, socket, tty, null, none (closed)")            \
+  X(ProcStdoutType, "proc.stdout.type", String, Bit(kExec), false, nullptr,                        \
+    "What fd 1 is when the image starts: file, pipe, socket, tty, null, none (closed)")            \
+  /* lineage */                                                                                    \
+  X(ProcParentName, "proc.parent.name", String, kAny, false, nullptr, "Parent process name")       \
+  X(ProcParentExe, "proc.parent.exe", String, kAny, false, nullptr, "Parent executable path")      \
+  X(ProcParentPid, "proc.parent.pid", Int, kAny, false, nullptr, "Parent process id")              \
+  X(ProcParentCmdline, "proc.parent.cmdline", String, kAny, false, nullptr,                        \
+    "Parent arguments joined with spaces")                                                         \
+  X(ProcAncestorsName, "proc.ancestors.name", StringList, kAny, false, nullptr,                    \
+    "Names of all ancestors, nearest first")                                                       \
+  X(ProcAncestorsExe, "proc.ancestors.exe", StringList, kAny, false, nullptr,                      \
+    "Executables of all ancestors, nearest first")                                                 \
+  X(ProcAname, "proc.aname", String, kAny, true, nullptr,                                          \
+    "Name of the N-th ancestor: proc.aname[1] is the parent")                                      \
+  X(ProcDepth, "proc.depth", Int, kAny, false, nullptr, "Number of known ancestors")               \
+  /* container and Kubernetes identity */                                                          \
+  X(ContainerId, "container.id", String, kAny, false, nullptr, "Container id (empty on the host)") \
+  X(ContainerRuntime, "container.runtime", String, kAny, false, nullptr,                           \
+    "docker, containerd, cri-o, podman, runc, ...")                                                \
+  X(ContainerName, "container.name", String, kAny, false, nullptr,                                 \
+    "Container name where the runtime records one")                                                \
+  X(K8sPodUid, "k8s.pod.uid", String, kAny, false, nullptr, "Kubernetes pod uid")                  \
+  X(K8sPodName, "k8s.pod.name", String, kAny, false, nullptr, "Kubernetes pod name")               \
+  X(K8sNs, "k8s.ns", String, kAny, false, nullptr, "Kubernetes namespace")                         \
+  /* exec and exit */                                                                              \
+  X(ExecFilename, "exec.filename", String, Bit(kExec), false, nullptr,                             \
+    "The path given to execve (before resolution)")                                                \
+  X(ExecArgsTruncated, "exec.args_truncated", Bool, Bit(kExec), false, nullptr,                    \
+    "argv was longer than the kernel bound")                                                       \
+  X(ExitCode, "exit.code", Int, Bit(kExit), false, nullptr, "Exit status")                         \
+  X(ExitSignal, "exit.signal", Int, Bit(kExit), false, &kSignals,                                  \
+    "Signal that ended the process, 0 if none")                                                    \
+  /* files */                                                                                      \
+  X(FilePath, "file.path", String, kFileOps, false, nullptr,                                       \
+    "Path the syscall acted on (for symlink: the link's target text)")                             \
+  X(FileName, "file.name", String, kFileOps, false, nullptr, "Last component of file.path")        \
+  X(FileDir, "file.dir", String, kFileOps, false, nullptr, "file.path without its last component") \
+  X(FileNewpath, "file.newpath", String, Bit(kRename) | Bit(kLink) | Bit(kSymlink), false,         \
+    nullptr, "New name: rename destination, new hard link, or the symlink created")                \
+  X(OpenFlags, "open.flags", Flags, Bit(kOpen), false, &kOpenFlags, "open(2) flags")               \
+  X(OpenMode, "open.mode", Flags, Bit(kOpen), false, &kModeBits, "Mode bits for a created file")   \
+  X(OpenRead, "open.read", Bool, Bit(kOpen), false, nullptr,                                       \
+    "Opened for reading (O_RDONLY or O_RDWR)")                                                     \
+  X(OpenWrite, "open.write", Bool, Bit(kOpen), false, nullptr,                                     \
+    "Opened for writing (O_WRONLY, O_RDWR, O_TRUNC)")                                              \
+  X(OpenCreate, "open.create", Bool, Bit(kOpen), false, nullptr,                                   \
+    "May create the file (O_CREAT or O_TMPFILE)")                                                  \
+  X(ChmodMode, "chmod.mode", Flags, Bit(kChmod), false, &kModeBits, "New mode bits")               \
+  X(ChownUid, "chown.uid", Int, Bit(kChown), false, nullptr, "New owner (-1: unchanged)")          \
+  X(ChownGid, "chown.gid", Int, Bit(kChown), false, nullptr, "New group (-1: unchanged)")          \
+  X(MemfdName, "memfd.name", String, Bit(kMemfdCreate), false, nullptr,                            \
+    "Name given to memfd_create")                                                                  \
+  X(MemfdFlags, "memfd.flags", Flags, Bit(kMemfdCreate), false, &kMemfdFlags,                      \
+    "memfd_create flags")                                                                          \
+  /* network */                                                                                    \
+  X(NetFamily, "net.family", Int, kSockOps | Bit(kTcpState), false, &kAddressFamilies,             \
+    "Address family")                                                                              \
+  X(NetType, "net.type", Int, kSockOps, false, &kSocketTypes, "Socket type")                       \
+  X(NetProto, "net.proto", Int, kSockOps | Bit(kTcpState), false, &kIpProtocols, "Protocol")       \
+  X(NetSaddr, "net.saddr", Address, kAddrOps, false, nullptr, "Local address")                     \
+  X(NetSport, "net.sport", Int, kAddrOps, false, nullptr, "Local port")                            \
+  X(NetDaddr, "net.daddr", Address, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), false, nullptr, \
+    "Remote address")                                                                              \
+  X(NetDport, "net.dport", Int, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), false, nullptr,     \
+    "Remote port")                                                                                 \
+  X(NetState, "net.state", Int, Bit(kTcpState), false, &kTcpStates, "New TCP state")               \
+  X(NetOldstate, "net.oldstate", Int, Bit(kTcpState), false, &kTcpStates, "Previous TCP state")    \
+  X(ListenBacklog, "listen.backlog", Int, Bit(kListen), false, nullptr, "listen(2) backlog")       \
+  /* other syscalls */                                                                             \
+  X(PtraceRequest, "ptrace.request", Int, Bit(kPtrace), false, &kPtraceRequests, "ptrace request") \
+  X(PtraceTargetPid, "ptrace.target.pid", Int, Bit(kPtrace), false, nullptr, "Traced process id")  \
+  X(PtraceTargetName, "ptrace.target.name", String, Bit(kPtrace), false, nullptr,                  \
+    "Traced process name")                                                                         \
+  X(SignalNumber, "signal.number", Int, Bit(kKill), false, &kSignals, "Signal sent")               \
+  X(SignalTargetPid, "signal.target.pid", Int, Bit(kKill), false, nullptr,                         \
+    "Process the signal was sent to")                                                              \
+  X(ModuleName, "module.name", String, Bit(kModuleLoad), false, nullptr,                           \
+    "Module file path or name, where known")                                                       \
+  X(MountSource, "mount.source", String, Bit(kMount), false, nullptr, "Mounted device or source")  \
+  X(MountTarget, "mount.target", String, Bit(kMount) | Bit(kUmount), false, nullptr,               \
+    "Mount point")                                                                                 \
+  X(MountFstype, "mount.fstype", String, Bit(kMount), false, nullptr, "File system type")          \
+  X(MountFlags, "mount.flags", Flags, Bit(kMount), false, &kMountFlags, "mount(2) flags")          \
+  X(SetuidUid, "setuid.uid", Int, Bit(kSetuid), false, nullptr, "Requested user id")               \
+  X(SetgidGid, "setgid.gid", Int, Bit(kSetgid), false, nullptr, "Requested group id")              \
+  X(PrctlOption, "prctl.option", Int, Bit(kPrctl), false, &kPrctlOptions, "prctl option")          \
+  X(PrctlName, "prctl.name", String, Bit(kPrctl), false, nullptr, "New name for PR_SET_NAME")      \
+  X(SetnsNstype, "setns.nstype", Flags, Bit(kSetns), false, &kNamespaceFlags,                      \
+    "Namespace type requested")                                                                    \
+  X(SetnsTargetPid, "setns.target.pid", Int, Bit(kSetns), false, nullptr,                          \
+    "Process whose namespace was joined (from a pidfd or /proc/PID/ns path), 0 if unknown")
