@@ -22,6 +22,7 @@
 #include "kernel/tracefs.h"
 #include "kernel/tracer.h"
 #include "output/alert.h"
+#include "output/lint_report.h"
 #include "proctree/proc_seeder.h"
 
 namespace vigil::agent {
@@ -50,14 +51,18 @@ Agent::~Agent() {
   for (auto& s : sinks_) s->Stop();
 }
 
-std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t version) {
+Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t version) {
   // 1. Matchers.
-  std::vector<compile::RuleCompileError> errors;
   compile::RuleCompileOptions rule_options;
   rule_options.implicit_policy = true;
-  std::shared_ptr<const match::RuleSet> rules =
-      compile::CompileRules(*program, rule_options, &errors);
-  if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
+  auto compiled = compile::CompileRules(*program, rule_options);
+  if (!compiled) {
+    std::string why;
+    for (const auto& line : output::ErrorLines(program->sources, compiled.error()))
+      why += (why.empty() ? "" : "\n") + line;
+    return Error{why};
+  }
+  std::shared_ptr<const match::RuleSet> rules = std::move(*compiled);
 
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects.
   std::vector<compile::KernelPolicyInput> inputs = compile::KernelPolicyInputs(*program);
@@ -66,16 +71,16 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
   plan_options.loaded_at_ns = kernel::ClockNowNs(clock_);
   plan_options.host_pidns = host_pidns_;
   plan_options.lifecycle_all = true;  // the process tree needs every fork, exec and exit
-  compile::KernelPlan plan;
-  std::string error;
-  if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) return error;
+  auto built = compile::BuildKernelPlan(inputs, plan_options);
+  if (!built) return Error{built.error()};
+  const compile::KernelPlan& plan = *built;
 
   // 3. First load: the programs of every event type are loaded, those the policies select are
   //    attached. A later load attaches the loaded programs of newly selected types before the
   //    flip, so a reload can start tracing a type no policy used at start.
   if (!sensors_) {
     auto tracefs = kernel::EnsureTracefs();
-    if (!tracefs) return tracefs.error();
+    if (!tracefs) return Error{tracefs.error()};
     kernel::SensorOptions so;
     so.clock = clock_;
     so.tracefs_root = tracefs.value();
@@ -84,7 +89,7 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
     so.proc_info_entries = options_.proc_info_entries;
     auto sensors = kernel::Sensors::Load(so);
-    if (!sensors) return sensors.error();
+    if (!sensors) return Error{sensors.error()};
     sensors_ = std::move(sensors.value());
   } else {
     // Event types whose programs are loaded (at start) but not attached are attached before the
@@ -98,12 +103,12 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
       added.insert(t);
     }
     if (!missing.empty())
-      return fmt::format(
+      return Error{fmt::format(
           "the new policy set selects {} events, whose BPF programs this kernel did not load "
           "(see the agent's start-up log)",
-          missing);
+          missing)};
     if (!added.empty())
-      if (auto s = sensors_->AttachTypes(added); !s) return s.error();
+      if (auto s = sensors_->AttachTypes(added); !s) return s;
   }
 
   // 4. Matchers for the new version first, so that its first event finds them; then the
@@ -115,7 +120,7 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
   if (auto s = sensors_->Apply(plan); !s) {
     std::lock_guard lock(event_mu_);
     rule_sets_.erase(version);
-    return s.error();
+    return s;
   }
   {
     std::lock_guard lock(event_mu_);
@@ -128,7 +133,7 @@ std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32
     auto retired = sensors_->RetireVersionsBefore(version - 1);
     if (!retired) spdlog::warn("{}", retired.error());
   }
-  return "";
+  return OkStatus();
 }
 
 void Agent::OnEvent(const kernel::Event& event) {

@@ -65,7 +65,7 @@ class Agent {
 
  private:
   // Reloader::Activate: compile, write the kernel plan, flip, switch matchers.
-  std::string Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
+  Status Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
   void OnEvent(const kernel::Event& event);
   // Enriches and evaluates an event whose context is as known as it will be (event_mu_ held).
   void Judge(const kernel::Event& event, bool complete);

@@ -11,16 +11,24 @@
 #include "cli/commands.h"
 #include "kernel/event_types.h"
 #include "lang/scope_parser.h"
+#include "output/lint_report.h"
 
 namespace vigil::cli {
 
 std::string TraceOptionsFromFlags(const std::string& events, const std::string& scope,
                                   uint32_t proc_info_entries, kernel::TraceOptions* out) {
-  std::string error;
-  if (!kernel::ParseEventTypeList(events, &out->event_types, &error)) return error;
+  auto types = kernel::ParseEventTypeList(events);
+  if (!types) return types.error();
+  out->event_types = std::move(*types);
   if (!scope.empty()) {
-    auto parsed = lang::ParseScope(scope, &error);
-    if (!parsed) return "--scope: " + error;
+    lang::SourceSet sources;
+    auto parsed = lang::ParseScope(sources, sources.Add("--scope", scope));
+    if (!parsed) {
+      std::string error;
+      for (const auto& line : output::ErrorLines(sources, parsed.error()))
+        error += (error.empty() ? "" : "\n") + line;
+      return error;
+    }
     out->scope = std::move(*parsed);
     // Softirq network events cannot be attributed to a process: a scoped trace leaves them
     // out unless asked for explicitly (which then fails with the reason).

@@ -44,9 +44,9 @@ Result<std::unique_ptr<Tracer>> Tracer::Start(const TraceOptions& options, RingR
   plan_options.loaded_at_ns = ClockNowNs(ClockSource::kBoottime);
   plan_options.host_pidns = HostPidNamespace();
   plan_options.lifecycle_all = options.lifecycle_all;
-  compile::KernelPlan plan;
-  std::string error;
-  if (!compile::BuildKernelPlan({policy}, plan_options, &plan, &error)) return Error{error};
+  auto built = compile::BuildKernelPlan({policy}, plan_options);
+  if (!built) return Error{built.error()};
+  const compile::KernelPlan& plan = *built;
 
   SensorOptions sensor_options;
   sensor_options.clock = self->clock_;

@@ -10,7 +10,7 @@
 
 #include "compile/kernel_plan.h"
 #include "kernel/clock.h"
-#include "kernel/result.h"
+#include "util/result.h"
 #include "kernel/ring_reader.h"
 #include "kernel/sensors.h"
 #include "lang/scope.h"

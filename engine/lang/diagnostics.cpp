@@ -65,6 +65,15 @@ const std::vector<CodeInfo>& AllCodes() {
       {kMixedList, "V035", "mixed-list", Level::kError, "A list whose items have different types"},
       {kOverrideApplied, "V036", "override-applied", Level::kNote,
        "Which declaration an `override` replaced"},
+      {kScopeValueLimit, "V037", "scope-value-limit", Level::kError,
+       "A scope value the kernel cannot hold (length, relative path, range on an exact filter)"},
+      {kTooManyFollow, "V038", "too-many-follow", Level::kError,
+       "More scope filters with `follow` than the kernel has lanes"},
+      {kTooManyRanges, "V039", "too-many-ranges", Level::kError,
+       "More numeric ranges in one scope filter than the kernel holds"},
+      {kEmptyRange, "V040", "empty-range", Level::kError, "Scope bounds that leave no value"},
+      {kEventNeedsGlobalScope, "V041", "event-needs-global-scope", Level::kError,
+       "A scoped policy selects an event type only a global scope can select"},
   };
   return kCodes;
 }
@@ -74,6 +83,10 @@ const CodeInfo& InfoFor(Code code) { return AllCodes().at(static_cast<size_t>(co
 Diagnostic& Diagnostics::Add(Code code, SourceLoc loc, std::string message) {
   items_.push_back(Diagnostic{code, InfoFor(code).level, loc, std::move(message), {}});
   return items_.back();
+}
+
+void Diagnostics::Merge(Diagnostics other) {
+  for (auto& d : other.items_) items_.push_back(std::move(d));
 }
 
 size_t Diagnostics::errors() const {

@@ -11,7 +11,7 @@
 #include "proctree/container_id.h"
 #include "proctree/oci_annotations.h"
 #include "proctree/proc_snapshot.h"
-#include "proctree/result.h"
+#include "util/result.h"
 #include "proctree/runtime_state.h"
 
 namespace vigil::proctree {

@@ -214,7 +214,7 @@ TEST(Reloader, KeepsTheRunningSetWhenTheNewOneHasErrors) {
                     [&](std::shared_ptr<const lang::Program> program, uint32_t version) {
                       EXPECT_TRUE(program);
                       activated.push_back(version);
-                      return std::string();
+                      return OkStatus();
                     });
   auto first = reloader.Reload("start");
   ASSERT_TRUE(first.ok);
@@ -246,7 +246,7 @@ TEST(Reloader, AnActivationFailureKeepsTheOldVersion) {
   WriteFile(dir / "p.vgl", kGoodV1);
   bool fail = false;
   Reloader reloader({dir / "p.vgl"}, false, [&](std::shared_ptr<const lang::Program>, uint32_t) {
-    return fail ? std::string("kernel map full") : std::string();
+    return fail ? Status(Error{"kernel map full"}) : OkStatus();
   });
   ASSERT_TRUE(reloader.Reload("start").ok);
   fail = true;
@@ -261,7 +261,7 @@ TEST(Reloader, RefusesInsecureFilesWhenAskedToCheck) {
   WriteFile(dir / "p.vgl", kGoodV1);
   ::chmod((dir / "p.vgl").c_str(), 0666);
   Reloader reloader({dir / "p.vgl"}, true,
-                    [](std::shared_ptr<const lang::Program>, uint32_t) { return std::string(); });
+                    [](std::shared_ptr<const lang::Program>, uint32_t) { return OkStatus(); });
   auto out = reloader.Reload("start");
   EXPECT_FALSE(out.ok);
   ASSERT_FALSE(out.errors.empty());
