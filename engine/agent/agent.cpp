@@ -298,14 +298,13 @@ int Agent::Run() {
   }
 
   for (const auto& spec : options_.outputs) {
-    std::string error;
-    auto sink = output::MakeSink(spec, &error);
+    auto sink = output::MakeSink(spec);
     if (!sink) {
-      spdlog::error("{}", error);
+      spdlog::error("{}", sink.error());
       ::close(sfd);
       return 2;
     }
-    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(sink), options_.sink_queue));
+    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(*sink), options_.sink_queue));
   }
 
   auto clock = kernel::ProbeClock();
@@ -359,16 +358,16 @@ int Agent::Run() {
 
   ControlServer control(options_.control_socket,
                         [this](const nlohmann::json& req) { return HandleControl(req); });
-  if (std::string e = control.Start(); !e.empty())
-    spdlog::warn("control socket: {}", e);
+  if (auto started = control.Start(); !started)
+    spdlog::warn("control socket: {}", started.error());
   else
     spdlog::info("control socket: {}", options_.control_socket);
 
   std::unique_ptr<PolicyWatcher> watcher;
   if (options_.watch_files) {
     watcher = std::make_unique<PolicyWatcher>(options_.policy_paths);
-    if (std::string e = watcher->Start(); !e.empty()) {
-      spdlog::warn("not watching policy files: {}", e);
+    if (auto started = watcher->Start(); !started) {
+      spdlog::warn("not watching policy files: {}", started.error());
       watcher.reset();
     }
   }

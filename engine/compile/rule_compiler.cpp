@@ -363,10 +363,10 @@ class RuleBuilder {
       }
       case Op::kMatches: {
         if (rv.kind != Kind::kString) return Fail(e, "matches takes a string pattern");
-        std::string error;
-        auto check = match::RegexCheck::Make(lhs, rv.text, &error);
-        if (!check) return Fail(e, "invalid regular expression: " + error, lang::Code::kBadRegex);
-        return IrNode::Ready(std::move(check));
+        auto check = match::RegexCheck::Make(lhs, rv.text);
+        if (!check)
+          return Fail(e, "invalid regular expression: " + check.error(), lang::Code::kBadRegex);
+        return IrNode::Ready(std::move(*check));
       }
       default:
         return Fail(e, std::string("'") + lang::ast::OpName(op) + "' does not apply to strings");
