@@ -94,7 +94,8 @@ Status ControlServer::Start() {
   if (rc != 0) return Error{"bind " + path_ + ": " + std::strerror(errno)};
   ::chmod(path_.c_str(), 0600);
   if (::listen(listen_fd_, 16) != 0) return Error{std::string("listen: ") + std::strerror(errno)};
-  if (::pipe2(wake_fds_, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+  if (::pipe2(wake_fds_, O_CLOEXEC) != 0)
+    return Error{std::string("pipe: ") + std::strerror(errno)};
   running_ = true;
   thread_ = std::thread([this] { Serve(); });
   return OkStatus();
@@ -161,7 +162,7 @@ Result<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::j
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0 || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     return Error{"cannot reach the agent at " + path + ": " + std::strerror(errno) +
-                        " (is `vigil run` running?)"};
+                 " (is `vigil run` running?)"};
   }
   if (!WriteAll(fd.get(), request.dump() + "\n")) {
     return Error{std::string("cannot send to the agent: ") + std::strerror(errno)};

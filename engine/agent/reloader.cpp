@@ -32,7 +32,8 @@ ReloadOutcome Reloader::Reload(const std::string& trigger) {
   uint32_t next = version_ + 1;
   lock.unlock();
   if (out.errors.empty()) {
-    if (auto activated = activate_(program, next); !activated) out.errors.push_back(activated.error());
+    if (auto activated = activate_(program, next); !activated)
+      out.errors.push_back(activated.error());
   }
   lock.lock();
   out.ok = out.errors.empty();

@@ -173,8 +173,7 @@ Status AddFilterValue(const std::string& policy, size_t p, vigil_scope_kind kind
 }
 
 // One filter of policy `p`: its enabled, negated and follow bits, and its values.
-Status AddFilter(const std::string& policy, size_t p, const lang::ScopeFilter& f,
-                 KernelPlan& out) {
+Status AddFilter(const std::string& policy, size_t p, const lang::ScopeFilter& f, KernelPlan& out) {
   vigil_policy_config& cfg = *out.config;
   const uint64_t bit = 1ULL << p;
   const vigil_scope_kind kind = KernelKind(f.kind);

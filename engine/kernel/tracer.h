@@ -10,10 +10,10 @@
 
 #include "compile/kernel_plan.h"
 #include "kernel/clock.h"
-#include "util/result.h"
 #include "kernel/ring_reader.h"
 #include "kernel/sensors.h"
 #include "lang/scope.h"
+#include "util/result.h"
 
 namespace vigil::kernel {
 

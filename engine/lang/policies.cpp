@@ -60,7 +60,8 @@ class ScopeBuilder {
         negated = true;
         atom = &atom->children[0];
         if (atom->op == ast::Op::kAnd || atom->op == ast::Op::kOr || atom->op == ast::Op::kNot) {
-          NotKernel(c->loc, "the kernel can negate a single scope filter, not a combination of them",
+          NotKernel(c->loc,
+                    "the kernel can negate a single scope filter, not a combination of them",
                     "write 'not' in front of one filter, or split the policy");
           continue;
         }
@@ -145,7 +146,8 @@ class ScopeBuilder {
                   std::string("the kernel compares scope values exactly; '") + ast::OpName(a.op) +
                       "' cannot run there",
                   "keep the exact part in the scope and move '" + a.lhs.text + " " +
-                      ast::OpName(a.op) + " ...' into a rule's 'when' (on proc.name, proc.exe, ...)");
+                      ast::OpName(a.op) +
+                      " ...' into a rule's 'when' (on proc.name, proc.exe, ...)");
         return std::nullopt;
     }
   }
@@ -165,7 +167,8 @@ class ScopeBuilder {
     if (const ScopeFilterInfo* info = FindFilter(a.lhs.text)) return info;
     std::string fix(kFilterList);
     if (FieldByName(a.lhs.text))
-      fix = "'" + a.lhs.text + "' is an event field: move this condition into a rule's 'when' "
+      fix = "'" + a.lhs.text +
+            "' is an event field: move this condition into a rule's 'when' "
             "(scopes choose processes with what the kernel knows about them)";
     std::vector<std::string_view> names;
     for (const auto& f : ScopeFilters()) names.push_back(f.name);
@@ -214,8 +217,9 @@ class ScopeBuilder {
     for (const auto& v : f.values) ranges += v.lo < v.hi ? 1 : 0;
     if (ranges > kMaxRangesPerFilter) {
       Fail(Code::kTooManyRanges, a.rhs.loc,
-           "'" + a.lhs.text + "' lists " + std::to_string(ranges) + " ranges; the kernel holds at most " +
-               std::to_string(kMaxRangesPerFilter) + " per filter",
+           "'" + a.lhs.text + "' lists " + std::to_string(ranges) +
+               " ranges; the kernel holds at most " + std::to_string(kMaxRangesPerFilter) +
+               " per filter",
            "merge adjacent ranges, or split the policy");
       return std::nullopt;
     }
@@ -252,9 +256,15 @@ class ScopeBuilder {
         }
         v.lo = 0, v.hi = n - 1;
         break;
-      case ast::Op::kLe: v.lo = 0, v.hi = n; break;
-      case ast::Op::kGt: v.lo = n + 1, v.hi = kMax; break;
-      default: v.lo = n, v.hi = kMax; break;
+      case ast::Op::kLe:
+        v.lo = 0, v.hi = n;
+        break;
+      case ast::Op::kGt:
+        v.lo = n + 1, v.hi = kMax;
+        break;
+      default:
+        v.lo = n, v.hi = kMax;
+        break;
     }
     f.values.push_back(v);
     return f;
@@ -272,13 +282,15 @@ class ScopeBuilder {
       out.lo = out.hi = static_cast<uint64_t>(v.number);
     } else if (v.kind == Kind::kRange && v.number >= 0 && v.number_hi >= 0) {
       if (v.number > v.number_hi) {
-        Fail(Code::kEmptyRange, v.loc, "the range " + std::to_string(v.number) + ".." +
-                                           std::to_string(v.number_hi) + " holds no value",
+        Fail(Code::kEmptyRange, v.loc,
+             "the range " + std::to_string(v.number) + ".." + std::to_string(v.number_hi) +
+                 " holds no value",
              "write the lower bound first");
         return false;
       }
       if (!TakesRanges(info.kind) && v.number < v.number_hi) {
-        Fail(Code::kScopeValueLimit, v.loc, "'" + name + "' holds exact values in the kernel, not ranges",
+        Fail(Code::kScopeValueLimit, v.loc,
+             "'" + name + "' holds exact values in the kernel, not ranges",
              "list the ids one by one");
         return false;
       }
@@ -321,8 +333,9 @@ class ScopeBuilder {
   bool TextFitsKernel(ScopeFilterKind kind, const std::string& text, SourceLoc loc) {
     if (kind == ScopeFilterKind::kComm && text.size() > kMaxCommBytes) {
       Fail(Code::kScopeValueLimit, loc,
-           "'" + text + "' is longer than 15 bytes, and the kernel keeps only the first 15 "
-           "bytes of a process name, so it can never match",
+           "'" + text +
+               "' is longer than 15 bytes, and the kernel keeps only the first 15 "
+               "bytes of a process name, so it can never match",
            "use binary in [\"/path/to/" + text + "\"], or the first 15 bytes: '" +
                text.substr(0, kMaxCommBytes) + "'");
       return false;
@@ -363,7 +376,8 @@ class ScopeBuilder {
                        !f.negated && existing.values[0].text.empty() && f.values[0].text.empty() &&
                        f.kind != ScopeFilterKind::kContainer && f.kind != ScopeFilterKind::kNew;
       if (!mergeable) {
-        NotKernel(loc, std::string("'") + ScopeFilterKindName(f.kind) + "' appears twice in this scope",
+        NotKernel(loc,
+                  std::string("'") + ScopeFilterKindName(f.kind) + "' appears twice in this scope",
                   "combine the two into one condition (one list, or one range)");
         return;
       }

@@ -95,8 +95,8 @@ Result<Ok, lang::Diagnostics> RecordFromTestCase(const lang::ast::TestCase& tc,
     }
     if (lang::Field(*id).indexed) {
       return fail(fref.loc, "a test cannot set " + fref.text +
-                              "[N] alone: give proc.ancestors.name, "
-                              "nearest first");
+                                "[N] alone: give proc.ancestors.name, "
+                                "nearest first");
     }
     std::string message;
     if (!SetValue(*id, value, record, &message)) {

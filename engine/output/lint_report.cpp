@@ -85,7 +85,8 @@ std::string DiagnosticLine(const lang::SourceSet& sources, const lang::Diagnosti
          "]: " + TerminalSafe(d.message);
 }
 
-std::vector<std::string> ErrorLines(const lang::SourceSet& sources, const lang::Diagnostics& diags) {
+std::vector<std::string> ErrorLines(const lang::SourceSet& sources,
+                                    const lang::Diagnostics& diags) {
   std::vector<std::string> lines;
   for (const auto& d : diags.all())
     if (d.level == Level::kError) lines.push_back(DiagnosticLine(sources, d));

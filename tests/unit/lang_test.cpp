@@ -101,7 +101,8 @@ std::optional<Scope> ScopeFromText(std::string_view text, std::string* error) {
   if (scope) return std::move(*scope);
   error->clear();
   for (const auto& d : scope.error().all())
-    *error += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " + d.message + "\n";
+    *error +=
+        std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " + d.message + "\n";
   return std::nullopt;
 }
 
@@ -137,7 +138,8 @@ TEST(Scope, FollowStaysOnItsFilter) {
 
 TEST(Scope, BinaryWithMountNamespaceAndRanges) {
   std::string error;
-  auto scope = ScopeFromText(R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);
+  auto scope = ScopeFromText(
+      R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);
   ASSERT_TRUE(scope) << error;
   EXPECT_EQ(scope->filters[0].values[1].mntns, 4026531840u);
   EXPECT_EQ(scope->filters[0].values[1].text, "/usr/bin/b");
