@@ -361,8 +361,10 @@ class ScopeBuilder {
       return false;
     }
     if (text.empty()) {
-      Fail(Code::kScopeValueLimit, loc, "an empty name matches no process",
-           "write the process or host name");
+      Fail(Code::kScopeValueLimit, loc,
+           std::string("an empty ") + ScopeFilterKindName(kind) + " matches no process",
+           std::string("write the ") + (kind == ScopeFilterKind::kUts ? "host" : "process") +
+               " name");
       return false;
     }
     return true;

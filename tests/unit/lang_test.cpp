@@ -94,15 +94,17 @@ TEST(Values, CidrContains) {
   EXPECT_FALSE(ParseCidr("10.0.0.0/x"));
 }
 
-// ParseScope on `text`; on failure `error` gets each finding as "line:col: message".
+// ParseScope on `text`; on failure `error` gets each finding as "line:col: message (note)".
 std::optional<Scope> ScopeFromText(std::string_view text, std::string* error) {
   SourceSet sources;
   auto scope = ParseScope(sources, sources.Add("<scope>", std::string(text)));
   if (scope) return std::move(*scope);
   error->clear();
-  for (const auto& d : scope.error().all())
-    *error +=
-        std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " + d.message + "\n";
+  for (const auto& d : scope.error().all()) {
+    *error += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " + d.message;
+    for (const auto& n : d.notes) *error += " (" + n + ")";
+    *error += "\n";
+  }
   return std::nullopt;
 }
 
