@@ -56,12 +56,7 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
   compile::RuleCompileOptions rule_options;
   rule_options.implicit_policy = true;
   auto compiled = compile::CompileRules(*program, rule_options);
-  if (!compiled) {
-    std::string why;
-    for (const auto& line : output::ErrorLines(program->sources, compiled.error()))
-      why += (why.empty() ? "" : "\n") + line;
-    return Error{why};
-  }
+  if (!compiled) return Error{output::ErrorText(program->sources, compiled.error())};
   std::shared_ptr<const match::RuleSet> rules = std::move(*compiled);
 
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects.

@@ -23,12 +23,7 @@ std::string TraceOptionsFromFlags(const std::string& events, const std::string& 
   if (!scope.empty()) {
     lang::SourceSet sources;
     auto parsed = lang::ParseScope(sources, sources.Add("--scope", scope));
-    if (!parsed) {
-      std::string error;
-      for (const auto& line : output::ErrorLines(sources, parsed.error()))
-        error += (error.empty() ? "" : "\n") + line;
-      return error;
-    }
+    if (!parsed) return output::ErrorText(sources, parsed.error());
     out->scope = std::move(*parsed);
     // Softirq network events cannot be attributed to a process: a scoped trace leaves them
     // out unless asked for explicitly (which then fails with the reason).

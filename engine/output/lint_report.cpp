@@ -93,6 +93,12 @@ std::vector<std::string> ErrorLines(const lang::SourceSet& sources,
   return lines;
 }
 
+std::string ErrorText(const lang::SourceSet& sources, const lang::Diagnostics& diags) {
+  std::string text;
+  for (const auto& line : ErrorLines(sources, diags)) text += (text.empty() ? "" : "\n") + line;
+  return text;
+}
+
 void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& diags,
                     const LintSummary& summary, std::ostream& out) {
   for (const auto& d : diags.all()) {
