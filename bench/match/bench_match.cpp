@@ -104,12 +104,12 @@ int Run(int argc, char** argv) {
       if (d.level == lang::Level::kError) std::cerr << "error: " << d.message << "\n";
     return 1;
   }
-  std::vector<compile::RuleCompileError> errors;
-  auto rules = compile::CompileRules(program, {}, &errors);
-  if (!errors.empty()) {
-    std::cerr << errors[0].where << ": " << errors[0].message << "\n";
+  auto compiled = compile::CompileRules(program, {});
+  if (!compiled) {
+    for (const auto& d : compiled.error().all()) std::cerr << "error: " << d.message << "\n";
     return 1;
   }
+  auto rules = std::move(*compiled);
 
   const auto events = MakeEventMix(4096, 20261125);
   std::map<std::string, size_t> mix;

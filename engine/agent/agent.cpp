@@ -18,6 +18,8 @@
 #include "compile/rule_compiler.h"
 #include "kernel/event_types.h"
 #include "output/alert.h"
+#include "output/lint_report.h"
+#include "proctree/proc_seeder.h"
 
 namespace vigil::agent {
 namespace {
@@ -34,35 +36,32 @@ Agent::~Agent() {
   for (auto& s : sinks_) s->Stop();
 }
 
-std::string Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t version) {
+Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t version) {
   // 1. Matchers.
-  std::vector<compile::RuleCompileError> errors;
   compile::RuleCompileOptions rule_options;
   rule_options.implicit_policy = true;
-  std::shared_ptr<const match::RuleSet> rules =
-      compile::CompileRules(*program, rule_options, &errors);
-  if (!errors.empty()) return errors[0].where + ": " + errors[0].message;
+  auto compiled = compile::CompileRules(*program, rule_options);
+  if (!compiled) return Error{output::ErrorText(program->sources, compiled.error())};
+  std::shared_ptr<const match::RuleSet> rules = std::move(*compiled);
 
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects; every
   //    process's fork, exec and exit, which the process tree needs.
   std::vector<compile::KernelPolicyInput> inputs = compile::KernelPolicyInputs(*program);
-  kernel::KernelPlan plan;
-  std::string error;
-  if (!compile::BuildKernelPlan(inputs, session_->PlanOptions(version, true), &plan, &error))
-    return error;
+  auto plan = compile::BuildKernelPlan(inputs, session_->PlanOptions(version, true));
+  if (!plan) return Error{plan.error()};
 
   // 3. Matchers for the new version first, so that its first event finds them; then the
   //    session loads or attaches the programs the plan selects, writes its entries and flips.
   session_->Locked([&] { rule_sets_[version] = rules; });
-  if (auto s = session_->Apply(plan); !s) {
+  if (auto s = session_->Apply(*plan); !s) {
     session_->Locked([&] { rule_sets_.erase(version); });
-    return s.error();
+    return s;
   }
   session_->Locked([&] {
     active_version_ = version;
     while (rule_sets_.size() > kVersionsKept) rule_sets_.erase(rule_sets_.begin());
   });
-  return "";
+  return OkStatus();
 }
 
 void Agent::OnEvent(const kernel::Event& event) {
@@ -196,13 +195,12 @@ std::string Agent::StatsLine() const {
 
 bool Agent::OpenSinks() {
   for (const auto& spec : options_.outputs) {
-    std::string error;
-    auto sink = output::MakeSink(spec, &error);
+    auto sink = output::MakeSink(spec);
     if (!sink) {
-      spdlog::error("{}", error);
+      spdlog::error("{}", sink.error());
       return false;
     }
-    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(sink), options_.sink_queue));
+    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(*sink), options_.sink_queue));
   }
   return true;
 }
@@ -316,14 +314,14 @@ int Agent::Run() {
 
   control_ = std::make_unique<ControlServer>(
       options_.control_socket, [this](const nlohmann::json& req) { return HandleControl(req); });
-  if (std::string e = control_->Start(); !e.empty())
-    spdlog::warn("control socket: {}", e);
+  if (auto started = control_->Start(); !started)
+    spdlog::warn("control socket: {}", started.error());
   else
     spdlog::info("control socket: {}", options_.control_socket);
   if (options_.watch_files) {
     watcher_ = std::make_unique<PolicyWatcher>(options_.policy_paths);
-    if (std::string e = watcher_->Start(); !e.empty()) {
-      spdlog::warn("not watching policy files: {}", e);
+    if (auto started = watcher_->Start(); !started) {
+      spdlog::warn("not watching policy files: {}", started.error());
       watcher_.reset();
     }
   }

@@ -74,7 +74,7 @@ class Agent {
   void Shutdown();
 
   // Reloader::Activate: compile, write the kernel plan, flip, switch matchers.
-  std::string Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
+  Status Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
   // The session's event handler (its event lock held, the tree updated from the event).
   void OnEvent(const kernel::Event& event);
   // Enriches and evaluates an event whose context is as known as it will be (event lock held).

@@ -71,10 +71,10 @@ ControlServer::ControlServer(std::string path, Handler handler)
 
 ControlServer::~ControlServer() { Stop(); }
 
-std::string ControlServer::Start() {
+Status ControlServer::Start() {
   namespace fs = std::filesystem;
   sockaddr_un addr;
-  if (!FillAddress(path_, addr)) return "control socket path too long: " + path_;
+  if (!FillAddress(path_, addr)) return Error{"control socket path too long: " + path_};
   fs::path dir = fs::path(path_).parent_path();
   if (!dir.empty()) {
     std::error_code ec;
@@ -82,23 +82,23 @@ std::string ControlServer::Start() {
   }
   // A socket file that nobody answers on is left over from a killed agent.
   {
-    std::string error;
-    if (ControlRequest(path_, {{"command", "ping"}}, &error, 1000))
-      return "another vigil agent is already listening on " + path_;
+    if (ControlRequest(path_, {{"command", "ping"}}, 1000))
+      return Error{"another vigil agent is already listening on " + path_};
     ::unlink(path_.c_str());
   }
   listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return std::string("socket: ") + std::strerror(errno);
+  if (listen_fd_ < 0) return Error{std::string("socket: ") + std::strerror(errno)};
   mode_t old = ::umask(0177);  // the socket is created 0600
   int rc = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old);
-  if (rc != 0) return "bind " + path_ + ": " + std::strerror(errno);
+  if (rc != 0) return Error{"bind " + path_ + ": " + std::strerror(errno)};
   ::chmod(path_.c_str(), 0600);
-  if (::listen(listen_fd_, 16) != 0) return std::string("listen: ") + std::strerror(errno);
-  if (::pipe2(wake_fds_, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  if (::listen(listen_fd_, 16) != 0) return Error{std::string("listen: ") + std::strerror(errno)};
+  if (::pipe2(wake_fds_, O_CLOEXEC) != 0)
+    return Error{std::string("pipe: ") + std::strerror(errno)};
   running_ = true;
   thread_ = std::thread([this] { Serve(); });
-  return "";
+  return OkStatus();
 }
 
 void ControlServer::Stop() {
@@ -153,32 +153,27 @@ void ControlServer::HandleClient(int raw_fd) {
   WriteAll(fd.get(), response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
-std::optional<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,
-                                             std::string* error, int timeout_ms) {
+Result<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,
+                                      int timeout_ms) {
   sockaddr_un addr;
   if (!FillAddress(path, addr)) {
-    if (error) *error = "control socket path too long";
-    return std::nullopt;
+    return Error{"control socket path too long"};
   }
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0 || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (error) *error = "cannot reach the agent at " + path + ": " + std::strerror(errno) +
-                        " (is `vigil run` running?)";
-    return std::nullopt;
+    return Error{"cannot reach the agent at " + path + ": " + std::strerror(errno) +
+                 " (is `vigil run` running?)"};
   }
   if (!WriteAll(fd.get(), request.dump() + "\n")) {
-    if (error) *error = std::string("cannot send to the agent: ") + std::strerror(errno);
-    return std::nullopt;
+    return Error{std::string("cannot send to the agent: ") + std::strerror(errno)};
   }
   std::string line;
   if (!ReadLine(fd.get(), line, timeout_ms)) {
-    if (error) *error = "no answer from the agent within " + std::to_string(timeout_ms / 1000) + " s";
-    return std::nullopt;
+    return Error{"no answer from the agent within " + std::to_string(timeout_ms / 1000) + " s"};
   }
   auto response = nlohmann::json::parse(line, nullptr, false);
   if (response.is_discarded()) {
-    if (error) *error = "malformed answer from the agent";
-    return std::nullopt;
+    return Error{"malformed answer from the agent"};
   }
   return response;
 }

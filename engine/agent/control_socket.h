@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "util/result.h"
+
 namespace vigil::agent {
 
 inline constexpr const char* kDefaultControlSocket = "/run/vigil/vigil.sock";
@@ -22,9 +24,9 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  // Creates the socket (and its directory, mode 0700) and starts serving; returns an error
-  // message or "". A stale socket from a killed agent is replaced; a live one is an error.
-  std::string Start();
+  // Creates the socket (and its directory, mode 0700) and starts serving. A stale socket from
+  // a killed agent is replaced; a live one is an error.
+  Status Start();
   void Stop();
   const std::string& path() const { return path_; }
 
@@ -40,8 +42,8 @@ class ControlServer {
   std::thread thread_;
 };
 
-// Sends one request and returns the response, or nullopt with `error` set.
-std::optional<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,
-                                             std::string* error, int timeout_ms = 30000);
+// Sends one request and returns the response, or why there is none.
+Result<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,
+                                      int timeout_ms = 30000);
 
 }  // namespace vigil::agent

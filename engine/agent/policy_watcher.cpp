@@ -27,12 +27,12 @@ PolicyWatcher::~PolicyWatcher() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string PolicyWatcher::Start() {
+Status PolicyWatcher::Start() {
   fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd_ < 0) return std::string("inotify_init1: ") + std::strerror(errno);
+  if (fd_ < 0) return Error{std::string("inotify_init1: ") + std::strerror(errno)};
   Rebuild();
-  if (watches_.empty()) return "no policy path could be watched";
-  return "";
+  if (watches_.empty()) return Error{"no policy path could be watched"};
+  return OkStatus();
 }
 
 void PolicyWatcher::Rebuild() {

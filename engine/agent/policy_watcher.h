@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "util/result.h"
+
 namespace vigil::agent {
 
 class PolicyWatcher {
@@ -19,8 +21,8 @@ class PolicyWatcher {
   PolicyWatcher(const PolicyWatcher&) = delete;
   PolicyWatcher& operator=(const PolicyWatcher&) = delete;
 
-  // Sets up the watches; returns an error message, or "" on success.
-  std::string Start();
+  // Sets up the watches.
+  Status Start();
   // The inotify descriptor, for poll/epoll.
   int fd() const { return fd_; }
   // Waits up to `timeout` for a change to a policy file. A burst of events (an editor's

@@ -2,6 +2,7 @@
 
 #include "agent/policy_files.h"
 #include "lang/pipeline.h"
+#include "output/lint_report.h"
 
 namespace vigil::agent {
 
@@ -25,18 +26,14 @@ ReloadOutcome Reloader::Reload(const std::string& trigger) {
   if (out.errors.empty()) {
     lang::Diagnostics diags;
     lang::Analyze(*program, diags);
-    for (const auto& d : diags.all()) {
-      if (d.level != lang::Level::kError) continue;
-      out.errors.push_back(program->sources.file(d.loc.file).path + ":" + std::to_string(d.loc.line) +
-                           ":" + std::to_string(d.loc.column) + ": error[" + d.id() + "]: " + d.message);
-    }
+    out.errors = output::ErrorLines(program->sources, diags);
   }
   std::unique_lock lock(mu_);
   uint32_t next = version_ + 1;
   lock.unlock();
   if (out.errors.empty()) {
-    std::string problem = activate_(program, next);
-    if (!problem.empty()) out.errors.push_back(problem);
+    if (auto activated = activate_(program, next); !activated)
+      out.errors.push_back(activated.error());
   }
   lock.lock();
   out.ok = out.errors.empty();

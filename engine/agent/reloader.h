@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lang/program.h"
+#include "util/result.h"
 
 namespace vigil::agent {
 
@@ -27,10 +28,9 @@ struct ReloadOutcome {
 class Reloader {
  public:
   // Makes a checked program active in the engine (compile, write kernel maps, flip the version,
-  // switch matchers). Returns "" on success or why it failed; on failure the engine must
-  // still be running the previous version.
+  // switch matchers). On failure the engine must still be running the previous version.
   using Activate =
-      std::function<std::string(std::shared_ptr<const lang::Program> program, uint32_t version)>;
+      std::function<vigil::Status(std::shared_ptr<const lang::Program> program, uint32_t version)>;
 
   Reloader(std::vector<std::string> paths, bool check_permissions, Activate activate);
 

@@ -146,15 +146,15 @@ int RunCompile(const CompileOptions& opt) {
   auto inputs = compile::KernelPolicyInputs(program);
   compile::KernelPlanOptions plan_options;
   plan_options.lifecycle_all = true;  // as the agent loads it: the process tree needs them
-  kernel::KernelPlan plan;
-  std::string error;
-  if (!compile::BuildKernelPlan(inputs, plan_options, &plan, &error)) {
+  // The language checks every limit of the kernel plan, so this refusal is a defensive one.
+  auto plan = compile::BuildKernelPlan(inputs, plan_options);
+  if (!plan) {
     std::cerr << "vigil compile: the kernel cannot express this policy set: "
-              << output::TerminalSafe(error) << "\n";
+              << output::TerminalSafe(plan.error()) << "\n";
     return kExitFindings;
   }
   std::ostringstream out;
-  PrintKernelPlan(plan, inputs, out);
+  PrintKernelPlan(*plan, inputs, out);
   out << "\nrule index (event type -> rules it meets):\n";
   for (size_t t = 0; t < match::kEventTypes; ++t) {
     auto type = static_cast<lang::EventType>(t);

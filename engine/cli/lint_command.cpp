@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/load_rules.h"
 #include "lang/pipeline.h"
 #include "output/lint_report.h"
 #include "output/terminal_text.h"
@@ -21,7 +22,7 @@ int RunLint(const LintOptions& opt) {
   for (const auto& e : load_errors)
     std::cerr << "vigil lint: " << output::TerminalSafe(e.path) << ": " << e.message << "\n";
   lang::Diagnostics diags;
-  lang::Analyze(program, diags);
+  AnalyzeAndCompile(program, {}, diags);
   output::LintSummary summary{program.sources.size(), program.rule_order.size(),
                               program.policy_order.size()};
   if (opt.format == "json") output::RenderLintJson(program.sources, diags, summary, std::cout);

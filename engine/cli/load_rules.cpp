@@ -7,6 +7,18 @@
 
 namespace vigil::cli {
 
+std::unique_ptr<match::RuleSet> AnalyzeAndCompile(lang::Program& program,
+                                                  const compile::RuleCompileOptions& options,
+                                                  lang::Diagnostics& diags) {
+  lang::Analyze(program, diags);
+  if (diags.errors() > 0) return nullptr;
+  auto compiled = compile::CompileRules(program, options);
+  if (compiled) return std::move(*compiled);
+  diags.Merge(std::move(compiled.error_value()));
+  diags.Sort();
+  return nullptr;
+}
+
 LoadResult LoadAndCompile(const std::string& command, const std::vector<std::string>& paths,
                           const compile::RuleCompileOptions& options, std::ostream& err) {
   LoadResult result;
@@ -19,20 +31,12 @@ LoadResult LoadAndCompile(const std::string& command, const std::vector<std::str
     return result;
   }
   lang::Diagnostics diags;
-  lang::Analyze(*program, diags);
-  if (diags.errors() > 0) {
+  auto rules = AnalyzeAndCompile(*program, options, diags);
+  if (!rules) {
     output::LintSummary summary{program->sources.size(), program->rule_order.size(),
                                 program->policy_order.size()};
     output::RenderLintText(program->sources, diags, summary, err);
     err << "vigil " << command << ": the rules have errors (see above); nothing was evaluated\n";
-    result.exit_code = kExitFindings;
-    return result;
-  }
-  std::vector<compile::RuleCompileError> errors;
-  auto rules = compile::CompileRules(*program, options, &errors);
-  for (const auto& e : errors)
-    err << output::TerminalSafe(e.where) << ": error: " << output::TerminalSafe(e.message) << "\n";
-  if (!errors.empty()) {
     result.exit_code = kExitFindings;
     return result;
   }

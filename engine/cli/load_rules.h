@@ -13,6 +13,13 @@
 
 namespace vigil::cli {
 
+// The front end, then (when it found no error) the rule compiler, as `vigil lint` and every
+// command that compiles rules run them: the findings of both go to `diags` (sorted), so lint
+// reports what compile would refuse. Returns the compiled rules, or null on any error.
+std::unique_ptr<match::RuleSet> AnalyzeAndCompile(lang::Program& program,
+                                                  const compile::RuleCompileOptions& options,
+                                                  lang::Diagnostics& diags);
+
 struct LoadedRules {
   std::unique_ptr<lang::Program> program;
   std::unique_ptr<match::RuleSet> rules;

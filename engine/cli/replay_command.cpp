@@ -62,7 +62,9 @@ int RunReplay(const ReplayOptions& opt) {
     } catch (const nlohmann::json::parse_error& e) {
       error = e.what();
     }
-    if (error.empty()) output::RecordFromJson(j, policy_index, &record, &error);
+    if (error.empty()) {
+      if (auto read = output::RecordFromJson(j, policy_index, &record); !read) error = read.error();
+    }
     if (!error.empty()) {
       ++malformed;
       std::cerr << "vigil replay: " << output::TerminalSafe(name) << ":" << line_no

@@ -77,10 +77,9 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--control-socket", *socket, "Path of the control socket")->capture_default_str();
   cmd->add_flag("--json", *json, "Print the raw JSON answer");
   cmd->callback([socket, json, &exit_code] {
-    std::string error;
-    auto reply = agent::ControlRequest(*socket, {{"command", "status"}}, &error);
+    auto reply = agent::ControlRequest(*socket, {{"command", "status"}});
     if (!reply) {
-      std::cerr << "vigil status: " << error << "\n";
+      std::cerr << "vigil status: " << reply.error() << "\n";
       exit_code = kExitUsage;
       return;
     }
@@ -111,10 +110,9 @@ void AddReloadCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("reload", "Make the running agent reload its policy files");
   cmd->add_option("--control-socket", *socket, "Path of the control socket")->capture_default_str();
   cmd->callback([socket, &exit_code] {
-    std::string error;
-    auto reply = agent::ControlRequest(*socket, {{"command", "reload"}}, &error);
+    auto reply = agent::ControlRequest(*socket, {{"command", "reload"}});
     if (!reply) {
-      std::cerr << "vigil reload: " << error << "\n";
+      std::cerr << "vigil reload: " << reply.error() << "\n";
       exit_code = kExitUsage;
       return;
     }

@@ -17,10 +17,7 @@ int RunTest(const std::vector<std::string>& paths) {
   const lang::Program& program = *loaded.loaded.program;
   compile::TestRun run = compile::RunRuleTests(program, *loaded.loaded.rules);
   for (const auto& f : run.failures) {
-    std::string where = f.loc.valid() && f.loc.file < program.sources.size()
-                            ? program.sources.file(f.loc.file).path + ":" +
-                                  std::to_string(f.loc.line) + ":" + std::to_string(f.loc.column)
-                            : std::string("?");
+    std::string where = f.loc.valid() ? program.sources.Position(f.loc) : std::string("?");
     std::cout << output::TerminalSafe(where) << ": test " << output::TerminalSafe(f.rule) << ": "
               << output::TerminalSafe(f.problem) << "\n";
     if (f.has_event) {

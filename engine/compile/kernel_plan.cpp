@@ -6,12 +6,19 @@
 #include <limits>
 
 #include "bpf/entity.h"
+#include "lang/program.h"
 
 namespace vigil::compile {
 namespace {
 
+// The language checks the kernel's limits (lang/scope.h, lang/program.h); these keep them equal.
 static_assert(lang::kMaxFollowFilters == VIGIL_FOLLOW_LANES,
               "the language allows as many follow filters as the kernel has lanes");
+static_assert(lang::kMaxCommBytes == VIGIL_COMM_LEN - 1);
+static_assert(lang::kMaxUtsBytes == VIGIL_UTS_LEN - 1);
+static_assert(lang::kMaxBinaryPathBytes == VIGIL_PATH_MAX - 1);
+static_assert(lang::kMaxRangesPerFilter == VIGIL_MAX_RANGES);
+static_assert(lang::kMaxPolicies == VIGIL_MAX_POLICIES);
 
 using lang::ScopeFilterKind;
 
@@ -49,9 +56,130 @@ bool AddFollow(vigil_policy_config& cfg, vigil_scope_kind kind, uint64_t bit) {
   return false;
 }
 
-bool Fail(std::string* error, const std::string& policy, const std::string& message) {
-  if (error) *error = "policy " + policy + ": " + message;
-  return false;
+Error Fail(const std::string& policy, const std::string& message) {
+  return Error{"policy " + policy + ": " + message};
+}
+
+// A config with no policy, no filter and no range in use.
+std::shared_ptr<vigil_policy_config> EmptyConfig(const KernelPlanOptions& options) {
+  auto cfg = std::make_shared<vigil_policy_config>();
+  *cfg = vigil_policy_config{};
+  for (auto& kind : cfg->ranges)
+    for (auto& policy : kind)
+      for (auto& r : policy) r = vigil_range{1, 0};  // hi < lo: unused
+  cfg->loaded_at_ns = options.loaded_at_ns;
+  cfg->host_pidns = options.host_pidns;
+  cfg->lifecycle_all = options.lifecycle_all ? 1 : 0;
+  return cfg;
+}
+
+// Which event types the policy `bit` wants.
+Status AddEventTypes(const KernelPolicyInput& policy, uint64_t bit, kernel::KernelPlan& out) {
+  for (uint16_t type : policy.event_types) {
+    if (type >= VIGIL_EVT_MAX)
+      return Fail(policy.name, "unknown event type " + std::to_string(type));
+    if (type == VIGIL_EVT_TCP_STATE && !policy.scope.filters.empty())
+      return Fail(policy.name,
+                  "tcp_state events happen in softirq context where the kernel cannot tell "
+                  "which process owns the socket; only a global scope can select them");
+    out.event_policies[type] |= bit;
+    out.event_types.insert(type);
+  }
+  return OkStatus();
+}
+
+// What an `action kill` policy kills at exec by itself.
+void AddExecKills(const KernelPolicyInput& policy, uint64_t bit, kernel::KernelPlan& out) {
+  if (!policy.kill_exec_always && policy.kill_exec.empty()) return;
+  vigil_policy_config& cfg = *out.config;
+  cfg.kill_exec |= bit;
+  if (policy.kill_exec_always) cfg.kill_exec_any |= bit;
+  for (const auto& [what, text] : policy.kill_exec) out.kill_exec[{what, PathHash(text)}] |= bit;
+}
+
+// One value of a filter: a map entry, or a range of policy `p`'s config.
+Status AddFilterValue(const std::string& policy, size_t p, vigil_scope_kind kind,
+                      const lang::ScopeValue& v, int& range_count, kernel::KernelPlan& out) {
+  const uint64_t bit = 1ULL << p;
+  switch (kind) {
+    case VIGIL_SCOPE_UID:
+    case VIGIL_SCOPE_GID:
+    case VIGIL_SCOPE_PID:
+      if (v.lo > v.hi) return Fail(policy, "empty range");
+      if (v.lo == v.hi) {
+        out.numeric[{kind, v.lo}] |= bit;
+      } else {
+        if (range_count == VIGIL_MAX_RANGES)
+          return Fail(policy, std::string("more than ") + std::to_string(VIGIL_MAX_RANGES) + " " +
+                                  KindName(kind) + " ranges");
+        out.config->ranges[RangeSlot(kind)][p][range_count++] = vigil_range{v.lo, v.hi};
+      }
+      break;
+    case VIGIL_SCOPE_MNTNS:
+    case VIGIL_SCOPE_PIDNS:
+    case VIGIL_SCOPE_CGROUP:
+      if (v.lo != v.hi)
+        return Fail(policy, std::string(KindName(kind)) + " takes single values, not ranges");
+      out.numeric[{kind, v.lo}] |= bit;
+      break;
+    case VIGIL_SCOPE_COMM:
+      if (v.text.empty() || v.text.size() >= VIGIL_COMM_LEN)
+        return Fail(policy, "comm \"" + v.text + "\" must be 1 to 15 bytes (the kernel's limit)");
+      out.comm[v.text] |= bit;
+      break;
+    case VIGIL_SCOPE_UTS:
+      if (v.text.empty() || v.text.size() >= VIGIL_UTS_LEN)
+        return Fail(policy, "uts name must be 1 to 63 bytes");
+      out.uts[v.text] |= bit;
+      break;
+    case VIGIL_SCOPE_BINARY:
+      if (v.text.empty() || v.text[0] != '/')
+        return Fail(policy, "binary \"" + v.text + "\" must be an absolute path");
+      if (v.text.size() >= VIGIL_PATH_MAX)
+        return Fail(policy, "binary path longer than the kernel's limit");
+      out.binary[{v.mntns, PathHash(v.text)}] |= bit;
+      break;
+    case VIGIL_SCOPE_CONTAINER:
+    case VIGIL_SCOPE_NEW:
+    case VIGIL_SCOPE_KIND_MAX:
+      break;
+  }
+  return OkStatus();
+}
+
+// One filter of policy `p`: its enabled, negated and follow bits, and its values.
+Status AddFilter(const std::string& policy, size_t p, const lang::ScopeFilter& f,
+                 kernel::KernelPlan& out) {
+  vigil_policy_config& cfg = *out.config;
+  const uint64_t bit = 1ULL << p;
+  const vigil_scope_kind kind = KernelKind(f.kind);
+  if (kind == VIGIL_SCOPE_KIND_MAX) return Fail(policy, "unknown scope filter");
+  if (cfg.enabled[kind] & bit)
+    return Fail(policy, std::string("more than one ") + KindName(kind) +
+                            " filter; combine the values into one list");
+  cfg.enabled[kind] |= bit;
+  if (f.negated) cfg.negated[kind] |= bit;
+  if (f.follow && !AddFollow(cfg, kind, bit))
+    return Fail(policy, "more than " + std::to_string(VIGIL_FOLLOW_LANES) +
+                            " filters with follow; the kernel tracks that many per policy");
+  int range_count = 0;
+  for (const lang::ScopeValue& v : f.values)
+    if (auto s = AddFilterValue(policy, p, kind, v, range_count, out); !s) return s;
+  return OkStatus();
+}
+
+// Policy `p`: its bits in the config, its event types, kills and filters.
+Status AddPolicy(const KernelPolicyInput& policy, size_t p, kernel::KernelPlan& out) {
+  vigil_policy_config& cfg = *out.config;
+  const uint64_t bit = 1ULL << p;
+  cfg.policies |= bit;
+  if (policy.scope.filters.empty()) cfg.unscoped |= bit;
+  if (policy.scope.follow()) cfg.follow |= bit;
+  if (auto s = AddEventTypes(policy, bit, out); !s) return s;
+  AddExecKills(policy, bit, out);
+  for (const lang::ScopeFilter& f : policy.scope.filters)
+    if (auto s = AddFilter(policy.name, p, f, out); !s) return s;
+  return OkStatus();
 }
 
 }  // namespace
@@ -68,115 +196,17 @@ uint64_t PathHash(const std::string& path) {
   return vigil_path_hash_finish(h, path.size());
 }
 
-bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
-                     const KernelPlanOptions& options, kernel::KernelPlan* plan, std::string* error) {
-  if (policies.size() > VIGIL_MAX_POLICIES) {
-    if (error)
-      *error = "at most " + std::to_string(VIGIL_MAX_POLICIES) + " policies can be loaded, got " +
-               std::to_string(policies.size());
-    return false;
-  }
+Result<kernel::KernelPlan> BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
+                                           const KernelPlanOptions& options) {
+  if (policies.size() > VIGIL_MAX_POLICIES)
+    return Error{"at most " + std::to_string(VIGIL_MAX_POLICIES) + " policies can be loaded, got " +
+                 std::to_string(policies.size())};
   kernel::KernelPlan out;
   out.version = options.version;
-  out.config = std::make_shared<vigil_policy_config>();
-  vigil_policy_config& cfg = *out.config;
-  cfg = vigil_policy_config{};
-  for (auto& kind : cfg.ranges)
-    for (auto& policy : kind)
-      for (auto& r : policy) r = vigil_range{1, 0};  // hi < lo: unused
-  cfg.loaded_at_ns = options.loaded_at_ns;
-  cfg.host_pidns = options.host_pidns;
-  cfg.lifecycle_all = options.lifecycle_all ? 1 : 0;
-
-  for (size_t p = 0; p < policies.size(); ++p) {
-    const KernelPolicyInput& policy = policies[p];
-    const uint64_t bit = 1ULL << p;
-    cfg.policies |= bit;
-    if (policy.scope.filters.empty()) cfg.unscoped |= bit;
-    if (policy.scope.follow()) cfg.follow |= bit;
-    for (uint16_t type : policy.event_types) {
-      if (type >= VIGIL_EVT_MAX)
-        return Fail(error, policy.name, "unknown event type " + std::to_string(type));
-      if (type == VIGIL_EVT_TCP_STATE && !policy.scope.filters.empty())
-        return Fail(error, policy.name,
-                    "tcp_state events happen in softirq context where the kernel cannot tell "
-                    "which process owns the socket; only a global scope can select them");
-      out.event_policies[type] |= bit;
-      out.event_types.insert(type);
-    }
-    if (policy.kill_exec_always || !policy.kill_exec.empty()) {
-      cfg.kill_exec |= bit;
-      if (policy.kill_exec_always) cfg.kill_exec_any |= bit;
-      for (const auto& [what, text] : policy.kill_exec)
-        out.kill_exec[{what, PathHash(text)}] |= bit;
-    }
-
-    for (const lang::ScopeFilter& f : policy.scope.filters) {
-      const vigil_scope_kind kind = KernelKind(f.kind);
-      if (kind == VIGIL_SCOPE_KIND_MAX) return Fail(error, policy.name, "unknown scope filter");
-      if (cfg.enabled[kind] & bit)
-        return Fail(error, policy.name,
-                    std::string("more than one ") + KindName(kind) +
-                        " filter; combine the values into one list");
-      cfg.enabled[kind] |= bit;
-      if (f.negated) cfg.negated[kind] |= bit;
-      if (f.follow && !AddFollow(cfg, kind, bit))
-        return Fail(error, policy.name,
-                    "more than " + std::to_string(VIGIL_FOLLOW_LANES) +
-                        " filters with follow; the kernel tracks that many per policy");
-      int range_count = 0;
-      for (const lang::ScopeValue& v : f.values) {
-        switch (kind) {
-          case VIGIL_SCOPE_UID:
-          case VIGIL_SCOPE_GID:
-          case VIGIL_SCOPE_PID:
-            if (v.lo > v.hi) return Fail(error, policy.name, "empty range");
-            if (v.lo == v.hi) {
-              out.numeric[{kind, v.lo}] |= bit;
-            } else {
-              if (range_count == VIGIL_MAX_RANGES)
-                return Fail(error, policy.name,
-                            std::string("more than ") + std::to_string(VIGIL_MAX_RANGES) + " " +
-                                KindName(kind) + " ranges");
-              cfg.ranges[RangeSlot(kind)][p][range_count++] = vigil_range{v.lo, v.hi};
-            }
-            break;
-          case VIGIL_SCOPE_MNTNS:
-          case VIGIL_SCOPE_PIDNS:
-          case VIGIL_SCOPE_CGROUP:
-            if (v.lo != v.hi)
-              return Fail(error, policy.name,
-                          std::string(KindName(kind)) + " takes single values, not ranges");
-            out.numeric[{kind, v.lo}] |= bit;
-            break;
-          case VIGIL_SCOPE_COMM:
-            if (v.text.empty() || v.text.size() >= VIGIL_COMM_LEN)
-              return Fail(error, policy.name,
-                          "comm \"" + v.text + "\" must be 1 to 15 bytes (the kernel's limit)");
-            out.comm[v.text] |= bit;
-            break;
-          case VIGIL_SCOPE_UTS:
-            if (v.text.empty() || v.text.size() >= VIGIL_UTS_LEN)
-              return Fail(error, policy.name, "uts name must be 1 to 63 bytes");
-            out.uts[v.text] |= bit;
-            break;
-          case VIGIL_SCOPE_BINARY:
-            if (v.text.empty() || v.text[0] != '/')
-              return Fail(error, policy.name, "binary \"" + v.text + "\" must be an absolute path");
-            if (v.text.size() >= VIGIL_PATH_MAX)
-              return Fail(error, policy.name, "binary path longer than the kernel's limit");
-            out.binary[{v.mntns, PathHash(v.text)}] |= bit;
-            break;
-          case VIGIL_SCOPE_CONTAINER:
-          case VIGIL_SCOPE_NEW:
-          case VIGIL_SCOPE_KIND_MAX:
-            break;
-        }
-      }
-    }
-  }
-  *plan = std::move(out);
-  return true;
+  out.config = EmptyConfig(options);
+  for (size_t p = 0; p < policies.size(); ++p)
+    if (auto s = AddPolicy(policies[p], p, out); !s) return Error{s.error()};
+  return out;
 }
 
 }  // namespace vigil::compile

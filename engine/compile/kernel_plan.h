@@ -14,6 +14,7 @@
 #include "bpf/events.h"
 #include "kernel/kernel_plan.h"
 #include "lang/scope.h"
+#include "util/result.h"
 
 namespace vigil::compile {
 
@@ -34,12 +35,13 @@ struct KernelPlanOptions {
   bool lifecycle_all = false;  // deliver every process's exec/fork/exit (the process tree needs it)
 };
 
-
-// Builds the plan, or returns false with *error saying which policy and filter the kernel cannot
-// express (too many policies or ranges, a comm longer than 15 bytes, a relative binary path, a
-// scoped policy that selects tcp_state, ...).
-bool BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
-                     const KernelPlanOptions& options, kernel::KernelPlan* plan, std::string* error);
+// Builds the plan from policies that engine/lang has validated (pass 5 checks every limit
+// below as a located diagnostic, so `vigil lint` and `vigil compile` agree). The errors left
+// here are defensive: they name the policy and filter the kernel cannot express (too many
+// policies or ranges, a comm longer than 15 bytes, a relative binary path, a scoped policy
+// that selects tcp_state, ...) and cannot happen for a program that lints clean.
+Result<kernel::KernelPlan> BuildKernelPlan(const std::vector<KernelPolicyInput>& policies,
+                                           const KernelPlanOptions& options);
 
 // Hash of an absolute path, as the kernel hashes exe paths (vigil_path_hash_* in bpf/entity.h).
 uint64_t PathHash(const std::string& path);

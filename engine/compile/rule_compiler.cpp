@@ -206,8 +206,7 @@ void OrderByCost(MatchNode& n) {
 
 class RuleBuilder {
  public:
-  RuleBuilder(const lang::Program& p, std::string where, std::vector<RuleCompileError>* errors)
-      : program_(p), where_(std::move(where)), errors_(errors) {}
+  RuleBuilder(const lang::Program& p, lang::Diagnostics& diags) : program_(p), diags_(diags) {}
 
   IrNode Build(const lang::ast::Expr& e) {
     switch (e.op) {
@@ -241,10 +240,11 @@ class RuleBuilder {
   }
 
  private:
-  IrNode Fail(const lang::ast::Expr& e, const std::string& message) {
-    errors_->push_back(
-        {where_ + " (" + std::to_string(e.loc.line) + ":" + std::to_string(e.loc.column) + ")",
-         message});
+  // A condition the front end accepted but no matcher can be built for: a type error the type
+  // checker let through (V010 unless said otherwise), or a regex RE2 refuses (V015).
+  IrNode Fail(const lang::ast::Expr& e, const std::string& message,
+              lang::Code code = lang::Code::kTypeMismatch) {
+    diags_.Add(code, e.loc, message);
     return IrNode::Constant(false);
   }
 
@@ -363,10 +363,10 @@ class RuleBuilder {
       }
       case Op::kMatches: {
         if (rv.kind != Kind::kString) return Fail(e, "matches takes a string pattern");
-        std::string error;
-        auto check = match::RegexCheck::Make(lhs, rv.text, &error);
-        if (!check) return Fail(e, "invalid regular expression: " + error);
-        return IrNode::Ready(std::move(check));
+        auto check = match::RegexCheck::Make(lhs, rv.text);
+        if (!check)
+          return Fail(e, "invalid regular expression: " + check.error(), lang::Code::kBadRegex);
+        return IrNode::Ready(std::move(*check));
       }
       default:
         return Fail(e, std::string("'") + lang::ast::OpName(op) + "' does not apply to strings");
@@ -491,7 +491,7 @@ class RuleBuilder {
   IrNode AddressPredicate(const lang::ast::Expr& e, Op op, const Operand& lhs) {
     auto block = [&](const lang::ast::Value& v, std::vector<lang::Cidr>* out) {
       if (v.kind == Kind::kCall && v.text == "cidr" && v.items.size() == 1) {
-        auto c = lang::ParseCidr(v.items[0].text, nullptr);
+        auto c = lang::ParseCidr(v.items[0].text);
         if (!c) return false;
         out->push_back(*c);
         return true;
@@ -558,15 +558,8 @@ class RuleBuilder {
   }
 
   const lang::Program& program_;
-  std::string where_;
-  std::vector<RuleCompileError>* errors_;
+  lang::Diagnostics& diags_;
 };
-
-std::string Where(const lang::Program& p, const lang::SourceLoc& loc) {
-  if (loc.file >= p.sources.size()) return "?";
-  return p.sources.file(loc.file).path + ":" + std::to_string(loc.line) + ":" +
-         std::to_string(loc.column);
-}
 
 std::vector<std::string> Texts(const std::vector<lang::ast::Value>& values) {
   std::vector<std::string> out;
@@ -577,9 +570,9 @@ std::vector<std::string> Texts(const std::vector<lang::ast::Value>& values) {
 
 }  // namespace
 
-std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
-                                             const RuleCompileOptions& options,
-                                             std::vector<RuleCompileError>* errors) {
+Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
+    const lang::Program& program, const RuleCompileOptions& options) {
+  lang::Diagnostics diags;
   auto set = std::make_unique<match::RuleSet>();
   std::map<const lang::ast::RuleDecl*, uint64_t> selected;
   for (const auto& p : program.policies) {
@@ -600,13 +593,13 @@ std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
     c.output = match::OutputTemplate::Parse(rule->output);
     c.events = rule->events;
     c.enabled = rule->enabled;
-    c.where = Where(program, rule->loc);
+    c.where = program.sources.Position(rule->loc);
     if (implicit)
       c.policies = rule->enabled ? 1 : 0;
     else if (auto it = selected.find(rule); it != selected.end())
       c.policies = it->second;
 
-    RuleBuilder builder(program, c.where, errors);
+    RuleBuilder builder(program, diags);
     IrNode ir = rule->when ? builder.Build(*rule->when) : IrNode::Constant(true);
     Fold(ir);
     MergeAlternatives(ir);
@@ -622,6 +615,10 @@ std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
       c.by_type[t] = std::make_shared<const match::Matcher>(specialised);
     }
     set->AddRule(std::move(c));
+  }
+  if (diags.errors() > 0) {
+    diags.Sort();
+    return diags;
   }
   set->BuildIndex();
   return set;

@@ -11,13 +11,9 @@
 
 #include "lang/program.h"
 #include "match/rule_set.h"
+#include "util/result.h"
 
 namespace vigil::compile {
-
-struct RuleCompileError {
-  std::string where;  // file:line:col
-  std::string message;
-};
 
 struct RuleCompileOptions {
   // When the loaded files declare no policy, make up one (index 0, "all-rules", global scope)
@@ -27,10 +23,9 @@ struct RuleCompileOptions {
 
 // Compiles every rule of an analysed program (Analyze() reported no errors). Rules that are
 // disabled or selected by no policy are compiled too (for `vigil test`), but not indexed.
-// Errors are returned (and the set is then incomplete); they only arise on input the front
-// end should have rejected.
-std::unique_ptr<match::RuleSet> CompileRules(const lang::Program& program,
-                                             const RuleCompileOptions& options,
-                                             std::vector<RuleCompileError>* errors);
+// A condition no matcher can be built for (a regex RE2 refuses, a type error the front end let
+// through) is a located diagnostic; `vigil lint` runs this stage too, so it reports them.
+Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
+    const lang::Program& program, const RuleCompileOptions& options);
 
 }  // namespace vigil::compile

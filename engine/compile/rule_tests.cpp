@@ -23,10 +23,9 @@ TestRun RunRuleTests(const lang::Program& program, const match::RuleSet& rules) 
         continue;
       }
       tested.insert(test->rule);
-      match::TestEventError error;
-      if (!match::RecordFromTestCase(tc, &failure.event, &error)) {
-        failure.loc = error.loc;
-        failure.problem = error.message;
+      if (auto made = match::RecordFromTestCase(tc, &failure.event); !made) {
+        failure.loc = made.error().all().front().loc;
+        failure.problem = made.error().all().front().message;
         run.failures.push_back(std::move(failure));
         continue;
       }

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "kernel/result.h"
+#include "util/result.h"
 
 namespace vigil::kernel {
 

@@ -188,7 +188,7 @@ SockAddr DecodeSockAddr(const uint8_t* data, size_t len) {
   return a;
 }
 
-bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error) {
+bool Decode(const void* data, size_t size, Event* out, std::string* error) {
   if (size < sizeof(vigil_event_header)) return Fail(error, "record shorter than its header");
   vigil_event_header h;
   std::memcpy(&h, data, sizeof(h));
@@ -238,6 +238,12 @@ bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error)
     default:
       return DecodeSyscall(bytes, size, out, error);
   }
+}
+
+Status DecodeRecord(const void* data, size_t size, Event* out) {
+  std::string error;
+  if (!Decode(data, size, out, &error)) return Error{std::move(error)};
+  return OkStatus();
 }
 
 }  // namespace vigil::kernel

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "kernel/event.h"
+#include "util/result.h"
 
 namespace vigil::kernel {
 
-// Returns false and sets *error when the record is malformed.
-bool DecodeRecord(const void* data, size_t size, Event* out, std::string* error);
+// Decodes into `out` (reused across records: no allocation per call); an error says what is
+// malformed.
+Status DecodeRecord(const void* data, size_t size, Event* out);
 
 // Parses a raw struct sockaddr (as copied by BPF) into family/address/port.
 SockAddr DecodeSockAddr(const uint8_t* data, size_t len);

@@ -35,22 +35,20 @@ bool IsLifecycleEvent(uint16_t type) {
   return type < kTypes.size() && kTypes[type].origin == VIGIL_ORIGIN_LIFECYCLE;
 }
 
-bool ParseEventTypeList(const std::string& list, std::set<uint16_t>* out, std::string* error) {
+Result<std::set<uint16_t>> ParseEventTypeList(const std::string& list) {
+  std::set<uint16_t> out;
   if (list.empty() || list == "all") {
-    for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) out->insert(t);
-    return true;
+    for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) out.insert(t);
+    return out;
   }
   std::stringstream ss(list);
   std::string name;
   while (std::getline(ss, name, ',')) {
     auto type = EventTypeFromName(name);
-    if (!type) {
-      *error = "unknown event type '" + name + "' (see docs/events.md)";
-      return false;
-    }
-    out->insert(*type);
+    if (!type) return Error{"unknown event type '" + name + "' (see docs/events.md)"};
+    out.insert(*type);
   }
-  return true;
+  return out;
 }
 
 }  // namespace vigil::kernel

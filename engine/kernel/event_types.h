@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.h"
+
 namespace vigil::kernel {
 
 // "exec", "open", ...; "unknown" for an out-of-range value.
@@ -16,7 +18,7 @@ std::optional<uint16_t> EventTypeFromName(std::string_view name);
 // selects them.
 bool IsLifecycleEvent(uint16_t type);
 // Parses a comma-separated list of event type names ("open,exec"; empty or "all" for every
-// type) into `out`; false with `error` naming the unknown type otherwise.
-bool ParseEventTypeList(const std::string& list, std::set<uint16_t>* out, std::string* error);
+// type), or an error naming the unknown type.
+Result<std::set<uint16_t>> ParseEventTypeList(const std::string& list);
 
 }  // namespace vigil::kernel

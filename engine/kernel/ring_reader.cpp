@@ -45,9 +45,9 @@ int RingReader::OnRecord(void* ctx, void* data, size_t size) {
   RingReader* self = buffer->owner;
   buffer->records.fetch_add(1, std::memory_order_relaxed);
   thread_local Event event;
-  std::string error;
-  if (!DecodeRecord(data, size, &event, &error)) {
-    if (self->decode_errors_.fetch_add(1) < 10) spdlog::warn("bad kernel record: {}", error);
+  if (auto decoded = DecodeRecord(data, size, &event); !decoded) {
+    if (self->decode_errors_.fetch_add(1) < 10)
+      spdlog::warn("bad kernel record: {}", decoded.error());
     return 0;
   }
   self->per_type_[event.type].fetch_add(1, std::memory_order_relaxed);

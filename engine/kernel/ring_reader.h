@@ -13,7 +13,7 @@
 
 #include "bpf/events.h"
 #include "kernel/event.h"
-#include "kernel/result.h"
+#include "util/result.h"
 
 struct ring_buffer;
 

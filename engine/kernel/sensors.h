@@ -14,7 +14,7 @@
 #include "bpf/events.h"
 #include "kernel/clock.h"
 #include "kernel/kernel_plan.h"
-#include "kernel/result.h"
+#include "util/result.h"
 
 struct vigil_bpf;
 struct bpf_link;

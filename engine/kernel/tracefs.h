@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "kernel/result.h"
+#include "util/result.h"
 
 namespace vigil::kernel {
 

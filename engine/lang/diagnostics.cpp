@@ -10,7 +10,8 @@ const std::vector<CodeInfo>& AllCodes() {
   static const std::vector<CodeInfo> kCodes = {
       {kSyntax, "V001", "syntax-error", Level::kError, "The file does not parse"},
       {kUnknownField, "V002", "unknown-field", Level::kError, "Unknown field"},
-      {kUnknownList, "V003", "unknown-list", Level::kError, "Reference to a list that does not exist"},
+      {kUnknownList, "V003", "unknown-list", Level::kError,
+       "Reference to a list that does not exist"},
       {kUnknownName, "V004", "unknown-name", Level::kError,
        "A bare name that is neither a macro nor a boolean field"},
       {kUnknownRule, "V005", "unknown-rule", Level::kError,
@@ -56,8 +57,7 @@ const std::vector<CodeInfo>& AllCodes() {
        "A test case that cannot run as written"},
       {kRuleWithoutDesc, "V031", "rule-without-desc", Level::kWarning,
        "A rule without a description or severity"},
-      {kUnknownFlag, "V032", "unknown-flag", Level::kError,
-       "A flag name the field does not know"},
+      {kUnknownFlag, "V032", "unknown-flag", Level::kError, "A flag name the field does not know"},
       {kMisplaced, "V033", "misplaced-construct", Level::kError,
        "A construct used where it has no meaning"},
       {kUnknownFunction, "V034", "unknown-function", Level::kError,
@@ -65,6 +65,15 @@ const std::vector<CodeInfo>& AllCodes() {
       {kMixedList, "V035", "mixed-list", Level::kError, "A list whose items have different types"},
       {kOverrideApplied, "V036", "override-applied", Level::kNote,
        "Which declaration an `override` replaced"},
+      {kScopeValueLimit, "V037", "scope-value-limit", Level::kError,
+       "A scope value the kernel cannot hold (length, relative path, range on an exact filter)"},
+      {kTooManyFollow, "V038", "too-many-follow", Level::kError,
+       "More scope filters with `follow` than the kernel has lanes"},
+      {kTooManyRanges, "V039", "too-many-ranges", Level::kError,
+       "More numeric ranges in one scope filter than the kernel holds"},
+      {kEmptyRange, "V040", "empty-range", Level::kError, "Scope bounds that leave no value"},
+      {kEventNeedsGlobalScope, "V041", "event-needs-global-scope", Level::kError,
+       "A scoped policy selects an event type only a global scope can select"},
   };
   return kCodes;
 }
@@ -74,6 +83,10 @@ const CodeInfo& InfoFor(Code code) { return AllCodes().at(static_cast<size_t>(co
 Diagnostic& Diagnostics::Add(Code code, SourceLoc loc, std::string message) {
   items_.push_back(Diagnostic{code, InfoFor(code).level, loc, std::move(message), {}});
   return items_.back();
+}
+
+void Diagnostics::Merge(Diagnostics other) {
+  for (auto& d : other.items_) items_.push_back(std::move(d));
 }
 
 size_t Diagnostics::errors() const {

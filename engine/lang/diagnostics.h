@@ -51,6 +51,11 @@ enum class Code {
   kUnknownFunction,        // V034
   kMixedList,              // V035
   kOverrideApplied,        // V036
+  kScopeValueLimit,        // V037
+  kTooManyFollow,          // V038
+  kTooManyRanges,          // V039
+  kEmptyRange,             // V040
+  kEventNeedsGlobalScope,  // V041
 };
 
 struct CodeInfo {
@@ -81,6 +86,8 @@ class Diagnostics {
   size_t errors() const;
   size_t warnings() const;
   size_t notes() const;
+  // Moves every finding of `other` into this set.
+  void Merge(Diagnostics other);
   // Orders findings by file (load order), line, column, then code: stable golden output.
   void Sort();
 

@@ -8,11 +8,6 @@
 namespace vigil::lang {
 namespace {
 
-std::string Where(const SourceSet& sources, SourceLoc loc) {
-  return sources.file(loc.file).path + ":" + std::to_string(loc.line) + ":" +
-         std::to_string(loc.column);
-}
-
 // Registers `decl` under its name, applying `override` rules. Returns the winner to store.
 template <typename Decl, typename Ptr>
 void Declare(std::map<std::string, Ptr>& table, Decl* decl, const char* kind,
@@ -31,14 +26,14 @@ void Declare(std::map<std::string, Ptr>& table, Decl* decl, const char* kind,
     diags
         .Add(Code::kDuplicateName, decl->loc,
              std::string(kind) + " '" + decl->name + "' is already declared at " +
-                 Where(sources, it->second->loc))
+                 sources.Position(it->second->loc))
         .notes.push_back(std::string("to replace it on purpose, write 'override ") + kind + " " +
                          decl->name + "'");
     return;
   }
   diags.Add(Code::kOverrideApplied, decl->loc,
             std::string(kind) + " '" + decl->name + "' replaces the one at " +
-                Where(sources, it->second->loc));
+                sources.Position(it->second->loc));
   it->second = decl;
 }
 

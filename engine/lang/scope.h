@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bpf/vocabulary.h"
+#include "lang/events.h"
 
 namespace vigil::lang {
 
@@ -60,9 +61,29 @@ struct ScopeFilter {
   std::vector<ScopeValue> values;
 };
 
+// What the kernel can hold, checked by pass 5 (policies.cpp) so that a program that lints clean
+// always fits the kernel plan; engine/compile/kernel_plan.cpp asserts each equals its
+// counterpart in bpf/events.h.
 // At most this many filters of one scope can carry `follow` (VIGIL_FOLLOW_LANES, the kernel's
-// per-process lanes in bpf/events.h).
+// per-process lanes).
 inline constexpr size_t kMaxFollowFilters = 2;
+// Bytes of a comm (VIGIL_COMM_LEN - 1), a uts name (VIGIL_UTS_LEN - 1) and a binary path
+// (VIGIL_PATH_MAX - 1): the kernel keeps that many.
+inline constexpr size_t kMaxCommBytes = 15;
+inline constexpr size_t kMaxUtsBytes = 63;
+inline constexpr size_t kMaxBinaryPathBytes = 1023;
+// Ranges (lo < hi) one uid, gid or pid filter can hold (VIGIL_MAX_RANGES).
+inline constexpr size_t kMaxRangesPerFilter = 4;
+
+// Event types only a policy without scope filters can select: the kernel sees them in softirq
+// context, where it cannot tell which process a socket belongs to.
+inline constexpr EventMask kGlobalScopeOnlyEvents = Bit(EventType::kTcpState);
+
+// Whether a numeric filter takes ranges (uid, gid, pid); the others compare exact values.
+inline bool TakesRanges(ScopeFilterKind kind) {
+  return kind == ScopeFilterKind::kUid || kind == ScopeFilterKind::kGid ||
+         kind == ScopeFilterKind::kPid;
+}
 
 // `global` is a scope with no filters. Filters are combined with `and`.
 struct Scope {

@@ -9,6 +9,7 @@
 #include "lang/ast.h"
 #include "lang/diagnostics.h"
 #include "lang/scope.h"
+#include "util/result.h"
 
 namespace vigil::lang {
 
@@ -18,9 +19,9 @@ struct Program;
 // `program` supplies named lists (`comm in my_list`); it may be null.
 std::optional<Scope> BuildScope(const ast::Expr& expr, const Program* program, Diagnostics& diags);
 
-// Parses and validates a scope written as text, e.g. "comm in [vigil-e2e-x] follow and
-// uid >= 1000". On failure returns nullopt and, if `error` is given, a readable message
-// ("1:6: scope cannot be evaluated in the kernel: ...").
-std::optional<Scope> ParseScope(std::string_view text, std::string* error);
+// Parses and validates a scope written as text (file `file_id` of `sources`), e.g.
+// "comm in [vigil-e2e-x] follow and uid >= 1000". On failure: the findings, located in that
+// text, for engine/output to render.
+Result<Scope, Diagnostics> ParseScope(const SourceSet& sources, uint32_t file_id);
 
 }  // namespace vigil::lang

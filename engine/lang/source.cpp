@@ -22,4 +22,9 @@ std::string_view SourceSet::Line(uint32_t id, uint32_t line) const {
   return text.substr(begin, end - begin);
 }
 
+std::string SourceSet::Position(const SourceLoc& loc) const {
+  if (loc.file >= files_.size()) return "?";
+  return files_[loc.file].path + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
+}
+
 }  // namespace vigil::lang

@@ -31,6 +31,9 @@ class SourceSet {
   size_t size() const { return files_.size(); }
   // The text of line `line` (1-based) of file `id`, without its newline; empty if out of range.
   std::string_view Line(uint32_t id, uint32_t line) const;
+  // "path:line:col" of `loc`, or "?" when it points nowhere: the one way a source position
+  // is written (diagnostics, rule locations in alerts, test failures).
+  std::string Position(const SourceLoc& loc) const;
 
  private:
   std::vector<SourceFile> files_;

@@ -348,8 +348,8 @@ class TypeChecker {
         diags_.Add(Code::kBadRegex, e.rhs.loc, "invalid regular expression: " + re.error())
             .notes.push_back("vigil uses RE2 syntax (no backreferences or lookaround); "
                              "single-quoted strings need no escaping of backslashes");
-    } else if (auto problem = GlobProblem(e.rhs.text)) {
-      diags_.Add(Code::kBadGlob, e.rhs.loc, "invalid glob: " + *problem);
+    } else if (auto glob = CheckGlob(e.rhs.text); !glob) {
+      diags_.Add(Code::kBadGlob, e.rhs.loc, "invalid glob: " + glob.error());
     }
   }
 
@@ -474,8 +474,9 @@ class TypeChecker {
                    "cidr() holds addresses; this field is " + std::string(TypeName(t)));
         return;
       }
-      if (auto problem = CidrProblem(item.items[0].text))
-        diags_.Add(Code::kBadCidr, item.items[0].loc, "invalid CIDR " + Q(item.items[0].text) + ": " + *problem);
+      if (auto cidr = ParseCidr(item.items[0].text); !cidr)
+        diags_.Add(Code::kBadCidr, item.items[0].loc,
+                   "invalid CIDR " + Q(item.items[0].text) + ": " + cidr.error());
       return;
     }
     if (item.kind == Kind::kRange) {

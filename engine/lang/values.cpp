@@ -7,10 +7,10 @@
 
 namespace vigil::lang {
 
-std::optional<std::string> GlobProblem(std::string_view p) {
+Status CheckGlob(std::string_view p) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i] == '\\') {
-      if (i + 1 == p.size()) return "a trailing backslash escapes nothing";
+      if (i + 1 == p.size()) return Error{"a trailing backslash escapes nothing"};
       ++i;
       continue;
     }
@@ -19,11 +19,11 @@ std::optional<std::string> GlobProblem(std::string_view p) {
     if (j < p.size() && (p[j] == '!' || p[j] == '^')) ++j;
     if (j < p.size() && p[j] == ']') ++j;  // a leading ] is a literal member
     while (j < p.size() && p[j] != ']') ++j;
-    if (j >= p.size()) return "'[' at offset " + std::to_string(i) + " is never closed";
-    if (j == i + 1) return "empty character class '[]'";
+    if (j >= p.size()) return Error{"'[' at offset " + std::to_string(i) + " is never closed"};
+    if (j == i + 1) return Error{"empty character class '[]'"};
     i = j;
   }
-  return std::nullopt;
+  return OkStatus();
 }
 
 bool Cidr::Contains(const IpAddress& a) const {
@@ -37,16 +37,14 @@ bool Cidr::Contains(const IpAddress& a) const {
   return true;
 }
 
-std::optional<Cidr> ParseCidr(std::string_view text, std::string* problem) {
+Result<Cidr> ParseCidr(std::string_view text) {
   auto slash = text.find('/');
   if (slash == std::string_view::npos) {
-    if (problem) *problem = "expected ADDRESS/BITS, e.g. 10.0.0.0/8";
-    return std::nullopt;
+    return Error{"expected ADDRESS/BITS, e.g. 10.0.0.0/8"};
   }
   auto addr = ParseIpAddress(text.substr(0, slash));
   if (!addr) {
-    if (problem) *problem = "'" + std::string(text.substr(0, slash)) + "' is not an IP address";
-    return std::nullopt;
+    return Error{"'" + std::string(text.substr(0, slash)) + "' is not an IP address"};
   }
   bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
   std::string_view bits_text = text.substr(slash + 1);
@@ -55,8 +53,7 @@ std::optional<Cidr> ParseCidr(std::string_view text, std::string* problem) {
   unsigned max = v4 ? 32 : 128;
   if (ec != std::errc() || ptr != bits_text.data() + bits_text.size() || bits_text.empty() ||
       bits > max) {
-    if (problem) *problem = "prefix length must be a number from 0 to " + std::to_string(max);
-    return std::nullopt;
+    return Error{"prefix length must be a number from 0 to " + std::to_string(max)};
   }
   return Cidr{*addr, v4 ? bits + 96 : bits};
 }

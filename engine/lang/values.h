@@ -9,13 +9,14 @@
 #include <string_view>
 
 #include "util/ip_address.h"
+#include "util/result.h"
 
 namespace vigil::lang {
 
-// Why `pattern` is not a valid glob (*, ?, [set], [!set], \ escapes), or nullopt.
-std::optional<std::string> GlobProblem(std::string_view pattern);
+// Whether `pattern` is a valid glob (*, ?, [set], [!set], \ escapes), or why not.
+Status CheckGlob(std::string_view pattern);
 
-// Whether `text` matches the glob `pattern` (valid per GlobProblem). `*` matches any run of
+// Whether `text` matches the glob `pattern` (valid per CheckGlob). `*` matches any run of
 // bytes, '/' included; `?` one UTF-8 character; `[...]` one byte from a set or range
 // (`[!...]` or `[^...]` negates); `\` makes the next character literal. Only the last `*`
 // is ever backtracked to, so the cost is at worst len(pattern) x len(text), never exponential.
@@ -29,11 +30,7 @@ struct Cidr {
   unsigned prefix_bits = 0;  // over the 128-bit (mapped) form
   bool Contains(const IpAddress& a) const;
 };
-std::optional<Cidr> ParseCidr(std::string_view text, std::string* problem);
-inline std::optional<std::string> CidrProblem(std::string_view text) {
-  std::string problem;
-  if (ParseCidr(text, &problem)) return std::nullopt;
-  return problem;
-}
+// "10.0.0.0/8", "fe80::/10", or why the text is not a CIDR block.
+Result<Cidr> ParseCidr(std::string_view text);
 
 }  // namespace vigil::lang

@@ -179,15 +179,11 @@ std::string GlobCheck::Describe() const {
   return lhs_.Describe() + " glob " + QuoteForDescribe(pattern_);
 }
 
-std::unique_ptr<RegexCheck> RegexCheck::Make(Operand lhs, const std::string& pattern,
-                                             std::string* error) {
+Result<std::unique_ptr<RegexCheck>> RegexCheck::Make(Operand lhs, const std::string& pattern) {
   RE2::Options options;
   options.set_log_errors(false);
   auto re = std::make_unique<RE2>(pattern, options);
-  if (!re->ok()) {
-    if (error) *error = re->error();
-    return nullptr;
-  }
+  if (!re->ok()) return Error{re->error()};
   return std::unique_ptr<RegexCheck>(new RegexCheck(std::move(lhs), std::move(re)));
 }
 

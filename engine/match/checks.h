@@ -111,9 +111,8 @@ class GlobCheck final : public OperandCheck {
 // RE2, compiled once; `matches` searches (unanchored): write ^...$ to match the whole text.
 class RegexCheck final : public OperandCheck {
  public:
-  // Returns null with *error set when the pattern does not compile.
-  static std::unique_ptr<RegexCheck> Make(Operand lhs, const std::string& pattern,
-                                          std::string* error);
+  // The check, or RE2's reason when the pattern does not compile.
+  static Result<std::unique_ptr<RegexCheck>> Make(Operand lhs, const std::string& pattern);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
 

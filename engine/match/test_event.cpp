@@ -77,30 +77,32 @@ bool SetValue(lang::FieldId id, const lang::ast::Value& v, EventRecord* r, std::
 
 }  // namespace
 
-bool RecordFromTestCase(const lang::ast::TestCase& tc, EventRecord* record, TestEventError* error) {
+Result<Ok, lang::Diagnostics> RecordFromTestCase(const lang::ast::TestCase& tc,
+                                                 EventRecord* record) {
+  auto fail = [](lang::SourceLoc loc, std::string message) {
+    lang::Diagnostics diags;
+    diags.Add(lang::Code::kBadTestCase, loc, std::move(message));
+    return diags;
+  };
   record->Clear();
   auto type = lang::EventTypeByName(tc.event);
   if (!type) {
-    *error = {tc.event_loc, "unknown event type '" + tc.event + "'"};
-    return false;
+    return fail(tc.event_loc, "unknown event type '" + tc.event + "'");
   }
   record->set_type(*type);
   for (const auto& [fref, value] : tc.fields) {
     auto id = fref.field ? fref.field : lang::FieldByName(fref.text);
     if (!id) {
-      *error = {fref.loc, "unknown field '" + fref.text + "'"};
-      return false;
+      return fail(fref.loc, "unknown field '" + fref.text + "'");
     }
     if (lang::Field(*id).indexed) {
-      *error = {fref.loc, "a test cannot set " + fref.text +
-                              "[N] alone: give proc.ancestors.name, "
-                              "nearest first"};
-      return false;
+      return fail(fref.loc, "a test cannot set " + fref.text +
+                                "[N] alone: give proc.ancestors.name, "
+                                "nearest first");
     }
     std::string message;
     if (!SetValue(*id, value, record, &message)) {
-      *error = {value.loc, message};
-      return false;
+      return fail(value.loc, message);
     }
   }
   const lang::EventMask bit = lang::Bit(*type);
@@ -108,7 +110,7 @@ bool RecordFromTestCase(const lang::ast::TestCase& tc, EventRecord* record, Test
       !record->Has(FieldId::kEvtFailed))
     record->SetInt(FieldId::kEvtRetval, 0);
   DeriveFields(*record);
-  return true;
+  return Ok{};
 }
 
 }  // namespace vigil::match

@@ -7,17 +7,15 @@
 #include <string>
 
 #include "lang/ast.h"
+#include "lang/diagnostics.h"
 #include "match/event_record.h"
+#include "util/result.h"
 
 namespace vigil::match {
 
-struct TestEventError {
-  lang::SourceLoc loc;
-  std::string message;
-};
-
-// Fills `record` (cleared first). Returns false with *error on a value the type checker should
-// have rejected, or on a field a test cannot set directly (proc.aname[N]).
-bool RecordFromTestCase(const lang::ast::TestCase& tc, EventRecord* record, TestEventError* error);
+// Fills `record` (cleared first). A value the type checker should have rejected, or a field a
+// test cannot set directly (proc.aname[N]), is a located finding (V030).
+Result<Ok, lang::Diagnostics> RecordFromTestCase(const lang::ast::TestCase& tc,
+                                                 EventRecord* record);
 
 }  // namespace vigil::match

@@ -80,12 +80,29 @@ std::string SarifUri(const std::string& path) {
 
 }  // namespace
 
+std::string DiagnosticLine(const lang::SourceSet& sources, const lang::Diagnostic& d) {
+  return TerminalSafe(sources.Position(d.loc)) + ": " + LevelName(d.level) + "[" + d.id() +
+         "]: " + TerminalSafe(d.message);
+}
+
+std::vector<std::string> ErrorLines(const lang::SourceSet& sources,
+                                    const lang::Diagnostics& diags) {
+  std::vector<std::string> lines;
+  for (const auto& d : diags.all())
+    if (d.level == Level::kError) lines.push_back(DiagnosticLine(sources, d));
+  return lines;
+}
+
+std::string ErrorText(const lang::SourceSet& sources, const lang::Diagnostics& diags) {
+  std::string text;
+  for (const auto& line : ErrorLines(sources, diags)) text += (text.empty() ? "" : "\n") + line;
+  return text;
+}
+
 void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& diags,
                     const LintSummary& summary, std::ostream& out) {
   for (const auto& d : diags.all()) {
-    const auto& file = sources.file(d.loc.file);
-    out << TerminalSafe(file.path) << ":" << d.loc.line << ":" << d.loc.column << ": "
-        << LevelName(d.level) << "[" << d.id() << "]: " << TerminalSafe(d.message) << "\n";
+    out << DiagnosticLine(sources, d) << "\n";
     std::string_view line = sources.Line(d.loc.file, d.loc.line);
     std::string number = std::to_string(d.loc.line);
     std::string pad(number.size(), ' ');

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "lang/diagnostics.h"
 #include "lang/source.h"
@@ -14,6 +16,13 @@ struct LintSummary {
   size_t rules = 0;
   size_t policies = 0;
 };
+
+// One finding on one line, "path:line:col: error[V019]: message": the head of each finding in
+// the text form, and how the agent reports a refused reload.
+std::string DiagnosticLine(const lang::SourceSet& sources, const lang::Diagnostic& d);
+// The errors among `diags`, one DiagnosticLine each; ErrorText joins them with newlines.
+std::vector<std::string> ErrorLines(const lang::SourceSet& sources, const lang::Diagnostics& diags);
+std::string ErrorText(const lang::SourceSet& sources, const lang::Diagnostics& diags);
 
 void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& diags,
                     const LintSummary& summary, std::ostream& out);

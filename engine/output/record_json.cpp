@@ -174,12 +174,10 @@ std::string DumpJsonLine(const json& j) {
   return out;
 }
 
-bool RecordFromJson(const json& event, const PolicyIndex& policies, match::EventRecord* r,
-                    std::string* error) {
+Status RecordFromJson(const json& event, const PolicyIndex& policies, match::EventRecord* r) {
   r->Clear();
   if (!event.is_object()) {
-    *error = std::string("expected a JSON object, found ") + JsonTypeName(event);
-    return false;
+    return Error{std::string("expected a JSON object, found ") + JsonTypeName(event)};
   }
   auto evt = event.find("evt");
   const json* type = nullptr;
@@ -188,32 +186,27 @@ bool RecordFromJson(const json& event, const PolicyIndex& policies, match::Event
     if (t != evt->end()) type = &*t;
   }
   if (!type) {
-    *error = "evt.type is missing";
-    return false;
+    return Error{"evt.type is missing"};
   }
   if (!type->is_string()) {
-    *error = std::string("evt.type: expected a string, found ") + JsonTypeName(*type);
-    return false;
+    return Error{std::string("evt.type: expected a string, found ") + JsonTypeName(*type)};
   }
   auto parsed = lang::EventTypeByName(type->get_ref<const std::string&>());
   if (!parsed) {
-    *error = "evt.type: unknown event type";
-    return false;
+    return Error{"evt.type: unknown event type"};
   }
   r->set_type(*parsed);
-  if (!Reader(r, error).Walk(event, "")) return false;
+  if (std::string error; !Reader(r, &error).Walk(event, "")) return Error{error};
 
   if (auto it = event.find("incomplete"); it != event.end()) {
     if (!it->is_boolean()) {
-      *error = std::string("incomplete: expected true or false, found ") + JsonTypeName(*it);
-      return false;
+      return Error{std::string("incomplete: expected true or false, found ") + JsonTypeName(*it)};
     }
     r->set_incomplete(it->get<bool>());
   }
   if (auto it = event.find("policy_version"); it != event.end()) {
     if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX) {
-      *error = "policy_version: expected a 32-bit unsigned integer";
-      return false;
+      return Error{"policy_version: expected a 32-bit unsigned integer"};
     }
     r->set_policy_version(it->get<uint32_t>());
   }
@@ -224,19 +217,17 @@ bool RecordFromJson(const json& event, const PolicyIndex& policies, match::Event
       uint64_t bits = 0;
       for (const auto& name : *it) {
         if (!name.is_string()) {
-          *error = "policies: expected a bitmap or an array of policy names";
-          return false;
+          return Error{"policies: expected a bitmap or an array of policy names"};
         }
         auto p = policies.find(name.get_ref<const std::string&>());
         if (p != policies.end()) bits |= uint64_t{1} << p->second;
       }
       r->set_policies(bits);
     } else {
-      *error = "policies: expected a bitmap or an array of policy names";
-      return false;
+      return Error{"policies: expected a bitmap or an array of policy names"};
     }
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace vigil::output

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "match/event_record.h"
+#include "util/result.h"
 
 namespace vigil::output {
 
@@ -30,7 +31,7 @@ std::string DumpJsonLine(const nlohmann::json& j);
 // Fills `r` (cleared first) from one event object. Unknown keys are ignored (newer writers
 // may add fields); a known field of the wrong JSON type, a missing or unknown evt.type, or a
 // malformed address is an error naming the field. Without "policies", every policy matches.
-bool RecordFromJson(const nlohmann::json& event, const PolicyIndex& policies, match::EventRecord* r,
-                    std::string* error);
+Status RecordFromJson(const nlohmann::json& event, const PolicyIndex& policies,
+                      match::EventRecord* r);
 
 }  // namespace vigil::output

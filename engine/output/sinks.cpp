@@ -41,17 +41,17 @@ FileSink::~FileSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string FileSink::Open() {
+Status FileSink::Open() {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return path_ + ": " + std::strerror(errno);
+  if (fd < 0) return Error{path_ + ": " + std::strerror(errno)};
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
-  return "";
+  return OkStatus();
 }
 
 bool FileSink::Write(const std::string& line) {
   if (reopen_.exchange(false) || fd_ < 0) {
-    if (!Open().empty()) return false;
+    if (!Open()) return false;
   }
   return WriteAll(fd_, line + "\n");
 }
@@ -69,20 +69,15 @@ bool SyslogSink::Write(const std::string& line) {
   return true;
 }
 
-std::unique_ptr<Sink> MakeSink(const std::string& spec, std::string* error) {
-  if (spec == "stdout") return std::make_unique<StdoutSink>();
-  if (spec == "syslog") return std::make_unique<SyslogSink>();
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& spec) {
+  if (spec == "stdout") return std::unique_ptr<Sink>(std::make_unique<StdoutSink>());
+  if (spec == "syslog") return std::unique_ptr<Sink>(std::make_unique<SyslogSink>());
   if (spec.rfind("file:", 0) == 0 && spec.size() > 5) {
     auto sink = std::make_unique<FileSink>(spec.substr(5));
-    std::string problem = sink->Open();
-    if (!problem.empty()) {
-      if (error) *error = "cannot open output " + problem;
-      return nullptr;
-    }
-    return sink;
+    if (auto opened = sink->Open(); !opened) return Error{"cannot open output " + opened.error()};
+    return std::unique_ptr<Sink>(std::move(sink));
   }
-  if (error) *error = "unknown output '" + spec + "': use stdout, file:PATH or syslog";
-  return nullptr;
+  return Error{"unknown output '" + spec + "': use stdout, file:PATH or syslog"};
 }
 
 AsyncSink::AsyncSink(std::unique_ptr<Sink> sink, size_t capacity)

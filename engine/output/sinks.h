@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "util/result.h"
+
 namespace vigil::output {
 
 // One alert per call, as a complete line without its trailing newline.
@@ -41,8 +43,8 @@ class FileSink : public Sink {
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
-  // Opens the file; returns an error message on failure.
-  std::string Open();
+  // Opens the file.
+  Status Open();
   bool Write(const std::string& line) override;
   void Flush() override {}
   void RequestReopen() override { reopen_.store(true); }
@@ -62,9 +64,9 @@ class SyslogSink : public Sink {
   std::string Name() const override { return "syslog"; }
 };
 
-// Parses a --output value: "stdout", "file:PATH" or "syslog". Returns null and sets `error`
-// for anything else.
-std::unique_ptr<Sink> MakeSink(const std::string& spec, std::string* error);
+// Parses a --output value: "stdout", "file:PATH" or "syslog"; an error for anything else or
+// a file that cannot be opened.
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& spec);
 
 struct SinkStats {
   uint64_t written = 0;

@@ -11,8 +11,8 @@
 #include "proctree/container_id.h"
 #include "proctree/oci_annotations.h"
 #include "proctree/proc_snapshot.h"
-#include "proctree/result.h"
 #include "proctree/runtime_state.h"
+#include "util/result.h"
 
 namespace vigil::proctree {
 

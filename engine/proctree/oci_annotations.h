@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "proctree/result.h"
+#include "util/result.h"
 
 namespace vigil::proctree {
 

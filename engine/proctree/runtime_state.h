@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "proctree/oci_annotations.h"
-#include "proctree/result.h"
+#include "util/result.h"
 
 namespace vigil::proctree {
 

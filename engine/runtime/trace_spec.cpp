@@ -3,16 +3,19 @@
 #include "bpf/events.h"
 #include "kernel/event_types.h"
 #include "lang/scope_parser.h"
+#include "output/lint_report.h"
 
 namespace vigil::runtime {
 
 Result<TraceSpec> TraceSpecFromFlags(const std::string& events, const std::string& scope) {
   TraceSpec spec;
-  std::string error;
-  if (!kernel::ParseEventTypeList(events, &spec.event_types, &error)) return Error{error};
+  auto types = kernel::ParseEventTypeList(events);
+  if (!types) return Error{types.error()};
+  spec.event_types = std::move(*types);
   if (!scope.empty()) {
-    auto parsed = lang::ParseScope(scope, &error);
-    if (!parsed) return Error{"--scope: " + error};
+    lang::SourceSet sources;
+    auto parsed = lang::ParseScope(sources, sources.Add("--scope", scope));
+    if (!parsed) return Error{output::ErrorText(sources, parsed.error())};
     spec.scope = std::move(*parsed);
     spec.scoped = true;
     if (events.empty() || events == "all") spec.event_types.erase(VIGIL_EVT_TCP_STATE);
@@ -33,10 +36,7 @@ Result<kernel::KernelPlan> BuildTracePlan(const TraceSpec& spec,
   policy.event_types = spec.event_types;
   compile::KernelPlanOptions plan_options = options;
   plan_options.lifecycle_all = spec.lifecycle_all;
-  kernel::KernelPlan plan;
-  std::string error;
-  if (!compile::BuildKernelPlan({policy}, plan_options, &plan, &error)) return Error{error};
-  return plan;
+  return compile::BuildKernelPlan({policy}, plan_options);
 }
 
 }  // namespace vigil::runtime

@@ -85,7 +85,7 @@ TEST(PolicyWatcher, SeesPlainWrites) {
   ScratchDir dir;
   WriteFile(dir / "a.vgl", "v1");
   PolicyWatcher w({dir / "a.vgl"});
-  ASSERT_EQ(w.Start(), "");
+  ASSERT_TRUE(w.Start());
   EXPECT_FALSE(w.WaitForChange(milliseconds(50)));
   WriteFile(dir / "a.vgl", "v2");
   EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
@@ -95,7 +95,7 @@ TEST(PolicyWatcher, IgnoresOtherFilesInTheSameDirectory) {
   ScratchDir dir;
   WriteFile(dir / "a.vgl", "v1");
   PolicyWatcher w({dir / "a.vgl"});
-  ASSERT_EQ(w.Start(), "");
+  ASSERT_TRUE(w.Start());
   WriteFile(dir / "unrelated.txt", "x");
   EXPECT_FALSE(w.WaitForChange(milliseconds(200), milliseconds(50)));
 }
@@ -104,7 +104,7 @@ TEST(PolicyWatcher, SeesEditorRenameOverSave) {
   ScratchDir dir;
   WriteFile(dir / "a.vgl", "v1");
   PolicyWatcher w({dir / "a.vgl"});
-  ASSERT_EQ(w.Start(), "");
+  ASSERT_TRUE(w.Start());
   WriteFile(dir / ".a.vgl.swp", "v2");
   fs::rename(dir / ".a.vgl.swp", dir / "a.vgl");
   EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
@@ -120,7 +120,7 @@ TEST(PolicyWatcher, SeesNewFilesInWatchedDirectories) {
   fs::create_directories(dir / "rules/sub");
   WriteFile(dir / "rules/a.vgl", "v1");
   PolicyWatcher w({dir / "rules"});
-  ASSERT_EQ(w.Start(), "");
+  ASSERT_TRUE(w.Start());
   WriteFile(dir / "rules/sub/new.vgl", "v1");
   EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
   fs::create_directories(dir / "rules/sub/deeper");
@@ -139,7 +139,7 @@ TEST(PolicyWatcher, SeesKubernetesConfigMapSwap) {
   fs::create_directory_symlink("..2026_11_25_v1", dir / "..data");
   fs::create_symlink("..data/policy.vgl", dir / "policy.vgl");
   PolicyWatcher w({dir / "policy.vgl"});
-  ASSERT_EQ(w.Start(), "");
+  ASSERT_TRUE(w.Start());
   fs::create_directory(dir / "..2026_11_25_v2");
   WriteFile(dir / "..2026_11_25_v2/policy.vgl", "v2");
   fs::create_directory_symlink("..2026_11_25_v2", dir / "..data_tmp");
@@ -153,21 +153,21 @@ TEST(ControlSocket, AnswersRequestsAndRejectsGarbage) {
   ControlServer server(path, [](const nlohmann::json& req) {
     return nlohmann::json{{"ok", true}, {"echo", req.value("command", "")}};
   });
-  ASSERT_EQ(server.Start(), "");
+  ASSERT_TRUE(server.Start());
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  std::string error;
-  auto reply = ControlRequest(path, {{"command", "status"}}, &error);
-  ASSERT_TRUE(reply) << error;
+  auto reply = ControlRequest(path, {{"command", "status"}});
+  ASSERT_TRUE(reply) << reply.error();
   EXPECT_EQ((*reply)["echo"], "status");
   // A second server on the same live socket refuses to start.
   ControlServer second(path, [](const nlohmann::json&) { return nlohmann::json{}; });
-  EXPECT_NE(second.Start(), "");
+  EXPECT_FALSE(second.Start());
   server.Stop();
   EXPECT_FALSE(fs::exists(path));
-  EXPECT_FALSE(ControlRequest(path, {{"command", "status"}}, &error));
-  EXPECT_NE(error.find("cannot reach the agent"), std::string::npos);
+  auto unreachable = ControlRequest(path, {{"command", "status"}});
+  ASSERT_FALSE(unreachable);
+  EXPECT_NE(unreachable.error().find("cannot reach the agent"), std::string::npos);
 }
 
 TEST(ControlSocket, ReplacesAStaleSocketFile) {
@@ -175,7 +175,7 @@ TEST(ControlSocket, ReplacesAStaleSocketFile) {
   std::string path = dir / "ctl.sock";
   {
     ControlServer killed(path, [](const nlohmann::json&) { return nlohmann::json{}; });
-    ASSERT_EQ(killed.Start(), "");
+    ASSERT_TRUE(killed.Start());
     // Simulate kill -9: the socket file stays behind with nobody listening.
     WriteFile(dir / "marker", "");
   }
@@ -187,7 +187,7 @@ TEST(ControlSocket, ReplacesAStaleSocketFile) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ::close(fd);
   ControlServer fresh(path, [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; });
-  EXPECT_EQ(fresh.Start(), "");
+  EXPECT_TRUE(fresh.Start());
 }
 
 constexpr const char* kGoodV1 = R"(
@@ -214,7 +214,7 @@ TEST(Reloader, KeepsTheRunningSetWhenTheNewOneHasErrors) {
                     [&](std::shared_ptr<const lang::Program> program, uint32_t version) {
                       EXPECT_TRUE(program);
                       activated.push_back(version);
-                      return std::string();
+                      return OkStatus();
                     });
   auto first = reloader.Reload("start");
   ASSERT_TRUE(first.ok);
@@ -246,7 +246,7 @@ TEST(Reloader, AnActivationFailureKeepsTheOldVersion) {
   WriteFile(dir / "p.vgl", kGoodV1);
   bool fail = false;
   Reloader reloader({dir / "p.vgl"}, false, [&](std::shared_ptr<const lang::Program>, uint32_t) {
-    return fail ? std::string("kernel map full") : std::string();
+    return fail ? Status(Error{"kernel map full"}) : OkStatus();
   });
   ASSERT_TRUE(reloader.Reload("start").ok);
   fail = true;
@@ -261,7 +261,7 @@ TEST(Reloader, RefusesInsecureFilesWhenAskedToCheck) {
   WriteFile(dir / "p.vgl", kGoodV1);
   ::chmod((dir / "p.vgl").c_str(), 0666);
   Reloader reloader({dir / "p.vgl"}, true,
-                    [](std::shared_ptr<const lang::Program>, uint32_t) { return std::string(); });
+                    [](std::shared_ptr<const lang::Program>, uint32_t) { return OkStatus(); });
   auto out = reloader.Reload("start");
   EXPECT_FALSE(out.ok);
   ASSERT_FALSE(out.errors.empty());

@@ -73,31 +73,44 @@ TEST(Suggest, FindsTranspositionsAndTypos) {
 }
 
 TEST(Values, Globs) {
-  EXPECT_FALSE(GlobProblem("/tmp/*.sh"));
-  EXPECT_FALSE(GlobProblem("/tmp/[!a-z]?"));
-  EXPECT_FALSE(GlobProblem("[]]"));
-  EXPECT_TRUE(GlobProblem("/tmp/[abc"));
-  EXPECT_TRUE(GlobProblem("x\\"));
+  EXPECT_TRUE(CheckGlob("/tmp/*.sh"));
+  EXPECT_TRUE(CheckGlob("/tmp/[!a-z]?"));
+  EXPECT_TRUE(CheckGlob("[]]"));
+  EXPECT_FALSE(CheckGlob("/tmp/[abc"));
+  EXPECT_FALSE(CheckGlob("x\\"));
 }
 
 TEST(Values, CidrContains) {
-  std::string problem;
-  auto net = ParseCidr("10.0.0.0/8", &problem);
-  ASSERT_TRUE(net) << problem;
+  auto net = ParseCidr("10.0.0.0/8");
+  ASSERT_TRUE(net) << net.error();
   EXPECT_TRUE(net->Contains(*ParseIpAddress("10.200.3.4")));
   EXPECT_FALSE(net->Contains(*ParseIpAddress("11.0.0.1")));
   EXPECT_FALSE(net->Contains(*ParseIpAddress("::1")));
-  auto v6 = ParseCidr("fe80::/10", &problem);
+  auto v6 = ParseCidr("fe80::/10");
   ASSERT_TRUE(v6);
   EXPECT_TRUE(v6->Contains(*ParseIpAddress("fe80::1")));
-  EXPECT_FALSE(ParseCidr("10.0.0.0/33", &problem));
-  EXPECT_FALSE(ParseCidr("10.0.0.0", &problem));
-  EXPECT_FALSE(ParseCidr("10.0.0.0/x", &problem));
+  EXPECT_FALSE(ParseCidr("10.0.0.0/33"));
+  EXPECT_FALSE(ParseCidr("10.0.0.0"));
+  EXPECT_FALSE(ParseCidr("10.0.0.0/x"));
+}
+
+// ParseScope on `text`; on failure `error` gets each finding as "line:col: message (note)".
+std::optional<Scope> ScopeFromText(std::string_view text, std::string* error) {
+  SourceSet sources;
+  auto scope = ParseScope(sources, sources.Add("<scope>", std::string(text)));
+  if (scope) return std::move(*scope);
+  error->clear();
+  for (const auto& d : scope.error().all()) {
+    *error += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " + d.message;
+    for (const auto& n : d.notes) *error += " (" + n + ")";
+    *error += "\n";
+  }
+  return std::nullopt;
 }
 
 TEST(Scope, ParsesKernelFilters) {
   std::string error;
-  auto scope = ParseScope(
+  auto scope = ScopeFromText(
       "comm in [vigil-e2e-x] follow and uid >= 1000 and uid < 2000 and not container", &error);
   ASSERT_TRUE(scope) << error;
   ASSERT_EQ(scope->filters.size(), 3u);
@@ -115,19 +128,20 @@ TEST(Scope, ParsesKernelFilters) {
 TEST(Scope, FollowStaysOnItsFilter) {
   std::string error;
   auto scope =
-      ParseScope("comm in [nginx] follow and uid == 0 and binary in [\"/x\"] follow", &error);
+      ScopeFromText("comm in [nginx] follow and uid == 0 and binary in [\"/x\"] follow", &error);
   ASSERT_TRUE(scope) << error;
   ASSERT_EQ(scope->filters.size(), 3u);
   EXPECT_TRUE(scope->filters[0].follow);
   EXPECT_FALSE(scope->filters[1].follow);
   EXPECT_TRUE(scope->filters[2].follow);
-  EXPECT_FALSE(ParseScope("comm in [a] follow and uid == 0 follow and gid == 0 follow", &error));
+  EXPECT_FALSE(ScopeFromText("comm in [a] follow and uid == 0 follow and gid == 0 follow", &error));
   EXPECT_NE(error.find("at most 2 filters"), std::string::npos) << error;
 }
 
 TEST(Scope, BinaryWithMountNamespaceAndRanges) {
   std::string error;
-  auto scope = ParseScope(R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);
+  auto scope = ScopeFromText(
+      R"(binary in ["/usr/bin/a", 4026531840:"/usr/bin/b"] and pid in [1..10, 42])", &error);
   ASSERT_TRUE(scope) << error;
   EXPECT_EQ(scope->filters[0].values[1].mntns, 4026531840u);
   EXPECT_EQ(scope->filters[0].values[1].text, "/usr/bin/b");
@@ -138,21 +152,32 @@ TEST(Scope, BinaryWithMountNamespaceAndRanges) {
 
 TEST(Scope, GlobalIsEmpty) {
   std::string error;
-  auto scope = ParseScope("global", &error);
+  auto scope = ScopeFromText("global", &error);
   ASSERT_TRUE(scope) << error;
   EXPECT_TRUE(scope->filters.empty());
 }
 
 TEST(Scope, RejectsWhatTheKernelCannotEvaluate) {
   std::string error;
-  EXPECT_FALSE(ParseScope("proc.name == \"x\"", &error));
+  EXPECT_FALSE(ScopeFromText("proc.name == \"x\"", &error));
   EXPECT_NE(error.find("rule's 'when'"), std::string::npos) << error;
-  EXPECT_FALSE(ParseScope("uid == 0 or gid == 0", &error));
+  EXPECT_FALSE(ScopeFromText("uid == 0 or gid == 0", &error));
   EXPECT_NE(error.find("'and' only"), std::string::npos) << error;
-  EXPECT_FALSE(ParseScope("comm startswith \"ng\"", &error));
-  EXPECT_FALSE(ParseScope("comm in [abcdefghijklmnopq]", &error));
-  EXPECT_FALSE(ParseScope("uid in [1000] and uid in [2000]", &error));
-  EXPECT_FALSE(ParseScope("uid == ", &error));
+  EXPECT_FALSE(ScopeFromText("comm startswith \"ng\"", &error));
+  EXPECT_FALSE(ScopeFromText("comm in [abcdefghijklmnopq]", &error));
+  EXPECT_FALSE(ScopeFromText("uid in [1000] and uid in [2000]", &error));
+  EXPECT_FALSE(ScopeFromText("uid in [1..2, 3..4, 5..6, 7..8, 9..10]", &error));
+  EXPECT_NE(error.find("at most 4"), std::string::npos) << error;
+  EXPECT_TRUE(ScopeFromText("uid in [1..2, 3..4, 5..6, 7..8, 9, 11]", &error)) << error;
+  EXPECT_FALSE(ScopeFromText("mntns >= 4026531840", &error));
+  EXPECT_FALSE(ScopeFromText("cgroup in [1..5]", &error));
+  EXPECT_FALSE(ScopeFromText("uid in [5..3]", &error));
+  EXPECT_FALSE(ScopeFromText("comm in [\"\"]", &error));
+  EXPECT_FALSE(ScopeFromText("uts in [\"" + std::string(64, 'h') + "\"]", &error));
+  EXPECT_TRUE(ScopeFromText("uts in [\"" + std::string(63, 'h') + "\"]", &error)) << error;
+  EXPECT_FALSE(ScopeFromText("binary in [\"/" + std::string(1023, 'b') + "\"]", &error));
+  EXPECT_TRUE(ScopeFromText("binary in [\"/" + std::string(1022, 'b') + "\"]", &error)) << error;
+  EXPECT_FALSE(ScopeFromText("uid == ", &error));
   EXPECT_NE(error.find("1:"), std::string::npos) << error;
 }
 

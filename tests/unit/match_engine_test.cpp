@@ -178,8 +178,8 @@ test r {
   ASSERT_EQ(c.program->tests.size(), 1u);
   const auto& cases = c.program->tests[0]->cases;
   match::EventRecord r;
-  match::TestEventError error;
-  ASSERT_TRUE(match::RecordFromTestCase(cases[0], &r, &error)) << error.message;
+  auto made = match::RecordFromTestCase(cases[0], &r);
+  ASSERT_TRUE(made) << made.error().all().front().message;
   EXPECT_EQ(r.String(F("file.name")), "shadow");
   EXPECT_EQ(r.String(F("file.dir")), "/etc");
   EXPECT_EQ(r.Int(F("evt.retval")), 0);
@@ -187,7 +187,7 @@ test r {
   EXPECT_TRUE(r.Bool(F("open.write")));
   EXPECT_TRUE(r.Bool(F("open.create")));
   EXPECT_FALSE(r.Has(F("proc.name")));  // everything else is absent
-  ASSERT_TRUE(match::RecordFromTestCase(cases[1], &r, &error));
+  ASSERT_TRUE(match::RecordFromTestCase(cases[1], &r));
   EXPECT_FALSE(r.Has(F("evt.retval")));  // evt.failed was given: no made-up retval
   EXPECT_TRUE(r.Bool(F("evt.failed")));
 }
@@ -209,8 +209,8 @@ TEST(RecordJson, RoundTripKeepsEveryType) {
   EXPECT_EQ(j["proc"]["name"], "cu\x1b[0mrl");
   EXPECT_EQ(j["net"]["daddr"], "2001:db8::1");
   match::EventRecord back;
-  std::string error;
-  ASSERT_TRUE(output::RecordFromJson(j, {}, &back, &error)) << error;
+  auto read = output::RecordFromJson(j, {}, &back);
+  ASSERT_TRUE(read) << read.error();
   EXPECT_EQ(output::RecordToJson(back), j);
   EXPECT_EQ(back.type(), EventType::kConnect);
   EXPECT_TRUE(back.incomplete());

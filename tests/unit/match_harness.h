@@ -19,7 +19,6 @@ struct CompiledSource {
   std::unique_ptr<lang::Program> program = std::make_unique<lang::Program>();
   lang::Diagnostics diags;
   std::unique_ptr<match::RuleSet> rules;
-  std::vector<compile::RuleCompileError> errors;
 };
 
 inline CompiledSource CompileSource(const std::string& text) {
@@ -28,8 +27,13 @@ inline CompiledSource CompileSource(const std::string& text) {
   lang::Analyze(*c.program, c.diags);
   for (const auto& d : c.diags.all())
     if (d.level == lang::Level::kError) ADD_FAILURE() << "front end: " << d.message;
-  c.rules = compile::CompileRules(*c.program, {}, &c.errors);
-  for (const auto& e : c.errors) ADD_FAILURE() << "compiler: " << e.where << ": " << e.message;
+  auto compiled = compile::CompileRules(*c.program, {});
+  if (compiled) {
+    c.rules = std::move(*compiled);
+  } else {
+    for (const auto& d : compiled.error().all())
+      ADD_FAILURE() << "compiler: " << d.loc.line << ":" << d.loc.column << ": " << d.message;
+  }
   return c;
 }
 

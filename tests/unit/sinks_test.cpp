@@ -71,9 +71,9 @@ TEST(FileSink, AppendsAndReopensForRotation) {
   char tmpl[] = "/tmp/vigil-sink-test-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
   std::string path = dir + "/alerts.jsonl";
-  std::string error;
-  auto sink = MakeSink("file:" + path, &error);
-  ASSERT_TRUE(sink) << error;
+  auto made = MakeSink("file:" + path);
+  ASSERT_TRUE(made) << made.error();
+  auto& sink = *made;
   ASSERT_TRUE(sink->Write("{\"n\":1}"));
   fs::rename(path, path + ".1");  // what logrotate does
   ASSERT_TRUE(sink->Write("{\"n\":2}"));  // still the old file until asked to reopen
@@ -87,12 +87,13 @@ TEST(FileSink, AppendsAndReopensForRotation) {
 }
 
 TEST(MakeSink, RefusesUnknownSpecsAndUnwritablePaths) {
-  std::string error;
-  EXPECT_FALSE(MakeSink("kafka:topic", &error));
-  EXPECT_NE(error.find("stdout, file:PATH or syslog"), std::string::npos);
-  EXPECT_FALSE(MakeSink("file:/nonexistent-dir/x/alerts", &error));
-  EXPECT_NE(error.find("cannot open output"), std::string::npos);
-  EXPECT_TRUE(MakeSink("stdout", &error));
+  auto unknown = MakeSink("kafka:topic");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("stdout, file:PATH or syslog"), std::string::npos);
+  auto unwritable = MakeSink("file:/nonexistent-dir/x/alerts");
+  ASSERT_FALSE(unwritable);
+  EXPECT_NE(unwritable.error().find("cannot open output"), std::string::npos);
+  EXPECT_TRUE(MakeSink("stdout"));
 }
 
 }  // namespace

@@ -63,10 +63,9 @@ TEST(KernelKill, KillsAtExecEvenWhenTheExecEventIsLost) {
   policy.kill_exec.insert({VIGIL_KILL_FILENAME, victim});
   compile::KernelPlanOptions plan_options;
   plan_options.version = 1;
-  kernel::KernelPlan plan;
-  std::string error;
-  ASSERT_TRUE(compile::BuildKernelPlan({policy}, plan_options, &plan, &error)) << error;
-  ASSERT_TRUE(sensors->Apply(plan));
+  auto plan = compile::BuildKernelPlan({policy}, plan_options);
+  ASSERT_TRUE(plan) << plan.error();
+  ASSERT_TRUE(sensors->Apply(*plan));
   ASSERT_TRUE(sensors->Attach());
 
   const int victim_status = RunScript(victim, dir / "victim.marker");

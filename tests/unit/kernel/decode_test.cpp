@@ -34,7 +34,8 @@ TEST(Decode, OpenatNamesItsArguments) {
   auto bytes = OpenatRecord("/etc/shadow");
   Event e;
   std::string error;
-  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e, &error)) << error;
+  auto decoded = DecodeRecord(bytes.data(), bytes.size(), &e);
+  ASSERT_TRUE(decoded) << decoded.error();
   EXPECT_EQ(e.type, VIGIL_EVT_OPEN);
   EXPECT_EQ(e.comm, "cat");
   EXPECT_EQ(e.strings[0], "/etc/shadow");
@@ -51,19 +52,19 @@ TEST(Decode, RejectsTruncatedAndInconsistentRecords) {
   auto bytes = OpenatRecord("/etc/shadow");
   Event e;
   std::string error;
-  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size() - 8, &e, &error));  // string cut off
-  EXPECT_FALSE(DecodeRecord(bytes.data(), 10, &e, &error));                // shorter than header
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size() - 8, &e));  // string cut off
+  EXPECT_FALSE(DecodeRecord(bytes.data(), 10, &e));                // shorter than header
   auto wrong_type = bytes;
   reinterpret_cast<vigil_event_header*>(wrong_type.data())->type = VIGIL_EVT_CONNECT;
-  EXPECT_FALSE(DecodeRecord(wrong_type.data(), wrong_type.size(), &e, &error));
+  EXPECT_FALSE(DecodeRecord(wrong_type.data(), wrong_type.size(), &e));
   auto unknown = bytes;
   reinterpret_cast<vigil_event_header*>(unknown.data())->type = 999;
-  EXPECT_FALSE(DecodeRecord(unknown.data(), unknown.size(), &e, &error));
+  EXPECT_FALSE(DecodeRecord(unknown.data(), unknown.size(), &e));
   vigil_exec_event exec{};
   exec.hdr.type = VIGIL_EVT_EXEC;
   exec.exe_off = 2 * VIGIL_PATH_MAX - 1;
   exec.exe_len = 10;
-  EXPECT_FALSE(DecodeRecord(&exec, sizeof(exec), &e, &error));
+  EXPECT_FALSE(DecodeRecord(&exec, sizeof(exec), &e));
 }
 
 TEST(Decode, SockAddrFamilies) {

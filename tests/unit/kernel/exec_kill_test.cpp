@@ -83,9 +83,9 @@ policy kill_all { rules [tag:a] action kill }
 )");
   const auto inputs = KernelPolicyInputs(a->program);
   ASSERT_EQ(inputs.size(), 3u);
-  kernel::KernelPlan plan;
-  std::string error;
-  ASSERT_TRUE(BuildKernelPlan(inputs, {}, &plan, &error)) << error;
+  auto built = BuildKernelPlan(inputs, {});
+  ASSERT_TRUE(built) << built.error();
+  const kernel::KernelPlan& plan = *built;
   EXPECT_EQ(plan.config->kill_exec, 0b101u);
   EXPECT_EQ(plan.config->kill_exec_any, 0b100u);
   ASSERT_EQ(plan.kill_exec.size(), 2u);

@@ -36,12 +36,12 @@ TEST(KernelPlan, PoliciesBecomeBitsPerFilterAndEvent) {
   other.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx"), Text("curl")}, true),
                          Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x", 4026531840)}),
                          Filter(ScopeFilterKind::kContainer, {})};
-  kernel::KernelPlan plan;
-  std::string error;
   KernelPlanOptions options;
   options.version = 3;
   options.loaded_at_ns = 99;
-  ASSERT_TRUE(BuildKernelPlan({web, host, other}, options, &plan, &error)) << error;
+  auto built = BuildKernelPlan({web, host, other}, options);
+  ASSERT_TRUE(built) << built.error();
+  const kernel::KernelPlan& plan = *built;
 
   const auto& cfg = *plan.config;
   EXPECT_EQ(plan.version, 3u);
@@ -76,10 +76,9 @@ TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
                        Filter(ScopeFilterKind::kBinary, {Text("/usr/bin/x")}, false, true)};
   KernelPolicyInput none{"none", {}, {VIGIL_EVT_OPEN}, false, {}};
   none.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("nginx")})};
-  kernel::KernelPlan plan;
-  std::string error;
-  ASSERT_TRUE(BuildKernelPlan({web, two, none}, {}, &plan, &error)) << error;
-  const auto& cfg = *plan.config;
+  auto built = BuildKernelPlan({web, two, none}, {});
+  ASSERT_TRUE(built) << built.error();
+  const auto& cfg = *built->config;
   EXPECT_EQ(cfg.follow, 0b011u);
   for (int lane = 0; lane < VIGIL_FOLLOW_LANES; ++lane)
     for (int k = 0; k < VIGIL_SCOPE_KIND_MAX; ++k) {
@@ -94,33 +93,35 @@ TEST(KernelPlan, FollowIsNumberedPerFilterIntoLanes) {
   three.scope.filters = {Filter(ScopeFilterKind::kUid, {Num(0, 0)}, false, true),
                          Filter(ScopeFilterKind::kGid, {Num(5, 5)}, false, true),
                          Filter(ScopeFilterKind::kComm, {Text("x")}, false, true)};
-  EXPECT_FALSE(BuildKernelPlan({three}, {}, &plan, &error));
-  EXPECT_NE(error.find("follow"), std::string::npos) << error;
+  auto refused = BuildKernelPlan({three}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("follow"), std::string::npos) << refused.error();
 }
 
 TEST(KernelPlan, RejectsWhatTheKernelCannotEvaluate) {
-  kernel::KernelPlan plan;
-  std::string error;
   KernelPolicyInput p{"p", {}, {VIGIL_EVT_OPEN}, false, {}};
   p.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("a-name-longer-than-15")})};
-  EXPECT_FALSE(BuildKernelPlan({p}, {}, &plan, &error));
-  EXPECT_NE(error.find("15 bytes"), std::string::npos);
+  auto refused = BuildKernelPlan({p}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("15 bytes"), std::string::npos);
 
   p.scope.filters = {Filter(ScopeFilterKind::kBinary, {Text("relative/path")})};
-  EXPECT_FALSE(BuildKernelPlan({p}, {}, &plan, &error));
+  EXPECT_FALSE(BuildKernelPlan({p}, {}));
 
   p.scope.filters = {
       Filter(ScopeFilterKind::kUid, {Num(1, 2), Num(3, 4), Num(5, 6), Num(7, 8), Num(9, 10)})};
-  EXPECT_FALSE(BuildKernelPlan({p}, {}, &plan, &error));
-  EXPECT_NE(error.find("ranges"), std::string::npos);
+  refused = BuildKernelPlan({p}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("ranges"), std::string::npos);
 
   KernelPolicyInput net{"net", {}, {VIGIL_EVT_TCP_STATE}, false, {}};
   net.scope.filters = {Filter(ScopeFilterKind::kComm, {Text("curl")})};
-  EXPECT_FALSE(BuildKernelPlan({net}, {}, &plan, &error));
-  EXPECT_NE(error.find("softirq"), std::string::npos);
+  refused = BuildKernelPlan({net}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("softirq"), std::string::npos);
 
   std::vector<KernelPolicyInput> many(65, KernelPolicyInput{"x", {}, {VIGIL_EVT_OPEN}, false, {}});
-  EXPECT_FALSE(BuildKernelPlan(many, {}, &plan, &error));
+  EXPECT_FALSE(BuildKernelPlan(many, {}));
 }
 
 }  // namespace
