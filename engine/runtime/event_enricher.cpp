@@ -187,7 +187,7 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
               static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + wall_offset_ns_));
   if (e.syscall != 0) out.SetInt(FieldId::kEvtRetval, e.retval);
   FillProcess(e, out);
-  FillSyscall(e, out);
+  FillEventFields(e, out);
   match::DeriveFields(out);
   return true;
 }
@@ -250,24 +250,28 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   if (!tree_.ContextComplete(*p)) out.set_incomplete(true);
 }
 
-void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out) {
+// Each event type's own fields, by family. A type the family does not hold is left alone.
+
+void EventEnricher::FillLifecycle(const kernel::Event& e, match::EventRecord& out) {
+  if (e.type == VIGIL_EVT_EXEC) {
+    out.SetString(FieldId::kExecFilename, e.filename);
+    out.SetBool(FieldId::kExecArgsTruncated, e.argv_truncated);
+    // Standard streams, read from /proc while the new image runs (a reverse shell's are a
+    // socket). A process that has already exited leaves the fields absent.
+    std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
+    if (!in.empty()) out.SetString(FieldId::kProcStdinType, in);
+    if (!stdout_kind.empty()) out.SetString(FieldId::kProcStdoutType, stdout_kind);
+    if (auto fresh = ExeWrittenSince(e.pid, started_)) out.SetBool(FieldId::kProcIsNewExe, *fresh);
+  } else if (e.type == VIGIL_EVT_EXIT) {
+    out.SetInt(FieldId::kExitCode, (e.exit_status >> 8) & 0xff);
+    out.SetInt(FieldId::kExitSignal, e.exit_status & 0x7f);
+  }
+}
+
+namespace {
+
+void FillFile(const kernel::Event& e, match::EventRecord& out) {
   switch (e.type) {
-    case VIGIL_EVT_EXEC: {
-      out.SetString(FieldId::kExecFilename, e.filename);
-      out.SetBool(FieldId::kExecArgsTruncated, e.argv_truncated);
-      // Standard streams, read from /proc while the new image runs (a reverse shell's are a
-      // socket). A process that has already exited leaves the fields absent.
-      std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
-      if (!in.empty()) out.SetString(FieldId::kProcStdinType, in);
-      if (!stdout_kind.empty()) out.SetString(FieldId::kProcStdoutType, stdout_kind);
-      if (auto fresh = ExeWrittenSince(e.pid, started_))
-        out.SetBool(FieldId::kProcIsNewExe, *fresh);
-      break;
-    }
-    case VIGIL_EVT_EXIT:
-      out.SetInt(FieldId::kExitCode, (e.exit_status >> 8) & 0xff);
-      out.SetInt(FieldId::kExitSignal, e.exit_status & 0x7f);
-      break;
     case VIGIL_EVT_OPEN:
       SetStr(out, FieldId::kFilePath, Str(e, "path"));
       if (auto flags = Arg(e, "flags")) {
@@ -277,6 +281,47 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
       }
       if (auto mode = Arg(e, "mode")) out.SetUint(FieldId::kOpenMode, *mode);
       break;
+    case VIGIL_EVT_UNLINK:
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      break;
+    case VIGIL_EVT_RENAME:
+    case VIGIL_EVT_LINK:
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      SetStr(out, FieldId::kFileNewpath, Str(e, "newpath"));
+      break;
+    case VIGIL_EVT_SYMLINK:
+      SetStr(out, FieldId::kFilePath, Str(e, "target"));
+      SetStr(out, FieldId::kFileNewpath, Str(e, "path"));
+      break;
+    case VIGIL_EVT_CHMOD:
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      if (auto m = Arg(e, "mode")) out.SetUint(FieldId::kChmodMode, *m);
+      break;
+    case VIGIL_EVT_CHOWN:
+      SetStr(out, FieldId::kFilePath, Str(e, "path"));
+      SetArg(out, FieldId::kChownUid, e, "uid");
+      SetArg(out, FieldId::kChownGid, e, "gid");
+      break;
+    case VIGIL_EVT_MEMFD_CREATE:
+      SetStr(out, FieldId::kMemfdName, Str(e, "name"));
+      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMemfdFlags, *f);
+      break;
+    case VIGIL_EVT_MOUNT:
+      SetStr(out, FieldId::kMountSource, Str(e, "source"));
+      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
+      SetStr(out, FieldId::kMountFstype, Str(e, "fstype"));
+      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMountFlags, *f);
+      break;
+    case VIGIL_EVT_UMOUNT:
+      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
+      break;
+    default:
+      break;
+  }
+}
+
+void FillNetwork(const kernel::Event& e, match::EventRecord& out) {
+  switch (e.type) {
     case VIGIL_EVT_CONNECT:
     case VIGIL_EVT_ACCEPT:
     case VIGIL_EVT_BIND:
@@ -304,58 +349,29 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
       out.SetInt(FieldId::kNetState, e.newstate);
       out.SetInt(FieldId::kNetOldstate, e.oldstate);
       break;
-    case VIGIL_EVT_PTRACE: {
-      SetArg(out, FieldId::kPtraceRequest, e, "request");
-      if (auto target = Arg(e, "target_pid")) {
-        out.SetInt(FieldId::kPtraceTargetPid, static_cast<int64_t>(*target));
-        if (const auto* t = tree_.Lookup(static_cast<uint32_t>(*target)))
-          out.SetString(FieldId::kPtraceTargetName, t->comm.view());
-      }
+    default:
       break;
-    }
-    case VIGIL_EVT_MEMFD_CREATE:
-      SetStr(out, FieldId::kMemfdName, Str(e, "name"));
-      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMemfdFlags, *f);
-      break;
-    case VIGIL_EVT_UNLINK:
-      SetStr(out, FieldId::kFilePath, Str(e, "path"));
-      break;
-    case VIGIL_EVT_RENAME:
-    case VIGIL_EVT_LINK:
-      SetStr(out, FieldId::kFilePath, Str(e, "path"));
-      SetStr(out, FieldId::kFileNewpath, Str(e, "newpath"));
-      break;
-    case VIGIL_EVT_SYMLINK:
-      SetStr(out, FieldId::kFilePath, Str(e, "target"));
-      SetStr(out, FieldId::kFileNewpath, Str(e, "path"));
-      break;
-    case VIGIL_EVT_CHMOD:
-      SetStr(out, FieldId::kFilePath, Str(e, "path"));
-      if (auto m = Arg(e, "mode")) out.SetUint(FieldId::kChmodMode, *m);
-      break;
-    case VIGIL_EVT_CHOWN:
-      SetStr(out, FieldId::kFilePath, Str(e, "path"));
-      SetArg(out, FieldId::kChownUid, e, "uid");
-      SetArg(out, FieldId::kChownGid, e, "gid");
-      break;
+  }
+}
+
+}  // namespace
+
+// Privilege, identity and other processes: set*id, ptrace, kill, prctl, setns, module loads.
+void EventEnricher::FillProcessControl(const kernel::Event& e, match::EventRecord& out) {
+  switch (e.type) {
     case VIGIL_EVT_SETUID:
       if (auto id = RequestedId(e, "uid", "euid", "ruid")) out.SetInt(FieldId::kSetuidUid, *id);
       break;
     case VIGIL_EVT_SETGID:
       if (auto id = RequestedId(e, "gid", "egid", "rgid")) out.SetInt(FieldId::kSetgidGid, *id);
       break;
-    case VIGIL_EVT_MOUNT:
-      SetStr(out, FieldId::kMountSource, Str(e, "source"));
-      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
-      SetStr(out, FieldId::kMountFstype, Str(e, "fstype"));
-      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMountFlags, *f);
-      break;
-    case VIGIL_EVT_UMOUNT:
-      SetStr(out, FieldId::kMountTarget, Str(e, "target"));
-      break;
-    case VIGIL_EVT_MODULE_LOAD:
-      if (const std::string* params = Str(e, "params"); params && !params->empty())
-        out.SetString(FieldId::kModuleName, *params);
+    case VIGIL_EVT_PTRACE:
+      SetArg(out, FieldId::kPtraceRequest, e, "request");
+      if (auto target = Arg(e, "target_pid")) {
+        out.SetInt(FieldId::kPtraceTargetPid, static_cast<int64_t>(*target));
+        if (const auto* t = tree_.Lookup(static_cast<uint32_t>(*target)))
+          out.SetString(FieldId::kPtraceTargetName, t->comm.view());
+      }
       break;
     case VIGIL_EVT_KILL:
       SetArg(out, FieldId::kSignalNumber, e, "signal");
@@ -369,9 +385,20 @@ void EventEnricher::FillSyscall(const kernel::Event& e, match::EventRecord& out)
     case VIGIL_EVT_SETNS:
       if (auto t = Arg(e, "nstype")) out.SetUint(FieldId::kSetnsNstype, *t & 0xffffffffu);
       break;
+    case VIGIL_EVT_MODULE_LOAD:
+      if (const std::string* params = Str(e, "params"); params && !params->empty())
+        out.SetString(FieldId::kModuleName, *params);
+      break;
     default:
       break;
   }
+}
+
+void EventEnricher::FillEventFields(const kernel::Event& e, match::EventRecord& out) {
+  FillLifecycle(e, out);
+  FillFile(e, out);
+  FillNetwork(e, out);
+  FillProcessControl(e, out);
 }
 
 }  // namespace vigil::runtime

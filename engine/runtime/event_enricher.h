@@ -44,7 +44,11 @@ class EventEnricher {
 
  private:
   void FillProcess(const kernel::Event& e, match::EventRecord& out);
-  void FillSyscall(const kernel::Event& e, match::EventRecord& out);
+  // The event type's own fields: FillLifecycle, then the file, network and process-control
+  // families (a free function each where the tree is not needed).
+  void FillEventFields(const kernel::Event& e, match::EventRecord& out);
+  void FillLifecycle(const kernel::Event& e, match::EventRecord& out);
+  void FillProcessControl(const kernel::Event& e, match::EventRecord& out);
 
   proctree::ProcessTree& tree_;
   kernel::ClockSource clock_;
