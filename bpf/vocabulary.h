@@ -36,12 +36,12 @@
   X(PTRACE, Ptrace, "ptrace", SYSCALL, "ptrace", "A process traced another")                     \
   X(MEMFD_CREATE, MemfdCreate, "memfd_create", SYSCALL, "memfd_create",                          \
     "An anonymous memory file was created")                                                      \
-  X(UNLINK, Unlink, "unlink", SYSCALL, "unlink, unlinkat, rmdir",                                \
-    "A file or directory was removed")                                                           \
+  X(UNLINK, Unlink, "unlink", SYSCALL, "unlink, unlinkat", "A file or directory was removed")    \
   X(RENAME, Rename, "rename", SYSCALL, "rename, renameat, renameat2", "A file was renamed")      \
   X(LINK, Link, "link", SYSCALL, "link, linkat", "A hard link was created")                      \
   X(SYMLINK, Symlink, "symlink", SYSCALL, "symlink, symlinkat", "A symbolic link was created")   \
-  X(CHMOD, Chmod, "chmod", SYSCALL, "chmod, fchmod, fchmodat", "File permissions changed")       \
+  X(CHMOD, Chmod, "chmod", SYSCALL, "chmod, fchmod, fchmodat, fchmodat2",                        \
+    "File permissions changed")                                                                  \
   X(CHOWN, Chown, "chown", SYSCALL, "chown, fchown, lchown, fchownat", "File ownership changed") \
   X(SETUID, Setuid, "setuid", SYSCALL, "setuid, setreuid, setresuid",                            \
     "A process changed its user id")                                                             \
