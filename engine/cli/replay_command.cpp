@@ -57,13 +57,13 @@ int RunReplay(const ReplayOptions& opt) {
     if (Blank(line)) continue;
     nlohmann::json j;
     error.clear();
+    // Any JSON exception (a syntax error, a number that overflows a double: 1e400) makes the
+    // line malformed; a bad line is counted and skipped, never an abort.
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      error = e.what();
-    }
-    if (error.empty()) {
       if (auto read = output::RecordFromJson(j, policy_index, &record); !read) error = read.error();
+    } catch (const nlohmann::json::exception& e) {
+      error = e.what();
     }
     if (!error.empty()) {
       ++malformed;

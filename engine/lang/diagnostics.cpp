@@ -74,11 +74,17 @@ const std::vector<CodeInfo>& AllCodes() {
       {kEmptyRange, "V040", "empty-range", Level::kError, "Scope bounds that leave no value"},
       {kEventNeedsGlobalScope, "V041", "event-needs-global-scope", Level::kError,
        "A scoped policy selects an event type only a global scope can select"},
+      {kNestingTooDeep, "V042", "nesting-too-deep", Level::kError,
+       "An expression or a chain of macros nested deeper than the front end allows"},
+      {kExpansionTooLarge, "V043", "expansion-too-large", Level::kError,
+       "A condition that grows past the size limit when its macros are expanded"},
   };
   return kCodes;
 }
 
-const CodeInfo& InfoFor(Code code) { return AllCodes().at(static_cast<size_t>(code) - 1); }
+const CodeInfo& InfoFor(Code code) {
+  return AllCodes().at(static_cast<size_t>(code) - 1);
+}
 
 Diagnostic& Diagnostics::Add(Code code, SourceLoc loc, std::string message) {
   items_.push_back(Diagnostic{code, InfoFor(code).level, loc, std::move(message), {}});
@@ -99,7 +105,9 @@ size_t Diagnostics::warnings() const {
                        [](const Diagnostic& d) { return d.level == Level::kWarning; });
 }
 
-size_t Diagnostics::notes() const { return items_.size() - errors() - warnings(); }
+size_t Diagnostics::notes() const {
+  return items_.size() - errors() - warnings();
+}
 
 void Diagnostics::Sort() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {

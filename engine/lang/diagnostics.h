@@ -56,6 +56,8 @@ enum class Code {
   kTooManyRanges,          // V039
   kEmptyRange,             // V040
   kEventNeedsGlobalScope,  // V041
+  kNestingTooDeep,         // V042
+  kExpansionTooLarge,      // V043
 };
 
 struct CodeInfo {

@@ -10,6 +10,7 @@
 
 #include "VigilLexer.h"
 #include "VigilParser.h"
+#include "lang/limits.h"
 #include "lang/string_literal.h"
 #include "lang/suggest.h"
 
@@ -20,7 +21,9 @@ using grammar::VigilLexer;
 using grammar::VigilParser;
 namespace a4 = antlr4;
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
+std::string Quote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 uint32_t CodePoints(std::string_view s) {
   uint32_t n = 0;
@@ -33,11 +36,16 @@ uint32_t CodePoints(std::string_view s) {
 std::string TokenDisplay(const a4::dfa::Vocabulary& vocab, size_t type) {
   if (type == a4::Token::EOF) return "end of file";
   switch (type) {
-    case VigilLexer::IDENT: return "a name";
-    case VigilLexer::STRING: return "a string";
-    case VigilLexer::RAWSTRING: return "a raw string";
-    case VigilLexer::INT: return "a number";
-    default: break;
+    case VigilLexer::IDENT:
+      return "a name";
+    case VigilLexer::STRING:
+      return "a string";
+    case VigilLexer::RAWSTRING:
+      return "a raw string";
+    case VigilLexer::INT:
+      return "a number";
+    default:
+      break;
   }
   std::string lit = vocab.getLiteralName(type);
   if (!lit.empty()) return lit;
@@ -66,9 +74,8 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
       return;
     // One finding per position: ANTLR can report twice while it recovers.
     if (!seen_.insert({line, col}).second) return;
-    std::string what = offending->getType() == a4::Token::EOF
-                           ? std::string("end of file")
-                           : Quote(offending->getText());
+    std::string what = offending->getType() == a4::Token::EOF ? std::string("end of file")
+                                                              : Quote(offending->getText());
     if (offending->getType() != a4::Token::EOF) loc.length = CodePoints(offending->getText());
     std::string message = "unexpected " + what;
     std::string expected = ExpectedText(*parser, msg);
@@ -145,7 +152,8 @@ class AstBuilder {
     a4::Token* stop = ctx->getStop();
     if (stop && stop->getLine() == ctx->getStart()->getLine() &&
         stop->getStopIndex() >= ctx->getStart()->getStartIndex())
-      loc.length = static_cast<uint32_t>(stop->getStopIndex() - ctx->getStart()->getStartIndex() + 1);
+      loc.length =
+          static_cast<uint32_t>(stop->getStopIndex() - ctx->getStart()->getStartIndex() + 1);
     return loc;
   }
 
@@ -224,8 +232,7 @@ class AstBuilder {
   }
 
   void ShapeError(const std::string& key, SourceLoc loc, const char* expected) {
-    diags_.Add(Code::kBadProperty, loc,
-               "property " + Quote(key) + " takes " + expected);
+    diags_.Add(Code::kBadProperty, loc, "property " + Quote(key) + " takes " + expected);
   }
 
   std::optional<std::string> StringValue(VigilParser::PropertyValueContext* v, std::string* raw) {
@@ -279,8 +286,10 @@ class AstBuilder {
         auto* v = p->propertyValue();
         if (key == "desc") {
           auto s = StringValue(v, nullptr);
-          if (!s) ShapeError(key, Loc(v), "a string: desc \"what this rule detects\"");
-          else r.desc = *s;
+          if (!s)
+            ShapeError(key, Loc(v), "a string: desc \"what this rule detects\"");
+          else
+            r.desc = *s;
         } else if (key == "output") {
           auto s = StringValue(v, &r.output_raw);
           if (!s) {
@@ -300,15 +309,18 @@ class AstBuilder {
         } else if (key == "mitre" || key == "tags") {
           auto list = ListValue(v);
           if (!list) {
-            ShapeError(key, Loc(v), key == "mitre" ? "a list: mitre [T1059.004]"
-                                                   : "a list: tags [execution, container]");
+            ShapeError(key, Loc(v),
+                       key == "mitre" ? "a list: mitre [T1059.004]"
+                                      : "a list: tags [execution, container]");
             continue;
           }
           (key == "mitre" ? r.mitre : r.tags) = std::move(*list);
         } else if (key == "enabled") {
           auto b = BoolValue(v);
-          if (!b) ShapeError(key, Loc(v), "true or false");
-          else r.enabled = *b;
+          if (!b)
+            ShapeError(key, Loc(v), "true or false");
+          else
+            r.enabled = *b;
         } else {
           // `when` and `on` with a value the dedicated alternatives did not take.
           ShapeError(key, Loc(v), key == "when" ? "a condition" : "event types");
@@ -323,10 +335,11 @@ class AstBuilder {
                                                          "critical"};
     for (size_t i = 0; i < kNames.size(); ++i)
       if (kNames[i] == w) return static_cast<ast::Severity>(i);
-    diags_.Add(Code::kBadEnumValue, loc,
-               "unknown severity " + Quote(w) +
-                   (Suggest(w, kNames).empty() ? std::string("; use info, low, medium, high or critical")
-                                               : DidYouMean(Suggest(w, kNames))));
+    diags_.Add(
+        Code::kBadEnumValue, loc,
+        "unknown severity " + Quote(w) +
+            (Suggest(w, kNames).empty() ? std::string("; use info, low, medium, high or critical")
+                                        : DidYouMean(Suggest(w, kNames))));
     return std::nullopt;
   }
 
@@ -408,27 +421,34 @@ class AstBuilder {
         auto* v = pl->propertyValue();
         if (key == "desc") {
           auto s = StringValue(v, nullptr);
-          if (!s) ShapeError(key, Loc(v), "a string");
-          else p.desc = *s;
+          if (!s)
+            ShapeError(key, Loc(v), "a string");
+          else
+            p.desc = *s;
         } else if (key == "rules") {
           auto list = ListValue(v);
           if (!list) {
-            ShapeError(key, Loc(v), "a list of rule names and tag selectors: rules [tag:execution, my_rule]");
+            ShapeError(key, Loc(v),
+                       "a list of rule names and tag selectors: rules [tag:execution, my_rule]");
             continue;
           }
           p.has_rules = true;
           p.rules = std::move(*list);
         } else if (key == "action") {
           auto w = WordValue(v);
-          if (w && *w == "alert") p.action = ast::Action::kAlert;
-          else if (w && *w == "kill") p.action = ast::Action::kKill;
+          if (w && *w == "alert")
+            p.action = ast::Action::kAlert;
+          else if (w && *w == "kill")
+            p.action = ast::Action::kKill;
           else
             diags_.Add(Code::kBadEnumValue, Loc(v),
                        "unknown action " + Quote(v->getText()) + "; use alert or kill");
         } else if (key == "enabled") {
           auto b = BoolValue(v);
-          if (!b) ShapeError(key, Loc(v), "true or false");
-          else p.enabled = *b;
+          if (!b)
+            ShapeError(key, Loc(v), "true or false");
+          else
+            p.enabled = *b;
         } else if (key == "scope") {
           ShapeError(key, Loc(v), "a scope expression");
         }
@@ -481,17 +501,19 @@ class AstBuilder {
       e.op = ast::Op::kExists;
       e.lhs = BuildFieldRef(x->fieldRef());
     } else if (auto* c = dynamic_cast<VigilParser::CompareAtomContext*>(ctx)) {
-      static const std::map<std::string, ast::Op> kOps = {{"==", ast::Op::kEq}, {"!=", ast::Op::kNe},
-                                                          {"<", ast::Op::kLt},  {"<=", ast::Op::kLe},
-                                                          {">", ast::Op::kGt},  {">=", ast::Op::kGe}};
+      static const std::map<std::string, ast::Op> kOps = {
+          {"==", ast::Op::kEq}, {"!=", ast::Op::kNe}, {"<", ast::Op::kLt},
+          {"<=", ast::Op::kLe}, {">", ast::Op::kGt},  {">=", ast::Op::kGe}};
       e.op = kOps.at(c->op->getText());
       e.lhs = BuildOperand(c->left);
       e.rhs = BuildOperand(c->right);
     } else if (auto* s = dynamic_cast<VigilParser::StringAtomContext*>(ctx)) {
-      static const std::map<std::string, ast::Op> kOps = {
-          {"contains", ast::Op::kContains},     {"icontains", ast::Op::kIContains},
-          {"startswith", ast::Op::kStartsWith}, {"endswith", ast::Op::kEndsWith},
-          {"glob", ast::Op::kGlob},             {"matches", ast::Op::kMatches}};
+      static const std::map<std::string, ast::Op> kOps = {{"contains", ast::Op::kContains},
+                                                          {"icontains", ast::Op::kIContains},
+                                                          {"startswith", ast::Op::kStartsWith},
+                                                          {"endswith", ast::Op::kEndsWith},
+                                                          {"glob", ast::Op::kGlob},
+                                                          {"matches", ast::Op::kMatches}};
       e.op = kOps.at(s->op->getText());
       e.lhs = BuildOperand(s->left);
       e.rhs = BuildOperand(s->right);
@@ -511,7 +533,8 @@ class AstBuilder {
   }
 
   ast::Value BuildOperand(VigilParser::OperandContext* ctx) {
-    if (auto* l = dynamic_cast<VigilParser::LiteralOperandContext*>(ctx)) return BuildLiteral(l->literal());
+    if (auto* l = dynamic_cast<VigilParser::LiteralOperandContext*>(ctx))
+      return BuildLiteral(l->literal());
     if (auto* c = dynamic_cast<VigilParser::CallOperandContext*>(ctx)) return BuildCall(c->call());
     auto* f = dynamic_cast<VigilParser::FieldOperandContext*>(ctx);
     return BuildFieldRef(f->fieldRef());
@@ -527,7 +550,8 @@ class AstBuilder {
   }
 
   ast::Value BuildSet(VigilParser::SetExprContext* ctx) {
-    if (auto* l = dynamic_cast<VigilParser::ListSetContext*>(ctx)) return BuildListLit(l->listLit());
+    if (auto* l = dynamic_cast<VigilParser::ListSetContext*>(ctx))
+      return BuildListLit(l->listLit());
     if (auto* c = dynamic_cast<VigilParser::CallSetContext*>(ctx)) return BuildCall(c->call());
     auto* n = dynamic_cast<VigilParser::NamedSetContext*>(ctx);
     ast::Value v;
@@ -601,7 +625,9 @@ class AstBuilder {
     return LiteralToken(ctx->getStart());
   }
 
-  ast::Value BuildLiteral(VigilParser::LiteralContext* ctx) { return LiteralToken(ctx->getStart()); }
+  ast::Value BuildLiteral(VigilParser::LiteralContext* ctx) {
+    return LiteralToken(ctx->getStart());
+  }
 
   ast::Value LiteralToken(a4::Token* tok) {
     ast::Value v;
@@ -645,8 +671,10 @@ class AstBuilder {
     bool negative = !text.empty() && text[0] == '-';
     std::string_view digits = std::string_view(text).substr(negative ? 1 : 0);
     int base = 10;
-    if (digits.rfind("0x", 0) == 0) base = 16, digits.remove_prefix(2);
-    else if (digits.rfind("0o", 0) == 0) base = 8, digits.remove_prefix(2);
+    if (digits.rfind("0x", 0) == 0)
+      base = 16, digits.remove_prefix(2);
+    else if (digits.rfind("0o", 0) == 0)
+      base = 8, digits.remove_prefix(2);
     uint64_t value = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
     if (ec != std::errc() || value > static_cast<uint64_t>(INT64_MAX)) {
@@ -667,12 +695,60 @@ void ReportLexerProblems(a4::CommonTokenStream& tokens, uint32_t file, Diagnosti
     SourceLoc loc{file, static_cast<uint32_t>(tok->getLine()),
                   static_cast<uint32_t>(tok->getCharPositionInLine() + 1), 1};
     if (tok->getType() == VigilLexer::UNTERMINATED_STRING) {
-      diags.Add(Code::kSyntax, loc, "unterminated string: a string must end with its opening "
-                                     "quote on the same line");
+      diags.Add(Code::kSyntax, loc,
+                "unterminated string: a string must end with its opening "
+                "quote on the same line");
     } else if (tok->getType() == VigilLexer::BAD_CHAR) {
       diags.Add(Code::kSyntax, loc, "unexpected character " + Quote(tok->getText()));
     }
   }
+}
+
+// ANTLR's parser and the AST builder recurse once per nesting level (each `(` and each `not`
+// that applies to what follows), so the token stream is checked before parsing: the first token
+// that nests deeper than kMaxNestingDepth is reported, and the file is not parsed at all.
+// `not` applies to everything up to the end of the next atom, so a run of `not`s nests until a
+// token other than `not` or `(` ends it; `(` nests until its `)`.
+bool CheckNestingDepth(a4::CommonTokenStream& tokens, uint32_t file, Diagnostics& diags) {
+  struct Level {
+    int base;  // depth of the enclosing `(` level
+    int nots;  // `not`s open before it
+  };
+  std::vector<Level> open;
+  int base = 0, nots = 0;
+  for (auto* tok : tokens.getTokens()) {
+    const size_t type = tok->getType();
+    // Punctuation has no token name of its own (T__n); it is recognised by its text.
+    const bool punct = type != a4::Token::EOF && type < VigilLexer::LIST;
+    if (type == VigilLexer::NOT) {
+      ++nots;
+    } else if (punct && tok->getText() == "(") {
+      open.push_back({base, nots});
+      base += nots + 1;
+      nots = 0;
+    } else if (punct && tok->getText() == ")") {
+      if (!open.empty()) {
+        base = open.back().base;
+        open.pop_back();
+      }
+      nots = 0;
+    } else {
+      nots = 0;
+      continue;
+    }
+    if (base + nots > kMaxNestingDepth) {
+      SourceLoc loc{file, static_cast<uint32_t>(tok->getLine()),
+                    static_cast<uint32_t>(tok->getCharPositionInLine() + 1),
+                    std::max<uint32_t>(1, CodePoints(tok->getText()))};
+      diags
+          .Add(Code::kNestingTooDeep, loc,
+               "expression nested more than " + std::to_string(kMaxNestingDepth) +
+                   " levels deep (parentheses, 'not' and calls); the file is not analysed")
+          .notes.push_back("split the condition into macros, or write `not not x` as `x`");
+      return false;
+    }
+  }
+  return true;
 }
 
 // Runs the generated lexer and parser over a file with our error reporting.
@@ -701,7 +777,11 @@ size_t SanitizeUtf8(std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= text.size();
     uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
     for (size_t k = 1; ok && k < len; ++k) {
@@ -732,8 +812,10 @@ ast::File ParseFile(const SourceSet& sources, uint32_t file_id, Diagnostics& dia
     const std::string& orig = sources.file(file_id).text;
     uint32_t line = 1, col = 1;
     for (size_t i = 0; i < bad; ++i) {
-      if (orig[i] == '\n') line++, col = 1;
-      else if ((static_cast<unsigned char>(orig[i]) & 0xC0) != 0x80) ++col;
+      if (orig[i] == '\n')
+        line++, col = 1;
+      else if ((static_cast<unsigned char>(orig[i]) & 0xC0) != 0x80)
+        ++col;
     }
     diags.Add(Code::kBadString, SourceLoc{file_id, line, col, 1},
               "the file is not valid UTF-8 (first invalid byte here); .vgl files must be UTF-8");
@@ -744,6 +826,12 @@ ast::File ParseFile(const SourceSet& sources, uint32_t file_id, Diagnostics& dia
   {
     Diagnostics scratch;
     ParseRun fast(text, file_id, scratch);
+    if (!CheckNestingDepth(fast.tokens, file_id, scratch)) {
+      diags.Merge(std::move(scratch));
+      ast::File refused;
+      refused.id = file_id;
+      return refused;
+    }
     if (scratch.all().empty()) {
       fast.parser.removeErrorListeners();
       fast.parser.setErrorHandler(std::make_shared<a4::BailErrorStrategy>());
@@ -770,6 +858,7 @@ std::optional<ast::Expr> ParseExpression(const SourceSet& sources, uint32_t file
   SanitizeUtf8(text);
   size_t before = diags.errors();
   ParseRun run(text, file_id, diags);
+  if (!CheckNestingDepth(run.tokens, file_id, diags)) return std::nullopt;
   auto* expr = run.parser.expr();
   if (!run.parser.isMatchedEOF() && run.tokens.LA(1) != a4::Token::EOF) {
     auto* tok = run.tokens.LT(1);

@@ -1,6 +1,7 @@
 // Unit tests of the language front end: literals, suggestions, values, scopes and the passes.
 #include <gtest/gtest.h>
 
+#include "lang/limits.h"
 #include "lang/parser.h"
 #include "lang/pipeline.h"
 #include "lang/scope_parser.h"
@@ -206,9 +207,10 @@ TEST(Passes, NamesAreGlobalAcrossFiles) {
 }
 
 TEST(Passes, OverrideReplacesEarlierDeclaration) {
-  auto a = AnalyzeText({R"(rule r { desc "old" severity low on exec when proc.name == "a" }
+  auto a =
+      AnalyzeText({R"(rule r { desc "old" severity low on exec when proc.name == "a" }
                            test r { alert exec { proc.name: "a" } })",
-                        R"(override rule r { desc "new" severity low on exec when proc.name == "a" })"});
+                   R"(override rule r { desc "new" severity low on exec when proc.name == "a" })"});
   EXPECT_EQ(a->diags.errors(), 0u);
   EXPECT_EQ(a->program.rules.at("r")->desc, "new");
   EXPECT_EQ(a->codes(), std::vector<std::string>{"V036"});
@@ -255,6 +257,113 @@ TEST(Passes, SyntaxErrorsDoNotCascade) {
   auto codes = a->codes();
   EXPECT_EQ(std::count(codes.begin(), codes.end(), "V001"), 1);
   EXPECT_EQ(std::count(codes.begin(), codes.end(), "V005"), 0);
+}
+
+// ---- limits (issue 13, items 1 and 2): input past them is a finding, never a crash ------
+
+std::string Repeat(std::string_view piece, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += piece;
+  return out;
+}
+
+std::string RuleWhen(const std::string& condition) {
+  return "rule r { desc \"d\" severity low on exec when " + condition +
+         " }\ntest r { alert exec { proc.name: \"x\" } }\n";
+}
+
+size_t Count(const std::vector<std::string>& codes, const char* code) {
+  return static_cast<size_t>(std::count(codes.begin(), codes.end(), code));
+}
+
+TEST(Limits, DeepParenthesesAreRefusedBeforeParsing) {
+  // 5,000 levels overflowed the stack in the parser and the AST builder.
+  auto a = AnalyzeText({RuleWhen(Repeat("(", 5000) + "proc.name == \"x\"" + Repeat(")", 5000))});
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V042"});
+  const auto& d = a->diags.all().at(0);
+  EXPECT_EQ(d.loc.line, 1u);
+  // The first '(' past the limit: "rule r { ... when " is 44 characters long.
+  EXPECT_EQ(d.loc.column, 45u + kMaxNestingDepth);
+}
+
+TEST(Limits, DeepNotIsRefused) {
+  auto a = AnalyzeText({RuleWhen(Repeat("not ", 10000) + "proc.name == \"x\"")});
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V042"});
+  // `not` mixed with parentheses and calls counts too.
+  auto b = AnalyzeText({RuleWhen(Repeat("not (", 150) + "proc.name == \"x\"" + Repeat(")", 150))});
+  EXPECT_EQ(Count(b->codes(), "V042"), 1u);
+  auto c = AnalyzeText(
+      {RuleWhen("lower(" + Repeat("lower(", 300) + "proc.name" + Repeat(")", 301) + " == \"x\"")});
+  EXPECT_EQ(Count(c->codes(), "V042"), 1u);
+}
+
+TEST(Limits, NestingUpToTheLimitIsAccepted) {
+  // Many `not`s and parentheses one after another do not add up; only nesting does.
+  auto a = AnalyzeText(
+      {RuleWhen(Repeat("(", kMaxNestingDepth) + "proc.name == \"x\"" +
+                Repeat(")", kMaxNestingDepth) + Repeat(" and not (not proc.name == \"y\")", 500))});
+  EXPECT_EQ(Count(a->codes(), "V042"), 0u) << a->diags.all().at(0).message;
+  EXPECT_EQ(a->diags.errors(), 0u);
+  auto b = AnalyzeText({RuleWhen(Repeat("(", kMaxNestingDepth + 1) + "proc.name == \"x\"" +
+                                 Repeat(")", kMaxNestingDepth + 1))});
+  EXPECT_EQ(b->codes(), std::vector<std::string>{"V042"});
+}
+
+TEST(Limits, DeepScopeExpressionIsRefused) {
+  Program program;
+  Diagnostics diags;
+  uint32_t id =
+      program.sources.Add("<scope>", Repeat("(", 5000) + "comm == bash" + Repeat(")", 5000));
+  EXPECT_FALSE(ParseExpression(program.sources, id, diags));
+  ASSERT_EQ(diags.all().size(), 1u);
+  EXPECT_STREQ(diags.all()[0].id(), "V042");
+}
+
+TEST(Limits, DoublingMacrosStopAtTheSizeLimit) {
+  // `m{i} = m{i-1} or m{i-1}` 24 times took more than 3.5 GB and did not finish.
+  std::string text = "macro m0 = proc.name == \"x\"\n";
+  for (int i = 1; i <= 24; ++i)
+    text += "macro m" + std::to_string(i) + " = m" + std::to_string(i - 1) + " or m" +
+            std::to_string(i - 1) + "\n";
+  text += RuleWhen("m24");
+  auto a = AnalyzeText({text});
+  // Reported once, where the limit is crossed: m14 = m13 or m13 is 32,767 nodes; m13 is 16,383.
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V043"});
+  const auto& d = a->diags.all().at(0);
+  EXPECT_EQ(d.loc.line, 14u);  // macro m13 = m12 or m12: its second use of m12
+  EXPECT_NE(d.message.find("10000"), std::string::npos) << d.message;
+  const auto* rule = a->program.rules.at("r");
+  ASSERT_TRUE(rule->when);
+  EXPECT_TRUE(rule->when->children.empty());  // stands in as `true`, not copied
+}
+
+TEST(Limits, LongMacroChainsStopAtTheDepthLimit) {
+  // 3,000 chained macros took 6 GB; each adds a level, so the chain is refused at 200.
+  std::string text = "macro c0 = proc.name == \"x\"\n";
+  std::string alias;
+  for (int i = 1; i <= 3000; ++i)
+    text += "macro c" + std::to_string(i) + " = c" + std::to_string(i - 1) +
+            " and proc.pid != " + std::to_string(i) + "\n";
+  // Each macro uses the next, declared after it: expanding recurses once per macro.
+  for (int i = 0; i < 3000; ++i)
+    alias += "macro a" + std::to_string(i) + " = a" + std::to_string(i + 1) + "\n";
+  alias += "macro a3000 = proc.name == \"x\"\n";
+  auto a = AnalyzeText({text + RuleWhen("c3000")});
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V042"});
+  EXPECT_EQ(a->diags.all().at(0).loc.line, 201u);  // c200 = c199 and ...: 201 levels
+  auto b = AnalyzeText({alias + RuleWhen("a0")});
+  EXPECT_GE(Count(b->codes(), "V042"), 1u);
+  for (const auto& code : b->codes()) EXPECT_EQ(code, "V042");
+}
+
+TEST(Limits, MacrosWithinTheLimitsExpand) {
+  std::string text = "macro m0 = proc.name == \"x\"\n";
+  for (int i = 1; i <= 12; ++i)  // 8,191 nodes
+    text += "macro m" + std::to_string(i) + " = m" + std::to_string(i - 1) + " or m" +
+            std::to_string(i - 1) + "\n";
+  auto a = AnalyzeText({text + RuleWhen("m12")});
+  EXPECT_EQ(a->diags.errors(), 0u);
+  EXPECT_EQ(a->program.rules.at("r")->when->children.size(), 2u);
 }
 
 TEST(TerminalText, EscapesControlsAndInvalidUtf8) {

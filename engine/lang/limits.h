@@ -1,0 +1,23 @@
+// Limits of the front end that keep every pass bounded in stack and memory, whatever the input.
+// They are stated in docs/lint.md (V042, V043); a condition within them is far beyond any real
+// rule, and input past them is refused with a located finding instead of crashing.
+#pragma once
+
+#include <cstddef>
+
+namespace vigil::lang {
+
+// How deeply expressions may nest: parentheses, `not`, transformer calls, and macros used inside
+// macros. The parser checks the token stream before ANTLR sees it (ANTLR's parse is recursive),
+// and macro expansion checks the expanded tree, so no recursive pass goes deeper than this.
+inline constexpr int kMaxNestingDepth = 200;
+
+// Nodes one condition (a rule's `when`, a macro body) may have after macro expansion: a macro
+// used twice is copied twice, so without a limit nested macros grow exponentially.
+inline constexpr size_t kMaxExpandedNodes = 10'000;
+
+// Nodes that macro expansion may copy into all conditions together, so that many conditions
+// each just under the limit above cannot exhaust memory either.
+inline constexpr size_t kMaxTotalExpandedNodes = 4'000'000;
+
+}  // namespace vigil::lang
