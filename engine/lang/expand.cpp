@@ -132,6 +132,11 @@ class Expander {
       return StandInFor(e);
     }
     if (total_copied_ + body.nodes > kMaxTotalExpandedNodes) {
+      if (total_exceeded_) {  // reported once, at the first use past the limit
+        root_.failed = true;
+        return StandInFor(e);
+      }
+      total_exceeded_ = true;
       Fail(Code::kExpansionTooLarge, e.lhs.loc,
            "expanding '" + name + "' here makes all conditions together larger than " +
                std::to_string(kMaxTotalExpandedNodes) + " nodes after macro expansion",
@@ -183,6 +188,7 @@ class Expander {
   std::set<std::string> reported_;
   Root root_;
   size_t total_copied_ = 0;
+  bool total_exceeded_ = false;
 };
 
 }  // namespace

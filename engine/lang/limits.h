@@ -18,6 +18,6 @@ inline constexpr size_t kMaxExpandedNodes = 10'000;
 
 // Nodes that macro expansion may copy into all conditions together, so that many conditions
 // each just under the limit above cannot exhaust memory either.
-inline constexpr size_t kMaxTotalExpandedNodes = 4'000'000;
+inline constexpr size_t kMaxTotalExpandedNodes = 2'000'000;
 
 }  // namespace vigil::lang
