@@ -65,7 +65,6 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
 }
 
 void Agent::OnEvent(const kernel::Event& event) {
-  counters_.events.fetch_add(1, std::memory_order_relaxed);
   // An event whose process (or its container's pod metadata) is not known yet waits in the
   // pending cache and is retried on the timer; it is never dropped (FIELD-LESSONS 5).
   proctree::ProcessTree& tree = session_->tree();
@@ -168,9 +167,10 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
 }
 
 std::string Agent::StatsLine() const {
-  std::string out = fmt::format("stats: version={} events={} alerts={} kills={} kernel_kills={}",
-                                active_version_, counters_.events.load(), counters_.alerts.load(),
-                                counters_.kills.load(), counters_.kernel_kills.load());
+  std::string out =
+      fmt::format("stats: version={} events={} alerts={} kills={} kernel_kills={}", active_version_,
+                  session_ ? session_->events_delivered() : 0, counters_.alerts.load(),
+                  counters_.kills.load(), counters_.kernel_kills.load());
   if (counters_.kill_failures)
     out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
   out += fmt::format("; old_version_events={} unknown_version_events={}",

@@ -46,7 +46,6 @@ struct AgentOptions {
 };
 
 struct AgentCounters {
-  std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> alerts{0};
   std::atomic<uint64_t> kills{0};         // sent from user space
   std::atomic<uint64_t> kernel_kills{0};  // sent by the kernel at exec

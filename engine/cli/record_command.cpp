@@ -34,7 +34,7 @@ int RunRecord(const RecordArgs& args) {
     return *stop;
   // The process tree needs every fork, exec and exit; only in-scope events are written.
   runtime::IncludeLifecycle(options.spec);
-  options.only_in_scope = options.spec.scoped;
+  options.only_in_scope = !options.spec.scope.filters.empty();
   options.flush_each_line = false;
 
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(args.output.c_str(), "w"));

@@ -16,9 +16,6 @@
 namespace vigil::runtime {
 namespace {
 
-// How many policy versions back the kernel keeps entries of: the previous version may still be
-// read by a program that loaded the active version number just before the flip.
-constexpr uint32_t kVersionsReadable = 2;
 constexpr uint64_t kWallSyncIntervalNs = 60'000'000'000;
 
 proctree::RuntimeStateRoots RootsFrom(const SessionOptions& options) {
@@ -110,8 +107,7 @@ Status Session::AttachAddedTypes(const kernel::KernelPlan& plan) {
         "the new policy set selects {} events, whose BPF programs this kernel did not load "
         "(see the start-up log)",
         missing)};
-  if (added.empty() || !reader_) return OkStatus();  // before Start, Attach takes them all
-  return sensors_->AttachTypes(added);
+  return added.empty() ? OkStatus() : sensors_->AttachTypes(added);
 }
 
 Status Session::Apply(const kernel::KernelPlan& plan) {
@@ -121,8 +117,10 @@ Status Session::Apply(const kernel::KernelPlan& plan) {
     return s;
   }
   if (auto s = sensors_->Apply(plan); !s) return s;
-  if (plan.version > kVersionsReadable) {
-    auto retired = sensors_->RetireVersionsBefore(plan.version - (kVersionsReadable - 1));
+  // The previous version may still be read by a program that loaded the active version number
+  // just before the flip; anything older cannot be.
+  if (plan.version > 2) {
+    auto retired = sensors_->RetireVersionsBefore(plan.version - 1);
     if (!retired) spdlog::warn("{}", retired.error());
   }
   return OkStatus();
@@ -180,16 +178,19 @@ void Session::Tick(const std::function<void()>& also) {
   if (also) also();
 }
 
+uint64_t Session::events_delivered() const {
+  uint64_t total = 0;
+  for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) total += reader_ ? reader_->events_of_type(t) : 0;
+  return total;
+}
+
 std::string Session::StatsLine() const {
   std::string out = "events";
   auto add = std::back_inserter(out);
-  uint64_t total = 0;
-  for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t) {
-    const uint64_t n = reader_ ? reader_->events_of_type(t) : 0;
-    total += n;
-    if (n) fmt::format_to(add, " {}={}", kernel::EventTypeName(t), n);
-  }
-  fmt::format_to(add, " total={}; buffers main={} net={}", total,
+  for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t)
+    if (const uint64_t n = reader_ ? reader_->events_of_type(t) : 0)
+      fmt::format_to(add, " {}={}", kernel::EventTypeName(t), n);
+  fmt::format_to(add, " total={}; buffers main={} net={}", events_delivered(),
                  reader_ ? reader_->records_from(0) : 0, reader_ ? reader_->records_from(1) : 0);
   if (sensors_) {
     const kernel::KernelStats k = sensors_->ReadStats();

@@ -9,13 +9,10 @@
 // event waits while /proc is read.
 #pragma once
 
-#include <bpf/libbpf.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +26,8 @@
 #include "proctree/process_tree.h"
 #include "runtime/event_enricher.h"
 #include "util/result.h"
+
+struct bpf_object;
 
 namespace vigil::runtime {
 
@@ -102,6 +101,8 @@ class Session {
   bool loaded() const { return sensors_ != nullptr; }
   kernel::KernelStats kernel_stats() const { return sensors_->ReadStats(); }
   const kernel::RingReader* reader() const { return reader_.get(); }
+  // Events handed to the handler so far (the readers' count, every type).
+  uint64_t events_delivered() const;
 
   // One line of counters: events per type, records per buffer, drops per buffer, decode
   // errors, the kernel's counters, the proc_info size, the raw_syscalls fallback, and the

@@ -17,7 +17,6 @@ Result<TraceSpec> TraceSpecFromFlags(const std::string& events, const std::strin
     auto parsed = lang::ParseScope(sources, sources.Add("--scope", scope));
     if (!parsed) return Error{output::ErrorText(sources, parsed.error())};
     spec.scope = std::move(*parsed);
-    spec.scoped = true;
     if (events.empty() || events == "all") spec.event_types.erase(VIGIL_EVT_TCP_STATE);
   }
   return spec;

@@ -16,7 +16,6 @@ namespace vigil::runtime {
 struct TraceSpec {
   std::set<uint16_t> event_types;  // enum vigil_event_type
   lang::Scope scope;               // empty: every process
-  bool scoped = false;             // a --scope was given
   bool lifecycle_all = false;      // deliver exec/fork/exit of processes outside the scope too
 };
 
