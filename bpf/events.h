@@ -15,7 +15,13 @@
 #define VIGIL_COMM_LEN 16
 #define VIGIL_PATH_MAX 1024 /* path strings from user memory and exe paths */
 #define VIGIL_SMALL_STR 64  /* third string slot (mount fstype) */
-#define VIGIL_ARGV_MAX 4096 /* exec argv bytes, NUL-separated */
+/* exec argv bytes, NUL-separated: an exec record carries VIGIL_ARGV_INLINE bytes in place in the
+ * main ring buffer; a longer argument list is built in the scratch ring buffer with room for
+ * VIGIL_ARGV_CAP bytes and sent as long as it is. How much is read is set at load time
+ * (argv_max in vigil.bpf.c, `--max-args-bytes`), at most VIGIL_ARGV_CAP. */
+#define VIGIL_ARGV_INLINE 4096
+#define VIGIL_ARGV_CAP 65536
+#define VIGIL_ARGV_DEFAULT 16384
 #define VIGIL_TTY_LEN 64
 #define VIGIL_UTS_LEN 64
 #define VIGIL_EXTRA_LEN 128 /* raw bytes of a struct argument (sockaddr, open_how) */
@@ -124,15 +130,17 @@ struct vigil_exec_event {
   __u32 euid;
   __u32 loginuid;
   __u32 flags;        /* VIGIL_EXEC_* */
-  __u32 argc;         /* argument strings in argv (up to the truncation point) */
-  __u16 argv_len;     /* bytes used in argv */
+  __u32 argc;         /* the real argument count (argv may hold fewer when cut) */
+  __u32 argv_len;     /* bytes used in argv, which the record is at least as long as */
+  __u32 pad32;
   __u16 filename_len; /* bytes in filename, without NUL */
   __u16 exe_off;      /* the exe path is exe_buf[exe_off, exe_off + exe_len) */
   __u16 exe_len;
+  __u16 pad16;
   char tty[VIGIL_TTY_LEN];
   char filename[VIGIL_PATH_MAX];
   char exe_buf[2 * VIGIL_PATH_MAX];
-  char argv[VIGIL_ARGV_MAX];
+  char argv[]; /* VIGIL_ARGV_INLINE or VIGIL_ARGV_CAP bytes of room (see above) */
 };
 
 struct vigil_fork_event {
@@ -270,6 +278,10 @@ struct vigil_proc_info {
   /* [lane]: policies whose follow filter of that lane an ancestor passed (set at fork, kept on
    * exec, rebuilt from the ancestors on a miss) */
   __u64 followed[VIGIL_FOLLOW_LANES];
+  /* [lane]: policies whose follow filter of that lane the process passed itself when its scope
+   * was last computed; exec adds them to `followed`, so a followed program that execs another
+   * stays followed */
+  __u64 own_follow[VIGIL_FOLLOW_LANES];
   __u32 version;
   __u32 uid; /* uid the scope was computed for */
   __u32 gid;
@@ -288,6 +300,7 @@ enum vigil_stat {
   VIGIL_STAT_FALLBACK_CALLS, /* raw_syscalls fallback invocations (each costs every syscall) */
   VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable (no scratch space) */
   VIGIL_STAT_KILL_UNREPORTED, /* killed at exec in the kernel, but the exec event was lost */
+  VIGIL_STAT_ARGV_SHORTENED,  /* long argv kept to VIGIL_ARGV_INLINE bytes: no scratch space */
   VIGIL_STAT_MAX
 };
 

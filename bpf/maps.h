@@ -18,13 +18,14 @@ struct {
   __uint(max_entries, 1 << 20);
 } net_events SEC(".maps");
 
-/* Scratch space for path hashing (exe paths, and a lost exec's kill decision). Reservations are
- * always discarded, never submitted, so it is free whenever no other program holds one: unlike
- * the main buffer it does not fill up when user space reads slowly, and unlike a per-CPU array it
- * is safe when a program is preempted (FIELD-LESSONS 4). */
+/* Scratch space: path buffers for hashing (exe paths, a lost exec's kill decision) and exec
+ * records with a long argument list, which are copied to `events` as long as they are.
+ * Reservations are always discarded, never submitted; user space reads the buffer with the main
+ * one (a ring buffer's space is freed only when its consumer passes it, discarded or not).
+ * Unlike a per-CPU array it is safe when a program is preempted (FIELD-LESSONS 4). */
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 64 << 10);
+  __uint(max_entries, 1 << 20);
 } scratch SEC(".maps");
 
 struct {

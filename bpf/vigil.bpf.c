@@ -17,6 +17,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load from the helper probe (engine/kernel/clock.h). */
 const volatile bool use_boottime = true;
+/* Bytes of an exec's argument list that are read, at most VIGIL_ARGV_CAP (`--max-args-bytes`). */
+const volatile __u32 argv_max = VIGIL_ARGV_DEFAULT;
 
 /* Source for initialising an inflight record (read-only, never written). */
 static const struct vigil_syscall_event zero_syscall_event;
@@ -376,8 +378,14 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
     out->start_ns = task_start_ns(t);
     out->entity = vigil_entity(tgid, out->start_ns);
   }
-  if (mode == REFRESH_EXEC)
+  if (mode == REFRESH_EXEC) {
     out->exe_hash = exe_hash;
+    /* The new program is followed wherever the old one was, by inheritance or by itself
+     * (docs/language.md, "follow"): what the old image passed becomes inherited. */
+    if (follow_valid)
+      for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++)
+        out->followed[lane] |= out->own_follow[lane];
+  }
   else if (!old)
     out->exe_hash = need_exe ? task_exe_hash(t) : 0;
   if (!follow_valid) {
@@ -392,6 +400,7 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
   in.exe_hash = out->exe_hash;
   for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in.inherited[lane] = out->followed[lane];
   out->matched = eval_scope(&in, version);
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) out->own_follow[lane] = in.own_follow[lane];
   out->version = version;
   out->uid = in.uid;
   out->gid = in.gid;
@@ -503,15 +512,12 @@ static __always_inline void exec_without_event(u32 version, struct linux_binprm*
   bpf_ringbuf_discard(buf, 0);
 }
 
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
-  u32 version = current_version();
-  struct vigil_exec_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-  if (!e) {
-    stat_add(VIGIL_STAT_DROP_MAIN);
-    exec_without_event(version, bprm);
-    return 0;
-  }
+/* Fills the exec record `e`, whose argv has room for argv_room bytes (VIGIL_ARGV_INLINE or
+ * VIGIL_ARGV_CAP, a constant at each call), and decides the scope and a kill in the kernel; the
+ * argument list is read up to argv_max bytes. Returns whether the event is to be sent. */
+static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
+                                      struct linux_binprm* bprm, unsigned long arg_start,
+                                      u64 argv_len, u32 argv_room) {
   struct file* file = BPF_CORE_READ(bprm, file);
   u32 off = 0;
   bool truncated = false;
@@ -520,19 +526,19 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   e->exe_off = off;
   e->exe_len = len;
   e->flags = truncated ? VIGIL_EXEC_EXE_TRUNCATED : 0;
+  e->pad32 = 0;
+  e->pad16 = 0;
   struct vigil_proc_info state = {};
   refresh_current(version, REFRESH_EXEC, hash_path(e->exe_buf, off), &state);
-  struct vigil_proc_info* pi = &state;
   struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
-  u64 matched = pi ? pi->matched & wanted_by(version, VIGIL_EVT_EXEC) : 0;
+  u64 matched = state.matched & wanted_by(version, VIGIL_EVT_EXEC);
   if (!matched && !(cfg && cfg->lifecycle_all)) {
     stat_add(VIGIL_STAT_FILTERED);
-    bpf_ringbuf_discard(e, 0);
-    return 0;
+    return false;
   }
 
   struct task_struct* t = (struct task_struct*)bpf_get_current_task();
-  fill_header(&e->hdr, VIGIL_EVT_EXEC, pi ? pi->entity : 0, version, matched);
+  fill_header(&e->hdr, VIGIL_EVT_EXEC, state.entity, version, matched);
   e->start_ns = task_start_ns(t);
   struct task_struct* parent = BPF_CORE_READ(t, real_parent);
   e->parent_entity = vigil_entity(BPF_CORE_READ(parent, tgid), task_start_ns(parent));
@@ -551,15 +557,13 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   if (n == sizeof(e->filename)) e->flags |= VIGIL_EXEC_FILENAME_TRUNCATED;
 
   e->argc = BPF_CORE_READ(bprm, argc);
-  unsigned long arg_start = BPF_CORE_READ(t, mm, arg_start);
-  unsigned long arg_end = BPF_CORE_READ(t, mm, arg_end);
-  unsigned long argv_len = arg_end > arg_start ? arg_end - arg_start : 0;
-  if (argv_len > VIGIL_ARGV_MAX) {
-    argv_len = VIGIL_ARGV_MAX;
+  u64 cap = argv_max < argv_room ? argv_max : argv_room;
+  if (argv_len > cap) {
+    argv_len = cap;
     e->flags |= VIGIL_EXEC_ARGV_TRUNCATED;
   }
-  if (bpf_probe_read_user(e->argv, argv_len & (2 * VIGIL_ARGV_MAX - 1), (void*)arg_start) < 0)
-    argv_len = 0;
+  if (argv_len > argv_room) argv_len = argv_room; /* for the verifier: cap <= argv_room */
+  if (bpf_probe_read_user(e->argv, argv_len, (void*)arg_start) < 0) argv_len = 0;
   e->argv_len = argv_len;
 
   /* `action kill` that the kernel decides alone: the process dies before it runs a single
@@ -568,7 +572,47 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
                 !(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED), e->hdr.comm))
     e->hdr.flags |= VIGIL_HDR_KILLED;
   stamp(&e->hdr);
-  bpf_ringbuf_submit(e, 0);
+  return true;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  u32 version = current_version();
+  struct task_struct* t = (struct task_struct*)bpf_get_current_task();
+  unsigned long arg_start = BPF_CORE_READ(t, mm, arg_start);
+  unsigned long arg_end = BPF_CORE_READ(t, mm, arg_end);
+  u64 argv_len = arg_end > arg_start ? arg_end - arg_start : 0;
+
+  /* A long argument list: the record is built in scratch space with room for VIGIL_ARGV_CAP
+   * bytes, then copied to the main buffer only as long as it is. */
+  if (argv_len > VIGIL_ARGV_INLINE && argv_max > VIGIL_ARGV_INLINE) {
+    struct vigil_exec_event* e =
+        bpf_ringbuf_reserve(&scratch, sizeof(*e) + VIGIL_ARGV_CAP, 0);
+    if (e) {
+      if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_CAP)) {
+        u32 used = e->argv_len;
+        if (used > VIGIL_ARGV_CAP) used = VIGIL_ARGV_CAP;
+        if (bpf_ringbuf_output(&events, e, sizeof(*e) + used, 0) < 0) {
+          stat_add(VIGIL_STAT_DROP_MAIN);
+          if (e->hdr.flags & VIGIL_HDR_KILLED) stat_add(VIGIL_STAT_KILL_UNREPORTED);
+        }
+      }
+      bpf_ringbuf_discard(e, 0);
+      return 0;
+    }
+    stat_add(VIGIL_STAT_ARGV_SHORTENED); /* kept to VIGIL_ARGV_INLINE bytes below */
+  }
+
+  struct vigil_exec_event* e = bpf_ringbuf_reserve(&events, sizeof(*e) + VIGIL_ARGV_INLINE, 0);
+  if (!e) {
+    stat_add(VIGIL_STAT_DROP_MAIN);
+    exec_without_event(version, bprm);
+    return 0;
+  }
+  if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_INLINE))
+    bpf_ringbuf_submit(e, 0);
+  else
+    bpf_ringbuf_discard(e, 0); /* with a wakeup: a later record behind it would get none */
   return 0;
 }
 
@@ -600,6 +644,7 @@ int BPF_PROG(handle_fork, struct task_struct* parent, struct task_struct* child)
   in.exe_hash = pi.exe_hash;
   for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) in.inherited[lane] = pi.followed[lane];
   pi.matched = eval_scope(&in, version);
+  for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++) pi.own_follow[lane] = in.own_follow[lane];
   pi.version = version;
   pi.uid = in.uid;
   pi.gid = in.gid;

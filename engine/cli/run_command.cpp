@@ -46,7 +46,9 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "Exited processes kept for late events (least recently exited go first)")
       ->capture_default_str();
   cmd->add_option("--max-args-bytes", opt->tree_limits.max_args_bytes,
-                  "Bytes of arguments kept per process (longer lists are cut and flagged)")
+                  "Bytes of an exec's arguments read and kept per process, 1 to 65536 (longer "
+                  "lists are cut and flagged: proc.args_truncated)")
+      ->check(CLI::Range(1, 65536))
       ->capture_default_str();
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");

@@ -17,6 +17,11 @@ void AddSensorFlags(CLI::App* cmd, SensorFlags& flags) {
                   "Policy scope expression evaluated in the kernel, e.g. 'comm in [nginx] follow'");
   cmd->add_option("--proc-info-size", flags.proc_info_entries,
                   "Entries of the per-process kernel map (default: sized from the host)");
+  cmd->add_option("--max-args-bytes", flags.max_args_bytes,
+                  "Bytes of an exec's arguments read, 1 to 65536 (longer lists are cut and "
+                  "flagged: kernel.argv_truncated)")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
 }
 
 std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
@@ -35,6 +40,7 @@ std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
   }
   options->spec = std::move(spec.value());
   options->session.proc_info_entries = flags.proc_info_entries;
+  options->session.tree_limits.max_args_bytes = flags.max_args_bytes;
   *signals = runtime::BlockStopSignals();
   return std::nullopt;
 }

@@ -14,9 +14,10 @@ struct SensorFlags {
   std::string events;
   std::string scope;
   uint32_t proc_info_entries = 0;
+  size_t max_args_bytes = proctree::TreeLimits{}.max_args_bytes;
 };
 
-// Adds --events, --scope and --proc-info-size to `cmd`.
+// Adds --events, --scope, --proc-info-size and --max-args-bytes to `cmd`.
 void AddSensorFlags(CLI::App* cmd, SensorFlags& flags);
 
 // The start of both commands: logs to stderr as "vigil NAME: ...", refuses to run without root

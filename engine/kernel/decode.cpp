@@ -17,7 +17,8 @@ namespace vigil::kernel {
 static_assert(sizeof(vigil_event_header) == 72);
 static_assert(offsetof(vigil_event_header, comm) == 56);
 static_assert(sizeof(vigil_exec_event) ==
-              72 + 64 + VIGIL_TTY_LEN + VIGIL_PATH_MAX + 2 * VIGIL_PATH_MAX + VIGIL_ARGV_MAX);
+              72 + 72 + VIGIL_TTY_LEN + VIGIL_PATH_MAX + 2 * VIGIL_PATH_MAX);
+static_assert(offsetof(vigil_exec_event, argv) == sizeof(vigil_exec_event));
 static_assert(sizeof(vigil_fork_event) == 72 + 16);
 static_assert(sizeof(vigil_exit_event) == 72 + 16);
 static_assert(offsetof(vigil_syscall_event, extra) == 72 + 48 + 8 + 16);
@@ -25,7 +26,7 @@ static_assert(offsetof(vigil_syscall_event, str0) ==
               offsetof(vigil_syscall_event, str2) + VIGIL_SMALL_STR);
 static_assert(sizeof(vigil_syscall_event) == offsetof(vigil_syscall_event, str1) + VIGIL_PATH_MAX);
 static_assert(sizeof(vigil_net_event) == 72 + 8 + 8 + 8 + 32);
-static_assert(sizeof(vigil_proc_info) == 64);
+static_assert(sizeof(vigil_proc_info) == 80);
 static_assert(sizeof(vigil_binary_key) == 24);
 static_assert(sizeof(vigil_num_key) == 16);
 
@@ -56,9 +57,10 @@ bool Fail(std::string* error, std::string message) {
   return false;
 }
 
-bool DecodeExec(const vigil_exec_event& r, Event* e, std::string* error) {
-  if (r.exe_off + r.exe_len > sizeof(r.exe_buf) || r.argv_len > sizeof(r.argv) ||
-      r.filename_len >= sizeof(r.filename))
+// `size` is the record's: the fixed part and at least argv_len bytes of arguments.
+bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* error) {
+  if (r.exe_off + r.exe_len > sizeof(r.exe_buf) || r.argv_len > VIGIL_ARGV_CAP ||
+      r.argv_len > size - sizeof(vigil_exec_event) || r.filename_len >= sizeof(r.filename))
     return Fail(error, "exec record with out-of-range lengths");
   e->start_ns = r.start_ns;
   e->parent_entity = r.parent_entity;
@@ -199,10 +201,13 @@ bool Decode(const void* data, size_t size, Event* out, std::string* error) {
   const auto* bytes = static_cast<const uint8_t*>(data);
   switch (h.type) {
     case VIGIL_EVT_EXEC: {
-      if (size != sizeof(vigil_exec_event)) return Fail(error, "exec record of wrong size");
+      // The fixed part, then the arguments: VIGIL_ARGV_INLINE bytes of room in place, or as
+      // many as were read of a long list (bpf/events.h).
+      if (size < sizeof(vigil_exec_event) || size > sizeof(vigil_exec_event) + VIGIL_ARGV_CAP)
+        return Fail(error, "exec record of wrong size");
       // Large record: decode from the ring buffer memory in place.
       const auto* r = static_cast<const vigil_exec_event*>(data);
-      return DecodeExec(*r, out, error);
+      return DecodeExec(*r, size, out, error);
     }
     case VIGIL_EVT_FORK: {
       if (size != sizeof(vigil_fork_event)) return Fail(error, "fork record of wrong size");

@@ -21,6 +21,13 @@ Result<std::unique_ptr<RingReader>> RingReader::Start(const std::vector<RingSour
     buffer->rb = ring_buffer__new(sources[i].map_fd, &RingReader::OnRecord, buffer.get(), nullptr);
     if (!buffer->rb)
       return Error{"cannot open ring buffer " + sources[i].name + ": " + std::strerror(errno)};
+    buffer->has_discard_only = !sources[i].discard_only_fds.empty();
+    for (int fd : sources[i].discard_only_fds)
+      if (ring_buffer__add(buffer->rb, fd, &RingReader::OnDiscardOnlyRecord, buffer.get()) != 0) {
+        ring_buffer__free(buffer->rb);
+        return Error{"cannot open the scratch ring buffer with " + sources[i].name + ": " +
+                     std::strerror(errno)};
+      }
     self->buffers_.push_back(std::move(buffer));
   }
   for (auto& buffer : self->buffers_)
@@ -55,9 +62,21 @@ int RingReader::OnRecord(void* ctx, void* data, size_t size) {
   return 0;
 }
 
+// Every record of a discard-only ring is discarded by its producer, and libbpf skips those: a
+// record that reaches this callback was submitted by mistake, so it counts as a decode error.
+int RingReader::OnDiscardOnlyRecord(void* ctx, void*, size_t size) {
+  auto* buffer = static_cast<Buffer*>(ctx);
+  if (buffer->owner->decode_errors_.fetch_add(1) < 10)
+    spdlog::warn("unexpected record of {} bytes in a discard-only ring buffer", size);
+  return 0;
+}
+
 void RingReader::Run(Buffer* buffer) {
   while (!stop_.load()) {
     int rc = ring_buffer__poll(buffer->rb, 100);
+    // poll reads only the buffers that signalled; a discard-only buffer must be passed over even
+    // when its producers did not wake us (it frees its space).
+    if (rc >= 0 && buffer->has_discard_only) rc = ring_buffer__consume(buffer->rb);
     if (rc < 0 && rc != -EINTR) {
       spdlog::error("ring buffer poll failed: {}", std::strerror(-rc));
       break;

@@ -22,6 +22,10 @@ namespace vigil::kernel {
 struct RingSource {
   std::string name;  // "main", "net"
   int map_fd = -1;
+  // Ring buffers whose reservations the programs always discard (`scratch`): read with this one,
+  // which moves their consumer position on. A ring buffer's space is only freed when its
+  // consumer passes it, discarded or not; unread, `scratch` would be full after a few uses.
+  std::vector<int> discard_only_fds;
 };
 
 class RingReader {
@@ -47,10 +51,12 @@ class RingReader {
     RingReader* owner = nullptr;
     size_t index = 0;
     ring_buffer* rb = nullptr;
+    bool has_discard_only = false;
     std::atomic<uint64_t> records{0};
   };
   RingReader() = default;
   static int OnRecord(void* ctx, void* data, size_t size);
+  static int OnDiscardOnlyRecord(void* ctx, void* data, size_t size);
   void Run(Buffer* buffer);
 
   Sink sink_;

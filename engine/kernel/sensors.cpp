@@ -62,11 +62,11 @@ std::string Errno(int err) {
 }  // namespace
 
 const char* StatName(int stat) {
-  static const char* const kNames[VIGIL_STAT_MAX] = {"drop_main",          "drop_net",
-                                                     "filtered",           "proc_info_misses",
-                                                     "proc_info_rebuilds", "proc_info_recomputes",
-                                                     "inflight_full",      "fallback_calls",
-                                                     "exe_hash_failures",  "kills_unreported"};
+  static const char* const kNames[VIGIL_STAT_MAX] = {
+      "drop_main",        "drop_net",           "filtered",
+      "proc_info_misses", "proc_info_rebuilds", "proc_info_recomputes",
+      "inflight_full",    "fallback_calls",     "exe_hash_failures",
+      "kills_unreported", "argv_shortened"};
   return stat >= 0 && stat < VIGIL_STAT_MAX ? kNames[stat] : "?";
 }
 
@@ -221,6 +221,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     if (!skel) return Error{"cannot open the BPF object: " + Errno(errno)};
     self->skel_ = skel;
     skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
+    skel->rodata->argv_max = std::clamp<uint32_t>(options.argv_max_bytes, 1, VIGIL_ARGV_CAP);
     bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
     bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
     bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
@@ -446,6 +447,9 @@ int Sensors::events_fd() const {
 }
 int Sensors::net_events_fd() const {
   return bpf_map__fd(skel_->maps.net_events);
+}
+int Sensors::scratch_fd() const {
+  return bpf_map__fd(skel_->maps.scratch);
 }
 
 KernelStats Sensors::ReadStats() const {

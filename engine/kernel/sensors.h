@@ -33,6 +33,8 @@ struct SensorOptions {
   uint32_t proc_info_entries = 0;      // 0: sized from the host (DefaultProcInfoEntries)
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
+  // Bytes of an exec's argument list read by the kernel; clamped to [1, VIGIL_ARGV_CAP].
+  uint32_t argv_max_bytes = VIGIL_ARGV_DEFAULT;
   // Called with the opened object before each load attempt. The e2e test of the loader uses it
   // to replace a program's instructions with code the verifier rejects.
   std::function<void(bpf_object*)> before_load;
@@ -69,6 +71,7 @@ class Sensors {
 
   int events_fd() const;
   int net_events_fd() const;
+  int scratch_fd() const;  // discard-only ring (RingSource::discard_only_fds)
   KernelStats ReadStats() const;
   uint32_t proc_info_entries() const { return proc_info_entries_; }
   // Selected syscalls served by the raw_syscalls fallback (no per-syscall tracepoint), once its

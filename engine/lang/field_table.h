@@ -38,6 +38,8 @@
   X(ProcArgs, "proc.args", StringList, kAny, false, nullptr,                                       \
     "Arguments, argv[0] included (bounded)")                                                       \
   X(ProcCmdline, "proc.cmdline", String, kAny, false, nullptr, "Arguments joined with spaces")     \
+  X(ProcArgsTruncated, "proc.args_truncated", Bool, kAny, false, nullptr,                          \
+    "The argument list was longer than vigil reads (--max-args-bytes): proc.args is its start")   \
   X(ProcArgv0, "proc.argv0", String, kAny, false, nullptr,                                         \
     "argv[0] as the program was started (a multi-call binary's applet name, a masquerade)")        \
   X(ProcCwd, "proc.cwd", String, kAny, false, nullptr, "Current working directory")                \

@@ -34,7 +34,7 @@ bool ParsePid(const char* name, uint32_t* pid) {
 
 }  // namespace
 
-Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
+Result<ProcScan> ScanProc(const SeedOptions& options, size_t max_args_bytes) {
   const uint64_t hz = options.ticks_per_second != 0
                           ? options.ticks_per_second
                           : static_cast<uint64_t>(std::max(1L, ::sysconf(_SC_CLK_TCK)));
@@ -47,14 +47,15 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
       if (ParsePid(entry->d_name, &pid)) pids.push_back(pid);
     }
   }
-  SeedReport report;
+  ProcScan scan;
+  SeedReport& report = scan.report;
   report.listed = pids.size();
 
   // Read everything first, then link: a parent may sort after its child (reparenting to a
   // subreaper that started later), so the pid -> entity map must be complete before linking.
-  std::vector<ProcSnapshot> snapshots;
+  std::vector<ProcSnapshot>& snapshots = scan.snapshots;
   snapshots.reserve(pids.size());
-  const size_t max_args = tree.limits().max_args_bytes + 1;  // +1 to see truncation
+  const size_t max_args = max_args_bytes + 1;  // +1 to see truncation
   for (uint32_t pid : pids) {
     SnapshotResult read = ReadProcSnapshot(options.proc_root, pid, max_args);
     switch (read.outcome) {
@@ -80,6 +81,7 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
     return a.stat.start_ticks != b.stat.start_ticks ? a.stat.start_ticks < b.stat.start_ticks
                                                     : a.stat.pid < b.stat.pid;
   });
+  scan.inputs.reserve(snapshots.size());
   for (const ProcSnapshot& s : snapshots) {
     SeedInput in = SeedInputFrom(s);
     in.entity = entity_of[s.stat.pid];
@@ -92,6 +94,16 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
       }
     }
     in.start_ns = ProcTicksToNs(s.stat.start_ticks, hz);
+    scan.inputs.push_back(in);
+  }
+  return scan;
+}
+
+Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
+  auto scan = ScanProc(options, tree.limits().max_args_bytes);
+  if (!scan) return Error{scan.error()};
+  SeedReport report = scan->report;
+  for (const SeedInput& in : scan->inputs) {
     if (tree.Seed(in)) {
       ++report.seeded;
     } else {
@@ -99,6 +111,14 @@ Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options) {
     }
   }
   return report;
+}
+
+ReconcileReport ReconcileFromScan(ProcessTree& tree, const ProcScan& scan,
+                                  const std::function<bool(uint32_t pid)>& exec_pending) {
+  const TreeStats before = tree.stats();
+  for (const SeedInput& in : scan.inputs) tree.Reconcile(in, exec_pending(in.pid));
+  return {tree.stats().reconciled_added - before.reconciled_added,
+          tree.stats().reconciled_images - before.reconciled_images};
 }
 
 }  // namespace vigil::proctree

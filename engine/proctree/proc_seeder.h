@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
+#include "proctree/proc_snapshot.h"
 #include "proctree/process_tree.h"
 
 namespace vigil::proctree {
@@ -38,7 +41,33 @@ void ForEachCounter(const SeedReport& r, F&& f) {
 }
 static_assert(sizeof(SeedReport) == 7 * sizeof(uint64_t), "update ForEachCounter(SeedReport)");
 
+// /proc read once, without touching a tree: every readable process, oldest first (parents
+// before their children), with its entity and its parent's. `report` has the read's counters
+// (listed, vanished, unreadable, partial, parents_unknown). Not copyable: `inputs` views into
+// `snapshots`.
+struct ProcScan {
+  SeedReport report;
+  std::vector<ProcSnapshot> snapshots;
+  std::vector<SeedInput> inputs;
+  ProcScan() = default;
+  ProcScan(ProcScan&&) = default;
+  ProcScan& operator=(ProcScan&&) = default;
+  ProcScan(const ProcScan&) = delete;
+  ProcScan& operator=(const ProcScan&) = delete;
+};
+// Errors: proc_root cannot be listed at all.
+Result<ProcScan> ScanProc(const SeedOptions& options, size_t max_args_bytes);
+
 // Errors: proc_root cannot be listed at all.
 Result<SeedReport> SeedFromProc(ProcessTree& tree, const SeedOptions& options = {});
+
+struct ReconcileReport {
+  uint64_t added = 0;   // processes the tree did not know
+  uint64_t images = 0;  // seeded processes whose exec no event reported
+};
+// ProcessTree::Reconcile for every process of `scan`; `exec_pending(pid)` says whether an exec
+// event of that pid is waiting to be delivered.
+ReconcileReport ReconcileFromScan(ProcessTree& tree, const ProcScan& scan,
+                                  const std::function<bool(uint32_t pid)>& exec_pending);
 
 }  // namespace vigil::proctree

@@ -355,7 +355,8 @@ void ProcessTree::ResolvePlacement(Process& process) {
   ++stats_.placement_lookups;
   Result<CgroupPlacement> placement = source_->PlacementOf(process.pid);
   // Gone from /proc already (short-lived): the kernel's cgroup id still says where it ran.
-  if (!placement && process.cgroup_id != 0) placement = source_->PlacementOfCgroup(process.cgroup_id);
+  if (!placement && process.cgroup_id != 0)
+    placement = source_->PlacementOfCgroup(process.cgroup_id);
   if (!placement) {
     ++stats_.placement_failures;
     process.flags |= kProcPlacementUnknown;
@@ -510,6 +511,29 @@ const Process* ProcessTree::OnExit(const ExitInput& exit) {
 const Process* ProcessTree::Seed(const SeedInput& seed) {
   ++stats_.seeded;
   return AddFromProc(seed);
+}
+
+const Process* ProcessTree::Reconcile(const SeedInput& seed, bool exec_pending) {
+  const uint64_t entity = EntityOf(seed.pid, seed.entity, seed.start_ns);
+  Process* process = Find(entity);
+  if (!process) {
+    const Process* added = AddFromProc(seed);
+    if (added) ++stats_.reconciled_added;
+    return added;
+  }
+  if (exec_pending || process->exited() || !process->has(kProcSeeded) ||
+      process->has(kProcExecSeen) || process->has(kProcImageUnknown))
+    return process;
+  if (process->exe.view() == seed.exe && process->comm.view() == seed.comm) return process;
+  // It exec'd while nothing was attached: what /proc shows now is its image.
+  process->comm = strings_.Intern(seed.comm);
+  process->exe = strings_.Intern(seed.exe);
+  SetArgsJoined(*process, seed.args);
+  process->uid = seed.uid;
+  process->euid = seed.euid;
+  process->gid = seed.gid;
+  ++stats_.reconciled_images;
+  return process;
 }
 
 const Process* ProcessTree::AddFromProc(const SeedInput& seed) {

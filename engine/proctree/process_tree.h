@@ -123,8 +123,10 @@ struct TreeLimits {
   size_t max_processes = 262144;               // live + exited
   size_t max_exited = 32768;                   // exited processes kept for late events
   uint64_t exit_grace_ns = 30'000'000'000ULL;  // how long an exited process stays resolvable
-  size_t max_args_bytes = 1024;                // per process, NUL separators included
-  size_t max_string_bytes = 4096;              // comm, exe, tty, cgroup path
+  // per process, NUL separators included; also what the kernel reads of an exec's arguments
+  // (VIGIL_ARGV_DEFAULT, at most VIGIL_ARGV_CAP: bpf/events.h)
+  size_t max_args_bytes = 16384;
+  size_t max_string_bytes = 4096;  // comm, exe, tty, cgroup path
   size_t max_lineage_depth = 64;
   // Timer ticks (Expire calls) during which a container's pod metadata is looked for, at most
   // once per tick; then its events stop waiting and go out incomplete (a runtime that never
@@ -149,6 +151,9 @@ struct TreeStats {
   uint64_t pod_gave_up = 0;       // containers whose pod metadata was never found
   uint64_t recovered = 0;         // processes rebuilt from /proc after their events were missed
   uint64_t recover_failures = 0;  // ... not possible: gone, or the pid now names another process
+  // The start-up reconcile (a second /proc read once the programs are attached):
+  uint64_t reconciled_added = 0;   // processes started between the first read and the attach
+  uint64_t reconciled_images = 0;  // seeded processes that exec'd between the read and the attach
 };
 
 // Every counter under a stable name (stats line on SIGUSR1, JSON status). A counter added to
@@ -176,8 +181,10 @@ void ForEachCounter(const TreeStats& s, F&& f) {
   f("pod_gave_up", s.pod_gave_up);
   f("recovered", s.recovered);
   f("recover_failures", s.recover_failures);
+  f("reconciled_added", s.reconciled_added);
+  f("reconciled_images", s.reconciled_images);
 }
-static_assert(sizeof(TreeStats) == 21 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
+static_assert(sizeof(TreeStats) == 23 * sizeof(uint64_t), "update ForEachCounter(TreeStats)");
 
 // ---- the tree ---------------------------------------------------------------------------------
 class ProcessTree {
@@ -196,6 +203,12 @@ class ProcessTree {
   const Process* OnExec(const ExecInput& exec);
   const Process* OnExit(const ExitInput& exit);
   const Process* Seed(const SeedInput& seed);
+  // A process read from /proc again once the programs are attached (proc_seeder.h): one the
+  // tree does not know is added (it started between the first read and the attach, so no event
+  // told of it); a seeded one whose exec no event reported gets the image /proc shows now,
+  // unless `exec_pending` (an exec event of it is about to be delivered: until then its image is
+  // the seeded one). Events always win over /proc.
+  const Process* Reconcile(const SeedInput& seed, bool exec_pending);
 
   // Pointers stay valid until the process is removed: by Expire, or by eviction when a later
   // OnFork/OnExec/Seed needs room. Use them within the handling of one event.

@@ -217,6 +217,7 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   const auto arg_list = p->ArgList();
   for (auto a : arg_list) out.AppendToList(FieldId::kProcArgs, a);
   if (!arg_list.empty()) out.SetString(FieldId::kProcArgv0, arg_list.front());
+  out.SetBool(FieldId::kProcArgsTruncated, (p->flags & proctree::kProcArgsTruncated) != 0);
   out.SetString(FieldId::kProcTty, p->tty.view());
   out.SetUint(FieldId::kProcEuid, p->euid);
   out.SetUint(FieldId::kProcLoginuid, p->loginuid);

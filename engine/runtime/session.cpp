@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <unordered_set>
 
 #include "bpf/events.h"
 #include "kernel/event_types.h"
@@ -85,6 +86,9 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
   so.proc_info_entries = options_.proc_info_entries;
   so.ring_bytes = options_.ring_bytes;
+  // One limit for the arguments the kernel reads and those the tree keeps (`--max-args-bytes`).
+  so.argv_max_bytes =
+      static_cast<uint32_t>(std::min<size_t>(options_.tree_limits.max_args_bytes, VIGIL_ARGV_CAP));
   so.before_load = options_.before_load;
   auto sensors = kernel::Sensors::Load(so);
   if (!sensors) return Error{sensors.error()};
@@ -128,6 +132,17 @@ Status Session::Apply(const kernel::KernelPlan& plan) {
 
 void Session::OnRecord(const kernel::Event& event) {
   std::lock_guard lock(event_mu_);
+  if (holding_) {
+    if (held_.size() < kMaxHeldEvents) {
+      held_.push_back(event);
+      return;
+    }
+    ++held_overflow_;  // delivered now, against the tree as it is (counted)
+  }
+  Deliver(event);
+}
+
+void Session::Deliver(const kernel::Event& event) {
   if (enricher_) enricher_->Observe(event);
   handler_(event);
 }
@@ -136,23 +151,54 @@ Status Session::Start(EventHandler handler) {
   if (!sensors_) return Error{"the session has no kernel plan yet (Apply comes before Start)"};
   handler_ = std::move(handler);
   SeedProcessTree();
+  if (options_.after_seed) options_.after_seed();
+  if (tree_) {
+    std::lock_guard lock(event_mu_);
+    holding_ = true;
+  }
   // Readers first, so that nothing the programs deliver waits unread; the maps already hold the
   // first plan, so nothing runs against an empty configuration.
-  auto reader = kernel::RingReader::Start(
-      {{"main", sensors_->events_fd()}, {"net", sensors_->net_events_fd()}},
-      [this](const kernel::Event& e) { OnRecord(e); });
+  auto reader =
+      kernel::RingReader::Start({{"main", sensors_->events_fd(), {sensors_->scratch_fd()}},
+                                 {"net", sensors_->net_events_fd(), {}}},
+                                [this](const kernel::Event& e) { OnRecord(e); });
   if (!reader) return Error{reader.error()};
   reader_ = std::move(reader.value());
   if (auto s = sensors_->Attach(); !s) return s;
   spdlog::info("attached {} BPF programs", sensors_->attached_programs());
+  ReconcileProcessTree();
   return OkStatus();
+}
+
+void Session::ReconcileProcessTree() {
+  if (!tree_) return;
+  // /proc is read without the lock (the readers hold events meanwhile); the tree is changed,
+  // and the held events delivered, under it.
+  auto scan = proctree::ScanProc({}, options_.tree_limits.max_args_bytes);
+  std::lock_guard lock(event_mu_);
+  if (scan) {
+    std::unordered_set<uint32_t> exec_pending;
+    for (const kernel::Event& e : held_)
+      if (e.type == VIGIL_EVT_EXEC) exec_pending.insert(e.pid);
+    const auto report = proctree::ReconcileFromScan(
+        *tree_, scan.value(), [&](uint32_t pid) { return exec_pending.count(pid) != 0; });
+    spdlog::info(
+        "process tree reconciled after the attach: {} processes added, {} images updated; "
+        "{} events held meanwhile",
+        report.added, report.images, held_.size());
+  } else {
+    spdlog::warn("process tree not reconciled after the attach: {}", scan.error());
+  }
+  holding_ = false;
+  held_total_ = held_.size();
+  for (const kernel::Event& e : held_) Deliver(e);
+  std::vector<kernel::Event>().swap(held_);
 }
 
 void Session::SeedProcessTree() {
   if (!tree_) return;
-  // Before the programs are attached, so that no event waits for /proc to be read. A process
-  // started between the read and the attach is rebuilt from /proc when its first event finds
-  // it missing (ProcessTree::RefreshContext, through the agent's pending cache).
+  // Before the programs are attached, so that the first events find their processes. What
+  // changes between this read and the attach is caught by ReconcileProcessTree.
   std::lock_guard lock(event_mu_);
   if (auto seeded = proctree::SeedFromProc(*tree_); seeded) {
     spdlog::info("process tree seeded from /proc: {} processes ({} unreadable, {} vanished)",
@@ -205,8 +251,9 @@ std::string Session::StatsLine() const {
   }
   if (tree_) {
     std::lock_guard lock(event_mu_);
-    fmt::format_to(add, "; processes={} unknown_process={}; tree", tree_->size(),
+    fmt::format_to(add, "; processes={} unknown_process={}", tree_->size(),
                    enricher_->stats().unknown_process);
+    fmt::format_to(add, "; start held={} held_overflow={}; tree", held_total_, held_overflow_);
     // The tree's counters, limit hits included (refused_full, evicted_exited, args_truncated):
     // every non-zero one, by name.
     proctree::ForEachCounter(tree_->stats(), [&](const char* name, uint64_t v) {

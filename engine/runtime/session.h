@@ -44,6 +44,9 @@ struct SessionOptions {
   std::vector<std::string> runc_roots;  // runc state folders for pod metadata (empty: defaults)
   // Called with the opened BPF object before each load attempt (see SensorOptions::before_load).
   std::function<void(bpf_object*)> before_load;
+  // Called by Start between the first /proc read and the attach (the start-up window the
+  // reconcile closes); the e2e test of that window starts and execs processes there.
+  std::function<void()> after_seed;
 };
 
 class Session {
@@ -71,9 +74,13 @@ class Session {
   // its version made active; versions before the previous one are retired.
   Status Apply(const kernel::KernelPlan& plan);
 
-  // Seeds the process tree, starts the ring buffer readers and attaches the programs. Call once,
-  // after the first Apply.
+  // Seeds the process tree from /proc, starts the ring buffer readers, attaches the programs,
+  // then reconciles the tree with a second /proc read: a process started, or exec'd, between the
+  // first read and the attach has context from its first event on. Events that arrive before
+  // the reconcile is done are held (up to kMaxHeldEvents) and delivered right after it, in
+  // order. Call once, after the first Apply.
   Status Start(EventHandler handler);
+  static constexpr size_t kMaxHeldEvents = 1u << 18;
   // Drains the ring buffers and stops the readers (the programs stay attached until the session
   // is destroyed). Idempotent.
   void Stop();
@@ -114,7 +121,9 @@ class Session {
   Status LoadSensors(const kernel::KernelPlan& plan);
   Status AttachAddedTypes(const kernel::KernelPlan& plan);
   void OnRecord(const kernel::Event& event);
+  void Deliver(const kernel::Event& event);  // event lock held
   void SeedProcessTree();
+  void ReconcileProcessTree();
 
   SessionOptions options_;
   kernel::ClockSource clock_ = kernel::ClockSource::kBoottime;
@@ -129,6 +138,11 @@ class Session {
   std::unique_ptr<proctree::ProcessTree> tree_;
   std::unique_ptr<EventEnricher> enricher_;
   uint64_t next_wall_sync_ns_ = 0;
+  // Start-up (event lock): events held until the reconcile is done, and those past the bound,
+  // which were delivered at once.
+  bool holding_ = false;
+  std::vector<kernel::Event> held_;
+  uint64_t held_total_ = 0, held_overflow_ = 0;
 };
 
 // Inode of the host's pid namespace (/proc/1/ns/pid, or our own when PID 1's is unreadable).

@@ -40,7 +40,8 @@ void WriteScript(const std::string& path) {
 
 TEST(KernelKill, KillsAtExecEvenWhenTheExecEventIsLost) {
   VIGIL_REQUIRE_BPF();
-  static_assert(sizeof(vigil_exec_event) > 4096, "an exec record must not fit in one page");
+  static_assert(sizeof(vigil_exec_event) + VIGIL_ARGV_INLINE > 4096,
+                "an exec record must not fit in one page");
   TempDir dir;
   const std::string victim = dir / "vigil-e2e-victim", bystander = dir / "vigil-e2e-bystander";
   WriteScript(victim);

@@ -23,6 +23,53 @@ uint64_t SelfEntity() {
   return vigil_entity_from_ticks(getpid(), ProcStartTicks(getpid()));
 }
 
+// Padding one argument must not hide the rest: arguments are read up to --max-args-bytes
+// (16 KiB by default, at most 64 KiB), and a list cut short says so.
+TEST(KernelLifecycle, ExecCarriesLongArgumentListsAndFlagsTheCut) {
+  VIGIL_REQUIRE_BPF();
+  TraceProcess trace({"--events", "exec"});
+  TraceProcess wide({"--events", "exec", "--max-args-bytes", "65536"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ASSERT_TRUE(wide.WaitReady()) << wide.stderr_text();
+  auto run = [](size_t padding) {
+    const std::string pad(padding, 'p');
+    ChildGuard child(Spawn([&] {
+      execl("/bin/sh", "sh", "-c", "exit 0", pad.c_str(), "vigil-hidden-tail", nullptr);
+      return 127;
+    }));
+    EXPECT_EQ(child.Wait(), 0);
+    return child.pid();
+  };
+  const pid_t medium = run(12000);  // beyond the old 1 KiB / 4 KiB limits, within 16 KiB
+  const pid_t large = run(40000);   // beyond 16 KiB, within 64 KiB
+  const pid_t huge = run(100000);   // beyond every limit
+  json m = trace.WaitFor(Is("exec", medium));
+  ASSERT_FALSE(m.is_null()) << trace.stderr_text();
+  ASSERT_EQ(m["proc"]["args"].size(), 5u) << m.dump().substr(0, 300);
+  EXPECT_EQ(m["proc"]["args"][4], "vigil-hidden-tail");
+  EXPECT_EQ(m["proc"]["args"][3].get<std::string>().size(), 12000u);
+  EXPECT_EQ(m["kernel"]["argv_truncated"], false);
+  EXPECT_EQ(m["proc"]["args_truncated"], false);
+  json l = trace.WaitFor(Is("exec", large));
+  ASSERT_FALSE(l.is_null());
+  EXPECT_EQ(l["kernel"]["argv_truncated"], true);
+  EXPECT_EQ(l["proc"]["args_truncated"], true);
+  EXPECT_EQ(l["kernel"]["argc"], 5);
+  json lw = wide.WaitFor(Is("exec", large));
+  ASSERT_FALSE(lw.is_null()) << wide.stderr_text();
+  EXPECT_EQ(lw["kernel"]["argv_truncated"], false);
+  ASSERT_EQ(lw["proc"]["args"].size(), 5u);
+  EXPECT_EQ(lw["proc"]["args"][4], "vigil-hidden-tail");
+  json h = wide.WaitFor(Is("exec", huge));
+  ASSERT_FALSE(h.is_null());
+  EXPECT_EQ(h["kernel"]["argv_truncated"], true);
+  EXPECT_EQ(h["proc"]["args_truncated"], true);
+  trace.Stop();
+  wide.Stop();
+  EXPECT_EQ(trace.stats()["argv_shortened"], 0u);
+  EXPECT_EQ(trace.stats()["decode_errors"], 0u);
+}
+
 TEST(KernelLifecycle, ExecCarriesArgumentsIdentityAndNamespaces) {
   VIGIL_REQUIRE_BPF();
   TraceProcess trace({"--events", "exec"});

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "trace_harness.h"
 
@@ -128,6 +130,67 @@ TEST(KernelScope, FollowDeliversDescendantsWithOtherNames) {
   });
   EXPECT_FALSE(open.is_null());
   trace.Stop();
+}
+
+// A followed program that execs another one (an `exec` wrapper) stays followed: the new image is
+// in scope wherever the old one was. Without `follow`, the scope is the new image's own.
+TEST(KernelScope, FollowSurvivesAnExecOfAnotherProgram) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  TraceProcess followed({"--events", "exec,open", "--scope", "comm in [vigil-e2e-w] follow"});
+  TraceProcess plain({"--events", "exec,open", "--scope", "comm in [vigil-e2e-w]"});
+  ASSERT_TRUE(followed.WaitReady()) << followed.stderr_text();
+  ASSERT_TRUE(plain.WaitReady()) << plain.stderr_text();
+  ChildGuard wrapper(RunShellNamed(dir, "vigil-e2e-w", "exec /bin/cat /etc/hostname"));
+  ASSERT_EQ(wrapper.Wait(), 0);
+  auto cat_open = [&](const json& e) {
+    return e["evt"]["type"] == "open" && e["proc"]["pid"] == wrapper.pid() &&
+           e["kernel"]["comm"] == "cat" && e["kernel"]["args"]["path"] == "/etc/hostname";
+  };
+  json open = followed.WaitFor(cat_open);
+  EXPECT_FALSE(open.is_null()) << followed.stderr_text();
+  json exec = plain.WaitFor(Is("exec", wrapper.pid()));  // the wrapper's own exec is in scope
+  EXPECT_FALSE(exec.is_null()) << plain.stderr_text();
+  followed.Stop();
+  plain.Stop();
+  for (const auto& r : plain.events()) EXPECT_FALSE(cat_open(r.event)) << r.event.dump();
+}
+
+// `binary` needs each process's executable hashed; for processes that started before the load
+// that happens on their first event, in the scratch ring buffer. Many of them at once must all be
+// judged by their real executable (the buffer is freed as it is used, never fills up).
+TEST(KernelScope, BinaryJudgesManyProcessesStartedBeforeTheLoad) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  char self[PATH_MAX];
+  ASSERT_NE(realpath("/proc/self/exe", self), nullptr);
+  constexpr int kOld = 600;  // 2 KiB of scratch each: more than the buffer holds
+  Gate gate;
+  std::vector<std::unique_ptr<ChildGuard>> children;
+  for (int i = 0; i < kOld; ++i) {
+    const std::string path = dir / ("old-" + std::to_string(i));
+    children.push_back(std::make_unique<ChildGuard>(Spawn([&gate, path] {
+      gate.Pass();
+      return open(path.c_str(), O_RDONLY) < 0 ? 0 : 1;
+    })));
+  }
+  TraceProcess trace(
+      {"--events", "open,exit", "--scope", std::string("binary in [\"") + self + "\"]"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  gate.Open();
+  for (auto& child : children) ASSERT_EQ(child->Wait(), 0);
+  trace.WaitFor(Is("exit", children.back()->pid()));
+  trace.Stop();
+  size_t delivered = 0;
+  for (int i = 0; i < kOld; ++i) {
+    const std::string path = dir / ("old-" + std::to_string(i));
+    for (const auto& r : trace.events())
+      if (r.event["evt"]["type"] == "open" && r.event["proc"]["pid"] == children[i]->pid() &&
+          r.event["kernel"]["args"]["path"] == path)
+        ++delivered;
+  }
+  EXPECT_EQ(delivered, static_cast<size_t>(kOld));
+  EXPECT_EQ(trace.stats()["exe_hash_failures"], 0u) << trace.stderr_text();
 }
 
 TEST(KernelScope, FollowIsPerFilterAndOtherFiltersStillApply) {

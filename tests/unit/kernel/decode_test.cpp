@@ -67,6 +67,44 @@ TEST(Decode, RejectsTruncatedAndInconsistentRecords) {
   EXPECT_FALSE(DecodeRecord(&exec, sizeof(exec), &e));
 }
 
+// An exec record is its fixed part and then as many argument bytes as were read: the
+// VIGIL_ARGV_INLINE bytes of room in place, or a long list of up to VIGIL_ARGV_CAP bytes.
+std::vector<uint8_t> ExecRecord(const std::string& argv, size_t room) {
+  std::vector<uint8_t> bytes(sizeof(vigil_exec_event) + room);
+  auto* r = reinterpret_cast<vigil_exec_event*>(bytes.data());
+  r->hdr.type = VIGIL_EVT_EXEC;
+  r->argv_len = static_cast<uint32_t>(argv.size());
+  std::memcpy(bytes.data() + sizeof(vigil_exec_event), argv.data(), argv.size());
+  return bytes;
+}
+
+TEST(Decode, ExecRecordsCarryLongArgumentLists) {
+  std::string argv = "sh";
+  argv.push_back('\0');
+  argv += "-c";
+  argv.push_back('\0');
+  argv += std::string(30000, 'x') + "; echo hidden";
+  argv.push_back('\0');
+  Event e;
+  auto bytes = ExecRecord(argv, argv.size());
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_EQ(e.argv.size(), 3u);
+  EXPECT_EQ(e.argv[2].size(), 30000u + 13);
+  EXPECT_EQ(e.argv[2].substr(30000), "; echo hidden");
+  bytes = ExecRecord("ls", VIGIL_ARGV_INLINE);
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.argv, std::vector<std::string>{"ls"});
+  // Lengths beyond the record, or beyond the largest room, are rejected.
+  bytes = ExecRecord(argv, argv.size());
+  bytes.resize(bytes.size() - 1);
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  bytes = ExecRecord("", VIGIL_ARGV_CAP + 8);
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  bytes = ExecRecord("", VIGIL_ARGV_CAP);
+  reinterpret_cast<vigil_exec_event*>(bytes.data())->argv_len = VIGIL_ARGV_CAP + 1;
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size(), &e));
+}
+
 TEST(Decode, SockAddrFamilies) {
   sockaddr_in in{};
   in.sin_family = AF_INET;

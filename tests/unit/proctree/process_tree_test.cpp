@@ -341,7 +341,7 @@ TEST_F(TreeTest, CountersAreNamedAndMatchTheStats) {
   ForEachCounter(tree.stats(), [&](const char* name, uint64_t value) {
     EXPECT_TRUE(counters.emplace(name, value).second) << name;
   });
-  EXPECT_EQ(counters.size(), 21u);
+  EXPECT_EQ(counters.size(), 23u);
   EXPECT_EQ(counters.at("forks"), 1u);
   EXPECT_EQ(counters.at("exits"), 2u);
   EXPECT_EQ(counters.at("exit_unknown"), 1u);
@@ -678,6 +678,47 @@ TEST_F(TreeTest, EntityComputedWhenTheInputHasNone) {
   const Process* p = tree.OnFork(f);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->entity, vigil_entity(42, 7 * kSec));
+}
+
+// The start-up reconcile: /proc read again after the attach. A process no event told of is added;
+// a seeded one that exec'd meanwhile gets its new image, unless an exec event of it is still to
+// be delivered or an event already told of its image (events win over /proc).
+TEST_F(TreeTest, ReconcileAddsMissedProcessesAndFixesMissedExecs) {
+  ProcessTree tree;
+  SeedInit(tree);
+  auto seed = [](uint32_t pid, uint64_t start, std::string_view exe) {
+    SeedInput s;
+    s.pid = pid;
+    s.ppid = 1;
+    s.start_ns = start;
+    s.entity = E(pid, start);
+    s.parent_entity = E(1, kInitStart);
+    s.exe = exe;
+    s.comm = exe.substr(exe.rfind('/') + 1);
+    s.args = exe;
+    s.cgroup_text = "0::/init.scope\n";
+    return s;
+  };
+  ASSERT_NE(tree.Seed(seed(20, 2 * kSec, "/usr/bin/old")), nullptr);
+  ASSERT_NE(tree.Seed(seed(21, 2 * kSec, "/usr/bin/old")), nullptr);
+  ASSERT_NE(tree.Seed(seed(22, 2 * kSec, "/usr/bin/old")), nullptr);
+  const std::vector<std::string> argv = {"/usr/bin/live"};
+  ASSERT_NE(tree.OnExec(Exec(22, 2 * kSec, "/usr/bin/live", argv, 1, kInitStart)), nullptr);
+
+  tree.Reconcile(seed(20, 2 * kSec, "/usr/bin/new"), false);    // exec'd before the attach
+  tree.Reconcile(seed(21, 2 * kSec, "/usr/bin/new"), true);     // its exec event is on its way
+  tree.Reconcile(seed(22, 2 * kSec, "/usr/bin/new"), false);    // an event said otherwise
+  tree.Reconcile(seed(23, 3 * kSec, "/usr/bin/fresh"), false);  // started before the attach
+  tree.Reconcile(seed(20, 2 * kSec, "/usr/bin/new"), false);    // nothing left to change
+  EXPECT_EQ(tree.Lookup(20)->exe.view(), "/usr/bin/new");
+  EXPECT_EQ(tree.Lookup(20)->comm.view(), "new");
+  EXPECT_EQ(tree.Lookup(21)->exe.view(), "/usr/bin/old");
+  EXPECT_EQ(tree.Lookup(22)->exe.view(), "/usr/bin/live");
+  ASSERT_NE(tree.Lookup(23), nullptr);
+  EXPECT_EQ(tree.Lookup(23)->exe.view(), "/usr/bin/fresh");
+  EXPECT_EQ(tree.Lookup(23)->parent_entity, E(1, kInitStart));
+  EXPECT_EQ(tree.stats().reconciled_added, 1u);
+  EXPECT_EQ(tree.stats().reconciled_images, 1u);
 }
 
 }  // namespace
