@@ -103,7 +103,7 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
       std::cout << "policy set version " << (*reply)["version"] << "\n";
       for (const auto& p : (*reply)["policies"])
         std::cout << "  policy " << p["name"].get<std::string>()
-                  << (p.value("implicit", false) ? " (implicit: no policy declared;" : " (")
+                  << (p.value("implicit", false) ? " (implicit: no policy declared; " : " (")
                   << "slot " << p["slot"] << ", " << p["state"].get<std::string>() << ", action "
                   << p["action"].get<std::string>() << ", " << p["rules"].size() << " rules)\n";
       const auto& r = (*reply)["reloads"];

@@ -17,6 +17,7 @@ import harness  # noqa: E402
 EXECS = 300
 LIMIT_S = 1.0
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 POLICY = harness.EXEC_RULE + "policy e2e_stop {{ rules [exec_of_target] }}\n"
 
 
@@ -37,7 +38,8 @@ if __name__ == "__main__":
         target = os.path.join(ctx.dir, "vigil-e2e-target")
         shutil.copy("/bin/true", target)
         ctx.write_policy(POLICY.format(target=target, severity="low"))
-        ctx.policy_paths = ["rules", "policies/default.vgl", ctx.policy]
+        ctx.policy_paths = [os.path.join(ROOT, "rules"), os.path.join(ROOT, "policies/default.vgl"),
+                            ctx.policy]
         with ctx as agent:
             for i in range(burst):
                 subprocess.run([target, str(i)], check=True)
