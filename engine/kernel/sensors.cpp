@@ -211,6 +211,8 @@ Status Sensors::DetachAfterExit() {
   }
   if (child == 0) {
     ::prctl(PR_SET_NAME, "vigil-detach", 0, 0, 0);
+    // Whoever reads the agent's stdout or stderr (a pipe) sees its end now, not the child's.
+    for (int fd = 0; fd <= 2; ++fd) ::close(fd);
     ::close(pipe_fds[1]);
     char c;
     while (::read(pipe_fds[0], &c, 1) < 0 && errno == EINTR) {
