@@ -70,7 +70,13 @@ class Agent:
             [a for o in (self.outputs or ["file:" + self.alerts_path]) for a in ("--output", o)] +
             ["--control-socket", self.socket, "--stats-interval", "3600"] + self.extra_args,
             stdout=self.stdout if self.stdout is not None else subprocess.DEVNULL, stderr=self.log)
-        self.wait_for_log("watching", timeout=60)
+        try:
+            self.wait_for_log("watching", timeout=60)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: clean up here.
+            self.stop()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc):
