@@ -472,9 +472,11 @@ enum exec_kill_outcome { EXEC_KILL_NONE = 0, EXEC_KILL_SENT, EXEC_KILL_PROTECTED
  * condition, or one whose exe path, execve filename or new name is listed in kill_exec, unless
  * the process is protected. filename holds filename_len bytes and at least VIGIL_PATH_MAX + 7
  * readable ones; comm is VIGIL_COMM_LEN bytes. */
-static __always_inline enum exec_kill_outcome exec_kill(u32 version, struct vigil_policy_config* cfg, u64 matched,
-                                      u64 exe_hash, const char* filename, u32 filename_len,
-                                      bool filename_whole, const char* comm) {
+static __always_inline enum exec_kill_outcome exec_kill(u32 version,
+                                                        struct vigil_policy_config* cfg,
+                                                        u64 matched, u64 exe_hash,
+                                                        const char* filename, u32 filename_len,
+                                                        bool filename_whole, const char* comm) {
   u64 kill = cfg ? matched & cfg->kill_exec : 0;
   if (!kill) return EXEC_KILL_NONE;
   u64 decided = cfg->kill_exec_any;
