@@ -115,6 +115,9 @@ struct vigil_event_header {
 /* The kernel sent SIGKILL to the process for this event (an `action kill` policy whose rule the
  * kernel decides alone; docs/agent.md, "Actions"). */
 #define VIGIL_HDR_KILLED 1u
+/* A rule the kernel decides alone would have killed the process, but it is protected (the agent,
+ * its ancestors, PID 1, a kernel thread, a --protect executable: the kill_protected map). */
+#define VIGIL_HDR_KILL_PROTECTED 2u
 
 #define VIGIL_EXEC_ARGV_TRUNCATED 1u
 #define VIGIL_EXEC_EXE_TRUNCATED 2u
@@ -256,6 +259,18 @@ struct vigil_kill_key {
   __u32 version;
   __u32 kind;  /* enum vigil_kill_kind */
   __u64 hash;  /* vigil_path_hash() of the string (bpf/entity.h) */
+};
+
+/* kill_protected map: processes the kernel never kills at exec, by tgid or by executable. */
+enum vigil_protect_kind {
+  VIGIL_PROTECT_TGID = 0, /* value: the tgid */
+  VIGIL_PROTECT_EXE,      /* value: vigil_path_hash() of the executable's path */
+};
+
+struct vigil_protect_key {
+  __u32 kind; /* enum vigil_protect_kind */
+  __u32 pad;
+  __u64 value;
 };
 
 /* events map: which policies want an event type. An array (its lookups are inlined, no helper

@@ -102,6 +102,14 @@ struct {
   __type(value, __u64);
 } kill_exec SEC(".maps");
 
+/* Processes `action kill` never kills at exec (vigil_protect_key -> 1), written once at load. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, struct vigil_protect_key);
+  __type(value, __u8);
+} kill_protected SEC(".maps");
+
 /* Per-process state keyed by tgid. Size set by user space from the host (FIELD-LESSONS 3). */
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);

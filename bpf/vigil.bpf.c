@@ -459,16 +459,35 @@ static __always_inline void stamp(struct vigil_event_header* h) {
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+#define VIGIL_PF_KTHREAD 0x00200000 /* task->flags: a kernel thread */
+
+/* Never killed in the kernel: PID 1, kernel threads, and what user space listed in
+ * kill_protected (the agent, its ancestors, --protect executables). */
+static __always_inline bool kill_protected_current(u64 exe_hash) {
+  struct task_struct* t = (struct task_struct*)bpf_get_current_task();
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid <= 1 || (BPF_CORE_READ(t, flags) & VIGIL_PF_KTHREAD)) return true;
+  struct vigil_protect_key key = {.kind = VIGIL_PROTECT_TGID, .value = tgid};
+  if (bpf_map_lookup_elem(&kill_protected, &key)) return true;
+  key.kind = VIGIL_PROTECT_EXE;
+  key.value = exe_hash;
+  return exe_hash && bpf_map_lookup_elem(&kill_protected, &key);
+}
+
+enum exec_kill_outcome { EXEC_KILL_NONE = 0, EXEC_KILL_SENT, EXEC_KILL_PROTECTED };
+
 /* `action kill` decided in the kernel at exec (compile/exec_kill.h says which rules qualify):
  * sends SIGKILL to the current process when a kill policy among `matched` has a rule without
- * condition, or one whose exe path, execve filename or new name is listed in kill_exec.
- * filename holds filename_len bytes and at least VIGIL_PATH_MAX + 7 readable ones; comm is
- * VIGIL_COMM_LEN bytes. Returns whether the signal was sent. */
-static __always_inline bool exec_kill(u32 version, struct vigil_policy_config* cfg, u64 matched,
-                                      u64 exe_hash, const char* filename, u32 filename_len,
-                                      bool filename_whole, const char* comm) {
+ * condition, or one whose exe path, execve filename or new name is listed in kill_exec, unless
+ * the process is protected. filename holds filename_len bytes and at least VIGIL_PATH_MAX + 7
+ * readable ones; comm is VIGIL_COMM_LEN bytes. */
+static __always_inline enum exec_kill_outcome exec_kill(u32 version,
+                                                        struct vigil_policy_config* cfg,
+                                                        u64 matched, u64 exe_hash,
+                                                        const char* filename, u32 filename_len,
+                                                        bool filename_whole, const char* comm) {
   u64 kill = cfg ? matched & cfg->kill_exec : 0;
-  if (!kill) return false;
+  if (!kill) return EXEC_KILL_NONE;
   u64 decided = cfg->kill_exec_any;
   decided |= kill_lookup(version, VIGIL_KILL_EXE, exe_hash);
   if (filename_whole)
@@ -480,7 +499,9 @@ static __always_inline bool exec_kill(u32 version, struct vigil_policy_config* c
     comm_len++;
   }
   decided |= kill_lookup(version, VIGIL_KILL_COMM, hash_prefix(comm, comm_len, VIGIL_COMM_LEN));
-  return (kill & decided) && bpf_send_signal(9 /* SIGKILL */) == 0;
+  if (!(kill & decided)) return EXEC_KILL_NONE;
+  if (kill_protected_current(exe_hash)) return EXEC_KILL_PROTECTED;
+  return bpf_send_signal(9 /* SIGKILL */) == 0 ? EXEC_KILL_SENT : EXEC_KILL_NONE;
 }
 
 /* The main ring buffer had no room for this exec's event: the event is lost (counted as a drop),
@@ -507,7 +528,7 @@ static __always_inline void exec_without_event(u32 version, struct linux_binprm*
   char comm[VIGIL_COMM_LEN] = {};
   bpf_get_current_comm(comm, sizeof(comm));
   if (exec_kill(version, cfg, matched, state.exe_hash, filename, n > 0 ? n - 1 : 0,
-                n > 0 && n < VIGIL_PATH_MAX, comm))
+                n > 0 && n < VIGIL_PATH_MAX, comm) == EXEC_KILL_SENT)
     stat_add(VIGIL_STAT_KILL_UNREPORTED);
   bpf_ringbuf_discard(buf, 0);
 }
@@ -568,9 +589,11 @@ static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
 
   /* `action kill` that the kernel decides alone: the process dies before it runs a single
    * instruction of the new program. */
-  if (exec_kill(version, cfg, matched, state.exe_hash, e->filename, e->filename_len,
-                !(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED), e->hdr.comm))
-    e->hdr.flags |= VIGIL_HDR_KILLED;
+  enum exec_kill_outcome killed =
+      exec_kill(version, cfg, matched, state.exe_hash, e->filename, e->filename_len,
+                !(e->flags & VIGIL_EXEC_FILENAME_TRUNCATED), e->hdr.comm);
+  if (killed == EXEC_KILL_SENT) e->hdr.flags |= VIGIL_HDR_KILLED;
+  if (killed == EXEC_KILL_PROTECTED) e->hdr.flags |= VIGIL_HDR_KILL_PROTECTED;
   stamp(&e->hdr);
   return true;
 }

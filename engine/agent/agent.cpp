@@ -29,7 +29,9 @@ constexpr size_t kVersionsKept = 4;
 
 }  // namespace
 
-Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)),
+      kill_guard_(KillGuard::ForThisProcess(options_.protected_exes)) {}
 
 Agent::~Agent() {
   if (session_) session_->Stop();
@@ -47,6 +49,13 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
   // 2. Kernel plan: one entry per policy with the event types of the rules it selects; every
   //    process's fork, exec and exit, which the process tree needs.
   std::vector<compile::KernelPolicyInput> inputs = compile::KernelPolicyInputs(*program);
+  if (options_.kill_audit) {
+    // Audit mode: the kernel kills nothing at exec; user space alerts "would kill".
+    for (auto& in : inputs) {
+      in.kill_exec_always = false;
+      in.kill_exec.clear();
+    }
+  }
   auto plan = compile::BuildKernelPlan(inputs, session_->PlanOptions(version, true));
   if (!plan) return Error{plan.error()};
 
@@ -99,34 +108,55 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   const match::RuleSet& rules = *it->second;
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
-  for (const auto& m : matches_) Emit(rules, m, record_, event.killed_in_kernel);
+  for (const auto& m : matches_) Emit(rules, m, record_, event);
 }
 
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
-                 const match::EventRecord& r, bool killed_in_kernel) {
+                 const match::EventRecord& r, const kernel::Event& event) {
   output::Alert alert = output::MakeAlert(rules, m, r);
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
-  if (alert.action() == lang::ast::Action::kKill) {
-    if (killed_in_kernel) {
-      // The kernel decided the rule alone and sent SIGKILL at exec (docs/agent.md, "Actions").
-      alert.killed_by = "kernel";
-      counters_.kernel_kills.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      const auto pid = lang::FieldId::kProcPid;
-      pid_t target = r.Has(pid) ? static_cast<pid_t>(r.Int(pid)) : 0;
-      if (target > 1 && ::kill(target, SIGKILL) == 0) {
-        alert.killed_by = "user";
-        counters_.kills.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        alert.killed_by = "failed";
-        counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-  }
+  if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
   std::string line =
       options_.alert_format == "text" ? output::AlertTextLine(alert) : output::AlertJsonLine(alert);
   if (!line.empty() && line.back() == '\n') line.pop_back();
-  for (auto& sink : sinks_) sink->Push(line);
+  for (auto& sink : sinks_) sink->Push(line, alert.rule->severity);
+}
+
+void Agent::Kill(output::Alert& alert, const match::EventRecord& r, const kernel::Event& event) {
+  if (event.killed_in_kernel) {
+    // The kernel decided the rule alone and sent SIGKILL at exec (docs/agent.md, "Actions").
+    alert.killed_by = "kernel";
+    counters_.kernel_kills.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const pid_t target =
+      r.Has(lang::FieldId::kProcPid) ? static_cast<pid_t>(r.Int(lang::FieldId::kProcPid)) : 0;
+  const std::string exe =
+      r.Has(lang::FieldId::kProcExe) ? std::string(r.String(lang::FieldId::kProcExe)) : "";
+  if (options_.kill_audit) {
+    alert.killed_by = "none";
+    alert.not_killed = "would kill: audit mode (--kill-audit)";
+    counters_.kills_audited.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::optional<std::string> why = kill_guard_.WhyProtected(target, exe);
+  if (!why && event.kill_protected_in_kernel) why = "the kernel found it in its protected list";
+  if (why) {
+    alert.killed_by = "none";
+    alert.not_killed = "protected: " + *why;
+    // Rare by nature (a rule that matches vigil or init); logged so that it is never silent.
+    if (counters_.kills_protected.fetch_add(1, std::memory_order_relaxed) < 100)
+      spdlog::warn("rule {} would kill pid {} ({}), but it is protected: {}", alert.rule->name,
+                   target, exe.empty() ? "?" : exe, *why);
+    return;
+  }
+  if (target > 1 && ::kill(target, SIGKILL) == 0) {
+    alert.killed_by = "user";
+    counters_.kills.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    alert.killed_by = "failed";
+    counters_.kill_failures.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 ReloadOutcome Agent::ReloadNow(const std::string& trigger) {
@@ -135,6 +165,10 @@ ReloadOutcome Agent::ReloadNow(const std::string& trigger) {
   if (out.ok) {
     spdlog::info("policy set version {} active ({}), reload took {:.1f} ms", out.version, trigger,
                  out.latency_ms);
+  } else if (out.version == 0) {
+    // Nothing was active yet: the agent stops (Run), nothing "stays active".
+    spdlog::error("cannot start: the policy set does not load:");
+    for (const auto& e : out.errors) spdlog::error("  {}", e);
   } else {
     spdlog::error("reload ({}) failed; version {} stays active:", trigger, out.version);
     for (const auto& e : out.errors) spdlog::error("  {}", e);
@@ -173,6 +207,10 @@ std::string Agent::StatsLine() const {
                   counters_.kills.load(), counters_.kernel_kills.load());
   if (counters_.kill_failures)
     out += fmt::format(" kill_failures={}", counters_.kill_failures.load());
+  if (counters_.kills_protected)
+    out += fmt::format(" kills_protected={}", counters_.kills_protected.load());
+  if (counters_.kills_audited)
+    out += fmt::format(" kills_audited={}", counters_.kills_audited.load());
   out += fmt::format("; old_version_events={} unknown_version_events={}",
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   if (session_) {
@@ -212,6 +250,9 @@ bool Agent::StartSession() {
   so.proc_info_entries = options_.proc_info_entries;
   so.tree_limits = options_.tree_limits;
   so.runc_roots = options_.runc_roots;
+  so.kill_protected_tgids = kill_guard_.tgids();
+  for (const auto& exe : kill_guard_.protected_exes())
+    so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);
   if (!session) {
     spdlog::error("{}", session.error());
@@ -273,9 +314,8 @@ void Agent::Loop(int signal_fd) {
       signalfd_siginfo si;
       if (::read(signal_fd, &si, sizeof si) == sizeof si && !OnSignal(si.ssi_signo)) return;
     }
-    if (watcher_ && (pfds[1].revents & POLLIN) &&
-        watcher_->WaitForChange(std::chrono::milliseconds(0)))
-      ReloadNow("file change");
+    // A change is reported once it is complete (quiet, and closed by its writer).
+    if (watcher_ && watcher_->Poll(std::chrono::steady_clock::now())) ReloadNow("file change");
     if (std::chrono::steady_clock::now() >= next_stats) {
       spdlog::info("{}", StatsLine());
       next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
@@ -290,6 +330,10 @@ void Agent::Shutdown() {
   session_->Locked([&] { pending_->Flush(); });  // what still waits goes out, marked incomplete
   for (auto& s : sinks_) s->Stop();
   spdlog::info("final {}", StatsLine());
+  // Nothing more is read or written: another agent may start, and the kernel detaches the
+  // programs after this process is gone (Session::DetachAfterExit).
+  instance_lock_.reset();
+  session_->DetachAfterExit();
 }
 
 int Agent::Run() {
@@ -298,11 +342,23 @@ int Agent::Run() {
   sigemptyset(&mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&mask, sig);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  // A closed stdout (`vigil run | head`) is a failing output, not a reason to die: writes get
+  // EPIPE instead of the signal (output::StdoutSink).
+  ::signal(SIGPIPE, SIG_IGN);
   const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
   if (sfd < 0) {
     spdlog::error("signalfd: {}", std::strerror(errno));
     return 1;
   }
+  // Before anything is loaded: a second agent on the same control socket would double every
+  // alert and make `vigil status` reach either one.
+  auto lock = InstanceLock::Acquire(InstanceLockPath(options_.control_socket));
+  if (!lock) {
+    spdlog::error("{}", lock.error());
+    ::close(sfd);
+    return 1;
+  }
+  instance_lock_.emplace(std::move(*lock));
   if (!OpenSinks()) {
     ::close(sfd);
     return 2;

@@ -13,13 +13,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/control_socket.h"
+#include "agent/instance_lock.h"
+#include "agent/kill_guard.h"
 #include "agent/reloader.h"
 #include "kernel/event.h"
 #include "match/rule_set.h"
+#include "output/alert.h"
 #include "output/sinks.h"
 #include "proctree/pending_cache.h"
 #include "proctree/process_tree.h"
@@ -43,6 +47,10 @@ struct AgentOptions {
   uint32_t pending_retries = 5;         // retries of an event whose context is not known yet
   uint32_t pending_interval_ms = 100;   // between those retries
   proctree::TreeLimits tree_limits;     // process tree memory bounds
+  // `action kill` alerts "would kill" and kills nothing, in user space or in the kernel.
+  bool kill_audit = false;
+  // Executables `action kill` never kills, besides vigil, its ancestors, PID 1, kernel threads.
+  std::vector<std::string> protected_exes;
 };
 
 struct AgentCounters {
@@ -50,6 +58,8 @@ struct AgentCounters {
   std::atomic<uint64_t> kills{0};         // sent from user space
   std::atomic<uint64_t> kernel_kills{0};  // sent by the kernel at exec
   std::atomic<uint64_t> kill_failures{0};
+  std::atomic<uint64_t> kills_protected{0};     // not killed: a protected process (KillGuard)
+  std::atomic<uint64_t> kills_audited{0};       // not killed: audit mode (--kill-audit)
   std::atomic<uint64_t> old_version_events{0};  // judged by the rules of the version they carry
   std::atomic<uint64_t> unknown_version_events{0};
 };
@@ -79,13 +89,17 @@ class Agent {
   // Enriches and evaluates an event whose context is as known as it will be (event lock held).
   void Judge(const kernel::Event& event, bool complete);
   void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
-            bool killed_in_kernel);
+            const kernel::Event& event);
+  // Carries out `action kill` for an alert (or says in it why not).
+  void Kill(output::Alert& alert, const match::EventRecord& r, const kernel::Event& event);
   nlohmann::json HandleControl(const nlohmann::json& request);
   ReloadOutcome ReloadNow(const std::string& trigger);
   std::string StatsLine() const;
 
   AgentOptions options_;
   AgentCounters counters_;
+  std::optional<InstanceLock> instance_lock_;  // one agent per control socket
+  KillGuard kill_guard_;
   std::unique_ptr<runtime::Session> session_;
   std::unique_ptr<Reloader> reloader_;
   std::mutex reload_mu_;  // one reload at a time

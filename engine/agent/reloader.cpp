@@ -1,13 +1,16 @@
 #include "agent/reloader.h"
 
 #include "agent/policy_files.h"
+#include "compile/rule_compiler.h"
 #include "lang/pipeline.h"
 #include "output/lint_report.h"
 
 namespace vigil::agent {
 
 Reloader::Reloader(std::vector<std::string> paths, bool check_permissions, Activate activate)
-    : paths_(std::move(paths)), check_permissions_(check_permissions), activate_(std::move(activate)) {}
+    : paths_(std::move(paths)),
+      check_permissions_(check_permissions),
+      activate_(std::move(activate)) {}
 
 ReloadOutcome Reloader::Reload(const std::string& trigger) {
   auto start = std::chrono::steady_clock::now();
@@ -18,7 +21,8 @@ ReloadOutcome Reloader::Reload(const std::string& trigger) {
     out.errors.push_back(e.path + ": " + e.message);
   if (out.errors.empty() && check_permissions_) {
     std::vector<std::string> files;
-    for (uint32_t i = 0; i < program->sources.size(); ++i) files.push_back(program->sources.file(i).path);
+    for (uint32_t i = 0; i < program->sources.size(); ++i)
+      files.push_back(program->sources.file(i).path);
     for (const auto& p : CheckPolicyPermissions(files))
       out.errors.push_back(p.path + ": refusing to load: it " + p.reason +
                            " (fix the permissions, or run with --allow-insecure-perms)");
@@ -71,10 +75,27 @@ nlohmann::json Reloader::Status() const {
                           {"action", p.decl->action == lang::ast::Action::kKill ? "kill" : "alert"},
                           {"rules", rules}});
     }
+    if (active_->policies.empty()) {
+      // No policy declared: the rule compiler's implicit global policy selects every enabled
+      // rule (compile::RuleCompileOptions::implicit_policy), so that is what runs.
+      nlohmann::json rules = nlohmann::json::array();
+      for (const auto* r : active_->rule_order)
+        if (r->enabled) rules.push_back(r->name);
+      policies.push_back({{"name", compile::kImplicitPolicyName},
+                          {"implicit", true},
+                          {"slot", 0},
+                          {"version", version_},
+                          {"state", "active"},
+                          {"action", "alert"},
+                          {"rules", rules}});
+    }
   }
   auto outcome = [](const ReloadOutcome& o) {
-    return nlohmann::json{{"ok", o.ok},           {"trigger", o.trigger}, {"version", o.version},
-                          {"errors", o.errors},   {"latency_ms", o.latency_ms}};
+    return nlohmann::json{{"ok", o.ok},
+                          {"trigger", o.trigger},
+                          {"version", o.version},
+                          {"errors", o.errors},
+                          {"latency_ms", o.latency_ms}};
   };
   nlohmann::json j = {{"version", version_},
                       {"paths", paths_},

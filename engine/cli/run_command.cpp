@@ -31,8 +31,9 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "Entries of the kernel's per-process map (0: sized from the host)");
   cmd->add_option("--sink-queue", opt->sink_queue, "Alerts queued per output before drops")
       ->capture_default_str();
-  cmd->add_option("--runc-root", opt->runc_roots,
-                  "runc state folder to read pod metadata from (repeatable; replaces the defaults)");
+  cmd->add_option(
+      "--runc-root", opt->runc_roots,
+      "runc state folder to read pod metadata from (repeatable; replaces the defaults)");
   cmd->add_option("--pending-retries", opt->pending_retries,
                   "Retries of an event whose process context is not known yet")
       ->capture_default_str();
@@ -50,6 +51,11 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "lists are cut and flagged: proc.args_truncated)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  cmd->add_option("--protect", opt->protected_exes,
+                  "Executable `action kill` never kills (repeatable; vigil, its ancestors, PID 1 "
+                  "and kernel threads are always protected)");
+  cmd->add_flag("--kill-audit", opt->kill_audit,
+                "Audit mode for `action kill`: alert \"would kill\", kill nothing");
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");
   cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");
@@ -62,6 +68,14 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       std::cerr << "vigil run: must run as root (it loads BPF programs)\n";
       exit_code = kExitUsage;
       return;
+    }
+    for (const auto& exe : opt->protected_exes) {
+      if (exe.empty() || exe.front() != '/') {
+        std::cerr << "vigil run: --protect " << exe
+                  << ": give the executable's absolute path (as proc.exe shows it)\n";
+        exit_code = kExitUsage;
+        return;
+      }
     }
     if (opt->policy_paths.empty()) opt->policy_paths = {"/etc/vigil"};
     if (opt->outputs.empty()) opt->outputs = {"stdout"};
@@ -90,14 +104,15 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
     } else {
       std::cout << "policy set version " << (*reply)["version"] << "\n";
       for (const auto& p : (*reply)["policies"])
-        std::cout << "  policy " << p["name"].get<std::string>() << " (slot " << p["slot"]
-                  << ", " << p["state"].get<std::string>() << ", action "
+        std::cout << "  policy " << p["name"].get<std::string>()
+                  << (p.value("implicit", false) ? " (implicit: no policy declared; " : " (")
+                  << "slot " << p["slot"] << ", " << p["state"].get<std::string>() << ", action "
                   << p["action"].get<std::string>() << ", " << p["rules"].size() << " rules)\n";
       const auto& r = (*reply)["reloads"];
       std::cout << "reloads: " << r["ok"] << " ok, " << r["failed"] << " failed\n";
       if (reply->contains("last_failure")) {
-        std::cout << "last failed reload (" << (*reply)["last_failure"]["trigger"].get<std::string>()
-                  << "):\n";
+        std::cout << "last failed reload ("
+                  << (*reply)["last_failure"]["trigger"].get<std::string>() << "):\n";
         for (const auto& e : (*reply)["last_failure"]["errors"])
           std::cout << "  " << e.get<std::string>() << "\n";
       }

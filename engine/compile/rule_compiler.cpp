@@ -581,7 +581,7 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
     for (const auto* r : p.rules) selected[r] |= uint64_t{1} << p.index;
   }
   const bool implicit = program.policies.empty() && options.implicit_policy;
-  if (implicit) set->AddPolicy({"all-rules", 0, lang::ast::Action::kAlert, true});
+  if (implicit) set->AddPolicy({kImplicitPolicyName, 0, lang::ast::Action::kAlert, true});
 
   for (const lang::ast::RuleDecl* rule : program.rule_order) {
     match::CompiledRule c;

@@ -15,6 +15,9 @@
 
 namespace vigil::compile {
 
+// The name of that implicit policy (alerts say `"policy": "all-rules"`).
+inline constexpr const char* kImplicitPolicyName = "all-rules";
+
 struct RuleCompileOptions {
   // When the loaded files declare no policy, make up one (index 0, "all-rules", global scope)
   // that selects every enabled rule, so that a rules-only directory can be replayed.

@@ -49,6 +49,7 @@ void DecodeHeader(const vigil_event_header& h, Event* e) {
   e->uid = h.uid;
   e->gid = h.gid;
   e->killed_in_kernel = (h.flags & VIGIL_HDR_KILLED) != 0;
+  e->kill_protected_in_kernel = (h.flags & VIGIL_HDR_KILL_PROTECTED) != 0;
   e->comm = Bounded(h.comm, sizeof(h.comm));
 }
 

@@ -37,6 +37,8 @@ struct Event {
   uint64_t matched = 0;  // policy bitmap
   uint32_t policy_version = 0;
   bool killed_in_kernel = false;  // the kernel sent SIGKILL for this event (VIGIL_HDR_KILLED)
+  // The kernel would have killed, but the process is protected (VIGIL_HDR_KILL_PROTECTED).
+  bool kill_protected_in_kernel = false;
   uint32_t pid = 0, tid = 0, ppid = 0, uid = 0, gid = 0;
   std::string comm;
 

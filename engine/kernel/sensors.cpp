@@ -2,7 +2,10 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -173,6 +176,54 @@ void Sensors::SelectPrograms(const SensorOptions& options, const std::set<uint16
   bpf_program__set_autoload(skel_->progs.syscall_exit, !traced_.empty());
 }
 
+Status Sensors::WriteKillProtected(const SensorOptions& options) {
+  const uint8_t one = 1;
+  auto put = [&](vigil_protect_kind kind, uint64_t value) -> Status {
+    vigil_protect_key key{};
+    key.kind = kind;
+    key.value = value;
+    if (bpf_map__update_elem(skel_->maps.kill_protected, &key, sizeof(key), &one, sizeof(one),
+                             BPF_ANY) != 0)
+      return Error{"cannot write kill_protected: " + Errno(errno)};
+    return OkStatus();
+  };
+  for (uint32_t tgid : options.kill_protected_tgids)
+    if (auto s = put(VIGIL_PROTECT_TGID, tgid); !s) return s;
+  for (uint64_t hash : options.kill_protected_exe_hashes)
+    if (auto s = put(VIGIL_PROTECT_EXE, hash); !s) return s;
+  return OkStatus();
+}
+
+Status Sensors::DetachAfterExit() {
+  // Detaching a syscall tracepoint waits for RCU grace periods under a kernel mutex: about 2 s
+  // for the agent's links, whether this process closes them or the kernel does at its exit.
+  // A child holding copies of every descriptor keeps them attached until this process is gone
+  // (the pipe's write end closes with it), then exits, and the kernel detaches them in the
+  // child's exit instead. The child runs only async-signal-safe calls.
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error{"pipe: " + Errno(errno)};
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const int err = errno;
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return Error{"fork: " + Errno(err)};
+  }
+  if (child == 0) {
+    ::prctl(PR_SET_NAME, "vigil-detach", 0, 0, 0);
+    // Whoever reads the agent's stdout or stderr (a pipe) sees its end now, not the child's.
+    for (int fd = 0; fd <= 2; ++fd) ::close(fd);
+    ::close(pipe_fds[1]);
+    char c;
+    while (::read(pipe_fds[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    ::_exit(0);
+  }
+  ::close(pipe_fds[0]);
+  // pipe_fds[1] stays open until this process exits: that is the child's signal.
+  return OkStatus();
+}
+
 Status Sensors::WriteSyscallTables() {
   auto& maps = skel_->maps;
   if (!traced_.empty()) {
@@ -246,6 +297,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
   if (!self->skel_) return Error{"loading the BPF programs failed after skipping programs"};
   for (const auto& s : self->skipped_) spdlog::warn("skipped BPF program {}", s);
   if (auto s = self->WriteSyscallTables(); !s) return Error{s.error()};
+  if (auto s = self->WriteKillProtected(options); !s) return Error{s.error()};
   return self;
 }
 

@@ -38,6 +38,10 @@ struct SensorOptions {
   // Called with the opened object before each load attempt. The e2e test of the loader uses it
   // to replace a program's instructions with code the verifier rejects.
   std::function<void(bpf_object*)> before_load;
+  // Processes an `action kill` rule never kills at exec (the kill_protected map): by tgid, and by
+  // the path hash of their executable. PID 1 and kernel threads are protected in any case.
+  std::vector<uint32_t> kill_protected_tgids;
+  std::vector<uint64_t> kill_protected_exe_hashes;
 };
 
 // proc_info size from the host: pid_max clamped to [8192, 262144] plus per-CPU LRU slack.
@@ -63,6 +67,10 @@ class Sensors {
   // to attach is skipped with a log line, except the lifecycle ones, which vigil cannot run
   // without.
   Status Attach();
+  // Lets the kernel detach the programs after this process has exited, so that exiting does not
+  // wait for it (seconds): a child process named vigil-detach holds the descriptors until this
+  // process is gone, then exits. Call it last, once nothing more is read.
+  Status DetachAfterExit();
   // Attaches the loaded programs of `types` not attached yet (a reload selected new types).
   Status AttachTypes(const std::set<uint16_t>& types);
   const std::set<uint16_t>& attached_types() const { return attached_types_; }
@@ -92,6 +100,7 @@ class Sensors {
   void SelectPrograms(const SensorOptions& options, const std::set<uint16_t>& loadable,
                       const std::set<std::string>& rejected);
   Status WriteSyscallTables();
+  Status WriteKillProtected(const SensorOptions& options);
   // Apply's steps.
   Status WritePolicyConfig(const kernel::KernelPlan& plan);
   Status WriteScopeMaps(const kernel::KernelPlan& plan);

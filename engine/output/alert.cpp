@@ -51,6 +51,7 @@ std::string AlertJsonLine(const Alert& a) {
   for (const auto* p : a.policies) j["policies"].push_back(p->name);
   j["action"] = a.action() == lang::ast::Action::kKill ? "kill" : "alert";
   if (!a.killed_by.empty()) j["killed_by"] = a.killed_by;
+  if (!a.not_killed.empty()) j["not_killed"] = a.not_killed;
   // The policy version the kernel decided the event under (the agent; 0 = offline, omitted).
   if (a.event && a.event->policy_version() != 0) j["policy_version"] = a.event->policy_version();
   j["output"] = a.output;
@@ -72,7 +73,10 @@ std::string AlertTextLine(const Alert& a) {
   line += "] ";
   line += TerminalSafe(a.output);
   if (a.incomplete) line += " (incomplete process context)";
-  if (!a.killed_by.empty()) line += " (killed by " + a.killed_by + ")";
+  if (!a.not_killed.empty())
+    line += " (not killed: " + a.not_killed + ")";
+  else if (!a.killed_by.empty())
+    line += " (killed by " + a.killed_by + ")";
   return line + "\n";
 }
 

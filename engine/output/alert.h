@@ -23,8 +23,12 @@ struct Alert {
   std::optional<uint64_t> boottime_ns;  // CLOCK_BOOTTIME ns (evt.boottime)
   bool incomplete = false;
   // For action kill, who killed the process: "kernel" (at exec, in BPF), "user" (the agent, after
-  // the match) or "failed" (the signal could not be sent). Empty otherwise (and offline).
+  // the match), "failed" (the signal could not be sent) or "none" (not_killed says why). Empty
+  // otherwise (and offline).
   std::string killed_by;
+  // Why a kill was not carried out: "would kill: audit mode (--kill-audit)" or "protected: it is
+  // vigil itself", ... Empty otherwise.
+  std::string not_killed;
 
   // The strongest action of its policies: kill if any asks for it.
   lang::ast::Action action() const;

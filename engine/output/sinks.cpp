@@ -1,38 +1,47 @@
 #include "output/sinks.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace vigil::output {
 namespace {
 
-bool WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    off += static_cast<size_t>(n);
-  }
-  return true;
+std::string ErrnoText(int err) {
+  return std::strerror(err);
 }
 
 }  // namespace
 
-bool StdoutSink::Write(const std::string& line) {
-  return std::fwrite(line.data(), 1, line.size(), stdout) == line.size() &&
-         std::fputc('\n', stdout) != EOF;
-}
-
-void StdoutSink::Flush() {
-  std::fflush(stdout);
+Status StdoutSink::Write(const std::string& line, Severity) {
+  if (closed_) return Error{"stdout is closed"};
+  buf_.assign(line);
+  buf_ += '\n';
+  size_t off = 0;
+  while (off < buf_.size()) {
+    ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      if (err == EPIPE) {
+        closed_ = true;
+        return Error{
+            "stdout was closed by its reader (EPIPE): alerts for stdout are counted as "
+            "failed from now on"};
+      }
+      return Error{"stdout: " + ErrnoText(err)};
+    }
+    off += static_cast<size_t>(n);
+  }
+  return OkStatus();
 }
 
 FileSink::FileSink(std::string path) : path_(std::move(path)) {}
@@ -43,41 +52,140 @@ FileSink::~FileSink() {
 
 Status FileSink::Open() {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Error{path_ + ": " + std::strerror(errno)};
+  if (fd < 0) return Error{path_ + ": " + ErrnoText(errno)};
   if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  cut_to_ = -1;
+  return OkStatus();
+}
+
+Status FileSink::Write(const std::string& line, Severity) {
+  if (reopen_.exchange(false) || fd_ < 0) {
+    if (auto opened = Open(); !opened) return opened;
+  }
+  if (cut_to_ >= 0) {
+    // An earlier partial line could not be cut off: nothing is appended behind it.
+    if (::ftruncate(fd_, cut_to_) != 0)
+      return Error{path_ + ": cannot remove a partial line: " + ErrnoText(errno)};
+    cut_to_ = -1;
+  }
+  buf_.assign(line);
+  buf_ += '\n';
+  size_t off = 0;
+  while (off < buf_.size()) {
+    ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    const int err = n < 0 ? errno : ENOSPC;
+    if (off == 0) return Error{path_ + ": " + ErrnoText(err)};
+    // Part of the line is in the file. With O_APPEND the offset is the end of what we wrote,
+    // so the line started `off` bytes before it.
+    const off_t end = ::lseek(fd_, 0, SEEK_CUR);
+    const off_t start = end >= static_cast<off_t>(off) ? end - static_cast<off_t>(off) : -1;
+    if (start < 0 || ::ftruncate(fd_, start) != 0) {
+      cut_to_ = start;
+      return Error{path_ + ": " + ErrnoText(err) + "; the partial line could not be cut off yet"};
+    }
+    return Error{path_ + ": " + ErrnoText(err) + " (the partial line was cut off)"};
+  }
+  return OkStatus();
+}
+
+int SyslogPriority(Severity severity) {
+  int level = LOG_WARNING;
+  switch (severity) {
+    case Severity::kInfo:
+      level = LOG_INFO;
+      break;
+    case Severity::kLow:
+      level = LOG_NOTICE;
+      break;
+    case Severity::kMedium:
+      level = LOG_WARNING;
+      break;
+    case Severity::kHigh:
+      level = LOG_ERR;
+      break;
+    case Severity::kCritical:
+      level = LOG_CRIT;
+      break;
+  }
+  return LOG_AUTHPRIV | level;
+}
+
+SyslogSink::SyslogSink(std::string socket_path) : socket_path_(std::move(socket_path)) {}
+
+SyslogSink::~SyslogSink() {
+  Disconnect();
+}
+
+void SyslogSink::Disconnect() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+Status SyslogSink::Connect() {
+  Disconnect();
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path_.size() >= sizeof addr.sun_path)
+    return Error{"syslog socket path too long: " + socket_path_};
+  std::memcpy(addr.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error{"syslog: socket: " + ErrnoText(errno)};
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Error{"syslog: cannot connect to " + socket_path_ + ": " + ErrnoText(err) +
+                 (err == EPROTOTYPE ? " (not a datagram socket)" : "")};
+  }
   fd_ = fd;
   return OkStatus();
 }
 
-bool FileSink::Write(const std::string& line) {
-  if (reopen_.exchange(false) || fd_ < 0) {
-    if (!Open()) return false;
+Status SyslogSink::Write(const std::string& line, Severity severity) {
+  // "<PRI>Mmm dd hh:mm:ss vigil[PID]: MESSAGE", local time, as syslog(3) sends it locally.
+  char stamp[32] = "";
+  const time_t now = ::time(nullptr);
+  tm local{};
+  if (::localtime_r(&now, &local)) std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &local);
+  message_ = "<" + std::to_string(SyslogPriority(severity)) + ">" + stamp + " vigil[" +
+             std::to_string(::getpid()) + "]: ";
+  message_ += line;
+  // One reconnect per alert: the daemon may have restarted (a new socket at the same path).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (fd_ < 0) {
+      if (auto connected = Connect(); !connected) return connected;
+    }
+    ssize_t n;
+    do {
+      n = ::send(fd_, message_.data(), message_.size(), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(message_.size())) return OkStatus();
+    const int err = n < 0 ? errno : EMSGSIZE;
+    if (err == EMSGSIZE || err == ENOBUFS || err == EAGAIN)
+      return Error{"syslog: cannot send to " + socket_path_ + ": " + ErrnoText(err)};
+    Disconnect();
+    if (attempt == 1)
+      return Error{"syslog: cannot send to " + socket_path_ + ": " + ErrnoText(err)};
   }
-  return WriteAll(fd_, line + "\n");
-}
-
-SyslogSink::SyslogSink() {
-  ::openlog("vigil", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-}
-
-SyslogSink::~SyslogSink() {
-  ::closelog();
-}
-
-bool SyslogSink::Write(const std::string& line) {
-  ::syslog(LOG_WARNING, "%s", line.c_str());
-  return true;
+  return Error{"syslog: unreachable"};
 }
 
 Result<std::unique_ptr<Sink>> MakeSink(const std::string& spec) {
   if (spec == "stdout") return std::unique_ptr<Sink>(std::make_unique<StdoutSink>());
   if (spec == "syslog") return std::unique_ptr<Sink>(std::make_unique<SyslogSink>());
+  if (spec.rfind("syslog:", 0) == 0 && spec.size() > 7)
+    return std::unique_ptr<Sink>(std::make_unique<SyslogSink>(spec.substr(7)));
   if (spec.rfind("file:", 0) == 0 && spec.size() > 5) {
     auto sink = std::make_unique<FileSink>(spec.substr(5));
     if (auto opened = sink->Open(); !opened) return Error{"cannot open output " + opened.error()};
     return std::unique_ptr<Sink>(std::move(sink));
   }
-  return Error{"unknown output '" + spec + "': use stdout, file:PATH or syslog"};
+  return Error{"unknown output '" + spec + "': use stdout, file:PATH, syslog or syslog:SOCKET"};
 }
 
 AsyncSink::AsyncSink(std::unique_ptr<Sink> sink, size_t capacity)
@@ -87,14 +195,14 @@ AsyncSink::~AsyncSink() {
   Stop();
 }
 
-bool AsyncSink::Push(std::string line) {
+bool AsyncSink::Push(std::string line, Severity severity) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= capacity_) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    queue_.push_back(std::move(line));
+    queue_.push_back(Item{std::move(line), severity});
   }
   wake_.notify_one();
   return true;
@@ -118,10 +226,42 @@ void AsyncSink::Stop() {
   wake_.notify_one();
   thread_.join();
   sink_->Flush();
+  if (unlogged_failures_ > 0)
+    spdlog::warn("output {}: {} more alerts failed", sink_->Name(), unlogged_failures_);
+  unlogged_failures_ = 0;
 }
 
 SinkStats AsyncSink::stats() const {
   return SinkStats{written_.load(), dropped_.load(), failed_.load()};
+}
+
+void AsyncSink::Report(const Status& result) {
+  if (result) {
+    if (failing_since_ok_ > 0 && !sink_->closed())
+      spdlog::info("output {}: writing again after {} failed alerts", sink_->Name(),
+                   failing_since_ok_);
+    failing_since_ok_ = 0;
+    return;
+  }
+  ++failing_since_ok_;
+  if (sink_->closed()) {
+    if (!closed_logged_) spdlog::warn("output {}: {}", sink_->Name(), result.error());
+    closed_logged_ = true;
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (last_failure_log_ != std::chrono::steady_clock::time_point{} &&
+      now - last_failure_log_ < kFailureLogInterval) {
+    ++unlogged_failures_;
+    return;
+  }
+  if (unlogged_failures_ > 0)
+    spdlog::warn("output {}: alert not written: {} ({} more failed since the last message)",
+                 sink_->Name(), result.error(), unlogged_failures_);
+  else
+    spdlog::warn("output {}: alert not written: {}", sink_->Name(), result.error());
+  unlogged_failures_ = 0;
+  last_failure_log_ = now;
 }
 
 void AsyncSink::Run() {
@@ -129,12 +269,13 @@ void AsyncSink::Run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) return;
-    std::string line = std::move(queue_.front());
+    Item item = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
-    bool ok = sink_->Write(line);
+    Status ok = sink_->Write(item.line, item.severity);
     (ok ? written_ : failed_).fetch_add(1, std::memory_order_relaxed);
+    Report(ok);
     lock.lock();
     busy_ = false;
     if (queue_.empty()) {

@@ -1,9 +1,11 @@
 // Where alerts go: stdout, an append-only file (reopened on request for log rotation) or
 // syslog. AsyncSink puts a bounded queue and a writer thread in front of any sink so that a
-// slow or failing sink never blocks the event readers: what does not fit is counted.
+// slow or failing sink never blocks the event readers: what does not fit is counted, and so
+// is every alert a sink could not write; failures are logged, rate limited.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -12,31 +14,49 @@
 #include <string>
 #include <thread>
 
+#include "lang/ast.h"
 #include "util/result.h"
 
 namespace vigil::output {
+
+using lang::ast::Severity;
 
 // One alert per call, as a complete line without its trailing newline.
 class Sink {
  public:
   virtual ~Sink() = default;
-  // Returns false when the line could not be written (the caller counts it).
-  virtual bool Write(const std::string& line) = 0;
+  // Writes the whole line or nothing; the error says why (the caller counts and logs it).
+  virtual Status Write(const std::string& line, Severity severity) = 0;
   virtual void Flush() {}
   // Asks the sink to reopen its destination before the next write (log rotation).
   virtual void RequestReopen() {}
+  // True once the destination is gone for good (stdout's reader exited): every later alert
+  // fails at once, and the failure is logged only once.
+  virtual bool closed() const { return false; }
   virtual std::string Name() const = 0;
 };
 
+// Writes each alert with one write(2) on `fd` (1 by default). When the reader of a pipe goes
+// away (`vigil run | head`), the write fails with EPIPE (the agent ignores SIGPIPE): the sink
+// is then closed, and its alerts are counted as failed from then on.
 class StdoutSink : public Sink {
  public:
-  bool Write(const std::string& line) override;
-  void Flush() override;
+  explicit StdoutSink(int fd = 1) : fd_(fd) {}
+  Status Write(const std::string& line, Severity severity) override;
+  bool closed() const override { return closed_; }
   std::string Name() const override { return "stdout"; }
+
+ private:
+  int fd_;
+  bool closed_ = false;
+  std::string buf_;
 };
 
-// Appends to a file; RequestReopen() (wired to SIGUSR2) makes the next write reopen the path,
-// so that logrotate can move the old file away.
+// Appends to a file, whole lines only: when a write stops part way (a full disk, a file size
+// limit), the part already written is cut off again (ftruncate), so the file never holds a
+// partial line and the next alert starts on a line of its own. The alert counts as failed;
+// once there is room again, writing resumes. RequestReopen() (wired to SIGUSR2) makes the next
+// write reopen the path, so that logrotate can move the old file away.
 class FileSink : public Sink {
  public:
   explicit FileSink(std::string path);
@@ -45,8 +65,7 @@ class FileSink : public Sink {
   FileSink& operator=(const FileSink&) = delete;
   // Opens the file.
   Status Open();
-  bool Write(const std::string& line) override;
-  void Flush() override {}
+  Status Write(const std::string& line, Severity severity) override;
   void RequestReopen() override { reopen_.store(true); }
   std::string Name() const override { return "file:" + path_; }
 
@@ -54,18 +73,44 @@ class FileSink : public Sink {
   std::string path_;
   int fd_ = -1;
   std::atomic<bool> reopen_{false};
+  std::string buf_;
+  // A cut that failed: the file must be truncated to this size before the next write.
+  int64_t cut_to_ = -1;
 };
 
+// Sends each alert as one datagram to the local syslog socket (/dev/log, or `socket_path`),
+// in the RFC 3164 form glibc's syslog(3) uses, facility authpriv, with the priority from the
+// rule's severity (SyslogPriority). Unlike syslog(3), a message that cannot be delivered (no
+// syslog daemon, socket gone, queue full) is a failed write; the sink reconnects on the next
+// alert, so a restarted daemon is picked up.
 class SyslogSink : public Sink {
  public:
-  SyslogSink();
+  explicit SyslogSink(std::string socket_path = kDefaultSocket);
   ~SyslogSink() override;
-  bool Write(const std::string& line) override;
-  std::string Name() const override { return "syslog"; }
+  SyslogSink(const SyslogSink&) = delete;
+  SyslogSink& operator=(const SyslogSink&) = delete;
+  Status Write(const std::string& line, Severity severity) override;
+  std::string Name() const override {
+    return socket_path_ == kDefaultSocket ? "syslog" : "syslog:" + socket_path_;
+  }
+
+  static constexpr const char* kDefaultSocket = "/dev/log";
+
+ private:
+  Status Connect();
+  void Disconnect();
+
+  std::string socket_path_;
+  int fd_ = -1;
+  std::string message_;
 };
 
-// Parses a --output value: "stdout", "file:PATH" or "syslog"; an error for anything else or
-// a file that cannot be opened.
+// LOG_AUTHPRIV | the level of `severity`: info -> LOG_INFO, low -> LOG_NOTICE, medium ->
+// LOG_WARNING, high -> LOG_ERR, critical -> LOG_CRIT.
+int SyslogPriority(Severity severity);
+
+// Parses a --output value: "stdout", "file:PATH", "syslog" or "syslog:SOCKET"; an error for
+// anything else or a file that cannot be opened.
 Result<std::unique_ptr<Sink>> MakeSink(const std::string& spec);
 
 struct SinkStats {
@@ -82,7 +127,7 @@ class AsyncSink {
   AsyncSink& operator=(const AsyncSink&) = delete;
 
   // Never blocks: returns false (and counts) when the queue is full.
-  bool Push(std::string line);
+  bool Push(std::string line, Severity severity = Severity::kMedium);
   // Waits until everything queued so far is written (or failed).
   void Drain();
   // Drains, then stops the writer thread.
@@ -91,18 +136,31 @@ class AsyncSink {
   SinkStats stats() const;
   std::string Name() const { return sink_->Name(); }
 
+  // Failures are logged at most this often (the count of those in between goes with the next).
+  static constexpr std::chrono::seconds kFailureLogInterval{10};
+
  private:
+  struct Item {
+    std::string line;
+    Severity severity;
+  };
   void Run();
+  void Report(const Status& result);  // logs failures (rate limited) and the recovery
 
   std::unique_ptr<Sink> sink_;
   size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
-  std::deque<std::string> queue_;
+  std::deque<Item> queue_;
   bool busy_ = false;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0}, dropped_{0}, failed_{0};
+  // Writer thread only.
+  uint64_t failing_since_ok_ = 0;  // failures since the last successful write
+  uint64_t unlogged_failures_ = 0;
+  std::chrono::steady_clock::time_point last_failure_log_{};
+  bool closed_logged_ = false;
   std::thread thread_;
 };
 

@@ -90,6 +90,8 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
   so.argv_max_bytes =
       static_cast<uint32_t>(std::min<size_t>(options_.tree_limits.max_args_bytes, VIGIL_ARGV_CAP));
   so.before_load = options_.before_load;
+  so.kill_protected_tgids = options_.kill_protected_tgids;
+  so.kill_protected_exe_hashes = options_.kill_protected_exe_hashes;
   auto sensors = kernel::Sensors::Load(so);
   if (!sensors) return Error{sensors.error()};
   sensors_ = std::move(sensors.value());
@@ -211,6 +213,12 @@ void Session::SeedProcessTree() {
 
 void Session::Stop() {
   if (reader_) reader_->Stop();
+}
+
+void Session::DetachAfterExit() {
+  if (!sensors_) return;
+  if (auto s = sensors_->DetachAfterExit(); !s)
+    spdlog::warn("detaching the BPF programs here ({})", s.error());
 }
 
 void Session::Tick(const std::function<void()>& also) {

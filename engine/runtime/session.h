@@ -47,6 +47,9 @@ struct SessionOptions {
   // Called by Start between the first /proc read and the attach (the start-up window the
   // reconcile closes); the e2e test of that window starts and execs processes there.
   std::function<void()> after_seed;
+  // Processes `action kill` never kills at exec (kernel::SensorOptions::kill_protected_*).
+  std::vector<uint32_t> kill_protected_tgids;
+  std::vector<uint64_t> kill_protected_exe_hashes;
 };
 
 class Session {
@@ -84,6 +87,10 @@ class Session {
   // Drains the ring buffers and stops the readers (the programs stay attached until the session
   // is destroyed). Idempotent.
   void Stop();
+  // After Stop, when the owner is about to exit: the programs are detached by the kernel after
+  // this process is gone (kernel::Sensors::DetachAfterExit), so exiting takes milliseconds,
+  // not the seconds detaching takes.
+  void DetachAfterExit();
 
   // Housekeeping for the owner's loop, every 100 ms or so: exited processes expire from the tree
   // and, once a minute, the wall clock offset is re-read. `also` runs under the same lock (the

@@ -31,9 +31,12 @@ def require_root_and_bpf():
 class Agent:
     """Context manager: a scratch folder plus a running `vigil run` on policy files in it."""
 
-    def __init__(self, vigil, policy_text, extra_args=(), policy_paths=None, scratch_parent=None):
+    def __init__(self, vigil, policy_text, extra_args=(), policy_paths=None, scratch_parent=None,
+                 outputs=None, stdout=None):
         """policy_text goes to a policy file in the scratch folder; or give policy_paths to
-        load existing files (the repository's rules, for instance)."""
+        load existing files (the repository's rules, for instance). outputs: the --output specs
+        (default: file:ALERTS, the alerts_path); stdout: where the agent's stdout goes (default:
+        nowhere)."""
         self.vigil = os.path.abspath(vigil)
         self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="vigil-e2e-agent-", dir=scratch_parent)
@@ -43,6 +46,8 @@ class Agent:
         self.alerts_path = os.path.join(self.dir, "alerts.jsonl")
         self.log_path = os.path.join(self.dir, "agent.log")
         self.socket = os.path.join(self.dir, "control.sock")
+        self.outputs = outputs
+        self.stdout = stdout
         if policy_paths is None:
             self.write_policy(policy_text)
         self.proc = None
@@ -62,10 +67,16 @@ class Agent:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [self.vigil, "run"] + [a for p in self.policy_paths for a in ("--policy", p)] +
-            ["--output", "file:" + self.alerts_path,
-             "--control-socket", self.socket, "--stats-interval", "3600"] + self.extra_args,
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        self.wait_for_log("watching", timeout=60)
+            [a for o in (self.outputs or ["file:" + self.alerts_path]) for a in ("--output", o)] +
+            ["--control-socket", self.socket, "--stats-interval", "3600"] + self.extra_args,
+            stdout=self.stdout if self.stdout is not None else subprocess.DEVNULL, stderr=self.log)
+        try:
+            self.wait_for_log("watching", timeout=60)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: clean up here.
+            self.stop()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -76,9 +87,9 @@ class Agent:
         shutil.rmtree(self.dir, ignore_errors=True)
         return False
 
-    def stop(self):
+    def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -102,6 +113,12 @@ class Agent:
         raise RuntimeError(f"timed out waiting for '{needle}' x{count} in the agent log:\n" +
                            self.log_text()[-4000:])
 
+    def wait_alerts(self, n, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(self.alerts()) < n:
+            time.sleep(0.05)
+        return self.alerts()
+
     def alerts(self):
         if not os.path.exists(self.alerts_path):
             return []
@@ -112,3 +129,38 @@ class Agent:
         out = subprocess.run([self.vigil, "status", "--json", "--control-socket", self.socket],
                              capture_output=True, text=True, timeout=30)
         return json.loads(out.stdout)
+
+
+def final_stats(log):
+    """The agent's last stats line ("final stats: ...") from its log, or ''."""
+    lines = [line for line in log.splitlines() if "final stats:" in line]
+    return lines[-1] if lines else ""
+
+
+def sink_stats(stats_line, name):
+    """{written, dropped, failed} of output `name` in a stats line."""
+    import re
+    m = re.search(r"sink " + re.escape(name) + r" written=(\d+) dropped=(\d+) failed=(\d+)",
+                  stats_line)
+    if not m:
+        return None
+    return {"written": int(m.group(1)), "dropped": int(m.group(2)), "failed": int(m.group(3))}
+
+
+EXEC_RULE = """
+rule exec_of_target {{
+  desc "the e2e target ran"
+  severity {severity}
+  tags [e2e]
+  on exec
+  when proc.exe == "{target}"
+  output "target {{proc.cmdline}}"
+}}
+test exec_of_target {{ alert exec {{ proc.exe: "{target}" }} quiet exec {{ proc.exe: "/bin/true" }} }}
+"""
+
+
+def exec_policy(target, severity="high", action="alert"):
+    """A policy alerting (or acting) on every exec of `target`."""
+    return EXEC_RULE.format(target=target, severity=severity) + \
+        f"policy e2e {{ rules [tag:e2e] action {action} }}\n"

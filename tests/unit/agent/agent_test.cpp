@@ -1,17 +1,22 @@
 // Unit tests of the agent's runtime pieces: policy file permissions, the file watcher (plain
 // writes, rename-over saves, Kubernetes ..data swaps) and the control socket.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "agent/control_socket.h"
+#include "agent/instance_lock.h"
+#include "agent/kill_guard.h"
 #include "agent/policy_files.h"
 #include "agent/policy_watcher.h"
 #include "agent/reloader.h"
@@ -89,6 +94,46 @@ TEST(PolicyWatcher, SeesPlainWrites) {
   EXPECT_FALSE(w.WaitForChange(milliseconds(50)));
   WriteFile(dir / "a.vgl", "v2");
   EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+}
+
+// A policy file written in place, in two parts with a pause, is reported once, when its writer
+// closes it: never between the parts (a reload would load half a file).
+TEST(PolicyWatcher, WaitsForAWriterToCloseTheFile) {
+  ScratchDir dir;
+  WriteFile(dir / "a.vgl", "list x = [a]\n");
+  PolicyWatcher w({dir / "a.vgl"});
+  ASSERT_TRUE(w.Start());
+  int fd = ::open((dir / "a.vgl").c_str(), O_WRONLY | O_TRUNC);
+  ASSERT_GE(fd, 0);
+  const std::string first = "rule r {\n", second = "}\n";
+  ASSERT_EQ(::write(fd, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+  EXPECT_FALSE(w.WaitForChange(milliseconds(400), milliseconds(50)));
+  EXPECT_EQ(w.files_being_written(), 1u);
+  ASSERT_EQ(::write(fd, second.data(), second.size()), static_cast<ssize_t>(second.size()));
+  EXPECT_FALSE(w.WaitForChange(milliseconds(200), milliseconds(50)));
+  ::close(fd);
+  EXPECT_TRUE(w.WaitForChange(milliseconds(2000), milliseconds(50)));
+  EXPECT_EQ(w.files_being_written(), 0u);
+  EXPECT_EQ(w.changes_seen(), 1u);
+}
+
+TEST(PolicyWatcher, StopsWaitingForAWriterThatNeverCloses) {
+  ScratchDir dir;
+  WriteFile(dir / "a.vgl", "list x = [a]\n");
+  PolicyWatcher w({dir / "a.vgl"}, WatchTiming{milliseconds(50), milliseconds(300)});
+  ASSERT_TRUE(w.Start());
+  int fd = ::open((dir / "a.vgl").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "#\n", 2), 2);
+  auto start = std::chrono::steady_clock::now();
+  bool changed = false;
+  while (!changed && std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+    changed = w.Poll(std::chrono::steady_clock::now());
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ::close(fd);
+  EXPECT_TRUE(changed);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(300));
 }
 
 TEST(PolicyWatcher, IgnoresOtherFilesInTheSameDirectory) {
@@ -266,6 +311,82 @@ TEST(Reloader, RefusesInsecureFilesWhenAskedToCheck) {
   EXPECT_FALSE(out.ok);
   ASSERT_FALSE(out.errors.empty());
   EXPECT_NE(out.errors[0].find("--allow-insecure-perms"), std::string::npos);
+}
+
+TEST(InstanceLock, SecondAgentRefusedWithThePidOfTheFirst) {
+  ScratchDir dir;
+  const std::string path = InstanceLockPath(dir / "run/vigil.sock");
+  auto first = InstanceLock::Acquire(path);
+  ASSERT_TRUE(first) << first.error();
+  auto second = InstanceLock::Acquire(path);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("pid " + std::to_string(::getpid())), std::string::npos)
+      << second.error();
+  EXPECT_NE(second.error().find(path), std::string::npos) << second.error();
+}
+
+TEST(InstanceLock, ReleasedOnDestructionAndAfterACrash) {
+  ScratchDir dir;
+  const std::string path = dir / "vigil.sock.lock";
+  { ASSERT_TRUE(InstanceLock::Acquire(path)); }
+  // A holder that dies without cleaning up (SIGKILL) leaves the file, but not the lock.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto held = InstanceLock::Acquire(path);
+    char c = held ? 1 : 0;
+    [[maybe_unused]] ssize_t n = ::write(ready[1], &c, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  ASSERT_EQ(c, 1);
+  EXPECT_FALSE(InstanceLock::Acquire(path));  // held by the live child
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_TRUE(fs::exists(path));
+  auto after = InstanceLock::Acquire(path);
+  EXPECT_TRUE(after) << after.error();
+}
+
+// A fake /proc with the stat lines the guard reads.
+void WriteStat(const ScratchDir& proc, int pid, const std::string& comm, int ppid, uint64_t flags) {
+  fs::create_directories(proc / std::to_string(pid));
+  WriteFile(proc / (std::to_string(pid) + "/stat"),
+            std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) + " 1 1 0 -1 " +
+                std::to_string(flags) + " 0 0 0 0 1 2 3 4 20 0 1 0 100\n");
+}
+
+TEST(KillGuard, ProtectsVigilItsAncestorsInitKernelThreadsAndListedExecutables) {
+  ScratchDir proc;
+  WriteStat(proc, 500, "worker", 400, 0x400000);
+  WriteStat(proc, 2, "kthreadd", 0, 0x00208040);  // PF_KTHREAD
+  WriteStat(proc, 77, "kworker/0:1 (x)", 2, 0x04208060);
+  KillGuard guard(300, {200, 1}, {"/usr/sbin/sshd"}, proc.path());
+  EXPECT_EQ(guard.WhyProtected(300, "/usr/bin/vigil"), "it is vigil itself");
+  EXPECT_EQ(guard.WhyProtected(200, "/bin/bash"), "it is an ancestor of vigil");
+  EXPECT_EQ(guard.WhyProtected(1, "/sbin/init"), "it is PID 1");
+  EXPECT_EQ(guard.WhyProtected(77, ""), "it is a kernel thread");
+  EXPECT_EQ(guard.WhyProtected(500, "/usr/sbin/sshd"),
+            "its executable /usr/sbin/sshd is protected (--protect)");
+  EXPECT_FALSE(guard.WhyProtected(500, "/usr/bin/cat"));
+  EXPECT_FALSE(guard.WhyProtected(501, ""));  // gone: nothing to protect
+  EXPECT_EQ(guard.tgids(), (std::vector<uint32_t>{300, 1, 200}));
+}
+
+TEST(KillGuard, ReadsTheAncestorsOfThisProcess) {
+  KillGuard guard = KillGuard::ForThisProcess({});
+  EXPECT_EQ(guard.WhyProtected(::getpid(), ""), "it is vigil itself");
+  EXPECT_EQ(guard.WhyProtected(::getppid(), ""), "it is an ancestor of vigil");
+  auto st = ReadProcStat("/proc", ::getpid());
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->ppid, ::getppid());
+  EXPECT_FALSE(st->kernel_thread);
 }
 
 }  // namespace
