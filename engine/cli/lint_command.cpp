@@ -24,9 +24,12 @@ int RunLint(const LintOptions& opt) {
   AnalyzeAndCompile(program, {}, diags);
   output::LintSummary summary{program.sources.read_count(), program.rule_order.size(),
                               program.policy_order.size()};
-  if (opt.format == "json") output::RenderLintJson(program.sources, diags, summary, std::cout);
-  else if (opt.format == "sarif") output::RenderLintSarif(program.sources, diags, std::cout);
-  else output::RenderLintText(program.sources, diags, summary, std::cout);
+  if (opt.format == "json")
+    output::RenderLintJson(program.sources, diags, summary, std::cout);
+  else if (opt.format == "sarif")
+    output::RenderLintSarif(program.sources, diags, std::cout);
+  else
+    output::RenderLintText(program.sources, diags, summary, std::cout);
   std::cout.flush();
   if (!load_errors.empty()) return kExitUsage;
   if (diags.errors() > 0 || (opt.werror && diags.warnings() > 0)) return kExitFindings;

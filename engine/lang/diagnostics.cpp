@@ -97,9 +97,15 @@ const CodeInfo& InfoFor(Code code) {
 
 void Diagnostics::Count(Level level) {
   switch (level) {
-    case Level::kError: ++errors_; break;
-    case Level::kWarning: ++warnings_; break;
-    case Level::kNote: ++notes_; break;
+    case Level::kError:
+      ++errors_;
+      break;
+    case Level::kWarning:
+      ++warnings_;
+      break;
+    case Level::kNote:
+      ++notes_;
+      break;
   }
 }
 

@@ -15,7 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string MiB(size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
+std::string MiB(size_t bytes) {
+  return std::to_string(bytes / (1024 * 1024)) + " MiB";
+}
 
 // Bytes that are neither part of valid UTF-8 nor text (control characters other than
 // tab, newline, carriage return and form feed), in `text`.
@@ -23,7 +25,11 @@ size_t NonTextBytes(std::string_view text) {
   size_t bad = 0, i = 0;
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= text.size();
     for (size_t k = 1; ok && k < len; ++k)
       ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -51,7 +57,8 @@ std::optional<std::string> ReadText(std::istream& in, std::string& out) {
     size_t got = static_cast<size_t>(in.gcount());
     if (got == 0) break;
     if (const void* nul = std::memchr(chunk.data(), '\0', got)) {
-      size_t offset = out.size() + static_cast<size_t>(static_cast<const char*>(nul) - chunk.data());
+      size_t offset =
+          out.size() + static_cast<size_t>(static_cast<const char*>(nul) - chunk.data());
       return "not a rule file: it holds a NUL byte (offset " + std::to_string(offset) +
              "); rule files are UTF-8 text";
     }
@@ -128,10 +135,14 @@ class Loader {
     for (const auto& f : found) {
       std::error_code ec;
       auto status = fs::status(f, ec);
-      if (ec) Fail(f, "cannot read: " + ec.message());
-      else if (fs::is_directory(status)) continue;  // a link to a directory
-      else if (!fs::is_regular_file(status)) Fail(f, "not a regular file (in a directory, only files are read)");
-      else File(f);
+      if (ec)
+        Fail(f, "cannot read: " + ec.message());
+      else if (fs::is_directory(status))
+        continue;  // a link to a directory
+      else if (!fs::is_regular_file(status))
+        Fail(f, "not a regular file (in a directory, only files are read)");
+      else
+        File(f);
     }
   }
 

@@ -71,9 +71,12 @@ class Evaluator {
         for (const auto& c : e.children) {
           Known k = Eval(c);
           if (k.value == decisive) return k;
-          if (k.value == Tri::kUnknown) all.value = Tri::kUnknown;
-          else if (all.why.empty()) all.why = k.why;
-          else if (all.why.find(k.why) == std::string::npos) all.why += "; " + k.why;
+          if (k.value == Tri::kUnknown)
+            all.value = Tri::kUnknown;
+          else if (all.why.empty())
+            all.why = k.why;
+          else if (all.why.find(k.why) == std::string::npos)
+            all.why += "; " + k.why;
         }
         if (all.value == Tri::kUnknown) all.why.clear();
         return all;
@@ -104,7 +107,8 @@ class Evaluator {
                                type_name + " events do not carry"};
     if (rhs && IsEvtType(lhs) && (op == ast::Op::kEq || op == ast::Op::kIn)) {
       if (auto among = TypeAmong(*rhs, type_))
-        return {*among ? Tri::kTrue : Tri::kFalse, "evt.type is '" + type_name + "' on these events"};
+        return {*among ? Tri::kTrue : Tri::kFalse,
+                "evt.type is '" + type_name + "' on these events"};
     }
     return {};
   }

@@ -58,7 +58,7 @@ std::string CaretLine(std::string_view line, uint32_t column, uint32_t length) {
 constexpr uint32_t kExcerptWidth = 100;
 constexpr uint32_t kExcerptBefore = 30;
 
-std::string ClipExcerpt(std::string_view line, uint32_t& column) {
+std::string ClipExcerpt(std::string_view line, uint32_t& column, uint32_t& length) {
   std::vector<size_t> starts;  // byte offset of each code point
   for (size_t i = 0; i < line.size(); ++i)
     if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) starts.push_back(i);
@@ -70,6 +70,8 @@ std::string ClipExcerpt(std::string_view line, uint32_t& column) {
   std::string out = first > 1 ? "..." : "";
   out += line.substr(begin, end - begin);
   if (last < starts.size()) out += "...";
+  // The caret stops where the excerpt does.
+  if (column <= last) length = std::min(length, last - column + 1);
   column = column - first + 1 + (first > 1 ? 3 : 0);
   return out;
 }
@@ -166,10 +168,10 @@ void RenderLintText(const lang::SourceSet& sources, const lang::Diagnostics& dia
     std::string number = std::to_string(d.loc.line);
     std::string pad(number.size(), ' ');
     if (d.loc.valid()) {
-      uint32_t column = d.loc.column;
-      std::string line = ClipExcerpt(sources.Line(d.loc.file, d.loc.line), column);
+      uint32_t column = d.loc.column, length = d.loc.length;
+      std::string line = ClipExcerpt(sources.Line(d.loc.file, d.loc.line), column, length);
       out << " " << number << " | " << DisplayLine(line) << "\n";
-      out << " " << pad << " | " << CaretLine(line, column, d.loc.length) << "\n";
+      out << " " << pad << " | " << CaretLine(line, column, length) << "\n";
     }
     for (const auto& n : d.notes) out << " " << pad << " = note: " << TerminalSafe(n) << "\n";
   }
