@@ -178,7 +178,7 @@ class TypeChecker {
                        "literal brace");
         continue;
       }
-      CheckOutputField(rule, raw.substr(i + 1, close - i - 1), loc_at(i + 1, close - i - 1));
+      CheckOutputField(raw.substr(i + 1, close - i - 1), loc_at(i + 1, close - i - 1));
       i = close;
     }
   }
@@ -192,8 +192,7 @@ class TypeChecker {
 
   // `{name}` or `{name[N]}` in an output template: a field, with an index for indexed fields
   // (proc.aname[1]) and optionally for lists (proc.args[1] is argv[1]).
-  void CheckOutputField(const ast::RuleDecl& rule, std::string name, SourceLoc loc) {
-    (void)rule;
+  void CheckOutputField(std::string name, SourceLoc loc) {
     ast::Value v;
     v.kind = Kind::kField;
     v.loc = loc;
