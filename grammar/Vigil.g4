@@ -20,7 +20,8 @@ listDecl   : OVERRIDE? LIST name '=' listLit ;
 macroDecl  : OVERRIDE? MACRO name '=' expr ;
 ruleDecl   : OVERRIDE? RULE name '{' property* '}' ;
 policyDecl : OVERRIDE? POLICY name '{' property* '}' ;
-testDecl   : TEST name '{' testCase* '}' ;
+// `override` is accepted before `test` only to say precisely that it has no meaning there.
+testDecl   : OVERRIDE? TEST name '{' testCase* '}' ;
 
 // A property is a keyword followed by its value. Which keywords exist for rules and
 // policies, and which value shape each takes, is checked in engine/lang.
@@ -70,6 +71,7 @@ atom
   | EXISTS fieldRef                                # existsAtom
   | left=operand op=cmpOp right=operand            # compareAtom
   | left=operand op=strOp right=operand            # stringAtom
+  | left=operand op=strOp right=listLit            # stringListAtom
   | left=operand NOT? IN right=setExpr             # inAtom
   | left=operand INTERSECTS right=setExpr          # intersectsAtom
   | operand                                        # bareAtom
@@ -100,16 +102,20 @@ value : literal | listLit | word ;
 
 listLit : '[' (listItem (',' listItem)* ','?)? ']' ;
 
+// nestedItem is accepted only to report it once: lists nest by name, not by brackets.
 listItem
   : qualifier=listAtom ':' item=listAtom           # qualifiedItem
   | lo=INT '..' hi=INT                             # rangeItem
   | call                                           # callItem
   | listAtom                                       # plainItem
+  | listLit                                        # nestedItem
   ;
 
-listAtom : STRING | RAWSTRING | INT | TRUE | FALSE | word ;
+// DOTNAME (.bashrc) is accepted where a bare word or a literal may stand, only to report it
+// once, precisely: such names must be quoted.
+listAtom : STRING | RAWSTRING | INT | TRUE | FALSE | DOTNAME | word ;
 
-literal : STRING | RAWSTRING | INT | TRUE | FALSE ;
+literal : STRING | RAWSTRING | INT | TRUE | FALSE | DOTNAME ;
 
 // Names may reuse property and operator keywords that carry no meaning in that position.
 word
@@ -153,6 +159,9 @@ INT : '-'? [0-9]+ | '0x' [0-9a-fA-F]+ | '0o' [0-7]+ ;
 // Identifiers may be dotted (proc.parent.name, T1003.008) and contain dashes after the
 // first character (vigil-e2e-x), so that bare list words need no quotes.
 IDENT : [a-zA-Z_] [a-zA-Z0-9_\-]* ('.' [a-zA-Z0-9_\-]+)* ;
+
+// A name that starts with a dot (.bashrc) is not a bare word; the parser reports it once.
+DOTNAME : '.' [a-zA-Z0-9_\-]+ ('.' [a-zA-Z0-9_\-]+)* ;
 
 STRING    : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
 // Single-quoted strings are raw: no escapes, handy for regular expressions.

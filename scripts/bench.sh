@@ -7,6 +7,7 @@ status=0
 run() { echo "== $*"; "$@" || status=1; echo; }
 
 run bench/lint/run.sh "$BUILD_DIR/vigil"
+run bench/lint/scale.sh "$BUILD_DIR/vigil"
 run "$BUILD_DIR/bench/proctree/bench_proctree"
 run "$BUILD_DIR/bench/match/bench_match" "$BUILD_DIR/vigil"
 

@@ -5,7 +5,6 @@
 #include "cli/load_rules.h"
 #include "lang/pipeline.h"
 #include "output/lint_report.h"
-#include "output/terminal_text.h"
 
 namespace vigil::cli {
 namespace {
@@ -13,21 +12,24 @@ namespace {
 struct LintOptions {
   std::string format = "text";
   bool werror = false;
+  size_t max_findings = lang::kMaxFindingsPerFile;
   std::vector<std::string> paths;
 };
 
 int RunLint(const LintOptions& opt) {
   lang::Program program;
+  // Paths that cannot be read are findings (V044) in every format, and exit status 2.
   auto load_errors = lang::LoadSources(opt.paths, program);
-  for (const auto& e : load_errors)
-    std::cerr << "vigil lint: " << output::TerminalSafe(e.path) << ": " << e.message << "\n";
-  lang::Diagnostics diags;
+  lang::Diagnostics diags(opt.max_findings);
   AnalyzeAndCompile(program, {}, diags);
-  output::LintSummary summary{program.sources.size(), program.rule_order.size(),
+  output::LintSummary summary{program.sources.read_count(), program.rule_order.size(),
                               program.policy_order.size()};
-  if (opt.format == "json") output::RenderLintJson(program.sources, diags, summary, std::cout);
-  else if (opt.format == "sarif") output::RenderLintSarif(program.sources, diags, std::cout);
-  else output::RenderLintText(program.sources, diags, summary, std::cout);
+  if (opt.format == "json")
+    output::RenderLintJson(program.sources, diags, summary, std::cout);
+  else if (opt.format == "sarif")
+    output::RenderLintSarif(program.sources, diags, std::cout);
+  else
+    output::RenderLintText(program.sources, diags, summary, std::cout);
   std::cout.flush();
   if (!load_errors.empty()) return kExitUsage;
   if (diags.errors() > 0 || (opt.werror && diags.warnings() > 0)) return kExitFindings;
@@ -44,6 +46,9 @@ void AddLintCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->capture_default_str();
   cmd->add_flag("--werror", opt->werror, "Treat warnings as errors (exit 1)");
+  cmd->add_option("--max-findings", opt->max_findings,
+                  "Findings shown per file; the rest are counted (0: show every one)")
+      ->capture_default_str();
   cmd->add_option("paths", opt->paths, "Files, directories (recursive *.vgl) or - for stdin")
       ->required();
   cmd->footer(

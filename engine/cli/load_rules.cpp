@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 #include "lang/pipeline.h"
 #include "output/lint_report.h"
-#include "output/terminal_text.h"
 
 namespace vigil::cli {
 
@@ -23,21 +22,18 @@ LoadResult LoadAndCompile(const std::string& command, const std::vector<std::str
                           const compile::RuleCompileOptions& options, std::ostream& err) {
   LoadResult result;
   auto program = std::make_unique<lang::Program>();
-  auto load_errors = lang::LoadSources(paths, *program);
-  for (const auto& e : load_errors)
-    err << "vigil " << command << ": " << output::TerminalSafe(e.path) << ": " << e.message << "\n";
-  if (!load_errors.empty()) {
-    result.exit_code = kExitUsage;
-    return result;
-  }
+  // A path that cannot be read is a finding (V044) among the others, as in `vigil lint`.
+  const bool unread = !lang::LoadSources(paths, *program).empty();
   lang::Diagnostics diags;
   auto rules = AnalyzeAndCompile(*program, options, diags);
-  if (!rules) {
-    output::LintSummary summary{program->sources.size(), program->rule_order.size(),
+  if (!rules || unread) {
+    output::LintSummary summary{program->sources.read_count(), program->rule_order.size(),
                                 program->policy_order.size()};
     output::RenderLintText(program->sources, diags, summary, err);
-    err << "vigil " << command << ": the rules have errors (see above); nothing was evaluated\n";
-    result.exit_code = kExitFindings;
+    err << "vigil " << command << ": "
+        << (unread ? "some paths could not be read" : "the rules have errors")
+        << " (see above); nothing was evaluated\n";
+    result.exit_code = unread ? kExitUsage : kExitFindings;
     return result;
   }
   result.loaded.program = std::move(program);

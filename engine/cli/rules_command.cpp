@@ -33,15 +33,12 @@ std::string Events(const lang::ast::RuleDecl& r) { return lang::EventMaskNames(r
 
 int RunRules(const RulesOptions& opt) {
   lang::Program program;
-  auto load_errors = lang::LoadSources(opt.paths, program);
-  for (const auto& e : load_errors)
-    std::cerr << "vigil rules: " << output::TerminalSafe(e.path) << ": " << e.message << "\n";
-  if (!load_errors.empty()) return kExitUsage;
+  const bool unread = !lang::LoadSources(opt.paths, program).empty();
   lang::Diagnostics diags;
   lang::Analyze(program, diags);
-  if (diags.errors() > 0) {
-    output::RenderLintText(program.sources, diags, {program.sources.size(), 0, 0}, std::cerr);
-    return kExitFindings;
+  if (diags.errors() > 0) {  // an unread path is one (V044)
+    output::RenderLintText(program.sources, diags, {program.sources.read_count(), 0, 0}, std::cerr);
+    return unread ? kExitUsage : kExitFindings;
   }
   if (opt.format == "json") {
     std::map<std::string, std::pair<int, int>> cases;  // rule -> (alert, quiet)

@@ -21,7 +21,8 @@ const std::vector<CodeInfo>& AllCodes() {
        "Two declarations share a name without `override`"},
       {kOverrideOfNothing, "V008", "override-of-nothing", Level::kError,
        "`override` of a name that was never declared"},
-      {kMacroCycle, "V009", "macro-cycle", Level::kError, "Macros that expand into each other"},
+      {kMacroCycle, "V009", "macro-cycle", Level::kError,
+       "Macros (or lists) that expand into each other"},
       {kTypeMismatch, "V010", "type-mismatch", Level::kError,
        "Comparing values of different types"},
       {kOperatorNotForType, "V011", "operator-not-for-type", Level::kError,
@@ -78,6 +79,14 @@ const std::vector<CodeInfo>& AllCodes() {
        "An expression or a chain of macros nested deeper than the front end allows"},
       {kExpansionTooLarge, "V043", "expansion-too-large", Level::kError,
        "A condition that grows past the size limit when its macros are expanded"},
+      {kUnreadable, "V044", "unreadable-input", Level::kError,
+       "A path that cannot be read as rules (missing, unreadable, not text, too large)"},
+      {kBadOutputTemplate, "V045", "invalid-output-template", Level::kError,
+       "An output template with an unbalanced brace or a Falco-style %field"},
+      {kRuleNeverFires, "V046", "rule-never-fires", Level::kError,
+       "No event type the rule watches can satisfy its condition"},
+      {kEventNeverMatches, "V047", "event-never-matches", Level::kWarning,
+       "An event type in `on` that can never satisfy the rule's condition"},
   };
   return kCodes;
 }
@@ -86,27 +95,61 @@ const CodeInfo& InfoFor(Code code) {
   return AllCodes().at(static_cast<size_t>(code) - 1);
 }
 
+void Diagnostics::Count(Level level) {
+  switch (level) {
+    case Level::kError:
+      ++errors_;
+      break;
+    case Level::kWarning:
+      ++warnings_;
+      break;
+    case Level::kNote:
+      ++notes_;
+      break;
+  }
+}
+
+bool Diagnostics::Keep(const Diagnostic& d) {
+  Count(d.level);
+  uint32_t file = d.loc.file;
+  if (kept_per_file_.size() <= file) kept_per_file_.resize(file + 1, 0);
+  if (max_per_file_ == 0 || kept_per_file_[file] < max_per_file_) {
+    ++kept_per_file_[file];
+    return true;
+  }
+  NotShown& n = not_shown_[file];
+  (d.level == Level::kError ? n.errors : d.level == Level::kWarning ? n.warnings : n.notes)++;
+  return false;
+}
+
 Diagnostic& Diagnostics::Add(Code code, SourceLoc loc, std::string message) {
-  items_.push_back(Diagnostic{code, InfoFor(code).level, loc, std::move(message), {}});
+  Diagnostic d{code, InfoFor(code).level, loc, std::move(message), {}};
+  if (!Keep(d)) {
+    discard_ = std::move(d);
+    return discard_;
+  }
+  items_.push_back(std::move(d));
   return items_.back();
 }
 
 void Diagnostics::Merge(Diagnostics other) {
-  for (auto& d : other.items_) items_.push_back(std::move(d));
+  for (auto& d : other.items_)
+    if (Keep(d)) items_.push_back(std::move(d));
+  for (const auto& [file, n] : other.not_shown_) {
+    NotShown& mine = not_shown_[file];
+    mine.errors += n.errors;
+    mine.warnings += n.warnings;
+    mine.notes += n.notes;
+    errors_ += n.errors;
+    warnings_ += n.warnings;
+    notes_ += n.notes;
+  }
 }
 
-size_t Diagnostics::errors() const {
-  return std::count_if(items_.begin(), items_.end(),
-                       [](const Diagnostic& d) { return d.level == Level::kError; });
-}
-
-size_t Diagnostics::warnings() const {
-  return std::count_if(items_.begin(), items_.end(),
-                       [](const Diagnostic& d) { return d.level == Level::kWarning; });
-}
-
-size_t Diagnostics::notes() const {
-  return items_.size() - errors() - warnings();
+size_t Diagnostics::not_shown_total() const {
+  size_t total = 0;
+  for (const auto& [file, n] : not_shown_) total += n.total();
+  return total;
 }
 
 void Diagnostics::Sort() {

@@ -2,10 +2,12 @@
 // and carry on, so that one run reports every problem in every file.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lang/limits.h"
 #include "lang/source.h"
 
 namespace vigil::lang {
@@ -58,6 +60,10 @@ enum class Code {
   kEventNeedsGlobalScope,  // V041
   kNestingTooDeep,         // V042
   kExpansionTooLarge,      // V043
+  kUnreadable,             // V044
+  kBadOutputTemplate,      // V045
+  kRuleNeverFires,         // V046
+  kEventNeverMatches,      // V047
 };
 
 struct CodeInfo {
@@ -80,21 +86,48 @@ struct Diagnostic {
   const char* id() const { return InfoFor(code).id; }
 };
 
+// Findings of one file that were counted but not kept (Diagnostics' per-file limit).
+struct NotShown {
+  size_t errors = 0;
+  size_t warnings = 0;
+  size_t notes = 0;
+  size_t total() const { return errors + warnings + notes; }
+};
+
 class Diagnostics {
  public:
-  // Adds a finding at the code's default level and returns it for notes.
+  // Keeps at most `max_per_file` findings per file (0: no limit); later ones are only
+  // counted, per file and level (not_shown()), so garbage input cannot flood memory or output.
+  explicit Diagnostics(size_t max_per_file = kMaxFindingsPerFile) : max_per_file_(max_per_file) {}
+  // Adds a finding at the code's default level and returns it for notes (past the per-file
+  // limit, a scratch finding that is dropped, and counted).
   Diagnostic& Add(Code code, SourceLoc loc, std::string message);
+  // The findings kept.
   const std::vector<Diagnostic>& all() const { return items_; }
-  size_t errors() const;
-  size_t warnings() const;
-  size_t notes() const;
-  // Moves every finding of `other` into this set.
+  // Counts include the findings not kept.
+  size_t errors() const { return errors_; }
+  size_t warnings() const { return warnings_; }
+  size_t notes() const { return notes_; }
+  // Per file id: findings past the limit, counted but not kept.
+  const std::map<uint32_t, NotShown>& not_shown() const { return not_shown_; }
+  size_t not_shown_total() const;
+  // Moves every finding of `other` into this set (its uncounted ones as counts).
   void Merge(Diagnostics other);
   // Orders findings by file (load order), line, column, then code: stable golden output.
   void Sort();
 
  private:
+  bool Keep(const Diagnostic& d);
+  void Count(Level level);
+
+  size_t max_per_file_;
   std::vector<Diagnostic> items_;
+  std::vector<size_t> kept_per_file_;
+  std::map<uint32_t, NotShown> not_shown_;
+  Diagnostic discard_{};
+  size_t errors_ = 0;
+  size_t warnings_ = 0;
+  size_t notes_ = 0;
 };
 
 }  // namespace vigil::lang

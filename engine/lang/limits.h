@@ -20,4 +20,13 @@ inline constexpr size_t kMaxExpandedNodes = 10'000;
 // each just under the limit above cannot exhaust memory either.
 inline constexpr size_t kMaxTotalExpandedNodes = 2'000'000;
 
+// The longest rule file read (bytes): a longer file, or a stream that does not end (a FIFO,
+// /dev/zero), is refused with one finding (V044) instead of filling memory.
+inline constexpr size_t kMaxSourceBytes = 64 * 1024 * 1024;
+
+// Findings kept per file by default (`vigil lint --max-findings` changes it): past it they are
+// only counted, and the reports say how many were not shown, so garbage input cannot flood
+// the output.
+inline constexpr size_t kMaxFindingsPerFile = 100;
+
 }  // namespace vigil::lang

@@ -32,6 +32,18 @@ uint32_t CodePoints(std::string_view s) {
   return n;
 }
 
+// A token quoted for a message, its first 40 code points at most: a message about a
+// 10 KB string must not repeat it.
+std::string QuoteToken(const std::string& s) {
+  constexpr uint32_t kMax = 40;
+  uint32_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++n > kMax)
+      return "'" + s.substr(0, i) + "...'";
+  }
+  return Quote(s);
+}
+
 // Readable names for the token types the parser can expect.
 std::string TokenDisplay(const a4::dfa::Vocabulary& vocab, size_t type) {
   if (type == a4::Token::EOF) return "end of file";
@@ -75,7 +87,7 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
     // One finding per position: ANTLR can report twice while it recovers.
     if (!seen_.insert({line, col}).second) return;
     std::string what = offending->getType() == a4::Token::EOF ? std::string("end of file")
-                                                              : Quote(offending->getText());
+                                                              : QuoteToken(offending->getText());
     if (offending->getType() != a4::Token::EOF) loc.length = CodePoints(offending->getText());
     std::string message = "unexpected " + what;
     std::string expected = ExpectedText(*parser, msg);
@@ -111,7 +123,9 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
           t != VigilLexer::FALSE && t != VigilLexer::FOLLOW && t != VigilLexer::AND &&
           t != VigilLexer::OR && t != VigilLexer::IN)
         continue;
-      if (t == VigilLexer::UNTERMINATED_STRING || t == VigilLexer::BAD_CHAR) continue;
+      if (t == VigilLexer::UNTERMINATED_STRING || t == VigilLexer::BAD_CHAR ||
+          t == VigilLexer::DOTNAME)
+        continue;
       names.push_back(TokenDisplay(vocab, static_cast<size_t>(t)));
     }
     if (names.empty()) return "";
@@ -367,6 +381,10 @@ class AstBuilder {
     ast::TestDecl t;
     t.rule = ctx->name()->getText();
     t.loc = Loc(ctx->name());
+    if (ctx->OVERRIDE())
+      diags_.Add(Code::kMisplaced, Loc(ctx->OVERRIDE()->getSymbol()),
+                 "'override' does not apply to a test: every test block of a rule runs, none "
+                 "replaces another; remove 'override'");
     for (auto* c : ctx->testCase()) {
       ast::TestCase tc;
       std::string kind = c->kind->getText();
@@ -517,6 +535,11 @@ class AstBuilder {
       e.op = kOps.at(s->op->getText());
       e.lhs = BuildOperand(s->left);
       e.rhs = BuildOperand(s->right);
+    } else if (auto* sl = dynamic_cast<VigilParser::StringListAtomContext*>(ctx)) {
+      StringOpOnList(sl);
+      e.op = ast::Op::kBare;  // stands in as `true`: reported once, no cascade
+      e.lhs.kind = ast::Value::Kind::kBool;
+      e.lhs.boolean = true;
     } else if (auto* i = dynamic_cast<VigilParser::InAtomContext*>(ctx)) {
       e.op = i->NOT() ? ast::Op::kNotIn : ast::Op::kIn;
       e.lhs = BuildOperand(i->left);
@@ -530,6 +553,29 @@ class AstBuilder {
       e.lhs = BuildOperand(b->operand());
     }
     return e;
+  }
+
+  // `file.path startswith [a, b]`: the string operators take one string. Several prefixes
+  // (suffixes, ...) are written as tests joined with `or`, which the compiler matches as one
+  // set; the message spells that out with the user's own field and values.
+  void StringOpOnList(VigilParser::StringListAtomContext* ctx) {
+    const std::string op = ctx->op->getText();
+    const std::string field = ctx->left->getText();
+    std::string example;
+    auto items = ctx->right->listItem();
+    for (size_t i = 0; i < items.size() && i < 2; ++i) {
+      std::string item = items[i]->getText();
+      if (CodePoints(item) > 40) item = QuoteToken(item);
+      example += (i ? " or " : "") + field + " " + op + " " + item;
+    }
+    if (items.size() > 2) example += " or ...";
+    std::string message = Quote(op) + " takes one string, not a list";
+    if (op == "contains")
+      message += " (on a list field, 'intersects' tests for any common element)";
+    message += ": to test several values, join the tests with 'or'";
+    if (!example.empty()) message += ": " + example;
+    diags_.Add(Code::kTypeMismatch, Loc(ctx->right), message)
+        .notes.push_back("vigil matches such 'or'-joined tests together, as one set");
   }
 
   ast::Value BuildOperand(VigilParser::OperandContext* ctx) {
@@ -593,7 +639,17 @@ class AstBuilder {
     ast::Value v;
     v.kind = ast::Value::Kind::kList;
     v.loc = Loc(ctx);
-    for (auto* item : ctx->listItem()) v.items.push_back(BuildListItem(item));
+    for (auto* item : ctx->listItem()) {
+      if (auto* n = dynamic_cast<VigilParser::NestedItemContext*>(item)) {
+        // Reported once and left out, so that nothing else is reported about it.
+        diags_.Add(Code::kSyntax, Loc(n),
+                   "a list cannot hold a list written in brackets: lists nest by name, so "
+                   "declare 'list other = [...]' and write [a, other], or write the items in "
+                   "this list");
+        continue;
+      }
+      v.items.push_back(BuildListItem(item));
+    }
     return v;
   }
 
@@ -646,6 +702,14 @@ class AstBuilder {
       case VigilLexer::FALSE:
         v.kind = ast::Value::Kind::kBool;
         v.boolean = tok->getType() == VigilLexer::TRUE;
+        break;
+      case VigilLexer::DOTNAME:
+        // Kept as the string it was meant to be, so that nothing else is reported about it.
+        v.kind = ast::Value::Kind::kString;
+        v.text = tok->getText();
+        diags_.Add(Code::kSyntax, v.loc,
+                   QuoteToken(v.text) + " starts with a dot: quote names that do, \"" + v.text +
+                       "\"");
         break;
       default:
         v.kind = ast::Value::Kind::kWord;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ struct Program {
   std::vector<const ast::TestDecl*> tests;
   // Names declared in a part of a file that did not parse: references to them are not
   // reported again as unknown.
-  std::vector<std::string> unparsed_names;
+  std::set<std::string> unparsed_names;
 
   // Filled by the passes.
   std::map<std::string, int> list_uses;

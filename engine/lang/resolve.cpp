@@ -48,6 +48,9 @@ class Resolver {
   Resolver(Program& p, Diagnostics& d) : p_(p), diags_(d) {}
 
   void Run() {
+    // Lists nest by name: a bare word in a list that names a declared list stands for its
+    // items. Spliced first, so that every later pass sees flat lists.
+    for (const auto& [name, list] : p_.lists) Flatten(name);
     for (const auto& [name, list] : p_.lists) CheckListItems(*list);
     for (const auto& [name, macro] : p_.macros) ResolveExpr(const_cast<ast::Expr&>(macro->body));
     for (auto* rule : p_.rule_order)
@@ -62,6 +65,44 @@ class Resolver {
   }
 
  private:
+  // Splices the lists named in `items` (bare words only: a quoted "name" stays text).
+  void SpliceNamedLists(std::vector<ast::Value>& items, const std::string& owner) {
+    auto names_list = [&](const ast::Value& item) {
+      return item.kind == ast::Value::Kind::kWord && p_.lists.count(item.text) > 0;
+    };
+    if (std::none_of(items.begin(), items.end(), names_list)) return;
+    std::vector<ast::Value> out;
+    for (auto& item : items) {
+      if (!names_list(item)) {
+        out.push_back(std::move(item));
+        continue;
+      }
+      auto it = p_.lists.find(item.text);
+      p_.list_uses[item.text]++;
+      if (!Flatten(item.text)) {
+        diags_.Add(Code::kMacroCycle, item.loc,
+                   "list '" + item.text + "' includes " +
+                       (item.text == owner ? std::string("itself") : "'" + owner + "'") +
+                       ", so it would never end")
+            .notes.push_back("a bare word naming a list stands for its items; quote it (\"" +
+                             item.text + "\") to mean the text");
+        continue;
+      }
+      for (const auto& inner : it->second->items) out.push_back(inner);
+    }
+    items = std::move(out);
+  }
+
+  // Splices the lists that list `name` names; false while `name` is being flattened (a cycle).
+  bool Flatten(const std::string& name) {
+    auto [state, fresh] = flatten_state_.emplace(name, kInProgress);
+    if (!fresh) return state->second == kDone;
+    auto* list = const_cast<ast::ListDecl*>(p_.lists.at(name));
+    SpliceNamedLists(list->items, name);
+    flatten_state_[name] = kDone;
+    return true;
+  }
+
   // A named list holds values of one kind: all strings, or all numbers.
   void CheckListItems(const ast::ListDecl& list) {
     std::optional<bool> numeric;
@@ -101,6 +142,9 @@ class Resolver {
       e.lhs.boolean = true;
       return;
     }
+    if (e.rhs.kind == ast::Value::Kind::kList &&
+        (e.op == ast::Op::kIn || e.op == ast::Op::kNotIn || e.op == ast::Op::kIntersects))
+      SpliceNamedLists(e.rhs.items, "");
     if (e.rhs.kind == ast::Value::Kind::kListRef) {
       const std::string& name = e.rhs.text;
       if (p_.lists.count(name)) {
@@ -145,14 +189,16 @@ class Resolver {
     }
   }
 
+  enum FlattenState { kInProgress, kDone };
   Program& p_;
   Diagnostics& diags_;
+  std::map<std::string, FlattenState> flatten_state_;
 };
 
 }  // namespace
 
 bool Program::IsUnparsed(const std::string& name) const {
-  return std::find(unparsed_names.begin(), unparsed_names.end(), name) != unparsed_names.end();
+  return unparsed_names.count(name) > 0;
 }
 
 void CollectDeclarations(Program& p, Diagnostics& diags) {
@@ -164,7 +210,7 @@ void CollectDeclarations(Program& p, Diagnostics& diags) {
     for (auto& d : file.rules) Declare(p.rules, &d, "rule", p.sources, diags);
     for (auto& d : file.policies) Declare(policies, &d, "policy", p.sources, diags);
     for (auto& d : file.tests) p.tests.push_back(&d);
-    for (auto& n : file.unparsed_names) p.unparsed_names.push_back(n);
+    for (auto& n : file.unparsed_names) p.unparsed_names.insert(n);
   }
   // Declaration order of the winners: stable output and stable policy slots.
   for (auto& file : p.files) {

@@ -6,9 +6,21 @@ uint32_t SourceSet::Add(std::string path, std::string text) {
   std::vector<uint32_t> starts{0};
   for (uint32_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n') starts.push_back(i + 1);
-  files_.push_back(SourceFile{std::move(path), std::move(text)});
+  files_.push_back(SourceFile{std::move(path), std::move(text), {}});
   line_starts_.push_back(std::move(starts));
   return static_cast<uint32_t>(files_.size() - 1);
+}
+
+uint32_t SourceSet::AddUnread(std::string path, std::string reason) {
+  files_.push_back(SourceFile{std::move(path), {}, std::move(reason)});
+  line_starts_.push_back({0});
+  return static_cast<uint32_t>(files_.size() - 1);
+}
+
+size_t SourceSet::read_count() const {
+  size_t n = 0;
+  for (const auto& f : files_) n += f.unread.empty() ? 1 : 0;
+  return n;
 }
 
 std::string_view SourceSet::Line(uint32_t id, uint32_t line) const {
@@ -24,6 +36,7 @@ std::string_view SourceSet::Line(uint32_t id, uint32_t line) const {
 
 std::string SourceSet::Position(const SourceLoc& loc) const {
   if (loc.file >= files_.size()) return "?";
+  if (loc.line == 0) return files_[loc.file].path;
   return files_[loc.file].path + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
 }
 

@@ -4,9 +4,12 @@
 #include <arpa/inet.h>
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "lang/passes.h"
+#include "lang/reachability.h"
 #include "lang/suggest.h"
 #include "lang/values.h"
 
@@ -61,9 +64,11 @@ class TypeChecker {
     } else if (rule.on_all) {
       rule.events = kAllEvents;
     }
+    bool on_known = true;  // every type in `on` is a known type
     for (const auto& ev : rule.on) {
       if (ev.kind != Kind::kWord && ev.kind != Kind::kString) {
         diags_.Add(Code::kUnknownEventType, ev.loc, "'on' takes event type names");
+        on_known = false;
         continue;
       }
       auto type = EventTypeByName(ev.text);
@@ -73,6 +78,7 @@ class TypeChecker {
         diags_.Add(Code::kUnknownEventType, ev.loc,
                    "unknown event type " + Q(ev.text) + DidYouMean(Suggest(ev.text, names)))
             .notes.push_back("`vigil fields` lists the event types and the fields each carries");
+        on_known = false;
         continue;
       }
       rule.events |= Bit(*type);
@@ -84,52 +90,156 @@ class TypeChecker {
     }
     if (rule.events == 0) rule.events = kAllEvents;  // only unknown types: avoid cascades
     events_ = rule.events;
+    fields_not_on_events_ = 0;
+    bad_type_names_ = 0;
     if (rule.when) Check(*rule.when);
+    if (rule.when && rule.has_on && !rule.on_all && on_known) CheckReachable(rule);
     CheckOutput(rule);
     rule_ = nullptr;
   }
 
+  // Event types in `on` that the condition can never match (V047), or all of them (V046).
+  void CheckReachable(const ast::RuleDecl& rule) {
+    // `evt.type == "execve"` was reported as what it is (V027).
+    if (bad_type_names_ > 0) return;
+    auto never = EventTypesNeverMatching(*rule.when, rule.events);
+    if (never.empty()) return;
+    EventMask never_mask = 0;
+    for (const auto& n : never) never_mask |= Bit(n.type);
+    auto add_reasons = [&](Diagnostic& d) {
+      for (const auto& n : never)
+        d.notes.push_back(std::string(EventTypeName(n.type)) + ": " + n.reason);
+    };
+    if (never_mask == rule.events) {
+      // A field no type carries was already reported where it is read (V012).
+      if (fields_not_on_events_ > 0) return;
+      add_reasons(diags_.Add(Code::kRuleNeverFires, rule.when->loc,
+                             "rule '" + rule.name + "' can never fire: no event type it watches (" +
+                                 EventMaskNames(rule.events) + ") can satisfy its condition"));
+      return;
+    }
+    add_reasons(diags_.Add(Code::kEventNeverMatches, rule.on_loc,
+                           "rule '" + rule.name + "' can never match " +
+                               EventMaskNames(never_mask) + " events; only " +
+                               EventMaskNames(rule.events & ~never_mask) +
+                               " events can satisfy its condition: remove the others from 'on'"));
+  }
+
+  // The output template, as OutputTemplate::Parse (engine/match) reads it: `{{` and `}}` are
+  // literal braces, `{field}` and `{field[N]}` are fields. Positions are code points into the
+  // string as written (`raw` includes its opening quote).
   void CheckOutput(const ast::RuleDecl& rule) {
     const std::string& raw = rule.output_raw;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '{' && i + 1 < raw.size() && raw[i + 1] == '{') {
+    if (raw.size() < 2) return;
+    const size_t end = raw.size() - 1;  // the closing quote
+    auto loc_at = [&](size_t byte, size_t bytes) {
+      SourceLoc loc = rule.output_loc;
+      loc.column += CodePointsIn(std::string_view(raw).substr(0, byte));
+      loc.length = std::max<uint32_t>(1, CodePointsIn(std::string_view(raw).substr(byte, bytes)));
+      return loc;
+    };
+    auto template_error = [&](size_t byte, size_t bytes, std::string message) {
+      diags_.Add(Code::kBadOutputTemplate, loc_at(byte, bytes), std::move(message));
+    };
+    const bool escapes = raw[0] == '"';
+    for (size_t i = 1; i < end; ++i) {
+      const char c = raw[i];
+      if (escapes && c == '\\') {
         ++i;
         continue;
       }
-      if (raw[i] != '{') continue;
-      size_t close = raw.find('}', i);
-      if (close == std::string::npos) break;
-      std::string name = raw.substr(i + 1, close - i - 1);
-      SourceLoc loc = rule.output_loc;
-      loc.column += static_cast<uint32_t>(i + 1);
-      loc.length = static_cast<uint32_t>(name.size());
-      ast::Value v;
-      v.kind = Kind::kField;
-      v.loc = loc;
-      auto bracket = name.find('[');
-      if (bracket != std::string::npos && name.back() == ']') {
-        v.index = std::atoi(name.c_str() + bracket + 1);
-        name.resize(bracket);
-      }
-      v.text = name;
-      if (!FieldByName(name)) {
-        diags_.Add(Code::kOutputUnknownField, loc,
-                   "output names unknown field " + Q(name) + DidYouMean(SuggestFieldNames(name)))
-            .notes.push_back("write {{ and }} for literal braces");
+      if ((c == '{' || c == '}') && i + 1 < end && raw[i + 1] == c) {
+        ++i;
         continue;
       }
-      in_output_ = true;
-      ResolveField(v, true, "");
-      in_output_ = false;
+      if (c == '%' && i + 1 < end && (std::isalpha(static_cast<unsigned char>(raw[i + 1])))) {
+        size_t j = i + 1;
+        while (j < end && (std::isalnum(static_cast<unsigned char>(raw[j])) || raw[j] == '_' ||
+                           raw[j] == '.'))
+          ++j;
+        while (j > i + 1 && raw[j - 1] == '.') --j;  // "%proc.name." ends a sentence
+        std::string name = raw.substr(i + 1, j - i - 1);
+        if (FieldByName(name) || name.find('.') != std::string::npos)
+          template_error(i, j - i,
+                         "'%" + name + "' is printed as it is: vigil writes a field as {" + name +
+                             "} (Falco's %field is not supported)");
+        i = j - 1;
+        continue;
+      }
+      if (c == '}') {
+        template_error(i, 1, "unmatched '}' in the output template: write }} for a literal brace");
+        continue;
+      }
+      if (c != '{') continue;
+      size_t close = raw.find_first_of("{}", i + 1);
+      if (close == std::string::npos || close >= end || raw[close] == '{') {
+        template_error(i, 1,
+                       "'{' is not closed in the output template: write {field}, or {{ for a "
+                       "literal brace");
+        continue;
+      }
+      CheckOutputField(raw.substr(i + 1, close - i - 1), loc_at(i + 1, close - i - 1));
       i = close;
     }
+  }
+
+  static uint32_t CodePointsIn(std::string_view s) {
+    uint32_t n = 0;
+    for (unsigned char c : s)
+      if ((c & 0xC0) != 0x80) ++n;
+    return n;
+  }
+
+  // `{name}` or `{name[N]}` in an output template: a field, with an index for indexed fields
+  // (proc.aname[1]) and optionally for lists (proc.args[1] is argv[1]).
+  void CheckOutputField(std::string name, SourceLoc loc) {
+    ast::Value v;
+    v.kind = Kind::kField;
+    v.loc = loc;
+    auto bracket = name.find('[');
+    if (bracket != std::string::npos) {
+      std::string digits = name.substr(bracket + 1);
+      bool ok = !digits.empty() && digits.back() == ']';
+      if (ok) digits.pop_back();
+      ok = ok && !digits.empty() && digits.size() <= 6 &&
+           digits.find_first_not_of("0123456789") == std::string::npos;
+      if (!ok) {
+        diags_.Add(Code::kBadOutputTemplate, loc,
+                   "'{" + name + "}': an index is a number in brackets, e.g. {proc.args[1]}");
+        return;
+      }
+      v.index = std::stoi(digits);
+      name.resize(bracket);
+    }
+    v.text = name;
+    auto id = FieldByName(name);
+    if (!id) {
+      diags_.Add(Code::kOutputUnknownField, loc,
+                 "output names unknown field " + Q(name) + DidYouMean(SuggestFieldNames(name)))
+          .notes.push_back("write {{ and }} for literal braces");
+      return;
+    }
+    in_output_ = true;
+    if (Field(*id).type == Type::kStringList && v.index >= 0) {
+      // Element N of a list: the field itself is checked without the index.
+      int index = v.index;
+      v.index = -1;
+      ResolveField(v, true, "");
+      v.index = index;
+    } else {
+      ResolveField(v, true, "");
+    }
+    in_output_ = false;
   }
 
   // ---- conditions -----------------------------------------------------------------
 
   void Check(ast::Expr& e) {
     const bool mine = e.from_macro.empty() || rule_ == nullptr;
+    if (e.op == ast::Op::kNot) negated_ = !negated_;
     for (auto& c : e.children) Check(c);
+    if (e.op == ast::Op::kNot) negated_ = !negated_;
+    test_op_ = e.op;
     if (e.follow && mine)
       diags_.Add(Code::kMisplaced, e.loc,
                  "'follow' only has meaning in a policy scope, where it makes children of "
@@ -242,15 +352,28 @@ class TypeChecker {
       diags_.Add(Code::kMisplaced, v.loc,
                  std::string(f.name) + "[0] is the process itself: use proc.name; [1] is the parent");
     if (rule_ && !(f.events & events_)) {
+      ++fields_not_on_events_;
       auto& d = diags_.Add(Code::kFieldNotOnEvents, v.loc,
                            Q(f.name) + " is not carried by " + EventMaskNames(events_) +
-                               (in_output_ ? " events, so the output can never show it"
-                                           : " events, so this condition can never be true"));
+                               " events, so " + AbsentFieldEffect());
       d.notes.push_back(std::string(f.name) + " exists on: " + EventMaskNames(f.events));
       if (!macro.empty())
         d.notes.push_back("it comes from macro '" + macro + "', used by rule '" + rule_->name + "'");
     }
     return f.type;
+  }
+
+  // What a field the event does not carry does to the test being checked: it never satisfies
+  // a positive test, so it satisfies `!=` and `not in`; a `not` around the test flips that.
+  std::string AbsentFieldEffect() const {
+    if (in_output_) return "the output can never show it";
+    const bool negative_op = test_op_ == ast::Op::kNe || test_op_ == ast::Op::kNotIn;
+    std::string out = negative_op ? "this test is always true (a field an event does not carry "
+                                    "satisfies '!=' and 'not in')"
+                                  : "this test is never true";
+    if (negated_) out += negative_op ? ", and the 'not' around it never true"
+                                     : ", and the 'not' around it always true";
+    return out;
   }
 
   // ---- predicates -----------------------------------------------------------------
@@ -282,6 +405,7 @@ class TypeChecker {
       case ast::Op::kNe:
         if (*lt == Type::kStringList) return not_for_type("; use 'contains' or 'intersects'");
         CheckScalar(*lt, field, e.rhs, report, e.from_macro);
+        if (report && IsEvtTypeField(e.lhs)) CheckEventTypeName(e.rhs);
         return;
       case ast::Op::kLt:
       case ast::Op::kLe:
@@ -317,6 +441,8 @@ class TypeChecker {
           return not_for_type("; use 'intersects' to test for any common element");
         if (*lt == Type::kBool) return not_for_type("; compare with == true or == false");
         CheckSet(*lt, field, e.rhs, report);
+        if (report && IsEvtTypeField(e.lhs) && e.rhs.kind == Kind::kList)
+          for (const auto& item : e.rhs.items) CheckEventTypeName(item);
         return;
       case ast::Op::kIntersects:
         if (*lt != Type::kStringList && *lt != Type::kFlags)
@@ -326,6 +452,36 @@ class TypeChecker {
       default:
         return;
     }
+  }
+
+  static bool IsEvtTypeField(const ast::Value& v) {
+    return v.kind == Kind::kField && v.field == FieldId::kEvtType;
+  }
+
+  // A name compared with evt.type must be an event type: `evt.type == "execve"` never matches
+  // (vigil's type is exec).
+  void CheckEventTypeName(const ast::Value& v) {
+    if (v.kind != Kind::kString && v.kind != Kind::kWord) return;
+    if (EventTypeByName(v.text)) return;
+    ++bad_type_names_;
+    std::vector<std::string_view> names;
+    for (const auto& t : AllEventTypes()) names.push_back(t.name);
+    auto sugg = Suggest(v.text, names);
+    // Syscall names that vigil reports under another type: execve -> exec, openat -> open.
+    if (sugg.empty())
+      for (const auto& t : AllEventTypes())
+        for (size_t at = t.sources.find(v.text); at != std::string_view::npos;
+             at = t.sources.find(v.text, at + 1)) {
+          size_t end = at + v.text.size();
+          bool word = (at == 0 || t.sources[at - 1] == ' ') &&
+                      (end == t.sources.size() || t.sources[end] == ',');
+          if (word) sugg.push_back(std::string(t.name));
+        }
+    diags_
+        .Add(Code::kUnknownEventType, v.loc,
+             Q(v.text) + " is not an event type, so evt.type never equals it" + DidYouMean(sugg))
+        .notes.push_back("`vigil fields` lists the event types; evt.type holds vigil's type name, "
+                         "not the syscall's");
   }
 
   static std::string StringOpHint(Type t) {
@@ -557,6 +713,10 @@ class TypeChecker {
   const ast::RuleDecl* rule_ = nullptr;
   EventMask events_ = kAllEvents;
   bool in_output_ = false;
+  bool negated_ = false;                 // inside an odd number of `not`s
+  ast::Op test_op_ = ast::Op::kBare;     // the test whose fields are being resolved
+  size_t fields_not_on_events_ = 0;      // V012 findings in the current rule
+  size_t bad_type_names_ = 0;            // names evt.type is compared with that are no type
   std::set<std::pair<const ast::Value*, int>> checked_items_;
 };
 

@@ -46,6 +46,12 @@ std::string FlagsText(lang::FieldId field, uint64_t value) {
 
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out) {
   const lang::FieldInfo& info = lang::Field(field);
+  if (index >= 0 && info.type == lang::Type::kStringList) {  // {proc.args[1]}: one element
+    auto list = r.Has(field) ? r.List(field) : std::span<const std::string>();
+    out->append(static_cast<size_t>(index) < list.size() ? std::string_view(list[index])
+                                                         : std::string_view(kAbsentText));
+    return;
+  }
   if (index >= 0) {
     Operand op;
     op.field = field;

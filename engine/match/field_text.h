@@ -23,7 +23,8 @@ FlagTest MakeFlagTest(lang::FieldId field, std::string name, uint64_t value);
 // O_WRONLY|O_CREAT|O_TRUNC; bits without a name as a hex remainder; "0" for none.
 std::string FlagsText(lang::FieldId field, uint64_t value);
 
-// Appends the value of `field` (index >= 0 for proc.aname[N]) or kAbsentText.
+// Appends the value of `field` (index >= 0: proc.aname[N], or element N of a list field such
+// as proc.args, counted from 0) or kAbsentText.
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out);
 
 }  // namespace vigil::match

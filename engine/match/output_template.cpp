@@ -38,7 +38,11 @@ OutputTemplate OutputTemplate::Parse(std::string_view text) {
       }
     }
     auto id = lang::FieldByName(name);
-    if (!id || (index >= 0) != lang::Field(*id).indexed) {
+    // An index is taken by indexed fields (proc.aname[1]) and lists (proc.args[1], element N
+    // from 0); any other form is left as written (lint reports it, V018/V033/V045).
+    const bool takes_index =
+        id && (lang::Field(*id).indexed || lang::Field(*id).type == lang::Type::kStringList);
+    if (!id || (index >= 0 && !takes_index) || (index < 0 && lang::Field(*id).indexed)) {
       literal += text.substr(i, close - i + 1);
     } else {
       flush();

@@ -3,8 +3,10 @@
 namespace vigil::match {
 
 uint32_t RuleSet::AddRule(CompiledRule rule) {
+  const auto id = static_cast<uint32_t>(rules_.size());
+  by_name_.emplace(rule.name, id);  // the first of a name wins, as the linear search did
   rules_.push_back(std::move(rule));
-  return static_cast<uint32_t>(rules_.size() - 1);
+  return id;
 }
 
 void RuleSet::BuildIndex() {
@@ -24,9 +26,9 @@ const PolicyInfo* RuleSet::PolicyAt(unsigned index) const {
 }
 
 std::optional<uint32_t> RuleSet::FindRule(std::string_view name) const {
-  for (uint32_t i = 0; i < rules_.size(); ++i)
-    if (rules_[i].name == name) return i;
-  return std::nullopt;
+  auto it = by_name_.find(std::string(name));
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
 }
 
 bool RuleSet::EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s) const {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "lang/ast.h"
@@ -84,6 +85,7 @@ class RuleSet {
     const Matcher* matcher;
   };
   std::vector<CompiledRule> rules_;
+  std::unordered_map<std::string, uint32_t> by_name_;  // FindRule in constant time
   std::vector<PolicyInfo> policies_;
   std::array<std::vector<Entry>, kEventTypes> index_;
 };

@@ -39,6 +39,47 @@ else
   check "unreadable file" 2 "$vigil" lint "$scratch/unreadable.vgl"
 fi
 
+# A path that cannot be read is a finding (V044) in every format and for every command that
+# loads rules, never "ok" (docs/lint.md).
+check_output() {  # check_output DESCRIPTION EXPECTED_STATUS PATTERN COMMAND...
+  local what=$1 want=$2 pattern=$3
+  shift 3
+  "$@" > /tmp/vigil-lint-cli.$$ 2>&1
+  local got=$?
+  if [ "$got" != "$want" ] || ! grep -q -- "$pattern" /tmp/vigil-lint-cli.$$; then
+    echo "FAIL: $what: exit $got (want $want), output should match '$pattern':"
+    sed 's/^/    /' /tmp/vigil-lint-cli.$$ | head -20; fail=1
+  elif grep -q '^ok: ' /tmp/vigil-lint-cli.$$; then
+    echo "FAIL: $what: says ok:"; sed 's/^/    /' /tmp/vigil-lint-cli.$$ | head -20; fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+nope="$scratch/nope.vgl"
+check_output "missing file is a finding (text)" 2 "nope.vgl: error\[V044\]: cannot read: No such file" "$vigil" lint "$nope"
+check_output "missing file is a finding (json)" 2 '"code": "V044"' "$vigil" lint --format json "$nope"
+check_output "missing file is a finding (sarif)" 2 '"ruleId": "V044"' "$vigil" lint --format sarif "$nope"
+check_output "empty directory is a finding" 2 "empty: error\[V044\]: no .vgl files" "$vigil" lint "$scratch/empty"
+for cmd in test compile rules; do
+  check_output "vigil $cmd reports a missing file as V044" 2 "error\[V044\]" "$vigil" $cmd tests/lint/cases/clean.vgl "$nope"
+done
+check_output "vigil replay reports a missing policy file as V044" 2 "error\[V044\]" \
+  sh -c "echo '{}' | \"$vigil\" replay --policy \"$nope\" -"
+# Input that is not a rule file or does not end: one finding, promptly.
+check_output "/dev/zero is one finding" 2 "NUL byte" timeout 20 "$vigil" lint /dev/zero
+mkfifo "$scratch/fifo.vgl"
+( timeout 90 yes 'list x = [a]' > "$scratch/fifo.vgl" 2>/dev/null & )
+check_output "an endless FIFO stops at the size limit" 2 "longer than 64 MiB" timeout 60 "$vigil" lint "$scratch/fifo.vgl"
+head -c 100000 /dev/urandom > "$scratch/random.vgl"
+check_output "random bytes are one finding" 2 "not a rule file" "$vigil" lint "$scratch/random.vgl"
+if [ "$(wc -l < /tmp/vigil-lint-cli.$$)" -gt 3 ]; then echo "FAIL: random bytes printed more than 3 lines"; fail=1; fi
+# The same file reached several ways is loaded once: no duplicate of itself.
+ln -s "$scratch/nested/deeper/clean.vgl" "$scratch/nested/link.vgl"
+check "same file by name, directory and symlink" 0 "$vigil" lint --werror "$scratch/nested" "$scratch/nested/deeper/../deeper/clean.vgl"
+check "same file twice for vigil test" 0 "$vigil" test tests/lint/cases/clean.vgl ./tests/lint/cases/clean.vgl
+# Findings past --max-findings are counted: exit status and JSON totals include them.
+check_output "findings past the limit are counted in JSON" 1 '"errors": 3' "$vigil" lint --format json --max-findings 1 tests/lint/cases/three_errors.vgl
+
 # Every code in the registry has a golden case that produces it.
 for code in $("$vigil" lint --format sarif tests/lint/cases/clean.vgl | grep -o '"id": "V[0-9]*"' | grep -o 'V[0-9]*'); do
   if ! grep -q "\[$code\]" tests/lint/cases/*.expected; then

@@ -1,7 +1,11 @@
 // Unit tests of the language front end: literals, suggestions, values, scopes and the passes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "lang/limits.h"
+#include "lang/reachability.h"
 #include "lang/parser.h"
 #include "lang/pipeline.h"
 #include "lang/scope_parser.h"
@@ -364,6 +368,169 @@ TEST(Limits, MacrosWithinTheLimitsExpand) {
   auto a = AnalyzeText({text + RuleWhen("m12")});
   EXPECT_EQ(a->diags.errors(), 0u);
   EXPECT_EQ(a->program.rules.at("r")->when->children.size(), 2u);
+}
+
+// ---- loading (issue 13: items 4, 5, 9) ------------------------------------------------
+
+struct ScratchDir {
+  ScratchDir() {
+    char tmpl[] = "/tmp/vigil-lang-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string p = path + "/" + name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+  std::string path;
+};
+
+std::vector<std::string> Codes(const Diagnostics& diags) {
+  std::vector<std::string> out;
+  for (const auto& d : diags.all()) out.push_back(d.id());
+  return out;
+}
+
+TEST(Load, EveryRealFileOnce) {
+  ScratchDir dir;
+  std::string lists = dir.Write("lists.vgl", "list shells = [bash]\n");
+  dir.Write("rules.vgl",
+            "rule r { desc \"d\" severity low on exec when proc.name in shells }\n"
+            "test r { alert exec { proc.name: \"bash\" } }\n");
+  std::filesystem::create_symlink(lists, dir.path + "/link.vgl");
+  Program program;
+  auto errors =
+      LoadSources({lists, dir.path, dir.path + "/link.vgl", dir.path + "/../" +
+                   std::filesystem::path(dir.path).filename().string() + "/lists.vgl"},
+                  program);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(program.sources.size(), 2u);  // lists.vgl (first name given) and rules.vgl
+  EXPECT_EQ(program.sources.file(0).path, lists);
+  Diagnostics diags;
+  Analyze(program, diags);
+  EXPECT_EQ(diags.errors(), 0u) << (diags.all().empty() ? "" : diags.all()[0].message);
+}
+
+TEST(Load, UnreadablePathsAreFindings) {
+  ScratchDir dir;
+  std::filesystem::create_directory(dir.path + "/empty");
+  Program program;
+  auto errors = LoadSources({dir.path + "/nope.vgl", dir.path + "/empty"}, program);
+  ASSERT_EQ(errors.size(), 2u);
+  ASSERT_EQ(program.sources.size(), 2u);
+  EXPECT_EQ(program.sources.read_count(), 0u);
+  Diagnostics diags;
+  Analyze(program, diags);
+  EXPECT_EQ(Codes(diags), (std::vector<std::string>{"V044", "V044"}));
+  EXPECT_FALSE(diags.all()[0].loc.valid());  // the whole file: no line
+  EXPECT_EQ(program.sources.Position(diags.all()[0].loc), dir.path + "/nope.vgl");
+}
+
+TEST(Load, NonTextAndEndlessInputStopWithOneFinding) {
+  ScratchDir dir;
+  std::string binary = dir.Write("nul.vgl", std::string("rule r {\0\0}", 12));
+  std::string latin = dir.Write("latin.vgl", std::string(200, '\xe9'));
+  Program program;
+  auto errors = LoadSources({"/dev/zero", binary, latin}, program);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_NE(errors[0].message.find("NUL byte (offset 0)"), std::string::npos);
+  EXPECT_NE(errors[1].message.find("NUL byte (offset 8)"), std::string::npos);
+  EXPECT_NE(errors[2].message.find("not UTF-8 text"), std::string::npos);
+  Diagnostics diags;
+  Analyze(program, diags);
+  EXPECT_EQ(diags.errors(), 3u);
+}
+
+TEST(Diagnostics, KeepsAtMostTheLimitPerFileAndCountsTheRest) {
+  Diagnostics diags(2);
+  for (int i = 0; i < 5; ++i) diags.Add(Code::kSyntax, SourceLoc{0, 1, 1, 1}, "e");
+  diags.Add(Code::kUnusedList, SourceLoc{0, 2, 1, 1}, "w").notes.push_back("dropped");
+  diags.Add(Code::kSyntax, SourceLoc{1, 1, 1, 1}, "other file");
+  EXPECT_EQ(diags.all().size(), 3u);
+  EXPECT_EQ(diags.errors(), 6u);
+  EXPECT_EQ(diags.warnings(), 1u);
+  ASSERT_EQ(diags.not_shown().count(0), 1u);
+  EXPECT_EQ(diags.not_shown().at(0).errors, 3u);
+  EXPECT_EQ(diags.not_shown().at(0).warnings, 1u);
+  EXPECT_EQ(diags.not_shown_total(), 4u);
+  Diagnostics merged(0);
+  merged.Merge(std::move(diags));
+  EXPECT_EQ(merged.errors(), 6u);
+  EXPECT_EQ(merged.not_shown_total(), 4u);
+}
+
+TEST(Diagnostics, GarbageIsCapped) {
+  std::string garbage;
+  for (int i = 0; i < 300; ++i) garbage += "list x = [a b]\n";
+  auto a = AnalyzeText({garbage});
+  EXPECT_LE(a->diags.all().size(), kMaxFindingsPerFile);
+  EXPECT_GT(a->diags.errors(), kMaxFindingsPerFile);
+}
+
+// ---- event types a condition can match (issue 13, item 7) -------------------------------
+
+TEST(Reachability, NamesTheTypesThatNeverMatchAndWhy) {
+  auto a = AnalyzeText({R"(
+rule r { desc "d" severity low on exec, open, connect
+         when file.path startswith "/tmp/" or (evt.type == "connect" and net.dport != 22) }
+test r { alert open { file.path: "/tmp/x" } }
+)"});
+  auto codes = a->codes();
+  ASSERT_EQ(codes, std::vector<std::string>{"V047"});
+  const auto& d = a->diags.all()[0];
+  EXPECT_NE(d.message.find("can never match exec events"), std::string::npos) << d.message;
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].find("file.path, which exec events do not carry"), std::string::npos);
+  // A missing field satisfies `!=`: the connect side is reachable, no finding about it.
+}
+
+TEST(Reachability, AgreesWithTheCompiledMatchers) {
+  // evt.type decides per type, a negated test of a missing field is true.
+  auto never = [](const std::string& cond, EventMask events) {
+    auto a = AnalyzeText({"macro m = " + cond + "\n"});
+    EventMask out = 0;
+    for (const auto& n : EventTypesNeverMatching(a->program.macro_bodies.at("m"), events))
+      out |= Bit(n.type);
+    return out;
+  };
+  const EventMask exec = Bit(EventType::kExec), open = Bit(EventType::kOpen);
+  EXPECT_EQ(never(R"(evt.type == "open")", exec | open), exec);
+  EXPECT_EQ(never(R"(evt.type != "open")", exec | open), open);
+  EXPECT_EQ(never(R"(evt.type in [exec, open])", exec | open), 0u);
+  EXPECT_EQ(never(R"(not file.path startswith "/x")", exec | open), 0u);
+  EXPECT_EQ(never(R"(file.path != "/x" and proc.name == "a")", exec | open), 0u);
+  EXPECT_EQ(never(R"(exists file.path)", exec | open), exec);
+  EXPECT_EQ(never(R"(len(file.path) > 3)", exec | open), exec);
+  EXPECT_EQ(never("false", exec), exec);
+}
+
+// ---- messages that say what to write (issue 13, item 11) ---------------------------------
+
+TEST(Messages, OneErrorEachSayingWhatToWrite) {
+  auto a = AnalyzeText({R"(
+list inner = [b, c]
+list outer = [a, inner]
+list dots = [.bashrc, .profile]
+list bad = [x, [y, z]]
+rule r { desc "d" severity low on open when file.path startswith ["/tmp/", "/run/"] }
+override test r { alert open { file.path: "/tmp/x" } }
+rule n { desc "d" severity low on exec when proc.name in outer or proc.name in dots or proc.name in bad }
+test n { alert exec { proc.name: "b" } }
+)"});
+  std::vector<std::string> want = {"V001", "V001", "V001", "V010", "V033"};
+  EXPECT_EQ(a->codes(), want);
+  // Lists nest by name: outer holds a, b, c.
+  const auto* outer = a->program.lists.at("outer");
+  ASSERT_EQ(outer->items.size(), 3u);
+  EXPECT_EQ(outer->items[1].text, "b");
+}
+
+TEST(Messages, ListsIncludingEachOtherAreACycle) {
+  auto a = AnalyzeText({"list a = [x, b]\nlist b = [a]\n"
+                        "rule r { desc \"d\" severity low on exec when proc.name in a }\n"
+                        "test r { alert exec { proc.name: \"x\" } }\n"});
+  EXPECT_EQ(a->codes(), std::vector<std::string>{"V009"});
 }
 
 TEST(TerminalText, EscapesControlsAndInvalidUtf8) {

@@ -162,6 +162,18 @@ TEST(OutputTemplate, FieldsIndexesBracesAndAbsence) {
   EXPECT_EQ(out, "cat [<NA>] {literal} {nope} O_WRONLY|O_CREAT|O_CLOEXEC");
 }
 
+TEST(OutputTemplate, ListElementsByIndex) {
+  // {LIST[N]} is element N of a list field, from 0: {proc.args[1]} is argv[1] (docs/alerts.md).
+  auto t = match::OutputTemplate::Parse("{proc.args[0]} {proc.args[1]} {proc.args[5]} {proc.args}");
+  auto r = Event(EventType::kExec);
+  r.ClearList(F("proc.args"));
+  r.AppendToList(F("proc.args"), "curl");
+  r.AppendToList(F("proc.args"), "-s");
+  std::string out;
+  t.Render(r, &out);
+  EXPECT_EQ(out, "curl -s <NA> [curl, -s]");
+}
+
 TEST(FieldText, FlagsWithUnnamedBits) {
   EXPECT_EQ(match::FlagsText(F("open.flags"), 0), "O_RDONLY");
   EXPECT_EQ(match::FlagsText(F("chmod.mode"), 04000 | 0x10000), "S_ISUID|0x10000");
