@@ -45,7 +45,7 @@ run_fuzz_target() {
                -artifact_prefix="$artifacts/")
   case $name in
     fuzz_decode) flags+=(-max_len=16384) ;;  # a syscall record is larger than the seeds
-    fuzz_lang) flags+=(-max_len=65536 -dict=tests/fuzz/vgl.dict) ;;
+    fuzz_lang) flags+=(-max_len=8192 -dict=tests/fuzz/vgl.dict) ;;  # seeds longer are cut
     fuzz_replay) flags+=(-dict=tests/fuzz/json.dict) ;;
     fuzz_oci_state) flags+=(-dict=tests/fuzz/json.dict) ;;
   esac
