@@ -34,7 +34,7 @@ sanitize_build() {
 # run_fuzz_target NAME SECONDS [extra libFuzzer flags]: runs the seeds of tests/fuzz/corpus/NAME
 # first (every one must pass), then fuzzes for SECONDS, keeping what it learns in
 # $ASAN_BUILD_DIR/fuzz-corpus/NAME. A crash is saved under $ASAN_BUILD_DIR/fuzz-artifacts/NAME/.
-# Prints one line: "NAME: ok, N runs in S s" or "NAME: FAILED ...". Returns non-zero on a finding.
+# Prints one line: "NAME: ok, N runs: ..." or "NAME: FAILED ...". Returns non-zero on a finding.
 run_fuzz_target() {
   local name=$1 seconds=$2
   shift 2
@@ -54,7 +54,7 @@ run_fuzz_target() {
   local runs
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
   if [ "$rc" -eq 0 ]; then
-    echo "$name: ok, ${runs:-?} runs in ${seconds} s ($(ls "$work" | wc -l) inputs in $work)"
+    echo "$name: ok, ${runs:-?} runs: the seeds, then ${seconds} s of fuzzing ($(ls "$work" | wc -l) inputs in $work)"
     return 0
   fi
   echo "$name: FAILED (exit $rc): $(grep -m1 -E 'ERROR|runtime error|Timeout|out-of-memory|leak' "$log")"
