@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build run test bench lint-rules docs format clean
+.PHONY: all setup configure build run test sanitize fuzz bench lint-rules docs format clean
 
 all: build
 
@@ -22,6 +22,15 @@ run: build
 
 test: build
 	@bash scripts/test.sh
+
+# The ASan + UBSan build (build-asan, clang) of the unit, lint and replay tests, and every fuzz
+# target briefly (docs/fuzzing.md). Independent of `make build`.
+sanitize: setup
+	@bash scripts/sanitize.sh
+
+# Every fuzz target for FUZZ_SECONDS (default 60) each, in build-asan.
+fuzz: setup
+	@bash scripts/fuzz.sh
 
 bench: build
 	@bash scripts/bench.sh

@@ -10,6 +10,7 @@ PACKAGES=(
   libre2-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libxxhash-dev
   python3 bc busybox-static runc iproute2 procps netcat-openbsd
+  libclang-rt-14-dev  # make sanitize, make fuzz: the sanitizer and libFuzzer runtimes for clang
   bpftrace  # bench/overhead compares against it
 )
 

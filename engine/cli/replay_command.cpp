@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/load_rules.h"
@@ -49,26 +48,16 @@ int RunReplay(const ReplayOptions& opt) {
   match::EventRecord record;
   match::EvalScratch scratch;
   std::vector<match::RuleMatch> matches;
-  std::string line, error, out;
+  std::string line, out;
   size_t line_no = 0, events = 0, malformed = 0, alerts = 0;
   int rc = kExitOk;
   while (std::getline(*in, line)) {
     ++line_no;
     if (Blank(line)) continue;
-    nlohmann::json j;
-    error.clear();
-    // Any JSON exception (a syntax error, a number that overflows a double: 1e400) makes the
-    // line malformed; a bad line is counted and skipped, never an abort.
-    try {
-      j = nlohmann::json::parse(line);
-      if (auto read = output::RecordFromJson(j, policy_index, &record); !read) error = read.error();
-    } catch (const nlohmann::json::exception& e) {
-      error = e.what();
-    }
-    if (!error.empty()) {
+    if (auto read = output::RecordFromJsonLine(line, policy_index, &record); !read) {
       ++malformed;
       std::cerr << "vigil replay: " << output::TerminalSafe(name) << ":" << line_no
-                << ": malformed event, skipped: " << output::TerminalSafe(error) << "\n";
+                << ": malformed event, skipped: " << output::TerminalSafe(read.error()) << "\n";
       if (opt.strict) {
         rc = kExitFindings;
         break;
@@ -76,7 +65,7 @@ int RunReplay(const ReplayOptions& opt) {
       continue;
     }
     ++events;
-    match::DeriveFields(record);
+    match::CompleteOfflineRecord(record);
     matches.clear();
     rules.Evaluate(record, scratch, matches);
     for (const auto& m : matches) {

@@ -73,4 +73,18 @@ void DeriveFields(EventRecord& record) {
   Deriver(record).Run();
 }
 
+void CompleteOfflineRecord(EventRecord& record) {
+  // The event types whose agent events always carry evt.retval: those made by a syscall.
+  static constexpr lang::EventMask kSyscallTypes = 0
+#define VIGIL_X_SYSCALL_TYPE(ID, Name, name, origin, ...) \
+  | (VIGIL_ORIGIN_##origin == VIGIL_ORIGIN_SYSCALL ? lang::Bit(lang::EventType::k##Name) : 0)
+      VIGIL_EVENT_TYPES(VIGIL_X_SYSCALL_TYPE)
+#undef VIGIL_X_SYSCALL_TYPE
+      ;
+  if ((kSyscallTypes & lang::Bit(record.type())) && !record.Has(FieldId::kEvtRetval) &&
+      !record.Has(FieldId::kEvtFailed))
+    record.SetInt(FieldId::kEvtRetval, 0);
+  DeriveFields(record);
+}
+
 }  // namespace vigil::match

@@ -12,4 +12,13 @@ namespace vigil::match {
 // Sets every derivable field that is absent, for the record's event type. Never overwrites.
 void DeriveFields(EventRecord& record);
 
+// The one rule for what an offline event holds beyond the fields it gives: a `vigil test`
+// case and a `vigil replay` line both go through it (docs/testing.md, "What a test event
+// holds"; docs/replay.md). An event of a syscall type (origin SYSCALL in bpf/vocabulary.h)
+// that gives neither evt.retval nor evt.failed is a successful call, evt.retval 0: the agent's
+// events of those types always carry the kernel's return value, so a recorded event is never
+// changed. Lifecycle (exec, fork, exit) and tcp_state events get no return value, as in the
+// agent. Then DeriveFields.
+void CompleteOfflineRecord(EventRecord& record);
+
 }  // namespace vigil::match

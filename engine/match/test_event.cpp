@@ -1,5 +1,6 @@
 #include "match/test_event.h"
 
+#include "lang/field_range.h"
 #include "match/derive.h"
 
 namespace vigil::match {
@@ -33,6 +34,9 @@ bool SetValue(lang::FieldId id, const lang::ast::Value& v, EventRecord* r, std::
       auto n = Number(info, v);
       if (!n) return fail("expected a number or one of its named constants");
       if (info.type == lang::Type::kUint && *n < 0) return fail("expected a non-negative number");
+      if (const lang::ValueRange range = lang::FieldRange(id); !range.Contains(*n))
+        return fail(std::to_string(*n) + " is out of range (" + std::to_string(range.min) + ".." +
+                    std::to_string(range.max) + ")");
       r->SetInt(id, *n);
       return true;
     }
@@ -105,11 +109,7 @@ Result<Ok, lang::Diagnostics> RecordFromTestCase(const lang::ast::TestCase& tc,
       return fail(value.loc, message);
     }
   }
-  const lang::EventMask bit = lang::Bit(*type);
-  if ((lang::Field(FieldId::kEvtRetval).events & bit) && !record->Has(FieldId::kEvtRetval) &&
-      !record->Has(FieldId::kEvtFailed))
-    record->SetInt(FieldId::kEvtRetval, 0);
-  DeriveFields(*record);
+  CompleteOfflineRecord(*record);
   return Ok{};
 }
 

@@ -1,7 +1,7 @@
-// A `test` case of the language as an event record: the given fields, then neutral defaults
-// for the rest (docs/testing.md): evt.type from the case, a successful syscall (evt.retval 0)
-// unless evt.retval or evt.failed is given, the derived fields (match/derive.h), and every
-// other field absent.
+// A `test` case of the language as an event record: the given fields, then what every offline
+// event gets (match::CompleteOfflineRecord, shared with `vigil replay`; docs/testing.md):
+// evt.type from the case, a successful syscall (evt.retval 0) for syscall event types unless
+// evt.retval or evt.failed is given, the derived fields, and every other field absent.
 #pragma once
 
 #include <string>

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "lang/field_range.h"
 #include "match/field_text.h"
 
 namespace vigil::output {
@@ -9,12 +10,26 @@ namespace {
 
 using nlohmann::json;
 
-const std::unordered_map<std::string_view, lang::FieldId>& FieldsByName() {
+// What a key path of the event JSON names: a field (its id), an indexed field (proc.aname,
+// which the JSON never holds: it is read from proc.ancestors.name) or a namespace of fields
+// ("proc", "proc.parent"), whose value must be an object.
+struct KeyPath {
+  enum Kind { kField, kIndexed, kNamespace } kind;
+  lang::FieldId id;
+};
+
+const std::unordered_map<std::string_view, KeyPath>& KeyPaths() {
   static const auto* kMap = [] {
-    auto* m = new std::unordered_map<std::string_view, lang::FieldId>();
+    auto* m = new std::unordered_map<std::string_view, KeyPath>();
     const auto& all = lang::AllFields();
-    for (size_t i = 0; i < all.size(); ++i)
-      if (!all[i].indexed) m->emplace(all[i].name, static_cast<lang::FieldId>(i));
+    for (size_t i = 0; i < all.size(); ++i) {
+      auto id = static_cast<lang::FieldId>(i);
+      std::string_view name = all[i].name;
+      m->insert_or_assign(name, KeyPath{all[i].indexed ? KeyPath::kIndexed : KeyPath::kField, id});
+      for (size_t dot = name.find('.'); dot != std::string_view::npos;
+           dot = name.find('.', dot + 1))
+        m->emplace(name.substr(0, dot), KeyPath{KeyPath::kNamespace, id});
+    }
     return m;
   }();
   return *kMap;
@@ -54,15 +69,30 @@ class Reader {
  public:
   Reader(match::EventRecord* r, std::string* error) : r_(r), error_(error) {}
 
-  // Walks an object of the field layout; `prefix` is the dotted path so far.
+  // Walks an object of the field layout; `prefix` is the dotted path so far. Only the
+  // namespaces of known fields are entered (they nest a few levels deep): any other key is
+  // ignored, whatever its value, for writers newer than this reader.
   bool Walk(const json& obj, const std::string& prefix) {
     for (const auto& [key, value] : obj.items()) {
       std::string path = prefix.empty() ? key : prefix + "." + key;
-      auto it = FieldsByName().find(path);
-      if (it != FieldsByName().end()) {
-        if (!Set(it->second, value)) return false;
-      } else if (value.is_object()) {
-        if (!Walk(value, path)) return false;
+      auto it = KeyPaths().find(path);
+      if (it == KeyPaths().end()) continue;
+      switch (it->second.kind) {
+        case KeyPath::kField:
+          if (!Set(it->second.id, value)) return false;
+          break;
+        case KeyPath::kIndexed:
+          *error_ = path + ": an indexed field (" + path +
+                    "[N]) is not part of the event JSON: it is read from its list";
+          return false;
+        case KeyPath::kNamespace:
+          if (!value.is_object()) {
+            *error_ = path + ": expected an object of fields (" + path + ".*), found " +
+                      JsonTypeName(value);
+            return false;
+          }
+          if (!Walk(value, path)) return false;
+          break;
       }
     }
     return true;
@@ -72,6 +102,13 @@ class Reader {
   bool Fail(lang::FieldId id, const std::string& expected, const json& v) {
     *error_ =
         std::string(lang::Field(id).name) + ": expected " + expected + ", found " + JsonTypeName(v);
+    return false;
+  }
+
+  bool OutOfRange(lang::FieldId id, const json& v) {
+    const lang::ValueRange range = lang::FieldRange(id);
+    *error_ = std::string(lang::Field(id).name) + ": " + v.dump() + " is out of range (" +
+              std::to_string(range.min) + ".." + std::to_string(range.max) + ")";
     return false;
   }
 
@@ -86,11 +123,13 @@ class Reader {
         if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
           return Fail(id, "a signed 64-bit integer", v);
         if (!v.is_number_integer()) return Fail(id, "an integer", v);
+        if (!lang::FieldRange(id).Contains(v.get<int64_t>())) return OutOfRange(id, v);
         r_->SetInt(id, v.get<int64_t>());
         return true;
       case lang::Type::kUint:
       case lang::Type::kFlags:
         if (!v.is_number_unsigned()) return Fail(id, "a non-negative integer", v);
+        if (!lang::FieldRange(id).Contains(v.get<uint64_t>())) return OutOfRange(id, v);
         r_->SetUint(id, v.get<uint64_t>());
         return true;
       case lang::Type::kBool:
@@ -174,6 +213,18 @@ std::string DumpJsonLine(const json& j) {
   return out;
 }
 
+Status RecordFromJsonLine(std::string_view line, const PolicyIndex& policies,
+                          match::EventRecord* r) {
+  // Any JSON exception (a syntax error, a number that overflows a double: 1e400) makes the
+  // line malformed, never an abort.
+  try {
+    return RecordFromJson(json::parse(line), policies, r);
+  } catch (const json::exception& e) {
+    r->Clear();
+    return Error{e.what()};
+  }
+}
+
 Status RecordFromJson(const json& event, const PolicyIndex& policies, match::EventRecord* r) {
   r->Clear();
   if (!event.is_object()) {
@@ -181,7 +232,11 @@ Status RecordFromJson(const json& event, const PolicyIndex& policies, match::Eve
   }
   auto evt = event.find("evt");
   const json* type = nullptr;
-  if (evt != event.end() && evt->is_object()) {
+  if (evt != event.end() && !evt->is_object()) {
+    return Error{std::string("evt: expected an object of fields (evt.*), found ") +
+                 JsonTypeName(*evt)};
+  }
+  if (evt != event.end()) {
     auto t = evt->find("type");
     if (t != evt->end()) type = &*t;
   }

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "match/event_record.h"
 #include "util/result.h"
@@ -29,9 +30,16 @@ using PolicyIndex = std::map<std::string, unsigned, std::less<>>;
 std::string DumpJsonLine(const nlohmann::json& j);
 
 // Fills `r` (cleared first) from one event object. Unknown keys are ignored (newer writers
-// may add fields); a known field of the wrong JSON type, a missing or unknown evt.type, or a
-// malformed address is an error naming the field. Without "policies", every policy matches.
+// may add fields); a known field of the wrong JSON type or out of its range
+// (lang::FieldRange: proc.uid is 32 bits), a namespace of fields that is not an object
+// ("proc":"bash"), a missing or unknown evt.type, or a malformed address is an error naming
+// the field. Without "policies", every policy matches.
 Status RecordFromJson(const nlohmann::json& event, const PolicyIndex& policies,
                       match::EventRecord* r);
+
+// One line of `vigil replay` input: parses the JSON, then RecordFromJson. A line that is not
+// JSON (a syntax error, a number that overflows a double) is an error like any other.
+Status RecordFromJsonLine(std::string_view line, const PolicyIndex& policies,
+                          match::EventRecord* r);
 
 }  // namespace vigil::output
