@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build run test sanitize fuzz bench lint-rules docs format clean
+.PHONY: all setup configure build run test sanitize fuzz stress bench lint-rules docs format clean
 
 all: build
 
@@ -27,6 +27,10 @@ test: build
 # target briefly (docs/fuzzing.md). Independent of `make build`.
 sanitize: setup
 	@bash scripts/sanitize.sh
+
+# A fork/exec/exit storm against the agent on the full library (root; STRESS_SECONDS, default 60).
+stress: build
+	@python3 tests/stress/storm.py $(BUILD_DIR)/vigil . --seconds $${STRESS_SECONDS:-60}
 
 # Every fuzz target for FUZZ_SECONDS (default 60) each, in build-asan.
 fuzz: setup

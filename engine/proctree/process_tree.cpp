@@ -526,14 +526,18 @@ const Process* ProcessTree::Reconcile(const SeedInput& seed, bool exec_pending) 
     return process;
   if (process->exe.view() == seed.exe && process->comm.view() == seed.comm) return process;
   // It exec'd while nothing was attached: what /proc shows now is its image.
-  process->comm = strings_.Intern(seed.comm);
-  process->exe = strings_.Intern(seed.exe);
-  SetArgsJoined(*process, seed.args);
-  process->uid = seed.uid;
-  process->euid = seed.euid;
-  process->gid = seed.gid;
+  SetImageFromProc(*process, seed);
   ++stats_.reconciled_images;
   return process;
+}
+
+void ProcessTree::SetImageFromProc(Process& process, const SeedInput& seed) {
+  process.comm = strings_.Intern(seed.comm);
+  process.exe = strings_.Intern(seed.exe);
+  SetArgsJoined(process, seed.args);
+  process.uid = seed.uid;
+  process.euid = seed.euid;
+  process.gid = seed.gid;
 }
 
 const Process* ProcessTree::AddFromProc(const SeedInput& seed) {
@@ -549,12 +553,7 @@ const Process* ProcessTree::AddFromProc(const SeedInput& seed) {
   process->ppid = seed.ppid;
   process->start_ns = seed.start_ns;
   LinkParent(*process, seed.parent_entity);
-  process->comm = strings_.Intern(seed.comm);
-  process->exe = strings_.Intern(seed.exe);
-  SetArgsJoined(*process, seed.args);
-  process->uid = seed.uid;
-  process->euid = seed.euid;
-  process->gid = seed.gid;
+  SetImageFromProc(*process, seed);
   process->loginuid = seed.loginuid;
   process->mntns = seed.mntns;
   process->pidns = seed.pidns;

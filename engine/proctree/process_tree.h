@@ -257,6 +257,7 @@ class ProcessTree {
  private:
   Process* Find(uint64_t entity);
   const Process* AddFromProc(const SeedInput& seed);
+  void SetImageFromProc(Process& process, const SeedInput& seed);  // name, exe, args, ids
   uint64_t ResolveParentEntity(uint32_t ppid, uint64_t parent_entity) const;
   Process* Create(uint32_t pid, uint64_t entity);
   bool MakeRoom();
