@@ -157,20 +157,25 @@ TEST(KernelScope, FollowSurvivesAnExecOfAnotherProgram) {
 }
 
 // `binary` needs each process's executable hashed; for processes that started before the load
-// that happens on their first event, in the scratch ring buffer. Many of them at once must all be
-// judged by their real executable (the buffer is freed as it is used, never fills up).
+// that happens on their first event, in the scratch ring buffer (2 KiB each). Two waves of such
+// processes, each within the buffer's 1 MiB but together beyond it, must all be judged by their
+// real executable: user space frees the buffer as it goes (before, it never did, and the buffer
+// was full for good after about 30 processes).
 TEST(KernelScope, BinaryJudgesManyProcessesStartedBeforeTheLoad) {
   VIGIL_REQUIRE_BPF();
   TempDir dir;
   char self[PATH_MAX];
   ASSERT_NE(realpath("/proc/self/exe", self), nullptr);
-  constexpr int kOld = 600;  // 2 KiB of scratch each: more than the buffer holds
+  constexpr int kWave = 300, kWaves = 2;
   Gate gate;
+  // Wave w waits for the file go-w (checked with access, which no program traces).
   std::vector<std::unique_ptr<ChildGuard>> children;
-  for (int i = 0; i < kOld; ++i) {
+  for (int i = 0; i < kWave * kWaves; ++i) {
     const std::string path = dir / ("old-" + std::to_string(i));
-    children.push_back(std::make_unique<ChildGuard>(Spawn([&gate, path] {
+    const std::string go = dir / ("go-" + std::to_string(i / kWave));
+    children.push_back(std::make_unique<ChildGuard>(Spawn([&gate, path, go] {
       gate.Pass();
+      while (access(go.c_str(), F_OK) != 0) usleep(10000);
       return open(path.c_str(), O_RDONLY) < 0 ? 0 : 1;
     })));
   }
@@ -178,18 +183,25 @@ TEST(KernelScope, BinaryJudgesManyProcessesStartedBeforeTheLoad) {
       {"--events", "open,exit", "--scope", std::string("binary in [\"") + self + "\"]"});
   ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
   gate.Open();
-  for (auto& child : children) ASSERT_EQ(child->Wait(), 0);
-  trace.WaitFor(Is("exit", children.back()->pid()));
+  for (int w = 0; w < kWaves; ++w) {
+    const std::string go = dir / ("go-" + std::to_string(w));
+    close(open(go.c_str(), O_CREAT | O_WRONLY, 0644));
+    for (int i = w * kWave; i < (w + 1) * kWave; ++i) ASSERT_EQ(children[i]->Wait(), 0);
+    for (int i = w * kWave; i < (w + 1) * kWave; ++i)
+      ASSERT_FALSE(trace.WaitFor(Is("exit", children[i]->pid())).is_null())
+          << "wave " << w << ", process " << i << "\n"
+          << trace.stderr_text();
+  }
   trace.Stop();
   size_t delivered = 0;
-  for (int i = 0; i < kOld; ++i) {
+  for (int i = 0; i < kWave * kWaves; ++i) {
     const std::string path = dir / ("old-" + std::to_string(i));
     for (const auto& r : trace.events())
       if (r.event["evt"]["type"] == "open" && r.event["proc"]["pid"] == children[i]->pid() &&
           r.event["kernel"]["args"]["path"] == path)
         ++delivered;
   }
-  EXPECT_EQ(delivered, static_cast<size_t>(kOld));
+  EXPECT_EQ(delivered, static_cast<size_t>(kWave * kWaves));
   EXPECT_EQ(trace.stats()["exe_hash_failures"], 0u) << trace.stderr_text();
 }
 
