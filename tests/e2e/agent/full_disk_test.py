@@ -39,9 +39,7 @@ def run_target(target, tag, n):
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    ctx = harness.Agent(vigil, "")
-    target = os.path.join(ctx.dir, "vigil-e2e-target")
-    shutil.copy("/bin/true", target)
+    ctx, target = harness.agent_with_target(vigil)
     ctx.write_policy(harness.exec_policy(target))
     mnt = os.path.join(ctx.dir, "mnt")
     os.mkdir(mnt)

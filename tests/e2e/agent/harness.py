@@ -131,6 +131,15 @@ class Agent:
         return json.loads(out.stdout)
 
 
+def agent_with_target(vigil, **kwargs):
+    """An Agent (not started) and a copy of /bin/true in its scratch folder, vigil-e2e-target: a
+    program of a known path the test's policy can name."""
+    ctx = Agent(vigil, "", **kwargs)
+    target = os.path.join(ctx.dir, "vigil-e2e-target")
+    shutil.copy("/bin/true", target)
+    return ctx, target
+
+
 def final_stats(log):
     """The agent's last stats line ("final stats: ...") from its log, or ''."""
     lines = [line for line in log.splitlines() if "final stats:" in line]

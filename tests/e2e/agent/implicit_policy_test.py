@@ -3,7 +3,6 @@
 status` lists it (marked implicit, with its rules), alerts name it, and stopping the agent
 prints no reload failure."""
 import os
-import shutil
 import subprocess
 import sys
 
@@ -13,9 +12,7 @@ import harness  # noqa: E402
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    ctx = harness.Agent(vigil, "")
-    target = os.path.join(ctx.dir, "vigil-e2e-target")
-    shutil.copy("/bin/true", target)
+    ctx, target = harness.agent_with_target(vigil)
     ctx.write_policy(harness.EXEC_RULE.format(target=target, severity="low"))  # no policy
     failures = []
     with ctx as agent:

@@ -6,7 +6,6 @@ and would drop the kill. During the pause the old version must stay active (the 
 killed, no reload happened); after the writer closes the file, the whole new version is loaded
 once. A rewrite that fails lint keeps the running version, with the reason logged."""
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -35,9 +34,7 @@ def killed(target):
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    ctx = harness.Agent(vigil, "")
-    target = os.path.join(ctx.dir, "vigil-e2e-target")
-    shutil.copy("/bin/true", target)
+    ctx, target = harness.agent_with_target(vigil)
     ctx.write_policy(RULE.format(target=target, label="A") + POLICY)
     failures = []
     with ctx as agent:

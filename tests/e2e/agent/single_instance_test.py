@@ -3,7 +3,6 @@
 socket refuses to start, names the pid of the running agent and loads nothing; after the first
 agent is killed with SIGKILL (its lock file stays behind), a new agent starts normally."""
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,9 +13,7 @@ import harness  # noqa: E402
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    ctx = harness.Agent(vigil, "")
-    target = os.path.join(ctx.dir, "vigil-e2e-target")
-    shutil.copy("/bin/true", target)
+    ctx, target = harness.agent_with_target(vigil)
     ctx.write_policy(harness.exec_policy(target))
     failures = []
     with ctx as first:

@@ -5,7 +5,6 @@ socket gone, alerts are counted as failed instead of vanishing; when the daemon 
 next alert reaches it. The socket is a unix datagram socket bound at a temp path
 (`--output syslog:PATH`)."""
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -42,9 +41,7 @@ def receive(sock, n, timeout=10):
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    ctx = harness.Agent(vigil, "")
-    target = os.path.join(ctx.dir, "vigil-e2e-target")
-    shutil.copy("/bin/true", target)
+    ctx, target = harness.agent_with_target(vigil)
     ctx.write_policy(POLICY.format(target=target))
     log_path = os.path.join(ctx.dir, "log")
     ctx.outputs = ["syslog:" + log_path, "file:" + ctx.alerts_path]
