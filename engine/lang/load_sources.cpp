@@ -9,6 +9,7 @@
 #include <set>
 
 #include "lang/limits.h"
+#include "lang/utf8.h"
 
 namespace vigil::lang {
 namespace {
@@ -24,16 +25,9 @@ std::string MiB(size_t bytes) {
 size_t NonTextBytes(std::string_view text) {
   size_t bad = 0, i = 0;
   while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (!ok) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) {
       ++bad;
       ++i;
       continue;

@@ -13,6 +13,7 @@
 #include "lang/limits.h"
 #include "lang/string_literal.h"
 #include "lang/suggest.h"
+#include "lang/utf8.h"
 
 namespace vigil::lang {
 namespace {
@@ -707,9 +708,9 @@ class AstBuilder {
         // Kept as the string it was meant to be, so that nothing else is reported about it.
         v.kind = ast::Value::Kind::kString;
         v.text = tok->getText();
-        diags_.Add(Code::kSyntax, v.loc,
-                   QuoteToken(v.text) + " starts with a dot: quote names that do, \"" + v.text +
-                       "\"");
+        diags_.Add(
+            Code::kSyntax, v.loc,
+            QuoteToken(v.text) + " starts with a dot: quote names that do, \"" + v.text + "\"");
         break;
       default:
         v.kind = ast::Value::Kind::kWord;
@@ -840,23 +841,8 @@ size_t SanitizeUtf8(std::string& text) {
   out.reserve(text.size());
   size_t i = 0;
   while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; ok && k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-               cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-      ok = false;
-    if (!ok) {
+    const size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) {
       if (first_bad == std::string::npos) first_bad = i;
       out += "\xEF\xBF\xBD";
       ++i;
