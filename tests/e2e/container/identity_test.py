@@ -40,7 +40,9 @@ if __name__ == "__main__":
         while time.time() < deadline:
             alerts = agent.alerts()
             inside = [a for a in alerts if a["event"].get("container", {}).get("id") == c.id]
-            if len(inside) >= 2 and any(a["event"]["proc"]["name"] != "cat" for a in inside):
+            host = [a for a in alerts if not a["event"].get("container", {}).get("id")]
+            # Wait for all three: the host's read can be delivered after the container's two.
+            if host and len(inside) >= 2 and any(a["event"]["proc"]["name"] != "cat" for a in inside):
                 break
             time.sleep(0.1)
         alerts = agent.alerts()
