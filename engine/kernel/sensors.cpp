@@ -200,6 +200,13 @@ Status Sensors::DetachAfterExit() {
   // A child holding copies of every descriptor keeps them attached until this process is gone
   // (the pipe's write end closes with it), then exits, and the kernel detaches them in the
   // child's exit instead. The child runs only async-signal-safe calls.
+  // First the kernel is switched to version 0, which no plan uses: in that window the attached
+  // programs select nothing and kill nothing at exec (an `action kill` policy must not outlive
+  // the agent).
+  const uint32_t zero = 0;
+  if (bpf_map__update_elem(skel_->maps.active_version, &zero, sizeof(zero), &zero, sizeof(zero),
+                           BPF_ANY) != 0)
+    return Error{"cannot write active_version: " + Errno(errno)};
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error{"pipe: " + Errno(errno)};
   const pid_t child = ::fork();

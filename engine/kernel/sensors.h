@@ -84,7 +84,8 @@ class Sensors {
   Status Attach();
   // Lets the kernel detach the programs after this process has exited, so that exiting does not
   // wait for it (seconds): a child process named vigil-detach holds the descriptors until this
-  // process is gone, then exits. Call it last, once nothing more is read.
+  // process is gone, then exits. Call it last, once nothing more is read. The active version
+  // becomes 0 (no policy) first, so that the programs select and kill nothing meanwhile.
   Status DetachAfterExit();
   // Attaches the loaded programs of `types` not attached yet (a reload selected new types).
   Status AttachTypes(const std::set<uint16_t>& types);
