@@ -130,7 +130,8 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
   // Repeats of a rule for one process past the throttle's limit are counted, not rendered; an
   // alert that kills is never held back (the kill and its record go together).
   const auto& rule = rules.rules().at(m.rule);
-  if (!KillsOnMatch(rules, m) && !throttle_.Admit(rule.name, event.entity, event.pid, event.ts_ns)) {
+  if (!KillsOnMatch(rules, m) &&
+      !throttle_.Admit(rule.name, event.entity, event.pid, event.ts_ns)) {
     counters_.alerts_suppressed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -302,10 +303,10 @@ void Agent::CheckLoss(bool final) {
   });
   loss_report_->AddThrottled(std::move(tp));
   loss_report_->AddSuppressed(std::move(sp));
-  const auto wall_ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const auto wall_ns =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   auto alert = loss_report_->Due(CurrentLoss(), now, wall_ns, session_->NowNs(), final);
   if (!alert) return;
   counters_.loss_reports.fetch_add(1, std::memory_order_relaxed);

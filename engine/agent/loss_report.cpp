@@ -101,12 +101,14 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
     alert.severity = lang::ast::Severity::kLow;
 
   std::vector<std::string> parts;
-  if (lost.ring_full) parts.push_back(fmt::format("{} events (kernel ring buffer full)", lost.ring_full));
+  if (lost.ring_full)
+    parts.push_back(fmt::format("{} events (kernel ring buffer full)", lost.ring_full));
   if (lost.inflight_full)
     parts.push_back(fmt::format("{} events (kernel inflight map full)", lost.inflight_full));
   if (lost.undecodable) parts.push_back(fmt::format("{} undecodable records", lost.undecodable));
   if (lost.throttled) {
-    std::string p = fmt::format("{} events throttled (over the per-process budget)", lost.throttled);
+    std::string p =
+        fmt::format("{} events throttled (over the per-process budget)", lost.throttled);
     for (size_t i = 0; i < throttled.size() && i < 3; ++i)
       p += fmt::format("{} {} {}", i ? "," : ":", ProcessLabel(throttled[i].name, throttled[i].pid),
                        throttled[i].events);
@@ -130,14 +132,11 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
   std::string output = fmt::format("lost in the last {:.1f} s: ", seconds);
   for (size_t i = 0; i < parts.size(); ++i) output += (i ? "; " : "") + parts[i];
 
-  nlohmann::json loss = {{"seconds", std::round(seconds * 1000) / 1000},
-                         {"events_ring_full", lost.ring_full},
-                         {"events_inflight_full", lost.inflight_full},
-                         {"events_undecodable", lost.undecodable},
-                         {"events_throttled", lost.throttled},
-                         {"alerts_suppressed", lost.alerts_suppressed},
-                         {"alerts_dropped", lost.alerts_dropped},
-                         {"alerts_failed", lost.alerts_failed}};
+  nlohmann::json loss = {
+      {"seconds", std::round(seconds * 1000) / 1000}, {"events_ring_full", lost.ring_full},
+      {"events_inflight_full", lost.inflight_full},   {"events_undecodable", lost.undecodable},
+      {"events_throttled", lost.throttled},           {"alerts_suppressed", lost.alerts_suppressed},
+      {"alerts_dropped", lost.alerts_dropped},        {"alerts_failed", lost.alerts_failed}};
   nlohmann::json tp = nlohmann::json::array();
   for (size_t i = 0; i < throttled.size() && i < kMaxListed; ++i) {
     nlohmann::json e = {{"pid", throttled[i].pid}, {"events", throttled[i].events}};
