@@ -313,6 +313,7 @@ void Agent::CheckLoss(bool final) {
   spdlog::warn("{}", alert->text);
   const std::string& line = options_.alert_format == "text" ? alert->text : alert->json;
   for (auto& sink : sinks_) sink->Push(line, alert->severity);
+  loss_report_->Sent(sinks_.size());
 }
 
 bool Agent::OpenSinks() {

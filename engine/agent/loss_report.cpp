@@ -81,6 +81,9 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
                                          uint64_t boottime_ns, bool final) {
   const LossCounters lost = now.Since(reported_);
   if (!lost.Any()) return std::nullopt;
+  const bool only_outputs = !lost.ring_full && !lost.inflight_full && !lost.throttled &&
+                            !lost.undecodable && !lost.alerts_suppressed;
+  if (only_outputs && lost.alerts_dropped + lost.alerts_failed <= own_lines_) return std::nullopt;
   if (!final && any_report_ && at - last_ < min_interval_) return std::nullopt;
   const double seconds = std::chrono::duration<double>(at - last_).count();
 
@@ -176,6 +179,7 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
                            output::TerminalSafe(output));
 
   reported_ = now;
+  own_lines_ = 0;
   last_ = at;
   any_report_ = true;
   throttled_.clear();

@@ -75,6 +75,12 @@ class LossReport {
 
   uint64_t reports() const { return reports_; }
 
+  // The last report went out as `lines` output lines (one per output). If those are all that
+  // failed since, that alone is no reason for another report: a closed output would otherwise
+  // get a report every interval about the previous report. The failures stay counted and go
+  // into the next report that is due for another reason.
+  void Sent(uint64_t lines) { own_lines_ += lines; }
+
  private:
   std::chrono::steady_clock::duration min_interval_;
   LossCounters reported_;  // the counters as of the last report
@@ -86,6 +92,7 @@ class LossReport {
   std::map<uint64_t, ThrottledReportEntry> throttled_;
   std::map<std::pair<std::string, uint32_t>, SuppressedReportEntry> suppressed_;
   uint64_t reports_ = 0;
+  uint64_t own_lines_ = 0;  // output lines of reports since the last report
 };
 
 }  // namespace vigil::agent

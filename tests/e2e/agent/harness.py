@@ -146,6 +146,22 @@ def final_stats(log):
     return lines[-1] if lines else ""
 
 
+LOSS_RULE = "vigil:loss"
+
+
+def split_loss_reports(alerts):
+    """(rule alerts, the agent's loss reports) of an alert list."""
+    return ([a for a in alerts if a.get("rule") != LOSS_RULE],
+            [a for a in alerts if a.get("rule") == LOSS_RULE])
+
+
+def loss_reports_written(stats_line):
+    """How many loss reports the agent emitted (to every output), from a stats line."""
+    import re
+    m = re.search(r"\bloss_reports=(\d+)", stats_line)
+    return int(m.group(1)) if m else None
+
+
 def sink_stats(stats_line, name):
     """{written, dropped, failed} of output `name` in a stats line."""
     import re

@@ -137,6 +137,18 @@ TEST(LossReport, OverflowIsHighAndReportsAreSpacedOut) {
   EXPECT_EQ(r.reports(), 3u);
 }
 
+TEST(LossReport, AReportsOwnFailedWriteIsNoReasonForAnother) {
+  const auto t0 = Clock::now();
+  LossReport r(std::chrono::seconds(10), {}, t0);
+  ASSERT_TRUE(r.Due({.alerts_failed = 3}, t0 + std::chrono::seconds(1), 1, 1).has_value());
+  r.Sent(2);  // two outputs; one of them is closed, so the report failed there
+  EXPECT_FALSE(r.Due({.alerts_failed = 4}, t0 + std::chrono::seconds(20), 1, 1).has_value());
+  // A real loss later: the report covers the earlier failure too, so nothing goes uncounted.
+  auto a = r.Due({.alerts_failed = 6}, t0 + std::chrono::seconds(30), 1, 1);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(nlohmann::json::parse(a->json)["loss"]["alerts_failed"], 3);
+}
+
 TEST(LossReport, OnlyRepeatsHeldBackIsLow) {
   const auto t0 = Clock::now();
   LossReport r(std::chrono::seconds(10), {}, t0);
