@@ -51,6 +51,8 @@ struct AgentOptions {
   bool kill_audit = false;
   // Executables `action kill` never kills, besides vigil, its ancestors, PID 1, kernel threads.
   std::vector<std::string> protected_exes;
+  // Rules disabled at every load without editing files (--disable-rule, --disable-tag).
+  lang::RuleSelection disabled_rules;
 };
 
 struct AgentCounters {
