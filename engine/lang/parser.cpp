@@ -103,6 +103,20 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
                      "[...], append macro NAME or ..., append rule NAME { exception ... })");
       return;
     }
+    // `append macro NAME COND`: the connective is missing.
+    if (size_t i = offending->getTokenIndex(); i >= 3 && i < parser->getTokenStream()->size()) {
+      auto* ts = parser->getTokenStream();
+      size_t k = ts->get(i - 1)->getText() == "=" ? i - 1 : i;
+      if (k >= 3 && ts->get(k - 3)->getType() == VigilLexer::APPEND &&
+          ts->get(k - 2)->getType() == VigilLexer::MACRO &&
+          offending->getType() != VigilLexer::OR && offending->getType() != VigilLexer::AND) {
+        const std::string name = ts->get(k - 1)->getText();
+        diags_.Add(Code::kSyntax, loc,
+                   message + ": say how the condition joins the macro: append macro " + name +
+                       " or CONDITION (or 'and')");
+        return;
+      }
+    }
     std::string expected = ExpectedText(*parser, msg);
     if (!expected.empty()) message += ", expected " + expected;
     diags_.Add(Code::kSyntax, loc, message);
