@@ -260,12 +260,9 @@ class ExceptionBuilder {
                                                 : "write one value per field, in order: (v1, v2)");
       ok = false;
     }
+    // An exception without tuples is fine: a library declares one for sites to append to.
     x.tuples = std::move(kept);
-    if (x.tuples.empty() && ok)
-      diags_.Add(Code::kBadException, x.loc,
-                 "exception " + Q(x.name) + " of rule '" + rule.name +
-                     "' has no tuples, so it excepts nothing");
-    return ok && !x.tuples.empty();
+    return ok;
   }
 
   ast::Expr TupleExpr(const ast::ExceptionDecl& x, const ast::ExceptionTuple& t) {

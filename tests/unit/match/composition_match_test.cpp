@@ -81,6 +81,22 @@ append rule r {
   EXPECT_EQ(lines[1], "by_editor (proc.name): 1 tuple, 1 appended");
 }
 
+// A library declares an exception without tuples as an extension point; a site fills it.
+TEST(ExceptionMatch, AnEmptyExceptionExceptsNothingUntilTuplesAreAppended) {
+  const std::string rule =
+      "rule r { desc \"d\" severity low on exec when proc.name == \"x\"\n"
+      "  exception site_parents: proc.parent.name in [] }\n";
+  auto e = Event(EventType::kExec);
+  e.SetString(F("proc.name"), "x");
+  e.SetString(F("proc.parent.name"), "cron");
+  auto bare = CompileFiles({rule});
+  ASSERT_TRUE(bare.rules);
+  EXPECT_TRUE(Fires(bare, e));
+  auto filled = CompileFiles({rule, "append rule r { exception site_parents in [cron] }\n"});
+  ASSERT_TRUE(filled.rules);
+  EXPECT_FALSE(Fires(filled, e));
+}
+
 TEST(ExceptionMatch, OperatorsInAndNumbers) {
   auto c = CompileRule("exec",
                        "proc.name == \"x\"\n  exception root_cron: proc.uid, proc.parent.name in "
