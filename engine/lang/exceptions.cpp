@@ -278,10 +278,11 @@ class ExceptionBuilder {
       e.lhs = x.fields[i];
       e.rhs = t.values[i];
       const bool names_list = e.rhs.kind == Kind::kWord && p_.lists.count(e.rhs.text) > 0;
-      if (names_list && (e.op == ast::Op::kEq || e.op == ast::Op::kNe)) {
-        // A bare word naming a list stands for its items, as in lists: any of them.
+      if ((names_list || e.rhs.kind == Kind::kList) &&
+          (e.op == ast::Op::kEq || e.op == ast::Op::kNe)) {
+        // A list, or a bare word naming one (as in lists), stands for its items: any of them.
         e.op = e.op == ast::Op::kEq ? ast::Op::kIn : ast::Op::kNotIn;
-        e.rhs.kind = Kind::kListRef;
+        if (names_list) e.rhs.kind = Kind::kListRef;
       } else if (names_list && (e.op == ast::Op::kStartsWith || e.op == ast::Op::kEndsWith ||
                                 e.op == ast::Op::kContains || e.op == ast::Op::kIContains)) {
         e.rhs.kind = Kind::kListRef;

@@ -97,6 +97,17 @@ TEST(ExceptionMatch, AnEmptyExceptionExceptsNothingUntilTuplesAreAppended) {
   EXPECT_FALSE(Fires(filled, e));
 }
 
+TEST(ExceptionMatch, AListInATupleIsAnyOfItsItems) {
+  auto c = CompileFiles({std::string(kRule) +
+                         "append rule r { exception editors: proc.name, file.path startswith in "
+                         "[([vim, nano], [\"/var/log/a/\", \"/var/log/b/\"])] }\n"});
+  ASSERT_TRUE(c.rules);
+  EXPECT_FALSE(Fires(c, Open("nano", "/var/log/b/x")));
+  EXPECT_FALSE(Fires(c, Open("vim", "/var/log/a/x")));
+  EXPECT_TRUE(Fires(c, Open("vim", "/var/log/c/x")));
+  EXPECT_TRUE(Fires(c, Open("emacs", "/var/log/a/x")));
+}
+
 TEST(ExceptionMatch, OperatorsInAndNumbers) {
   auto c = CompileRule("exec",
                        "proc.name == \"x\"\n  exception root_cron: proc.uid, proc.parent.name in "
