@@ -301,6 +301,18 @@ struct vigil_proc_info {
   __u32 uid; /* uid the scope was computed for */
   __u32 gid;
   __u32 flags;
+  /* the event budget (`--process-event-rate`): when the current window began (monotonic ns),
+   * and how many selected syscall events the process sent in it */
+  __u64 budget_start_ns;
+  __u32 budget_used;
+  __u32 pad;
+};
+
+/* throttled map: processes over their event budget since user space last read the map (it reads
+ * and deletes each entry), keyed by tgid. */
+struct vigil_throttled {
+  __u64 events; /* selected syscall events not sent */
+  __u64 entity; /* the process, as in event headers */
 };
 
 /* ---- stats (per-CPU array, summed by user space) ----------------------------------------- */
@@ -316,6 +328,7 @@ enum vigil_stat {
   VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable (no scratch space) */
   VIGIL_STAT_KILL_UNREPORTED, /* killed at exec in the kernel, but the exec event was lost */
   VIGIL_STAT_ARGV_SHORTENED,  /* long argv kept to VIGIL_ARGV_INLINE bytes: no scratch space */
+  VIGIL_STAT_THROTTLED,       /* not sent: the process was over its event budget */
   VIGIL_STAT_MAX
 };
 

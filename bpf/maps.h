@@ -143,4 +143,14 @@ struct {
   __type(value, __u32);
 } fallback_syscalls SEC(".maps");
 
+/* Processes over their event budget, for the agent's loss report (vigil_throttled). An LRU: more
+ * throttled processes than it holds between two reads lose their names, never their count (the
+ * throttled stat counts every event). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, struct vigil_throttled);
+} throttled SEC(".maps");
+
 #endif /* VIGIL_BPF_MAPS_H */

@@ -19,6 +19,11 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool use_boottime = true;
 /* Bytes of an exec's argument list that are read, at most VIGIL_ARGV_CAP (`--max-args-bytes`). */
 const volatile __u32 argv_max = VIGIL_ARGV_DEFAULT;
+/* Per-process event budget (`--process-event-rate`): at most proc_budget selected syscall events
+ * per proc_budget_window_ns per process; 0: no budget. Lifecycle and network events are never
+ * counted against it. */
+const volatile __u32 proc_budget = 0;
+const volatile __u64 proc_budget_window_ns = 100000000;
 
 /* Source for initialising an inflight record (read-only, never written). */
 static const struct vigil_syscall_event zero_syscall_event;
@@ -795,6 +800,36 @@ static __always_inline u32 syscall_id_of(u32 nr) {
   return id ? *id : 0;
 }
 
+/* Whether the process has spent its event budget for the current window: one process looping on a
+ * selected syscall would otherwise fill the ring buffer and cost every other process its events.
+ * The count is per process (all its threads; races between them only let a few more through).
+ * An event over the budget is counted (stat and the throttled map), never silently lost. The
+ * state lives in the proc_info entry; `pi` is a copy when the map could not keep it, and then the
+ * window restarts each time, so such a process is never throttled. */
+static __always_inline bool over_budget(struct vigil_proc_info* pi) {
+  if (!proc_budget) return false;
+  u64 now = bpf_ktime_get_ns();
+  if (now - pi->budget_start_ns >= proc_budget_window_ns) {
+    pi->budget_start_ns = now;
+    pi->budget_used = 1;
+    return false;
+  }
+  if (pi->budget_used < proc_budget) {
+    pi->budget_used++;
+    return false;
+  }
+  stat_add(VIGIL_STAT_THROTTLED);
+  u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct vigil_throttled* t = bpf_map_lookup_elem(&throttled, &tgid);
+  if (t) {
+    __sync_fetch_and_add(&t->events, 1);
+  } else {
+    struct vigil_throttled first = {.events = 1, .entity = pi->entity};
+    bpf_map_update_elem(&throttled, &tgid, &first, BPF_NOEXIST);
+  }
+  return true;
+}
+
 /* Entry: scope check, then the arguments are captured into the thread's inflight record. */
 SEC("tp")
 int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
@@ -816,6 +851,7 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
     stat_add(VIGIL_STAT_FILTERED);
     return 0;
   }
+  if (over_budget(pi)) return 0;
   u32 tid = (u32)bpf_get_current_pid_tgid();
   if (bpf_map_update_elem(&inflight, &tid, &zero_syscall_event, BPF_ANY)) {
     stat_add(VIGIL_STAT_INFLIGHT_FULL);

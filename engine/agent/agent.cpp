@@ -31,7 +31,8 @@ constexpr size_t kVersionsKept = 4;
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)),
-      kill_guard_(KillGuard::ForThisProcess(options_.protected_exes)) {}
+      kill_guard_(KillGuard::ForThisProcess(options_.protected_exes)),
+      throttle_(options_.alert_throttle) {}
 
 Agent::~Agent() {
   if (session_) session_->Stop();
@@ -111,8 +112,29 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   for (const auto& m : matches_) Emit(rules, m, record_, event);
 }
 
+namespace {
+
+// Whether one of the match's policies says `action kill` (as output::Alert::action()).
+bool KillsOnMatch(const match::RuleSet& rules, const match::RuleMatch& m) {
+  for (unsigned i = 0; i < 64; ++i)
+    if (m.policies & (uint64_t{1} << i))
+      if (const auto* p = rules.PolicyAt(i); p && p->action == lang::ast::Action::kKill)
+        return true;
+  return false;
+}
+
+}  // namespace
+
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
                  const match::EventRecord& r, const kernel::Event& event) {
+  // Repeats of a rule for one process past the throttle's limit are counted, not rendered; an
+  // alert that kills is never held back (the kill and its record go together).
+  const auto& rule = rules.rules().at(m.rule);
+  if (!KillsOnMatch(rules, m) &&
+      !throttle_.Admit(rule.name, event.entity, event.pid, event.ts_ns)) {
+    counters_.alerts_suppressed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   output::Alert alert = output::MakeAlert(rules, m, r);
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
   if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
@@ -211,6 +233,8 @@ std::string Agent::StatsLine() const {
     out += fmt::format(" kills_protected={}", counters_.kills_protected.load());
   if (counters_.kills_audited)
     out += fmt::format(" kills_audited={}", counters_.kills_audited.load());
+  out += fmt::format(" alerts_suppressed={} loss_reports={}", counters_.alerts_suppressed.load(),
+                     counters_.loss_reports.load());
   out += fmt::format("; old_version_events={} unknown_version_events={}",
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   if (session_) {
@@ -229,6 +253,66 @@ std::string Agent::StatsLine() const {
                        st.dropped_queue_full, st.failed_writes);
   }
   return out;
+}
+
+LossCounters Agent::CurrentLoss() const {
+  LossCounters c;
+  const kernel::KernelStats k = session_->kernel_stats();
+  c.ring_full = k[VIGIL_STAT_DROP_MAIN] + k[VIGIL_STAT_DROP_NET];
+  c.inflight_full = k[VIGIL_STAT_INFLIGHT_FULL];
+  c.throttled = k[VIGIL_STAT_THROTTLED];
+  c.undecodable = session_->reader() ? session_->reader()->decode_errors() : 0;
+  c.alerts_suppressed = counters_.alerts_suppressed.load();
+  for (const auto& s : sinks_) {
+    auto st = s->stats();
+    c.alerts_dropped += st.dropped_queue_full;
+    c.alerts_failed += st.failed_writes;
+  }
+  return c;
+}
+
+void Agent::CheckLoss(bool final) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!loss_report_) {
+    loss_report_ = std::make_unique<LossReport>(options_.loss_report_interval, LossCounters{}, now);
+  }
+  // The throttled map is drained at every check, so that its LRU does not forget a process.
+  std::vector<kernel::ThrottledProcess> throttled = session_->sensors().TakeThrottled();
+  std::vector<ThrottledReportEntry> tp;
+  std::vector<SuppressedReportEntry> sp;
+  session_->Locked([&] {
+    proctree::ProcessTree& tree = session_->tree();
+    auto find = [&](uint64_t entity, uint32_t pid) {
+      const proctree::Process* p = entity ? tree.LookupEntity(entity) : nullptr;
+      return p ? p : tree.Lookup(pid);
+    };
+    for (const auto& t : throttled) {
+      ThrottledReportEntry e{.pid = t.tgid, .entity = t.entity, .events = t.events};
+      if (const auto* p = find(t.entity, t.tgid)) {
+        e.name = std::string(p->comm.view());
+        e.exe = std::string(p->exe.view());
+      }
+      tp.push_back(std::move(e));
+    }
+    for (auto& s : throttle_.TakeSuppressed()) {
+      SuppressedReportEntry e{.rule = std::move(s.rule), .pid = s.pid, .alerts = s.alerts};
+      if (s.pid != 0)
+        if (const auto* p = find(s.entity, s.pid)) e.name = std::string(p->comm.view());
+      sp.push_back(std::move(e));
+    }
+  });
+  loss_report_->AddThrottled(std::move(tp));
+  loss_report_->AddSuppressed(std::move(sp));
+  const auto wall_ns =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  auto alert = loss_report_->Due(CurrentLoss(), now, wall_ns, session_->NowNs(), final);
+  if (!alert) return;
+  counters_.loss_reports.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn("{}", alert->text);
+  const std::string& line = options_.alert_format == "text" ? alert->text : alert->json;
+  for (auto& sink : sinks_) sink->Push(line, alert->severity);
 }
 
 bool Agent::OpenSinks() {
@@ -251,6 +335,7 @@ bool Agent::StartSession() {
   so.tree_limits = options_.tree_limits;
   so.runc_roots = options_.runc_roots;
   so.kill_protected_tgids = kill_guard_.tgids();
+  so.process_event_rate = options_.process_event_rate;
   for (const auto& exe : kill_guard_.protected_exes())
     so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);
@@ -302,6 +387,8 @@ bool Agent::OnSignal(uint32_t signo) {
 
 void Agent::Loop(int signal_fd) {
   auto next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+  // Loss is looked at every second; LossReport decides whether a report is due.
+  auto next_loss_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   for (;;) {
     pollfd pfds[2] = {{signal_fd, POLLIN, 0}, {watcher_ ? watcher_->fd() : -1, POLLIN, 0}};
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -317,6 +404,10 @@ void Agent::Loop(int signal_fd) {
     }
     // A change is reported once it is complete (quiet, and closed by its writer).
     if (watcher_ && watcher_->Poll(std::chrono::steady_clock::now())) ReloadNow("file change");
+    if (std::chrono::steady_clock::now() >= next_loss_check) {
+      CheckLoss(false);
+      next_loss_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
     if (std::chrono::steady_clock::now() >= next_stats) {
       spdlog::info("{}", StatsLine());
       next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
@@ -329,6 +420,7 @@ void Agent::Shutdown() {
   if (control_) control_->Stop();
   session_->Stop();
   session_->Locked([&] { pending_->Flush(); });  // what still waits goes out, marked incomplete
+  CheckLoss(true);  // what was lost since the last report, before the outputs close
   for (auto& s : sinks_) s->Stop();
   spdlog::info("final {}", StatsLine());
   // Nothing more is read or written: another agent may start, and the kernel detaches the

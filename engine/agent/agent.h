@@ -17,11 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "agent/alert_throttle.h"
 #include "agent/control_socket.h"
 #include "agent/instance_lock.h"
 #include "agent/kill_guard.h"
+#include "agent/loss_report.h"
 #include "agent/reloader.h"
 #include "kernel/event.h"
+#include "kernel/sensors.h"
 #include "match/rule_set.h"
 #include "output/alert.h"
 #include "output/sinks.h"
@@ -51,6 +54,11 @@ struct AgentOptions {
   bool kill_audit = false;
   // Executables `action kill` never kills, besides vigil, its ancestors, PID 1, kernel threads.
   std::vector<std::string> protected_exes;
+  // Fairness under floods (docs/agent.md, "Floods"): selected syscall events per second each
+  // process may send (0: no limit), the alert throttle, and how often the loss report may come.
+  uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
+  AlertThrottleOptions alert_throttle;
+  std::chrono::seconds loss_report_interval{10};
   // Rules disabled at every load without editing files (--disable-rule, --disable-tag).
   lang::RuleSelection disabled_rules;
 };
@@ -64,6 +72,8 @@ struct AgentCounters {
   std::atomic<uint64_t> kills_audited{0};       // not killed: audit mode (--kill-audit)
   std::atomic<uint64_t> old_version_events{0};  // judged by the rules of the version they carry
   std::atomic<uint64_t> unknown_version_events{0};
+  std::atomic<uint64_t> alerts_suppressed{0};  // held back by the alert throttle
+  std::atomic<uint64_t> loss_reports{0};
 };
 
 class Agent {
@@ -97,6 +107,10 @@ class Agent {
   nlohmann::json HandleControl(const nlohmann::json& request);
   ReloadOutcome ReloadNow(const std::string& trigger);
   std::string StatsLine() const;
+  // The loss report: collects what was throttled and suppressed, and emits the report when one
+  // is due (`final`: at shutdown, whatever the interval).
+  void CheckLoss(bool final);
+  LossCounters CurrentLoss() const;
 
   AgentOptions options_;
   AgentCounters counters_;
@@ -113,11 +127,13 @@ class Agent {
   match::EventRecord record_;
   match::EvalScratch scratch_;
   std::vector<match::RuleMatch> matches_;
+  AlertThrottle throttle_;
   // Rule sets by policy version; the current one and those whose events may still be queued.
   std::map<uint32_t, std::shared_ptr<const match::RuleSet>> rule_sets_;
   uint32_t active_version_ = 0;
 
   std::vector<std::unique_ptr<output::AsyncSink>> sinks_;
+  std::unique_ptr<LossReport> loss_report_;  // the main loop's
 };
 
 }  // namespace vigil::agent

@@ -12,6 +12,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<agent::AgentOptions>();
   auto stats_seconds = std::make_shared<int>(60);
   auto no_watch = std::make_shared<bool>(false);
+  auto loss_seconds = std::make_shared<int>(10);
   auto* cmd = app.add_subcommand(
       "run", "Run the agent (root): load policies, attach the sensors, stream alerts, hot-reload");
   opt->outputs.clear();
@@ -51,6 +52,21 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "lists are cut and flagged: proc.args_truncated)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  cmd->add_option("--process-event-rate", opt->process_event_rate,
+                  "Selected syscall events per second one process may send; more are counted as "
+                  "throttled and reported (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--alert-limit", opt->alert_throttle.per_process,
+                  "Alerts of one rule for one process per second; repeats are counted and "
+                  "reported (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--rule-alert-limit", opt->alert_throttle.per_rule,
+                  "Alerts of one rule per second, all processes together (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--loss-report-interval", *loss_seconds,
+                  "Least seconds between two loss reports (alerts of rule vigil:loss)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--protect", opt->protected_exes,
                   "Executable `action kill` never kills (repeatable; vigil, its ancestors, PID 1 "
                   "and kernel threads are always protected)");
@@ -69,7 +85,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       "Signals: SIGHUP reloads, SIGUSR1 prints stats, SIGUSR2 reopens file outputs,\n"
       "SIGINT/SIGTERM detach, flush and print final stats. `vigil status` and `vigil reload`\n"
       "talk to the control socket. See docs/agent.md.");
-  cmd->callback([opt, stats_seconds, no_watch, &exit_code] {
+  cmd->callback([opt, stats_seconds, no_watch, loss_seconds, &exit_code] {
     if (::geteuid() != 0) {
       std::cerr << "vigil run: must run as root (it loads BPF programs)\n";
       exit_code = kExitUsage;
@@ -86,6 +102,7 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
     if (opt->policy_paths.empty()) opt->policy_paths = {"/etc/vigil"};
     if (opt->outputs.empty()) opt->outputs = {"stdout"};
     opt->stats_interval = std::chrono::seconds(*stats_seconds);
+    opt->loss_report_interval = std::chrono::seconds(*loss_seconds);
     opt->watch_files = !*no_watch;
     agent::Agent a(*opt);
     exit_code = a.Run();

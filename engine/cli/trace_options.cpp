@@ -22,6 +22,10 @@ void AddSensorFlags(CLI::App* cmd, SensorFlags& flags) {
                   "flagged: kernel.argv_truncated)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  cmd->add_option("--process-event-rate", flags.process_event_rate,
+                  "Selected syscall events per second one process may send; more are counted "
+                  "(stats: throttled) and not sent (0: no limit)")
+      ->capture_default_str();
 }
 
 std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
@@ -41,6 +45,7 @@ std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
   options->spec = std::move(spec.value());
   options->session.proc_info_entries = flags.proc_info_entries;
   options->session.tree_limits.max_args_bytes = flags.max_args_bytes;
+  options->session.process_event_rate = flags.process_event_rate;
   *signals = runtime::BlockStopSignals();
   return std::nullopt;
 }

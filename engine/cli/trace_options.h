@@ -15,9 +15,10 @@ struct SensorFlags {
   std::string scope;
   uint32_t proc_info_entries = 0;
   size_t max_args_bytes = proctree::TreeLimits{}.max_args_bytes;
+  uint32_t process_event_rate = runtime::SessionOptions{}.process_event_rate;
 };
 
-// Adds --events, --scope, --proc-info-size and --max-args-bytes to `cmd`.
+// Adds --events, --scope, --proc-info-size, --max-args-bytes and --process-event-rate to `cmd`.
 void AddSensorFlags(CLI::App* cmd, SensorFlags& flags);
 
 // The start of both commands: logs to stderr as "vigil NAME: ...", refuses to run without root

@@ -26,7 +26,7 @@ static_assert(offsetof(vigil_syscall_event, str0) ==
               offsetof(vigil_syscall_event, str2) + VIGIL_SMALL_STR);
 static_assert(sizeof(vigil_syscall_event) == offsetof(vigil_syscall_event, str1) + VIGIL_PATH_MAX);
 static_assert(sizeof(vigil_net_event) == 72 + 8 + 8 + 8 + 32);
-static_assert(sizeof(vigil_proc_info) == 80);
+static_assert(sizeof(vigil_proc_info) == 96);
 static_assert(sizeof(vigil_binary_key) == 24);
 static_assert(sizeof(vigil_num_key) == 16);
 

@@ -69,7 +69,7 @@ const char* StatName(int stat) {
       "drop_main",        "drop_net",           "filtered",
       "proc_info_misses", "proc_info_rebuilds", "proc_info_recomputes",
       "inflight_full",    "fallback_calls",     "exe_hash_failures",
-      "kills_unreported", "argv_shortened"};
+      "kills_unreported", "argv_shortened",     "throttled"};
   return stat >= 0 && stat < VIGIL_STAT_MAX ? kNames[stat] : "?";
 }
 
@@ -200,6 +200,13 @@ Status Sensors::DetachAfterExit() {
   // A child holding copies of every descriptor keeps them attached until this process is gone
   // (the pipe's write end closes with it), then exits, and the kernel detaches them in the
   // child's exit instead. The child runs only async-signal-safe calls.
+  // First the kernel is switched to version 0, which no plan uses: in that window the attached
+  // programs select nothing and kill nothing at exec (an `action kill` policy must not outlive
+  // the agent).
+  const uint32_t zero = 0;
+  if (bpf_map__update_elem(skel_->maps.active_version, &zero, sizeof(zero), &zero, sizeof(zero),
+                           BPF_ANY) != 0)
+    return Error{"cannot write active_version: " + Errno(errno)};
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error{"pipe: " + Errno(errno)};
   const pid_t child = ::fork();
@@ -273,6 +280,10 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     self->skel_ = skel;
     skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
     skel->rodata->argv_max = std::clamp<uint32_t>(options.argv_max_bytes, 1, VIGIL_ARGV_CAP);
+    // Budget per window, rounded up: a rate below one event per window still lets one through.
+    skel->rodata->proc_budget = static_cast<uint32_t>(
+        (uint64_t{options.process_event_rate} * kBudgetWindowMs + 999) / 1000);
+    skel->rodata->proc_budget_window_ns = uint64_t{kBudgetWindowMs} * 1'000'000;
     bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
     bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
     bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
@@ -514,6 +525,26 @@ KernelStats Sensors::ReadStats() const {
                              values.size() * sizeof(uint64_t), 0) != 0)
       continue;
     for (uint64_t v : values) out[i] += v;
+  }
+  return out;
+}
+
+std::vector<ThrottledProcess> Sensors::TakeThrottled() const {
+  std::vector<ThrottledProcess> out;
+  const int fd = bpf_map__fd(skel_->maps.throttled);
+  std::vector<uint32_t> keys;
+  uint32_t key = 0;
+  uint32_t next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    keys.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  for (uint32_t tgid : keys) {
+    vigil_throttled value{};
+    if (bpf_map_lookup_and_delete_elem(fd, &tgid, &value) != 0) continue;
+    out.push_back({.tgid = tgid, .entity = value.entity, .events = value.events});
   }
   return out;
 }

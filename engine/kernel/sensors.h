@@ -23,6 +23,18 @@ struct bpf_object;
 
 namespace vigil::kernel {
 
+// The per-process event budget: its default rate and the window it is counted in.
+constexpr uint32_t kDefaultProcessEventRate = 20000;
+constexpr uint32_t kBudgetWindowMs = 100;
+
+// A process that went over its event budget, and how many events were not sent since the last
+// TakeThrottled.
+struct ThrottledProcess {
+  uint32_t tgid = 0;
+  uint64_t entity = 0;
+  uint64_t events = 0;
+};
+
 struct SensorOptions {
   ClockSource clock = ClockSource::kBoottime;
   std::string tracefs_root = "/sys/kernel/tracing";
@@ -35,6 +47,9 @@ struct SensorOptions {
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
   // Bytes of an exec's argument list read by the kernel; clamped to [1, VIGIL_ARGV_CAP].
   uint32_t argv_max_bytes = VIGIL_ARGV_DEFAULT;
+  // Selected syscall events per second each process may send (`--process-event-rate`), counted
+  // in windows of kBudgetWindowMs; more are counted as throttled and not sent. 0: no limit.
+  uint32_t process_event_rate = kDefaultProcessEventRate;
   // Called with the opened object before each load attempt. The e2e test of the loader uses it
   // to replace a program's instructions with code the verifier rejects.
   std::function<void(bpf_object*)> before_load;
@@ -69,7 +84,8 @@ class Sensors {
   Status Attach();
   // Lets the kernel detach the programs after this process has exited, so that exiting does not
   // wait for it (seconds): a child process named vigil-detach holds the descriptors until this
-  // process is gone, then exits. Call it last, once nothing more is read.
+  // process is gone, then exits. Call it last, once nothing more is read. The active version
+  // becomes 0 (no policy) first, so that the programs select and kill nothing meanwhile.
   Status DetachAfterExit();
   // Attaches the loaded programs of `types` not attached yet (a reload selected new types).
   Status AttachTypes(const std::set<uint16_t>& types);
@@ -81,6 +97,9 @@ class Sensors {
   int net_events_fd() const;
   int scratch_fd() const;  // discard-only ring (RingSource::discard_only_fds)
   KernelStats ReadStats() const;
+  // The processes throttled since the last call, and their counts; each entry is read and
+  // deleted at once, so nothing counted in between is lost.
+  std::vector<ThrottledProcess> TakeThrottled() const;
   uint32_t proc_info_entries() const { return proc_info_entries_; }
   // Selected syscalls served by the raw_syscalls fallback (no per-syscall tracepoint), once its
   // programs are attached; empty before.

@@ -86,6 +86,7 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
   so.proc_info_entries = options_.proc_info_entries;
   so.ring_bytes = options_.ring_bytes;
+  so.process_event_rate = options_.process_event_rate;
   // One limit for the arguments the kernel reads and those the tree keeps (`--max-args-bytes`).
   so.argv_max_bytes =
       static_cast<uint32_t>(std::min<size_t>(options_.tree_limits.max_args_bytes, VIGIL_ARGV_CAP));

@@ -37,6 +37,8 @@ struct SessionOptions {
   bool load_every_type = false;
   uint32_t proc_info_entries = 0;  // 0: sized from the host
   uint32_t ring_bytes = 16u << 20;
+  // Selected syscall events per second each process may send (kernel::SensorOptions).
+  uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
   // Keep a process tree and enrich events from it. Off for consumers that only need the raw
   // kernel events (`vigil trace --format text`, the overhead benchmark).
   bool process_tree = true;

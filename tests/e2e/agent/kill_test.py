@@ -102,6 +102,15 @@ if __name__ == "__main__":
         status = agent.status()
         print(f"exit codes: { {n: r[0] for n, r in runs.items()} }; alerts: "
               f"{[(a['rule'], a.get('killed_by')) for a in alerts]}; {status.get('stats', '')[:80]}")
+        # Once the agent has exited, its policy kills nothing more: the programs stay attached
+        # for a second or two (vigil-detach holds them while the kernel detaches), but the
+        # agent switched the kernel to a version with no policy before it handed them over.
+        agent.stop()
+        marker = os.path.join(agent.dir, "after-stop.marker")
+        code = subprocess.run([victim, marker]).returncode
+        if code != 0 or not os.path.exists(marker):
+            failures.append(f"the victim, run right after the agent exited, exited with {code}: "
+                            "the kernel still killed at exec")
     for f in failures:
         print("FAIL:", f)
     sys.exit(1 if failures else 0)

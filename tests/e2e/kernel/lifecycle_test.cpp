@@ -179,9 +179,11 @@ TEST(KernelLifecycle, TimestampsUseBoottimeAndNeverRunBackwardsPerCpu) {
   for (const auto& r : events) {
     ASSERT_EQ(r.event["kernel"]["clock"], "boottime");
     const uint64_t t = r.event["evt"]["boottime"];
-    // Delivered within 100 ms of the event, on the same clock.
+    // On the same clock as user space's CLOCK_BOOTTIME: never after the read, and not far
+    // before it. The bound only has to tell clock bases apart (a wall clock is decades off), so
+    // it is 10 s: a busy machine (CI under parallel builds) delays reads by over 100 ms.
     EXPECT_LE(t, r.boottime_at_read_ns) << r.event.dump();
-    EXPECT_LT(r.boottime_at_read_ns - t, 100000000u) << r.event.dump();
+    EXPECT_LT(r.boottime_at_read_ns - t, 10'000'000'000u) << r.event.dump();
     const int cpu = r.event["kernel"]["cpu"];
     EXPECT_GE(t, last_per_cpu[cpu])
         << "time ran backwards on cpu " << cpu << ": " << r.event.dump();
