@@ -219,28 +219,16 @@ class ExceptionBuilder {
     bool ok = true;
     for (size_t i = 0; i < x.fields.size(); ++i) {
       const ast::Value& f = x.fields[i];
-      if (f.kind == Kind::kCall) continue;  // transformers are checked with the condition
-      if (f.kind != Kind::kField) {
-        diags_.Add(Code::kBadException, f.loc,
-                   "an exception's fields are fields (proc.name) or transformers "
-                   "(basename(proc.exe)), not values");
+      auto type = FieldType(x, f);
+      if (!type) {
         ok = false;
         continue;
       }
-      auto id = FieldByName(f.text);
-      if (!id) {
-        if (!p_.IsUnparsed(f.text))
-          diags_.Add(Code::kUnknownField, f.loc,
-                     "unknown field " + Q(f.text) + " in exception " + Q(x.name) +
-                         DidYouMean(SuggestFieldNames(f.text)));
-        ok = false;
-        continue;
-      }
-      const FieldInfo& info = Field(*id);
-      if (auto problem = OperatorProblem(x.ops[i], info.type)) {
+      if (auto problem = OperatorProblem(x.ops[i], *type)) {
         diags_.Add(Code::kOperatorNotForType, x.op_locs[i],
                    "'" + std::string(ast::OpName(x.ops[i])) + "' does not apply to " +
-                       std::string(TypeName(info.type)) + " field " + Q(info.name) + ": " +
+                       std::string(TypeName(*type)) + " " +
+                       (f.kind == Kind::kField ? "field " + Q(f.text) : FieldText(f)) + ": " +
                        *problem);
         ok = false;
       }
@@ -263,6 +251,47 @@ class ExceptionBuilder {
     // An exception without tuples is fine: a library declares one for sites to append to.
     x.tuples = std::move(kept);
     return ok;
+  }
+
+  // The type of an exception's field (a field, or a transformer of one), or nullopt after
+  // reporting why it has none: once per exception, not once per tuple.
+  std::optional<Type> FieldType(const ast::ExceptionDecl& x, const ast::Value& f) {
+    if (f.kind == Kind::kField) {
+      auto id = FieldByName(f.text);
+      if (!id) {
+        if (!p_.IsUnparsed(f.text))
+          diags_.Add(Code::kUnknownField, f.loc,
+                     "unknown field " + Q(f.text) + " in exception " + Q(x.name) +
+                         DidYouMean(SuggestFieldNames(f.text)));
+        return std::nullopt;
+      }
+      return Field(*id).type;
+    }
+    if (f.kind != Kind::kCall) {
+      diags_.Add(Code::kBadException, f.loc,
+                 "an exception's fields are fields (proc.name) or transformers "
+                 "(basename(proc.exe)), not values");
+      return std::nullopt;
+    }
+    static const std::vector<std::string_view> kFns = {"lower", "basename", "dirname", "len"};
+    if (std::find(kFns.begin(), kFns.end(), f.text) == kFns.end() || f.items.size() != 1) {
+      diags_.Add(Code::kUnknownFunction, f.loc,
+                 (f.items.size() != 1 ? f.text + "() takes exactly one argument"
+                                      : "unknown function " + Q(f.text) +
+                                            DidYouMean(Suggest(f.text, kFns))) +
+                     "; transformers are lower(), basename(), dirname(), len()");
+      return std::nullopt;
+    }
+    auto arg = FieldType(x, f.items[0]);
+    if (!arg) return std::nullopt;
+    if (f.text == "len") {
+      if (*arg == Type::kString || *arg == Type::kStringList) return Type::kInt;
+    } else if (*arg == Type::kString) {
+      return Type::kString;
+    }
+    diags_.Add(Code::kOperatorNotForType, f.loc,
+               f.text + "() does not take " + std::string(TypeName(*arg)) + " values");
+    return std::nullopt;
   }
 
   ast::Expr TupleExpr(const ast::ExceptionDecl& x, const ast::ExceptionTuple& t) {
