@@ -276,9 +276,9 @@ class ExceptionBuilder {
     static const std::vector<std::string_view> kFns = {"lower", "basename", "dirname", "len"};
     if (std::find(kFns.begin(), kFns.end(), f.text) == kFns.end() || f.items.size() != 1) {
       diags_.Add(Code::kUnknownFunction, f.loc,
-                 (f.items.size() != 1 ? f.text + "() takes exactly one argument"
-                                      : "unknown function " + Q(f.text) +
-                                            DidYouMean(Suggest(f.text, kFns))) +
+                 (f.items.size() != 1
+                      ? f.text + "() takes exactly one argument"
+                      : "unknown function " + Q(f.text) + DidYouMean(Suggest(f.text, kFns))) +
                      "; transformers are lower(), basename(), dirname(), len()");
       return std::nullopt;
     }
