@@ -1,4 +1,5 @@
-// Passes 2a and 2b: `append` declarations, then named exceptions.
+// Passes 1a and 1b (after declarations are collected): `append` declarations, then named
+// exceptions.
 //
 // An `append` adds to the winning declaration of its name (after `override`), whichever file
 // declares it: items to a list, an `or`/`and` condition to a macro, exceptions or tuples to a
