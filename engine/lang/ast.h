@@ -124,7 +124,6 @@ struct RuleDecl {
   std::string output_raw;  // the token as written, for positions inside the template
   bool enabled = true;
   std::vector<ExceptionDecl> exceptions;
-  bool severity_alias = false;  // written with a Falco priority name (warning, error, ...)
 };
 
 // `append list|macro|rule NAME ...`: adds to the declaration of NAME (after `override`).

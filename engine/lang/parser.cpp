@@ -352,7 +352,7 @@ class AstBuilder {
                        "one of info, low, medium, high, critical (or a Falco priority name)");
             continue;
           }
-          r.severity = ParseSeverity(*w, Loc(v), &r.severity_alias);
+          r.severity = ParseSeverity(*w, Loc(v));
         } else if (key == "mitre" || key == "tags") {
           auto list = ListValue(v);
           if (!list) {
@@ -378,12 +378,8 @@ class AstBuilder {
   }
 
   // vigil's five severities, and Falco's priority names as aliases (docs/language.md).
-  std::optional<ast::Severity> ParseSeverity(const std::string& w, SourceLoc loc, bool* alias) {
-    auto known = ast::SeverityByName(w);
-    if (known) {
-      if (alias) *alias = known->second;
-      return known->first;
-    }
+  std::optional<ast::Severity> ParseSeverity(const std::string& w, SourceLoc loc) {
+    if (auto known = ast::SeverityByName(w)) return known->first;
     std::vector<std::string_view> names;
     for (const auto& n : ast::SeverityNames()) names.push_back(n.name);
     auto sugg = Suggest(w, names);
@@ -604,7 +600,7 @@ class AstBuilder {
             ShapeError(key, Loc(v), "a severity: min_severity high");
             continue;
           }
-          p.min_severity = ParseSeverity(*w, Loc(v), nullptr);
+          p.min_severity = ParseSeverity(*w, Loc(v));
           p.min_severity_loc = Loc(v);
         } else if (key == "action") {
           auto w = WordValue(v);
