@@ -14,6 +14,7 @@ decl
   | ruleDecl
   | testDecl
   | policyDecl
+  | appendDecl
   ;
 
 listDecl   : OVERRIDE? LIST name '=' listLit ;
@@ -23,21 +24,41 @@ policyDecl : OVERRIDE? POLICY name '{' property* '}' ;
 // `override` is accepted before `test` only to say precisely that it has no meaning there.
 testDecl   : OVERRIDE? TEST name '{' testCase* '}' ;
 
+// Adds to a declaration loaded from any file, without copying it: items to a list, an `or`
+// (or `and`) condition to a macro, exceptions (or tuples of an existing exception) to a rule.
+appendDecl
+  : APPEND LIST name '='? listLit                  # appendList
+  | APPEND MACRO name '='? conn=(OR | AND) expr    # appendMacro
+  | APPEND RULE name '{' property* '}'             # appendRule
+  ;
+
 // A property is a keyword followed by its value. Which keywords exist for rules and
 // policies, and which value shape each takes, is checked in engine/lang.
 property
   : key=WHEN expr                                  # exprProperty
   | key=SCOPE expr                                 # exprProperty
   | key=ON eventSel                                # onProperty
+  | key=EXCEPTION name (':' excField (',' excField)*)? IN excValues   # exceptionProperty
   | key=propertyKey propertyValue                  # plainProperty
   ;
 
-// Any name but the three keywords that start their own property forms above (keeping the
+// Any name but the four keywords that start their own property forms above (keeping the
 // alternatives disjoint lets the parser decide with one token of lookahead).
 propertyKey
   : IDENT
-  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | FOLLOW | EXISTS
+  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | APPEND | FOLLOW | EXISTS
   | CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES | INTERSECTS
+  ;
+
+// A field of a named exception, with the operator its values meet (== when none is given).
+excField : operand (cmpOp | strOp | IN | INTERSECTS)? ;
+
+// The values of an exception: tuples, one value per field; a one-field exception may give
+// plain values.
+excValues : '[' (excItem (',' excItem)* ','?)? ']' ;
+excItem
+  : '(' value (',' value)* ','? ')'                # tupleItem
+  | value                                          # singleItem
   ;
 
 propertyValue
@@ -120,7 +141,7 @@ literal : STRING | RAWSTRING | INT | TRUE | FALSE | DOTNAME ;
 // Names may reuse property and operator keywords that carry no meaning in that position.
 word
   : IDENT
-  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE
+  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | APPEND | EXCEPTION
   | WHEN | SCOPE | ON | FOLLOW | EXISTS
   | CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES | INTERSECTS
   ;
@@ -135,6 +156,8 @@ RULE       : 'rule' ;
 TEST       : 'test' ;
 POLICY     : 'policy' ;
 OVERRIDE   : 'override' ;
+APPEND     : 'append' ;
+EXCEPTION  : 'exception' ;
 WHEN       : 'when' ;
 SCOPE      : 'scope' ;
 ON         : 'on' ;

@@ -357,6 +357,7 @@ bool Agent::StartSession() {
   reloader_ = std::make_unique<Reloader>(
       options_.policy_paths, !options_.allow_insecure_perms && ::geteuid() == 0,
       [this](std::shared_ptr<const lang::Program> p, uint32_t v) { return Activate(p, v); });
+  reloader_->SetDisabledRules(options_.disabled_rules);
   if (!ReloadNow("start").ok) return false;
   if (auto s = session_->Start([this](const kernel::Event& e) { OnEvent(e); }); !s) {
     spdlog::error("{}", s.error());

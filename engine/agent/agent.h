@@ -59,6 +59,8 @@ struct AgentOptions {
   uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
   AlertThrottleOptions alert_throttle;
   std::chrono::seconds loss_report_interval{10};
+  // Rules disabled at every load without editing files (--disable-rule, --disable-tag).
+  lang::RuleSelection disabled_rules;
 };
 
 struct AgentCounters {

@@ -29,8 +29,13 @@ ReloadOutcome Reloader::Reload(const std::string& trigger) {
   }
   if (out.errors.empty()) {
     lang::Diagnostics diags;
+    program->disabled = disabled_;
     lang::Analyze(*program, diags);
     out.errors = output::ErrorLines(program->sources, diags);
+    for (const auto& u : program->disabled_unmatched)
+      out.errors.push_back(
+          (u.rfind("tag:", 0) == 0 ? "--disable-tag " + u.substr(4) : "--disable-rule " + u) +
+          ": no loaded rule has this " + (u.rfind("tag:", 0) == 0 ? "tag" : "name"));
   }
   std::unique_lock lock(mu_);
   uint32_t next = version_ + 1;

@@ -36,6 +36,10 @@ class Reloader {
 
   ReloadOutcome Reload(const std::string& trigger);
 
+  // Rules every load disables (`vigil run --disable-rule/--disable-tag`); a name or tag that
+  // matches no loaded rule fails the load, so a typo cannot leave a rule running.
+  void SetDisabledRules(lang::RuleSelection disabled) { disabled_ = std::move(disabled); }
+
   // Snapshot for `vigil status`: active version, its policies, reload counts, last failure.
   nlohmann::json Status() const;
   std::shared_ptr<const lang::Program> active() const;
@@ -45,6 +49,7 @@ class Reloader {
   std::vector<std::string> paths_;
   bool check_permissions_;
   Activate activate_;
+  lang::RuleSelection disabled_;
   mutable std::mutex mu_;
   std::shared_ptr<const lang::Program> active_;
   uint32_t version_ = 0;

@@ -53,6 +53,9 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
   if (!never.empty())
     out << "  never fires on " << never << ": its condition needs fields those events lack\n";
   if (!explain) return;
+  for (const auto& x : rule.exceptions)
+    out << "  exception " << output::TerminalSafe(x)
+        << " (an event matching every field of a tuple does not alert)\n";
   out << "  kernel decides: the event type (" << (types.empty() ? "none" : types)
       << ") for the policies above, and each policy's scope\n";
   out << "  user space decides:\n";

@@ -1,6 +1,7 @@
 #include "cli/load_rules.h"
 
 #include "cli/commands.h"
+#include "compile/exception_checks.h"
 #include "lang/pipeline.h"
 #include "output/lint_report.h"
 
@@ -12,7 +13,11 @@ std::unique_ptr<match::RuleSet> AnalyzeAndCompile(lang::Program& program,
   lang::Analyze(program, diags);
   if (diags.errors() > 0) return nullptr;
   auto compiled = compile::CompileRules(program, options);
-  if (compiled) return std::move(*compiled);
+  if (compiled) {
+    compile::CheckAppendedExceptions(program, diags);
+    diags.Sort();
+    return std::move(*compiled);
+  }
   diags.Merge(std::move(compiled.error_value()));
   diags.Sort();
   return nullptr;

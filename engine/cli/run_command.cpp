@@ -75,6 +75,12 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");
   cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");
+  cmd->add_option("--disable-rule", opt->disabled_rules.names,
+                  "Rule to turn off without editing its file (repeatable; an unknown name fails "
+                  "the load)");
+  cmd->add_option("--disable-tag", opt->disabled_rules.tags,
+                  "Turn off every rule with this tag (repeatable; a tag no rule has fails the "
+                  "load)");
   cmd->footer(
       "Signals: SIGHUP reloads, SIGUSR1 prints stats, SIGUSR2 reopens file outputs,\n"
       "SIGINT/SIGTERM detach, flush and print final stats. `vigil status` and `vigil reload`\n"

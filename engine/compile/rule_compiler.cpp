@@ -340,6 +340,10 @@ class RuleBuilder {
       if (strings.empty()) return IrNode::Constant(false);
       return IrNode::Strings(Family::kEquals, lhs, std::move(strings));
     }
+    if ((rv.kind == Kind::kList || rv.kind == Kind::kListRef) &&
+        (op == Op::kStartsWith || op == Op::kEndsWith || op == Op::kContains ||
+         op == Op::kIContains))
+      return AnyOfPredicate(e, op, lhs);
     match::StringOp sop;
     switch (op) {
       case Op::kEq:
@@ -382,6 +386,28 @@ class RuleBuilder {
     auto rhs = MakeOperand(rv);
     if (!rhs || rhs->type != lang::Type::kString) return Fail(e, "the right side must be a string");
     return IrNode::Ready(std::make_shared<match::StringFieldCheck>(lhs, sop, *rhs));
+  }
+
+  // `startswith`/`endswith` against a list become one trie, `contains`/`icontains` an `or`
+  // of substring tests: any item matches.
+  IrNode AnyOfPredicate(const lang::ast::Expr& e, Op op, const Operand& lhs) {
+    const auto* items = SetItems(e.rhs);
+    if (!items) return Fail(e, "a list was expected");
+    std::vector<std::string> strings;
+    for (const auto& item : *items) {
+      if (item.kind != Kind::kString && item.kind != Kind::kWord)
+        return Fail(e, std::string("'") + lang::ast::OpName(op) + "' takes a list of strings");
+      strings.push_back(item.text);
+    }
+    if (strings.empty()) return IrNode::Constant(false);
+    if (op == Op::kStartsWith) return IrNode::Strings(Family::kPrefix, lhs, std::move(strings));
+    if (op == Op::kEndsWith) return IrNode::Strings(Family::kSuffix, lhs, std::move(strings));
+    IrNode any;
+    any.kind = NodeKind::kOr;
+    const auto sop = op == Op::kContains ? match::StringOp::kContains : match::StringOp::kIContains;
+    for (auto& s : strings)
+      any.children.push_back(IrNode::Ready(std::make_shared<match::StringCheck>(lhs, sop, s)));
+    return any;
   }
 
   // A glob that is only a literal, a prefix ("/etc/*") or a suffix ("*.so") is tested as such.
@@ -568,7 +594,46 @@ std::vector<std::string> Texts(const std::vector<lang::ast::Value>& values) {
   return out;
 }
 
+std::string OperandText(const lang::ast::Value& v) {
+  if (v.kind != Kind::kCall)
+    return v.index >= 0 ? v.text + "[" + std::to_string(v.index) + "]" : v.text;
+  std::string out = v.text + "(";
+  for (size_t i = 0; i < v.items.size(); ++i) out += (i ? ", " : "") + OperandText(v.items[i]);
+  return out + ")";
+}
+
 }  // namespace
+
+Result<match::MatchNode, lang::Diagnostics> CompileCondition(const lang::Program& program,
+                                                             const lang::ast::Expr& condition) {
+  lang::Diagnostics diags;
+  RuleBuilder builder(program, diags);
+  IrNode ir = builder.Build(condition);
+  if (diags.errors() > 0) return diags;
+  Fold(ir);
+  MergeAlternatives(ir);
+  Fold(ir);
+  return Materialize(ir);
+}
+
+std::vector<std::string> DescribeExceptions(const lang::ast::RuleDecl& rule) {
+  std::vector<std::string> out;
+  for (const auto& x : rule.exceptions) {
+    if (!x.usable) continue;
+    std::string fields;
+    for (size_t i = 0; i < x.fields.size(); ++i) {
+      fields += (i ? ", " : "") + OperandText(x.fields[i]);
+      if (x.ops[i] != Op::kEq) fields += std::string(" ") + lang::ast::OpName(x.ops[i]);
+    }
+    size_t appended = 0;
+    for (const auto& t : x.tuples) appended += t.appended ? 1 : 0;
+    std::string line = x.name + " (" + fields + "): " + std::to_string(x.tuples.size()) +
+                       (x.tuples.size() == 1 ? " tuple" : " tuples");
+    if (appended) line += ", " + std::to_string(appended) + " appended";
+    out.push_back(std::move(line));
+  }
+  return out;
+}
 
 Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
     const lang::Program& program, const RuleCompileOptions& options) {
@@ -594,6 +659,7 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
     c.events = rule->events;
     c.enabled = rule->enabled;
     c.where = program.sources.Position(rule->loc);
+    c.exceptions = DescribeExceptions(*rule);
     if (implicit)
       c.policies = rule->enabled ? 1 : 0;
     else if (auto it = selected.find(rule); it != selected.end())

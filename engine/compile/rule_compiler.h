@@ -31,4 +31,13 @@ struct RuleCompileOptions {
 Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
     const lang::Program& program, const RuleCompileOptions& options);
 
+// One condition compiled on its own, as a rule's `when` is (before per-type specialisation):
+// used to judge a single exception tuple against test events.
+Result<match::MatchNode, lang::Diagnostics> CompileCondition(const lang::Program& program,
+                                                             const lang::ast::Expr& condition);
+
+// What `vigil compile --explain` shows of a rule's named exceptions, one line each:
+// "NAME (proc.name, file.path startswith): 3 tuples, 1 appended".
+std::vector<std::string> DescribeExceptions(const lang::ast::RuleDecl& rule);
+
 }  // namespace vigil::compile

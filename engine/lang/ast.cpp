@@ -1,5 +1,7 @@
 #include "lang/ast.h"
 
+#include <cctype>
+
 namespace vigil::lang::ast {
 
 const char* OpName(Op op) {
@@ -37,6 +39,26 @@ const char* SeverityName(Severity s) {
     case Severity::kCritical: return "critical";
   }
   return "?";
+}
+
+const std::vector<SeverityNameInfo>& SeverityNames() {
+  static const std::vector<SeverityNameInfo> kNames = {
+      {"info", Severity::kInfo, false},         {"low", Severity::kLow, false},
+      {"medium", Severity::kMedium, false},     {"high", Severity::kHigh, false},
+      {"critical", Severity::kCritical, false}, {"emergency", Severity::kCritical, true},
+      {"alert", Severity::kCritical, true},     {"error", Severity::kHigh, true},
+      {"warning", Severity::kMedium, true},     {"notice", Severity::kLow, true},
+      {"informational", Severity::kInfo, true}, {"debug", Severity::kInfo, true},
+  };
+  return kNames;
+}
+
+std::optional<std::pair<Severity, bool>> SeverityByName(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& n : SeverityNames())
+    if (lower == n.name) return std::make_pair(n.severity, n.falco_alias);
+  return std::nullopt;
 }
 
 }  // namespace vigil::lang::ast

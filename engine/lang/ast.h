@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lang/events.h"
@@ -48,6 +50,7 @@ struct Expr {
   Value lhs, rhs;              // predicates
   bool follow = false;         // `follow` suffix (scopes only)
   std::string from_macro;      // set on nodes copied in by macro expansion
+  std::string from_exception;  // set on the tests a rule's named exception became
 };
 
 struct ListDecl {
@@ -64,8 +67,42 @@ struct MacroDecl {
   Expr body;
 };
 
+// One row of a named exception: a value for each of its fields.
+struct ExceptionTuple {
+  SourceLoc loc;
+  std::vector<Value> values;
+  bool appended = false;  // added by an `append rule` block
+  Expr expr;              // the row as a condition (built by the exceptions pass)
+};
+
+// `exception NAME: FIELD [OP], ... in [(v, ...), ...]` inside a rule: an event that matches
+// every field of any tuple does not alert.
+struct ExceptionDecl {
+  std::string name;
+  SourceLoc loc;
+  bool has_fields = false;    // an `append rule` may add tuples without restating the fields
+  std::vector<Value> fields;  // kField or kCall
+  std::vector<Op> ops;        // per field (kEq when none is written)
+  std::vector<SourceLoc> op_locs;
+  std::vector<ExceptionTuple> tuples;
+  bool appended = false;  // the whole exception comes from an `append rule` block
+  bool usable = true;     // false once a problem with it was reported (not compiled)
+};
+
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 const char* SeverityName(Severity s);
+
+// The names a severity may be written with: vigil's five, then Falco's priority names as
+// aliases (emergency, alert, critical -> critical; error -> high; warning -> medium;
+// notice -> low; informational, info, debug -> info). Case does not matter.
+struct SeverityNameInfo {
+  const char* name;
+  Severity severity;
+  bool falco_alias;  // not one of vigil's own names
+};
+const std::vector<SeverityNameInfo>& SeverityNames();
+// The severity `name` stands for, and whether it is a Falco alias.
+std::optional<std::pair<Severity, bool>> SeverityByName(std::string_view name);
 
 struct RuleDecl {
   std::string name;
@@ -86,6 +123,19 @@ struct RuleDecl {
   SourceLoc output_loc;
   std::string output_raw;  // the token as written, for positions inside the template
   bool enabled = true;
+  std::vector<ExceptionDecl> exceptions;
+};
+
+// `append list|macro|rule NAME ...`: adds to the declaration of NAME (after `override`).
+struct AppendDecl {
+  enum class Kind { kList, kMacro, kRule };
+  Kind kind = Kind::kList;
+  std::string name;
+  SourceLoc loc;
+  std::vector<Value> items;               // kList
+  Op connective = Op::kOr;                // kMacro: `or` or `and`
+  Expr condition;                         // kMacro
+  std::vector<ExceptionDecl> exceptions;  // kRule
 };
 
 struct TestCase {
@@ -112,7 +162,10 @@ struct PolicyDecl {
   std::optional<Expr> scope;
   SourceLoc scope_loc;
   bool has_rules = false;
-  std::vector<Value> rules;  // rule names (kWord) and tag selectors (kQualified "tag")
+  std::vector<Value> rules;    // rule names (kWord) and selectors (kQualified "tag", "severity")
+  std::vector<Value> exclude;  // rule names and tag selectors taken out of `rules`
+  std::optional<Severity> min_severity;
+  SourceLoc min_severity_loc;
   Action action = Action::kAlert;
   bool enabled = true;
 };
@@ -125,6 +178,7 @@ struct File {
   std::vector<RuleDecl> rules;
   std::vector<TestDecl> tests;
   std::vector<PolicyDecl> policies;
+  std::vector<AppendDecl> appends;
   std::vector<std::string> unparsed_names;  // declarations skipped for syntax errors
 };
 

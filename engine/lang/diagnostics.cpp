@@ -87,6 +87,12 @@ const std::vector<CodeInfo>& AllCodes() {
        "No event type the rule watches can satisfy its condition"},
       {kEventNeverMatches, "V047", "event-never-matches", Level::kWarning,
        "An event type in `on` that can never satisfy the rule's condition"},
+      {kBadException, "V048", "invalid-exception", Level::kError,
+       "A named exception whose tuples, fields or operators do not fit together"},
+      {kAppendToNothing, "V049", "append-to-nothing", Level::kError,
+       "`append` to a list, macro or rule that is not loaded"},
+      {kExceptionSilencesTest, "V050", "exception-silences-test", Level::kWarning,
+       "An appended exception silences one of the rule's own `alert` test cases"},
   };
   return kCodes;
 }

@@ -64,6 +64,9 @@ enum class Code {
   kBadOutputTemplate,      // V045
   kRuleNeverFires,         // V046
   kEventNeverMatches,      // V047
+  kBadException,           // V048
+  kAppendToNothing,        // V049
+  kExceptionSilencesTest,  // V050
 };
 
 struct CodeInfo {

@@ -91,6 +91,32 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
                                                               : QuoteToken(offending->getText());
     if (offending->getType() != a4::Token::EOF) loc.length = CodePoints(offending->getText());
     std::string message = "unexpected " + what;
+    // `append` takes list, macro or rule: say so rather than what ANTLR's recovery expects.
+    if (size_t i = offending->getTokenIndex();
+        i > 0 && i < parser->getTokenStream()->size() &&
+        parser->getTokenStream()->get(i - 1)->getType() == VigilLexer::APPEND &&
+        offending->getType() != VigilLexer::LIST && offending->getType() != VigilLexer::MACRO &&
+        offending->getType() != VigilLexer::RULE) {
+      diags_.Add(Code::kSyntax, loc,
+                 message +
+                     ": 'append' adds to a list, a macro or a rule (append list NAME "
+                     "[...], append macro NAME or ..., append rule NAME { exception ... })");
+      return;
+    }
+    // `append macro NAME COND`: the connective is missing.
+    if (size_t i = offending->getTokenIndex(); i >= 3 && i < parser->getTokenStream()->size()) {
+      auto* ts = parser->getTokenStream();
+      size_t k = ts->get(i - 1)->getText() == "=" ? i - 1 : i;
+      if (k >= 3 && ts->get(k - 3)->getType() == VigilLexer::APPEND &&
+          ts->get(k - 2)->getType() == VigilLexer::MACRO &&
+          offending->getType() != VigilLexer::OR && offending->getType() != VigilLexer::AND) {
+        const std::string name = ts->get(k - 1)->getText();
+        diags_.Add(Code::kSyntax, loc,
+                   message + ": say how the condition joins the macro: append macro " + name +
+                       " or CONDITION (or 'and')");
+        return;
+      }
+    }
     std::string expected = ExpectedText(*parser, msg);
     if (!expected.empty()) message += ", expected " + expected;
     diags_.Add(Code::kSyntax, loc, message);
@@ -185,6 +211,7 @@ class AstBuilder {
       if (auto* d = decl->ruleDecl()) out.rules.push_back(BuildRule(d));
       if (auto* d = decl->testDecl()) out.tests.push_back(BuildTest(d));
       if (auto* d = decl->policyDecl()) out.policies.push_back(BuildPolicy(d));
+      if (auto* d = decl->appendDecl()) out.appends.push_back(BuildAppend(d));
     }
     return out;
   }
@@ -278,13 +305,17 @@ class AstBuilder {
 
   ast::RuleDecl BuildRule(VigilParser::RuleDeclContext* ctx) {
     static const std::vector<std::string_view> kRuleProps = {
-        "desc", "severity", "mitre", "tags", "on", "when", "output", "enabled"};
+        "desc", "severity", "mitre", "tags", "on", "when", "output", "enabled", "exception"};
     ast::RuleDecl r;
     r.name = ctx->name()->getText();
     r.loc = Loc(ctx->name());
     r.is_override = ctx->OVERRIDE() != nullptr;
     std::set<std::string> seen;
     for (auto* prop : ctx->property()) {
+      if (auto* x = dynamic_cast<VigilParser::ExceptionPropertyContext*>(prop)) {
+        AddException(BuildException(x), r.exceptions);
+        continue;
+      }
       if (auto* p = dynamic_cast<VigilParser::ExprPropertyContext*>(prop)) {
         std::string key = p->key->getText();
         if (!AcceptProperty(key, Loc(p->key), "rule", kRuleProps, seen)) continue;
@@ -317,7 +348,8 @@ class AstBuilder {
           r.severity_given = true;
           auto w = WordValue(v);
           if (!w) {
-            ShapeError(key, Loc(v), "one of info, low, medium, high, critical");
+            ShapeError(key, Loc(v),
+                       "one of info, low, medium, high, critical (or a Falco priority name)");
             continue;
           }
           r.severity = ParseSeverity(*w, Loc(v));
@@ -345,17 +377,113 @@ class AstBuilder {
     return r;
   }
 
+  // vigil's five severities, and Falco's priority names as aliases (docs/language.md).
   std::optional<ast::Severity> ParseSeverity(const std::string& w, SourceLoc loc) {
-    static const std::vector<std::string_view> kNames = {"info", "low", "medium", "high",
-                                                         "critical"};
-    for (size_t i = 0; i < kNames.size(); ++i)
-      if (kNames[i] == w) return static_cast<ast::Severity>(i);
-    diags_.Add(
-        Code::kBadEnumValue, loc,
-        "unknown severity " + Quote(w) +
-            (Suggest(w, kNames).empty() ? std::string("; use info, low, medium, high or critical")
-                                        : DidYouMean(Suggest(w, kNames))));
+    if (auto known = ast::SeverityByName(w)) return known->first;
+    std::vector<std::string_view> names;
+    for (const auto& n : ast::SeverityNames()) names.push_back(n.name);
+    auto sugg = Suggest(w, names);
+    diags_.Add(Code::kBadEnumValue, loc,
+               "unknown severity " + Quote(w) +
+                   (sugg.empty() ? std::string("; use info, low, medium, high or critical (or a "
+                                               "Falco priority: emergency ... debug)")
+                                 : DidYouMean(sugg)));
     return std::nullopt;
+  }
+
+  // ---- exceptions and appends -----------------------------------------------------
+
+  // An exception of a rule or of an `append rule` block; a second one of the same name in
+  // the same block is reported and dropped.
+  void AddException(ast::ExceptionDecl x, std::vector<ast::ExceptionDecl>& into) {
+    for (const auto& other : into) {
+      if (other.name != x.name) continue;
+      diags_.Add(Code::kBadException, x.loc,
+                 "exception " + Quote(x.name) +
+                     " is given twice in this block; write its "
+                     "tuples in one list");
+      return;
+    }
+    into.push_back(std::move(x));
+  }
+
+  ast::ExceptionDecl BuildException(VigilParser::ExceptionPropertyContext* ctx) {
+    static const std::map<std::string, ast::Op> kOps = {{"==", ast::Op::kEq},
+                                                        {"!=", ast::Op::kNe},
+                                                        {"<", ast::Op::kLt},
+                                                        {"<=", ast::Op::kLe},
+                                                        {">", ast::Op::kGt},
+                                                        {">=", ast::Op::kGe},
+                                                        {"contains", ast::Op::kContains},
+                                                        {"icontains", ast::Op::kIContains},
+                                                        {"startswith", ast::Op::kStartsWith},
+                                                        {"endswith", ast::Op::kEndsWith},
+                                                        {"glob", ast::Op::kGlob},
+                                                        {"matches", ast::Op::kMatches},
+                                                        {"in", ast::Op::kIn},
+                                                        {"intersects", ast::Op::kIntersects}};
+    ast::ExceptionDecl x;
+    x.name = ctx->name()->getText();
+    x.loc = Loc(ctx->name());
+    x.has_fields = !ctx->excField().empty();
+    for (auto* f : ctx->excField()) {
+      x.fields.push_back(BuildOperand(f->operand()));
+      ast::Op op = ast::Op::kEq;
+      SourceLoc op_loc = Loc(f->operand());
+      if (f->cmpOp() || f->strOp() || f->IN() || f->INTERSECTS()) {
+        a4::Token* tok = f->cmpOp()   ? f->cmpOp()->getStart()
+                         : f->strOp() ? f->strOp()->getStart()
+                         : f->IN()    ? f->IN()->getSymbol()
+                                      : f->INTERSECTS()->getSymbol();
+        op = kOps.at(tok->getText());
+        op_loc = Loc(tok);
+      }
+      x.ops.push_back(op);
+      x.op_locs.push_back(op_loc);
+    }
+    for (auto* item : ctx->excValues()->excItem()) {
+      ast::ExceptionTuple t;
+      t.loc = Loc(item);
+      if (auto* tuple = dynamic_cast<VigilParser::TupleItemContext*>(item)) {
+        for (auto* v : tuple->value()) t.values.push_back(BuildValue(v));
+      } else {
+        auto* single = dynamic_cast<VigilParser::SingleItemContext*>(item);
+        t.values.push_back(BuildValue(single->value()));
+      }
+      x.tuples.push_back(std::move(t));
+    }
+    return x;
+  }
+
+  ast::AppendDecl BuildAppend(VigilParser::AppendDeclContext* ctx) {
+    ast::AppendDecl a;
+    if (auto* l = dynamic_cast<VigilParser::AppendListContext*>(ctx)) {
+      a.kind = ast::AppendDecl::Kind::kList;
+      a.name = l->name()->getText();
+      a.loc = Loc(l->name());
+      a.items = BuildListLit(l->listLit()).items;
+    } else if (auto* m = dynamic_cast<VigilParser::AppendMacroContext*>(ctx)) {
+      a.kind = ast::AppendDecl::Kind::kMacro;
+      a.name = m->name()->getText();
+      a.loc = Loc(m->name());
+      a.connective = m->conn->getType() == VigilLexer::AND ? ast::Op::kAnd : ast::Op::kOr;
+      a.condition = BuildExpr(m->expr());
+    } else if (auto* r = dynamic_cast<VigilParser::AppendRuleContext*>(ctx)) {
+      a.kind = ast::AppendDecl::Kind::kRule;
+      a.name = r->name()->getText();
+      a.loc = Loc(r->name());
+      for (auto* prop : r->property()) {
+        if (auto* x = dynamic_cast<VigilParser::ExceptionPropertyContext*>(prop)) {
+          AddException(BuildException(x), a.exceptions);
+          continue;
+        }
+        a4::Token* key = prop->getStart();
+        diags_.Add(Code::kBadProperty, Loc(key),
+                   "'append rule' adds exceptions only, not " + Quote(key->getText()) +
+                       "; to change it, replace the rule with 'override rule " + a.name + "'");
+      }
+    }
+    return a;
   }
 
   void BuildEventSel(VigilParser::EventSelContext* sel, ast::RuleDecl& r) {
@@ -412,14 +540,20 @@ class AstBuilder {
   }
 
   ast::PolicyDecl BuildPolicy(VigilParser::PolicyDeclContext* ctx) {
-    static const std::vector<std::string_view> kPolicyProps = {"desc", "scope", "rules", "action",
-                                                               "enabled"};
+    static const std::vector<std::string_view> kPolicyProps = {
+        "desc", "scope", "rules", "exclude", "min_severity", "action", "enabled"};
     ast::PolicyDecl p;
     p.name = ctx->name()->getText();
     p.loc = Loc(ctx->name());
     p.is_override = ctx->OVERRIDE() != nullptr;
     std::set<std::string> seen;
     for (auto* prop : ctx->property()) {
+      if (auto* x = dynamic_cast<VigilParser::ExceptionPropertyContext*>(prop)) {
+        diags_.Add(Code::kBadProperty, Loc(x->key),
+                   "a policy has no exceptions: write 'exception' in the rule (or in an "
+                   "'append rule' block), and take whole rules out with 'exclude'");
+        continue;
+      }
       if (auto* e = dynamic_cast<VigilParser::ExprPropertyContext*>(prop)) {
         std::string key = e->key->getText();
         if (key == "when") {
@@ -453,6 +587,21 @@ class AstBuilder {
           }
           p.has_rules = true;
           p.rules = std::move(*list);
+        } else if (key == "exclude") {
+          auto list = ListValue(v);
+          if (!list) {
+            ShapeError(key, Loc(v), "a list of rule names and tag selectors: exclude [tag:noisy]");
+            continue;
+          }
+          p.exclude = std::move(*list);
+        } else if (key == "min_severity") {
+          auto w = WordValue(v);
+          if (!w) {
+            ShapeError(key, Loc(v), "a severity: min_severity high");
+            continue;
+          }
+          p.min_severity = ParseSeverity(*w, Loc(v));
+          p.min_severity_loc = Loc(v);
         } else if (key == "action") {
           auto w = WordValue(v);
           if (w && *w == "alert")
@@ -537,10 +686,22 @@ class AstBuilder {
       e.lhs = BuildOperand(s->left);
       e.rhs = BuildOperand(s->right);
     } else if (auto* sl = dynamic_cast<VigilParser::StringListAtomContext*>(ctx)) {
-      StringOpOnList(sl);
-      e.op = ast::Op::kBare;  // stands in as `true`: reported once, no cascade
-      e.lhs.kind = ast::Value::Kind::kBool;
-      e.lhs.boolean = true;
+      const std::string op = sl->op->getText();
+      if (op == "glob" || op == "matches") {
+        StringOpOnList(sl);
+        e.op = ast::Op::kBare;  // stands in as `true`: reported once, no cascade
+        e.lhs.kind = ast::Value::Kind::kBool;
+        e.lhs.boolean = true;
+      } else {
+        // Falco's pmatch: any of the strings (prefixes, suffixes, substrings).
+        static const std::map<std::string, ast::Op> kOps = {{"contains", ast::Op::kContains},
+                                                            {"icontains", ast::Op::kIContains},
+                                                            {"startswith", ast::Op::kStartsWith},
+                                                            {"endswith", ast::Op::kEndsWith}};
+        e.op = kOps.at(op);
+        e.lhs = BuildOperand(sl->left);
+        e.rhs = BuildListLit(sl->right);
+      }
     } else if (auto* i = dynamic_cast<VigilParser::InAtomContext*>(ctx)) {
       e.op = i->NOT() ? ast::Op::kNotIn : ast::Op::kIn;
       e.lhs = BuildOperand(i->left);
@@ -556,9 +717,9 @@ class AstBuilder {
     return e;
   }
 
-  // `file.path startswith [a, b]`: the string operators take one string. Several prefixes
-  // (suffixes, ...) are written as tests joined with `or`, which the compiler matches as one
-  // set; the message spells that out with the user's own field and values.
+  // `file.path glob [a, b]`: a pattern operator takes one pattern. Several patterns are
+  // written as tests joined with `or`; the message spells that out with the user's own field
+  // and values.
   void StringOpOnList(VigilParser::StringListAtomContext* ctx) {
     const std::string op = ctx->op->getText();
     const std::string field = ctx->left->getText();
@@ -570,13 +731,13 @@ class AstBuilder {
       example += (i ? " or " : "") + field + " " + op + " " + item;
     }
     if (items.size() > 2) example += " or ...";
-    std::string message = Quote(op) + " takes one string, not a list";
-    if (op == "contains")
-      message += " (on a list field, 'intersects' tests for any common element)";
-    message += ": to test several values, join the tests with 'or'";
+    std::string message = Quote(op) + " takes one pattern, not a list";
+    message += ": to test several patterns, join the tests with 'or'";
     if (!example.empty()) message += ": " + example;
     diags_.Add(Code::kTypeMismatch, Loc(ctx->right), message)
-        .notes.push_back("vigil matches such 'or'-joined tests together, as one set");
+        .notes.push_back(op == "matches"
+                             ? "or write one regular expression with alternatives: '^(a|b)$'"
+                             : "startswith, endswith and contains take a list: any of its items");
   }
 
   ast::Value BuildOperand(VigilParser::OperandContext* ctx) {

@@ -8,6 +8,12 @@ namespace vigil::lang {
 
 // 1. Collects declarations across all files: duplicates, overrides, the symbol tables.
 void CollectDeclarations(Program& program, Diagnostics& diags);
+// 1'. Disables the rules Program::disabled names (by name or tag).
+void DisableSelectedRules(Program& program);
+// 1a. Applies `append list|macro|rule` to the winning declarations.
+void ApplyAppends(Program& program, Diagnostics& diags);
+// 1b. Checks each rule's named exceptions and adds them to its condition.
+void BuildExceptions(Program& program, Diagnostics& diags);
 // 2. Resolves references: lists, macros, bare names, rules and tags named by policies and tests.
 void ResolveReferences(Program& program, Diagnostics& diags);
 // 3. Expands macros in rule conditions (and in macros), detecting cycles.

@@ -20,6 +20,9 @@ void Analyze(Program& program, Diagnostics& diags) {
   }
   // The pass order, in one place.
   CollectDeclarations(program, diags);
+  DisableSelectedRules(program);
+  ApplyAppends(program, diags);
+  BuildExceptions(program, diags);
   ResolveReferences(program, diags);
   ExpandMacros(program, diags);
   CheckTypes(program, diags);

@@ -451,17 +451,30 @@ void CheckPolicies(Program& p, Diagnostics& diags) {
     } else {
       rp.scope_ok = true;  // no scope: every process, like `scope global`
     }
-    std::set<const ast::RuleDecl*> chosen;
-    for (const auto& sel : decl->rules) {
-      for (const auto* rule : p.rule_order) {
-        bool hit = false;
-        if (sel.kind == ast::Value::Kind::kQualified && sel.text == "tag") {
-          for (const auto& t : rule->tags) hit |= t.text == sel.items[1].text;
-        } else if (sel.kind == ast::Value::Kind::kWord || sel.kind == ast::Value::Kind::kString) {
-          hit = rule->name == sel.text;
-        }
-        if (hit && rule->enabled) chosen.insert(rule);
+    auto selects = [](const ast::Value& sel, const ast::RuleDecl& rule) {
+      if (sel.kind == ast::Value::Kind::kQualified && sel.text == "tag") {
+        for (const auto& t : rule.tags)
+          if (t.text == sel.items[1].text) return true;
+        return false;
       }
+      if (sel.kind == ast::Value::Kind::kQualified && sel.text == "severity") {
+        auto min = ast::SeverityByName(sel.items[1].text);
+        return min && rule.severity.value_or(ast::Severity::kMedium) >= min->first;
+      }
+      if (sel.kind == ast::Value::Kind::kWord || sel.kind == ast::Value::Kind::kString)
+        return rule.name == sel.text;
+      return false;
+    };
+    std::set<const ast::RuleDecl*> chosen;
+    for (const auto* rule : p.rule_order) {
+      if (!rule->enabled) continue;
+      bool in = false, out = false;
+      for (const auto& sel : decl->rules) in = in || selects(sel, *rule);
+      for (const auto& sel : decl->exclude) out = out || selects(sel, *rule);
+      if (decl->min_severity &&
+          rule->severity.value_or(ast::Severity::kMedium) < *decl->min_severity)
+        out = true;
+      if (in && !out) chosen.insert(rule);
     }
     for (const auto* rule : p.rule_order)
       if (chosen.count(rule)) rp.rules.push_back(rule);
@@ -470,7 +483,8 @@ void CheckPolicies(Program& p, Diagnostics& diags) {
           .Add(Code::kPolicySelectsNothing, decl->loc,
                "policy '" + decl->name + "' selects no enabled rule, so it can never alert")
           .notes.push_back(decl->has_rules
-                               ? "check its 'rules' list and whether those rules are enabled"
+                               ? "check its 'rules', 'exclude' and 'min_severity' and whether "
+                                 "those rules are enabled"
                                : "add rules [tag:NAME, rule_name, ...]");
     }
     CheckScopedEventTypes(rp, diags);

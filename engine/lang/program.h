@@ -24,6 +24,15 @@ struct ResolvedPolicy {
   std::vector<const ast::RuleDecl*> rules;
 };
 
+// Rules turned off without editing their files (`vigil run --disable-rule NAME
+// --disable-tag TAG`): after declarations are collected they are as if written `enabled false`,
+// so no policy selects them and the kernel is not asked for their events.
+struct RuleSelection {
+  std::vector<std::string> names;
+  std::vector<std::string> tags;
+  bool empty() const { return names.empty() && tags.empty(); }
+};
+
 struct Program {
   SourceSet sources;
   std::vector<ast::File> files;
@@ -44,6 +53,12 @@ struct Program {
   std::map<std::string, int> macro_uses;
   std::map<std::string, ast::Expr> macro_bodies;  // expanded, for type checking
   std::vector<ResolvedPolicy> policies;
+
+  // Set before Analyze(): rules to disable; Analyze() lists the names and tags ("tag:x")
+  // that matched no rule in `disabled_unmatched`.
+  RuleSelection disabled;
+  std::vector<std::string> disabled_unmatched;
+  std::vector<std::string> disabled_rules;  // the rules it disabled, in declaration order
 
   bool IsUnparsed(const std::string& name) const;
 };

@@ -53,8 +53,12 @@ class Resolver {
     for (const auto& [name, list] : p_.lists) Flatten(name);
     for (const auto& [name, list] : p_.lists) CheckListItems(*list);
     for (const auto& [name, macro] : p_.macros) ResolveExpr(const_cast<ast::Expr&>(macro->body));
-    for (auto* rule : p_.rule_order)
+    for (auto* rule : p_.rule_order) {
       if (rule->when) ResolveExpr(*rule->when);
+      for (auto& x : rule->exceptions)
+        if (x.usable)
+          for (auto& t : x.tuples) ResolveExpr(t.expr);
+    }
     for (const auto* policy : p_.policy_order) ResolvePolicyRules(*policy);
     for (const auto* test : p_.tests) {
       if (!p_.rules.count(test->rule) && !p_.IsUnparsed(test->rule))
@@ -142,13 +146,47 @@ class Resolver {
       e.lhs.boolean = true;
       return;
     }
+    const bool any_of = e.op == ast::Op::kStartsWith || e.op == ast::Op::kEndsWith ||
+                        e.op == ast::Op::kContains || e.op == ast::Op::kIContains;
     if (e.rhs.kind == ast::Value::Kind::kList &&
-        (e.op == ast::Op::kIn || e.op == ast::Op::kNotIn || e.op == ast::Op::kIntersects))
+        (e.op == ast::Op::kIn || e.op == ast::Op::kNotIn || e.op == ast::Op::kIntersects || any_of))
       SpliceNamedLists(e.rhs.items, "");
+    // `file.path startswith shell_dirs`: a name on the right that is a declared list and not a
+    // field is that list (any of its items). A field of the same name wins.
+    if (e.rhs.kind == ast::Value::Kind::kField && e.rhs.index < 0 && p_.lists.count(e.rhs.text) &&
+        !FieldByName(e.rhs.text)) {
+      p_.list_uses[e.rhs.text]++;  // used, even where misused (reported below)
+      if (any_of) {
+        e.rhs.kind = ast::Value::Kind::kListRef;
+      } else if (e.op == ast::Op::kGlob || e.op == ast::Op::kMatches) {
+        diags_
+            .Add(Code::kTypeMismatch, e.rhs.loc,
+                 std::string("'") + ast::OpName(e.op) + "' takes one pattern, not the list '" +
+                     e.rhs.text + "': to test several patterns, join the tests with 'or'")
+            .notes.push_back("startswith, endswith and contains take a list: any of its items");
+        e.op = ast::Op::kBare;  // stands in as `true`: reported once
+        e.lhs = ast::Value{};
+        e.lhs.kind = ast::Value::Kind::kBool;
+        e.lhs.boolean = true;
+        return;
+      } else if (e.op == ast::Op::kEq || e.op == ast::Op::kNe) {
+        diags_
+            .Add(Code::kTypeMismatch, e.rhs.loc,
+                 "'" + e.rhs.text + "' is a list: '" + ast::OpName(e.op) +
+                     "' compares with one value; write '" +
+                     (e.op == ast::Op::kEq ? "in " : "not in ") + e.rhs.text + "'")
+            .notes.push_back("to compare with the text itself, quote it: \"" + e.rhs.text + "\"");
+        e.op = ast::Op::kBare;
+        e.lhs = ast::Value{};
+        e.lhs.kind = ast::Value::Kind::kBool;
+        e.lhs.boolean = true;
+        return;
+      }
+    }
     if (e.rhs.kind == ast::Value::Kind::kListRef) {
-      const std::string& name = e.rhs.text;
+      const std::string name = e.rhs.text;
       if (p_.lists.count(name)) {
-        p_.list_uses[name]++;
+        if (!any_of) p_.list_uses[name]++;  // counted above
       } else if (!p_.IsUnparsed(name)) {
         diags_.Add(Code::kUnknownList, e.rhs.loc,
                    "unknown list '" + name + "'" + DidYouMean(Suggest(name, Keys(p_.lists))));
@@ -157,11 +195,30 @@ class Resolver {
   }
 
   void ResolvePolicyRules(const ast::PolicyDecl& policy) {
-    for (const auto& sel : policy.rules) {
+    ResolveSelectors(policy.rules, "rules");
+    ResolveSelectors(policy.exclude, "exclude");
+  }
+
+  // Rule names, tag:NAME and (in `rules`) severity:LEVEL, each matching at least one rule.
+  void ResolveSelectors(const std::vector<ast::Value>& selectors, const char* property) {
+    const bool include = std::string_view(property) == "rules";
+    for (const auto& sel : selectors) {
       if (sel.kind == ast::Value::Kind::kQualified) {
+        if (sel.text == "severity" && include) {
+          if (!ast::SeverityByName(sel.items[1].text))
+            diags_.Add(Code::kBadEnumValue, sel.items[1].loc,
+                       "unknown severity '" + sel.items[1].text +
+                           "'; severity:LEVEL selects the rules of LEVEL or above (info, low, "
+                           "medium, high, critical)");
+          continue;
+        }
         if (sel.text != "tag") {
           diags_.Add(Code::kBadProperty, sel.loc,
-                     "'" + sel.text + ":' is not a rule selector; use a rule name or tag:NAME");
+                     "'" + sel.text + ":' is not a rule selector; use a rule name or tag:NAME" +
+                         (include ? std::string(" or severity:LEVEL") : std::string()) +
+                         (sel.text == "severity" ? " (a policy's minimum severity is "
+                                                   "'min_severity LEVEL')"
+                                                 : ""));
           continue;
         }
         const std::string& tag = sel.items[1].text;
@@ -180,7 +237,8 @@ class Resolver {
         continue;
       }
       if (sel.kind != ast::Value::Kind::kWord && sel.kind != ast::Value::Kind::kString) {
-        diags_.Add(Code::kBadProperty, sel.loc, "a policy's rules are rule names or tag:NAME");
+        diags_.Add(Code::kBadProperty, sel.loc,
+                   std::string("a policy's ") + property + " are rule names or tag:NAME");
         continue;
       }
       if (!p_.rules.count(sel.text) && !p_.IsUnparsed(sel.text))

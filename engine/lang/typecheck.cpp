@@ -92,10 +92,31 @@ class TypeChecker {
     events_ = rule.events;
     fields_not_on_events_ = 0;
     bad_type_names_ = 0;
+    CheckExceptionFields(rule);
     if (rule.when) Check(*rule.when);
     if (rule.when && rule.has_on && !rule.on_all && on_known) CheckReachable(rule);
     CheckOutput(rule);
     rule_ = nullptr;
+  }
+
+  // A named exception's fields against the rule's event types, once per field (its tuples,
+  // which read the same fields, are not reported again).
+  void CheckExceptionFields(const ast::RuleDecl& rule) {
+    for (const auto& x : rule.exceptions) {
+      if (!x.usable) continue;
+      for (const auto& f : x.fields) {
+        if (f.kind != Kind::kField) continue;
+        auto id = FieldByName(f.text);
+        if (!id || (Field(*id).events & events_)) continue;
+        const FieldInfo& info = Field(*id);
+        auto& d = diags_.Add(Code::kFieldNotOnEvents, f.loc,
+                             "exception '" + x.name + "' tests " + Q(info.name) + ", which " +
+                                 EventMaskNames(events_) +
+                                 " events do not carry, so the exception never applies");
+        d.notes.push_back(std::string(info.name) + " exists on: " + EventMaskNames(info.events));
+        if (x.appended) d.notes.push_back("appended to rule '" + rule.name + "'");
+      }
+    }
   }
 
   // Event types in `on` that the condition can never match (V047), or all of them (V046).
@@ -235,6 +256,13 @@ class TypeChecker {
   // ---- conditions -----------------------------------------------------------------
 
   void Check(ast::Expr& e) {
+    const bool saved = in_exception_;
+    if (!e.from_exception.empty()) in_exception_ = true;
+    CheckNode(e);
+    in_exception_ = saved;
+  }
+
+  void CheckNode(ast::Expr& e) {
     const bool mine = e.from_macro.empty() || rule_ == nullptr;
     if (e.op == ast::Op::kNot) negated_ = !negated_;
     for (auto& c : e.children) Check(c);
@@ -351,7 +379,7 @@ class TypeChecker {
     if (report && f.indexed && v.index == 0)
       diags_.Add(Code::kMisplaced, v.loc,
                  std::string(f.name) + "[0] is the process itself: use proc.name; [1] is the parent");
-    if (rule_ && !(f.events & events_)) {
+    if (rule_ && !(f.events & events_) && !in_exception_) {  // exceptions: CheckExceptionFields
       ++fields_not_on_events_;
       auto& d = diags_.Add(Code::kFieldNotOnEvents, v.loc,
                            Q(f.name) + " is not carried by " + EventMaskNames(events_) +
@@ -415,6 +443,18 @@ class TypeChecker {
         CheckScalar(*lt, field, e.rhs, report, e.from_macro);
         return;
       case ast::Op::kContains:
+      case ast::Op::kIContains:
+      case ast::Op::kStartsWith:
+      case ast::Op::kEndsWith:
+        if (e.rhs.kind == Kind::kList || e.rhs.kind == Kind::kListRef) {
+          CheckAnyOf(e, *lt, field, report);
+          return;
+        }
+        if (e.op != ast::Op::kContains) {
+          if (*lt != Type::kString) return not_for_type(StringOpHint(*lt));
+          CheckScalar(Type::kString, nullptr, e.rhs, report, e.from_macro);
+          return;
+        }
         if (*lt == Type::kFlags) {
           CheckScalar(*lt, field, e.rhs, report, e.from_macro);
           return;
@@ -423,10 +463,6 @@ class TypeChecker {
           CheckScalar(Type::kString, nullptr, e.rhs, report, e.from_macro);
           return;
         }
-        [[fallthrough]];
-      case ast::Op::kIContains:
-      case ast::Op::kStartsWith:
-      case ast::Op::kEndsWith:
         if (*lt != Type::kString) return not_for_type(StringOpHint(*lt));
         CheckScalar(Type::kString, nullptr, e.rhs, report, e.from_macro);
         return;
@@ -452,6 +488,46 @@ class TypeChecker {
       default:
         return;
     }
+  }
+
+  // `startswith`, `endswith`, `contains`, `icontains` against a list (Falco's pmatch): true
+  // when the string field meets any item. Only strings: a list field wants `intersects`.
+  void CheckAnyOf(ast::Expr& e, Type lt, const FieldInfo* field, bool report) {
+    const std::string op = ast::OpName(e.op);
+    if (lt == Type::kStringList || lt == Type::kFlags) {
+      if (report)
+        diags_.Add(Code::kOperatorNotForType, e.loc,
+                   "'" + op + "' against a list takes a string field; " +
+                       (field ? Q(field->name) : std::string("this value")) + " is " +
+                       std::string(TypeName(lt)) +
+                       (e.op == ast::Op::kContains
+                            ? ": use 'intersects' to test for any common element"
+                            : ": test one element with 'contains', or use 'intersects'"));
+      return;
+    }
+    if (lt != Type::kString) {
+      if (report)
+        diags_.Add(Code::kOperatorNotForType, e.loc,
+                   "'" + op + "' does not apply to " + std::string(TypeName(lt)) +
+                       (field ? " field " + Q(field->name) : std::string(" values")) +
+                       StringOpHint(lt) + (IsNumeric(lt) ? "; for several values use 'in'" : ""));
+      return;
+    }
+    CheckSet(Type::kString, nullptr, e.rhs, report);
+    if (!report) return;
+    const std::vector<ast::Value>* items = &e.rhs.items;
+    if (e.rhs.kind == Kind::kListRef) {
+      auto it = p_.lists.find(e.rhs.text);
+      if (it == p_.lists.end()) return;
+      items = &it->second->items;
+    }
+    for (const auto& item : *items)
+      if ((item.kind == Kind::kString || item.kind == Kind::kWord) && item.text.empty() &&
+          e.op != ast::Op::kEq) {
+        diags_.Add(Code::kTypeMismatch, item.loc,
+                   "an empty string here makes '" + op + "' true for every value");
+        return;
+      }
   }
 
   static bool IsEvtTypeField(const ast::Value& v) {
@@ -713,6 +789,7 @@ class TypeChecker {
   const ast::RuleDecl* rule_ = nullptr;
   EventMask events_ = kAllEvents;
   bool in_output_ = false;
+  bool in_exception_ = false;            // checking the tests a named exception became
   bool negated_ = false;                 // inside an odd number of `not`s
   ast::Op test_op_ = ast::Op::kBare;     // the test whose fields are being resolved
   size_t fields_not_on_events_ = 0;      // V012 findings in the current rule

@@ -39,6 +39,8 @@ struct CompiledRule {
   bool enabled = true;
   std::string where;    // file:line:col of the declaration
   MatchNode condition;  // after folding, before per-type specialisation (for --explain)
+  // Its named exceptions, one line each (for --explain); their tests are in `condition`.
+  std::vector<std::string> exceptions;
   // The condition specialised to each event type; null where the rule can never fire.
   std::array<std::shared_ptr<const Matcher>, kEventTypes> by_type;
 };

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "compile/exception_checks.h"
 #include "compile/rule_compiler.h"
 #include "compile/rule_tests.h"
 #include "lang/pipeline.h"
@@ -30,7 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   output::RenderLintSarif(program.sources, diags, sink);
   if (diags.errors() == 0) {
     auto rules = compile::CompileRules(program, {});
-    if (rules) compile::RunRuleTests(program, **rules);
+    if (rules) {
+      compile::RunRuleTests(program, **rules);
+      compile::CheckAppendedExceptions(program, diags);
+    }
   }
 
   lang::SourceSet scope_source;

@@ -80,6 +80,21 @@ check "same file twice for vigil test" 0 "$vigil" test tests/lint/cases/clean.vg
 # Findings past --max-findings are counted: exit status and JSON totals include them.
 check_output "findings past the limit are counted in JSON" 1 '"errors": 3' "$vigil" lint --format json --max-findings 1 tests/lint/cases/three_errors.vgl
 
+# Composition (issue 15): rules --tag filters (an unknown tag is a usage error), compile
+# --explain lists a rule's exceptions, vigil test runs an upstream rule's tests with appends.
+printf '%s\n' 'rule a { desc "d" severity low tags [noisy] on exec }' \
+  'rule c { desc "d" severity low tags [net] on exec }' > "$scratch/tags.vgl"
+check_output "vigil rules --tag lists only that tag" 0 "^c  " "$vigil" rules --tag net "$scratch/tags.vgl"
+if grep -q "^a  " /tmp/vigil-lint-cli.$$; then echo "FAIL: rules --tag net listed rule a"; fail=1; fi
+check_output "vigil rules --tag twice lists either" 0 "^c  " "$vigil" rules --tag noisy --tag net "$scratch/tags.vgl"
+if ! grep -q "^a  " /tmp/vigil-lint-cli.$$; then echo "FAIL: rules --tag noisy --tag net missed rule a"; fail=1; fi
+check_output "vigil rules --tag with no such tag" 2 "no rule has the tag 'nosuch'" "$vigil" rules --tag nosuch "$scratch/tags.vgl"
+check_output "compile --explain lists exceptions" 0 "exception package_managers (proc.name, file.path startswith): 2 tuples" \
+  sh -c "sed -n '1,16p' tests/lint/cases/exceptions.vgl | \"$vigil\" compile --explain -"
+check_output "appended tuple fails the upstream alert case" 1 "base.vgl:15:3: test write_log: expected an alert" "$vigil" test tests/lint/cases/append/
+check_output "upstream tests pass with the appends minus the silencing tuple" 0 "6 cases for 1 rule: 6 passed" \
+  sh -c "sed '/silences an upstream/d' tests/lint/cases/append/local.vgl > \"$scratch/local.vgl\" && \"$vigil\" test tests/lint/cases/append/base.vgl \"$scratch/local.vgl\""
+
 # Every code in the registry has a golden case that produces it.
 for code in $("$vigil" lint --format sarif tests/lint/cases/clean.vgl | grep -o '"id": "V[0-9]*"' | grep -o 'V[0-9]*'); do
   if ! grep -q "\[$code\]" tests/lint/cases/*.expected; then

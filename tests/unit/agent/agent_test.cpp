@@ -301,6 +301,36 @@ TEST(Reloader, AnActivationFailureKeepsTheOldVersion) {
   EXPECT_EQ(out.errors, std::vector<std::string>{"kernel map full"});
 }
 
+// `vigil run --disable-rule/--disable-tag`: the rules are off at every load; a name or tag that
+// matches no rule refuses the load, and the running set stays.
+TEST(Reloader, DisabledRulesStayOffAndUnknownNamesRefuseTheLoad) {
+  ScratchDir dir;
+  WriteFile(dir / "p.vgl", R"(
+rule r { desc "d" severity low tags [t] on exec when proc.name == "a" }
+rule s { desc "d" severity low tags [t, noisy] on exec when proc.name == "b" }
+rule u { desc "d" severity low tags [t] on exec when proc.name == "c" }
+policy p { rules [tag:t] }
+)");
+  Reloader reloader({dir / "p.vgl"}, false,
+                    [](std::shared_ptr<const lang::Program>, uint32_t) { return OkStatus(); });
+  reloader.SetDisabledRules(lang::RuleSelection{{"u"}, {"noisy"}});
+  auto first = reloader.Reload("start");
+  ASSERT_TRUE(first.ok) << (first.errors.empty() ? "" : first.errors[0]);
+  auto status = reloader.Status();
+  ASSERT_EQ(status["policies"].size(), 1u);
+  EXPECT_EQ(status["policies"][0]["rules"], nlohmann::json::array({"r"}));
+  ASSERT_TRUE(reloader.Reload("SIGHUP").ok);  // and again at a reload
+  EXPECT_EQ(reloader.Status()["policies"][0]["rules"], nlohmann::json::array({"r"}));
+
+  reloader.SetDisabledRules(lang::RuleSelection{{"uu"}, {"nosiy"}});
+  auto bad = reloader.Reload("SIGHUP");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.version, 2u);
+  EXPECT_EQ(bad.errors,
+            (std::vector<std::string>{"--disable-rule uu: no loaded rule has this name",
+                                      "--disable-tag nosiy: no loaded rule has this tag"}));
+}
+
 TEST(Reloader, RefusesInsecureFilesWhenAskedToCheck) {
   ScratchDir dir;
   WriteFile(dir / "p.vgl", kGoodV1);

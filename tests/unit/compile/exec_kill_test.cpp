@@ -52,6 +52,16 @@ TEST(ExecKill, EqualitiesAndListsOfExePathFilenameAndNameAreDecidedInTheKernel) 
   EXPECT_TRUE(k->always);
 }
 
+// A named exception is part of the condition: the kernel cannot judge it at exec, so the kill
+// stays in user space, where the exception is honoured (a kernel kill would kill excepted
+// processes too). Without a `when`, an exception alone keeps it there as well.
+TEST(ExecKill, ARuleWithAnExceptionIsNotKilledByTheKernel) {
+  EXPECT_TRUE(KillOf(R"(proc.exe == "/usr/bin/nc")"));
+  EXPECT_FALSE(KillOf("proc.exe == \"/usr/bin/nc\" exception ok: proc.parent.name in [sshd]"));
+  auto a = Analyze("rule r { desc \"d\" severity high on exec exception ok: proc.name in [a] }");
+  EXPECT_FALSE(KernelExecKill(*a->program.rules.at("r"), a->program));
+}
+
 TEST(ExecKill, EachKillKindNamesTheFieldItIsRecognisedFrom) {
   for (vigil_kill_kind kind : {VIGIL_KILL_EXE, VIGIL_KILL_FILENAME, VIGIL_KILL_COMM}) {
     const std::string field(lang::Field(KillKindField(kind)).name);

@@ -513,7 +513,7 @@ list inner = [b, c]
 list outer = [a, inner]
 list dots = [.bashrc, .profile]
 list bad = [x, [y, z]]
-rule r { desc "d" severity low on open when file.path startswith ["/tmp/", "/run/"] }
+rule r { desc "d" severity low on open when file.path glob ["/tmp/*", "/run/*"] }
 override test r { alert open { file.path: "/tmp/x" } }
 rule n { desc "d" severity low on exec when proc.name in outer or proc.name in dots or proc.name in bad }
 test n { alert exec { proc.name: "b" } }
