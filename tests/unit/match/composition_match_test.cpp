@@ -12,22 +12,6 @@ namespace {
 
 using lang::EventType;
 
-CompiledSource CompileFiles(const std::vector<std::string>& texts) {
-  CompiledSource c;
-  for (size_t i = 0; i < texts.size(); ++i)
-    c.program->sources.Add("f" + std::to_string(i) + ".vgl", texts[i]);
-  lang::Analyze(*c.program, c.diags);
-  for (const auto& d : c.diags.all())
-    if (d.level == lang::Level::kError) ADD_FAILURE() << "front end: " << d.message;
-  auto compiled = compile::CompileRules(*c.program, {});
-  if (compiled) {
-    c.rules = std::move(*compiled);
-  } else {
-    for (const auto& d : compiled.error().all()) ADD_FAILURE() << "compiler: " << d.message;
-  }
-  return c;
-}
-
 match::EventRecord Open(const std::string& proc, const std::string& path) {
   auto r = Event(EventType::kOpen);
   r.SetString(F("proc.name"), proc);

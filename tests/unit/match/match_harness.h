@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "compile/rule_compiler.h"
 #include "lang/pipeline.h"
@@ -21,9 +22,13 @@ struct CompiledSource {
   std::unique_ptr<match::RuleSet> rules;
 };
 
-inline CompiledSource CompileSource(const std::string& text) {
+// Compiles files named f0.vgl, f1.vgl, ... (one file: test.vgl) into one program; a finding
+// at error level fails the test.
+inline CompiledSource CompileFiles(const std::vector<std::string>& texts) {
   CompiledSource c;
-  c.program->sources.Add("test.vgl", text);
+  for (size_t i = 0; i < texts.size(); ++i)
+    c.program->sources.Add(texts.size() == 1 ? "test.vgl" : "f" + std::to_string(i) + ".vgl",
+                           texts[i]);
   lang::Analyze(*c.program, c.diags);
   for (const auto& d : c.diags.all())
     if (d.level == lang::Level::kError) ADD_FAILURE() << "front end: " << d.message;
@@ -35,6 +40,10 @@ inline CompiledSource CompileSource(const std::string& text) {
       ADD_FAILURE() << "compiler: " << d.loc.line << ":" << d.loc.column << ": " << d.message;
   }
   return c;
+}
+
+inline CompiledSource CompileSource(const std::string& text) {
+  return CompileFiles({text});
 }
 
 // A rule `r` on `on` with condition `when`, plus optional extra declarations.
