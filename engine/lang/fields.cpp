@@ -340,8 +340,6 @@ std::optional<FieldId> FieldByName(std::string_view name) {
 }
 
 const FieldInfo& Field(FieldId id) { return kFields.at(static_cast<size_t>(id)); }
-  return kFields.at(static_cast<size_t>(id));
-}
 
 std::optional<int64_t> ConstantValue(const FieldInfo& field, std::string_view name) {
   if (!field.constants) return std::nullopt;
