@@ -903,6 +903,18 @@ static __always_inline u32 write_sock_addr(struct vigil_syscall_event* e, u32 of
     return sizeof(*a);
   }
   *(u16*)(e->extra + off) = family;
+  if (family == AF_UNIX && peer && off == 0) {
+    /* the peer's bound address (struct sockaddr_un), when it has one (a socketpair's has none) */
+    struct sock* other = BPF_CORE_READ((struct unix_sock*)sk, peer);
+    struct unix_address* ua = other ? BPF_CORE_READ((struct unix_sock*)other, addr) : NULL;
+    int len = ua ? BPF_CORE_READ(ua, len) : 0;
+    if (len > (int)sizeof(u16)) {
+      u32 n = len > 110 ? 110 : (u32)len;
+      barrier_var(n);
+      n &= 127;
+      if (bpf_probe_read_kernel(e->extra, n, &ua->name) == 0) return n;
+    }
+  }
   return sizeof(u16);
 }
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -433,6 +434,15 @@ TEST_F(KernelAttackSyscalls, DupOfASocketOntoStandardStreams) {
   ASSERT_TRUE(server.ok()) << std::strerror(errno);
   const sockaddr_in addr = server.address();
   const int port = server.port();
+  // A named unix socket: the peer of a client connected to it has its path.
+  TempDir dir;
+  sockaddr_un named{};
+  named.sun_family = AF_UNIX;
+  const std::string unix_path = dir / "sock";
+  std::strncpy(named.sun_path, unix_path.c_str(), sizeof(named.sun_path) - 1);
+  UniqueFd unix_server(socket(AF_UNIX, SOCK_STREAM, 0));
+  ASSERT_EQ(bind(unix_server.get(), reinterpret_cast<const sockaddr*>(&named), sizeof(named)), 0);
+  ASSERT_EQ(listen(unix_server.get(), 1), 0);
   ChildGuard child(Spawn([&] {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     if (connect(s, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) return 1;
@@ -447,7 +457,9 @@ TEST_F(KernelAttackSyscalls, DupOfASocketOntoStandardStreams) {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return 8;
     close(2);
     if (dup(pair[0]) != 2) return 9;
-    return 0;
+    int u = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(u, reinterpret_cast<const sockaddr*>(&named), sizeof(named)) != 0) return 10;
+    return dup3(u, 0, 0) == 0 ? 0 : 11;
   }));
   UniqueFd conn = server.Accept();
   ASSERT_EQ(child.Wait(), 0);
@@ -484,6 +496,12 @@ TEST_F(KernelAttackSyscalls, DupOfASocketOntoStandardStreams) {
   ASSERT_FALSE(unix_dup.is_null());
   EXPECT_EQ(unix_dup["dup"]["socket"], true);
   EXPECT_EQ(unix_dup["net"]["family"], AF_UNIX);
+  EXPECT_EQ(unix_dup["kernel"]["args"]["addr"]["address"], "");  // a socketpair: no name
+  json named_dup = dup_of("dup3", 0);
+  ASSERT_FALSE(named_dup.is_null());
+  EXPECT_EQ(named_dup["dup"]["socket"], true);
+  EXPECT_EQ(named_dup["net"]["family"], AF_UNIX);
+  EXPECT_EQ(named_dup["kernel"]["args"]["addr"]["address"], unix_path);
   for (const Received& r : trace_->events()) {
     if (r.event["proc"].value("pid", 0) != child.pid() || r.event["evt"]["type"] != "dup") continue;
     EXPECT_LE(r.event["dup"].value("newfd", 0), 2) << r.event.dump();
