@@ -39,50 +39,87 @@
  * copied raw (extra_len bytes) at entry, or at exit when extra_at_exit (accept's peer address
  * exists only after the call). The BPF side generates one enter/exit program pair per row
  * (bpf/vigil.bpf.c); user space names the syscalls and decodes the arguments from the same rows. */
-#define VIGIL_SYSCALLS(X)                                          \
-  X(open, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                     \
-  X(openat, VIGIL_EVT_OPEN, 1, -1, -1, -1, 0, 0)                   \
-  X(openat2, VIGIL_EVT_OPEN, 1, -1, -1, 2, 24, 0)                  \
-  X(creat, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                    \
-  X(connect, VIGIL_EVT_CONNECT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0) \
-  X(accept, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)   \
-  X(accept4, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)  \
-  X(bind, VIGIL_EVT_BIND, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0)       \
-  X(listen, VIGIL_EVT_LISTEN, -1, -1, -1, -1, 0, 0)                \
-  X(socket, VIGIL_EVT_SOCKET, -1, -1, -1, -1, 0, 0)                \
-  X(ptrace, VIGIL_EVT_PTRACE, -1, -1, -1, -1, 0, 0)                \
-  X(memfd_create, VIGIL_EVT_MEMFD_CREATE, 0, -1, -1, -1, 0, 0)     \
-  X(unlink, VIGIL_EVT_UNLINK, 0, -1, -1, -1, 0, 0)                 \
-  X(unlinkat, VIGIL_EVT_UNLINK, 1, -1, -1, -1, 0, 0)               \
-  X(rename, VIGIL_EVT_RENAME, 0, 1, -1, -1, 0, 0)                  \
-  X(renameat, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)                \
-  X(renameat2, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)               \
-  X(link, VIGIL_EVT_LINK, 0, 1, -1, -1, 0, 0)                      \
-  X(linkat, VIGIL_EVT_LINK, 1, 3, -1, -1, 0, 0)                    \
-  X(symlink, VIGIL_EVT_SYMLINK, 0, 1, -1, -1, 0, 0)                \
-  X(symlinkat, VIGIL_EVT_SYMLINK, 0, 2, -1, -1, 0, 0)              \
-  X(chmod, VIGIL_EVT_CHMOD, 0, -1, -1, -1, 0, 0)                   \
-  X(fchmod, VIGIL_EVT_CHMOD, -1, -1, -1, -1, 0, 0)                 \
-  X(fchmodat, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)                \
-  X(fchmodat2, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)               \
-  X(chown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                   \
-  X(lchown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                  \
-  X(fchown, VIGIL_EVT_CHOWN, -1, -1, -1, -1, 0, 0)                 \
-  X(fchownat, VIGIL_EVT_CHOWN, 1, -1, -1, -1, 0, 0)                \
-  X(setuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)                \
-  X(setreuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)              \
-  X(setresuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)             \
-  X(setgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)                \
-  X(setregid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)              \
-  X(setresgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)             \
-  X(mount, VIGIL_EVT_MOUNT, 0, 1, 2, -1, 0, 0)                     \
-  X(umount, VIGIL_EVT_UMOUNT, 0, -1, -1, -1, 0, 0)                 \
-  X(init_module, VIGIL_EVT_MODULE_LOAD, -1, 2, -1, -1, 0, 0)       \
-  X(finit_module, VIGIL_EVT_MODULE_LOAD, -1, 1, -1, -1, 0, 0)      \
-  X(kill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                    \
-  X(tkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                   \
-  X(tgkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                  \
-  X(prctl, VIGIL_EVT_PRCTL, -1, -1, -1, -1, 0, 0)                  \
+#define VIGIL_SYSCALLS(X)                                           \
+  X(open, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                      \
+  X(openat, VIGIL_EVT_OPEN, 1, -1, -1, -1, 0, 0)                    \
+  X(openat2, VIGIL_EVT_OPEN, 1, -1, -1, 2, 24, 0)                   \
+  X(creat, VIGIL_EVT_OPEN, 0, -1, -1, -1, 0, 0)                     \
+  X(connect, VIGIL_EVT_CONNECT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0)  \
+  X(accept, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)    \
+  X(accept4, VIGIL_EVT_ACCEPT, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 1)   \
+  X(bind, VIGIL_EVT_BIND, -1, -1, -1, 1, VIGIL_EXTRA_LEN, 0)        \
+  X(listen, VIGIL_EVT_LISTEN, -1, -1, -1, -1, 0, 0)                 \
+  X(socket, VIGIL_EVT_SOCKET, -1, -1, -1, -1, 0, 0)                 \
+  X(ptrace, VIGIL_EVT_PTRACE, -1, -1, -1, -1, 0, 0)                 \
+  X(memfd_create, VIGIL_EVT_MEMFD_CREATE, 0, -1, -1, -1, 0, 0)      \
+  X(unlink, VIGIL_EVT_UNLINK, 0, -1, -1, -1, 0, 0)                  \
+  X(unlinkat, VIGIL_EVT_UNLINK, 1, -1, -1, -1, 0, 0)                \
+  X(rename, VIGIL_EVT_RENAME, 0, 1, -1, -1, 0, 0)                   \
+  X(renameat, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)                 \
+  X(renameat2, VIGIL_EVT_RENAME, 1, 3, -1, -1, 0, 0)                \
+  X(link, VIGIL_EVT_LINK, 0, 1, -1, -1, 0, 0)                       \
+  X(linkat, VIGIL_EVT_LINK, 1, 3, -1, -1, 0, 0)                     \
+  X(symlink, VIGIL_EVT_SYMLINK, 0, 1, -1, -1, 0, 0)                 \
+  X(symlinkat, VIGIL_EVT_SYMLINK, 0, 2, -1, -1, 0, 0)               \
+  X(chmod, VIGIL_EVT_CHMOD, 0, -1, -1, -1, 0, 0)                    \
+  X(fchmod, VIGIL_EVT_CHMOD, -1, -1, -1, -1, 0, 0)                  \
+  X(fchmodat, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)                 \
+  X(fchmodat2, VIGIL_EVT_CHMOD, 1, -1, -1, -1, 0, 0)                \
+  X(chown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                    \
+  X(lchown, VIGIL_EVT_CHOWN, 0, -1, -1, -1, 0, 0)                   \
+  X(fchown, VIGIL_EVT_CHOWN, -1, -1, -1, -1, 0, 0)                  \
+  X(fchownat, VIGIL_EVT_CHOWN, 1, -1, -1, -1, 0, 0)                 \
+  X(setuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)                 \
+  X(setreuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)               \
+  X(setresuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)              \
+  X(setgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)                 \
+  X(setregid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)               \
+  X(setresgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)              \
+  X(setfsuid, VIGIL_EVT_SETUID, -1, -1, -1, -1, 0, 0)               \
+  X(setfsgid, VIGIL_EVT_SETGID, -1, -1, -1, -1, 0, 0)               \
+  X(capset, VIGIL_EVT_CAPSET, -1, -1, -1, -1, 0, 0)                 \
+  X(unshare, VIGIL_EVT_NS_CREATE, -1, -1, -1, -1, 0, 0)             \
+  X(clone, VIGIL_EVT_NS_CREATE, -1, -1, -1, -1, 0, 0)               \
+  X(clone3, VIGIL_EVT_NS_CREATE, -1, -1, -1, 0, 8, 0)               \
+  X(dup, VIGIL_EVT_DUP, -1, -1, -1, -1, 0, 0)                       \
+  X(dup2, VIGIL_EVT_DUP, -1, -1, -1, -1, 0, 0)                      \
+  X(dup3, VIGIL_EVT_DUP, -1, -1, -1, -1, 0, 0)                      \
+  X(fcntl, VIGIL_EVT_DUP, -1, -1, -1, -1, 0, 0)                     \
+  X(setxattr, VIGIL_EVT_XATTR, 0, 1, -1, -1, 0, 0)                  \
+  X(lsetxattr, VIGIL_EVT_XATTR, 0, 1, -1, -1, 0, 0)                 \
+  X(fsetxattr, VIGIL_EVT_XATTR, -1, 1, -1, -1, 0, 0)                \
+  X(setxattrat, VIGIL_EVT_XATTR, 1, 3, -1, -1, 0, 0)                \
+  X(removexattr, VIGIL_EVT_XATTR, 0, 1, -1, -1, 0, 0)               \
+  X(lremovexattr, VIGIL_EVT_XATTR, 0, 1, -1, -1, 0, 0)              \
+  X(fremovexattr, VIGIL_EVT_XATTR, -1, 1, -1, -1, 0, 0)             \
+  X(removexattrat, VIGIL_EVT_XATTR, 1, 3, -1, -1, 0, 0)             \
+  X(utimensat, VIGIL_EVT_UTIMES, 1, -1, -1, 2, 32, 0)               \
+  X(futimesat, VIGIL_EVT_UTIMES, 1, -1, -1, 2, 32, 0)               \
+  X(utimes, VIGIL_EVT_UTIMES, 0, -1, -1, 1, 32, 0)                  \
+  X(utime, VIGIL_EVT_UTIMES, 0, -1, -1, 1, 16, 0)                   \
+  X(fsopen, VIGIL_EVT_MOUNT, -1, -1, 0, -1, 0, 0)                   \
+  X(fsconfig, VIGIL_EVT_MOUNT, 3, -1, 2, -1, 0, 0)                  \
+  X(fsmount, VIGIL_EVT_MOUNT, -1, -1, -1, -1, 0, 0)                 \
+  X(move_mount, VIGIL_EVT_MOUNT, 1, 3, -1, -1, 0, 0)                \
+  X(open_tree, VIGIL_EVT_MOUNT, 1, -1, -1, -1, 0, 0)                \
+  X(mount_setattr, VIGIL_EVT_MOUNT, 1, -1, -1, -1, 0, 0)            \
+  X(chroot, VIGIL_EVT_CHROOT, 0, -1, -1, -1, 0, 0)                  \
+  X(pivot_root, VIGIL_EVT_CHROOT, 0, 1, -1, -1, 0, 0)               \
+  X(bpf, VIGIL_EVT_BPF, -1, -1, -1, 1, 72, 0)                       \
+  X(io_uring_setup, VIGIL_EVT_IO_URING_SETUP, -1, -1, -1, 1, 16, 0) \
+  X(userfaultfd, VIGIL_EVT_USERFAULTFD, -1, -1, -1, -1, 0, 0)       \
+  X(process_vm_readv, VIGIL_EVT_PROCESS_VM, -1, -1, -1, -1, 0, 0)   \
+  X(process_vm_writev, VIGIL_EVT_PROCESS_VM, -1, -1, -1, -1, 0, 0)  \
+  X(personality, VIGIL_EVT_PERSONALITY, -1, -1, -1, -1, 0, 0)       \
+  X(keyctl, VIGIL_EVT_KEYCTL, -1, -1, -1, -1, 0, 0)                 \
+  X(mount, VIGIL_EVT_MOUNT, 0, 1, 2, -1, 0, 0)                      \
+  X(umount, VIGIL_EVT_UMOUNT, 0, -1, -1, -1, 0, 0)                  \
+  X(init_module, VIGIL_EVT_MODULE_LOAD, -1, 2, -1, -1, 0, 0)        \
+  X(finit_module, VIGIL_EVT_MODULE_LOAD, -1, 1, -1, -1, 0, 0)       \
+  X(kill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                     \
+  X(tkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                    \
+  X(tgkill, VIGIL_EVT_KILL, -1, -1, -1, -1, 0, 0)                   \
+  X(prctl, VIGIL_EVT_PRCTL, -1, -1, -1, -1, 0, 0)                   \
   X(setns, VIGIL_EVT_SETNS, -1, -1, -1, -1, 0, 0)
 
 enum vigil_syscall_id {
@@ -132,9 +169,9 @@ struct vigil_exec_event {
   __u64 cgroup_id;
   __u32 euid;
   __u32 loginuid;
-  __u32 flags;        /* VIGIL_EXEC_* */
-  __u32 argc;         /* the real argument count (argv may hold fewer when cut) */
-  __u32 argv_len;     /* bytes used in argv, which the record is at least as long as */
+  __u32 flags;    /* VIGIL_EXEC_* */
+  __u32 argc;     /* the real argument count (argv may hold fewer when cut) */
+  __u32 argv_len; /* bytes used in argv, which the record is at least as long as */
   __u32 pad32;
   __u16 filename_len; /* bytes in filename, without NUL */
   __u16 exe_off;      /* the exe path is exe_buf[exe_off, exe_off + exe_len) */
@@ -177,6 +214,48 @@ struct vigil_syscall_event {
   char str2[VIGIL_SMALL_STR];
   char str0[VIGIL_PATH_MAX];
   char str1[VIGIL_PATH_MAX];
+};
+
+/* What some syscall types keep in a syscall record's `extra` instead of a raw user struct
+ * (filled at entry by bpf/vigil.bpf.c, decoded by engine/kernel/decode.cpp):
+ *  - setuid, setgid, capset: the caller's credentials before the call (vigil_cred_info), and for
+ *    capset the requested header and sets after it (vigil_capset_request). */
+struct vigil_cred_info {
+  __u32 uid, euid, suid, fsuid;
+  __u32 gid, egid, sgid, fsgid;
+  __u64 cap_effective;
+  __u64 cap_permitted;
+  __u64 cap_inheritable;
+};
+
+/* capset(2)'s arguments as read at entry: the header, and the data in its user layout
+ * ({effective, permitted, inheritable} for the low 32 capabilities, then for the high ones;
+ * version 1 has only the low half). `read` says what could be read (VIGIL_CAPSET_*). */
+#define VIGIL_CAPSET_HEADER 1u
+#define VIGIL_CAPSET_LOW 2u
+#define VIGIL_CAPSET_HIGH 4u
+struct vigil_capset_request {
+  __u32 version;
+  __s32 pid;
+  __u32 data[6];
+  __u32 read;
+  __u32 pad;
+};
+
+/*  - dup: the socket behind the old descriptor, its peer as a struct sockaddr (nothing when the
+ *    descriptor is not a socket); listen: the socket's local address; accept: the peer (read
+ *    at exit, at most VIGIL_ACCEPT_PEER_LEN bytes) and the listening socket's local address at
+ *    VIGIL_ACCEPT_LOCAL_OFF (read at entry; its family is 0 when unknown).
+ *  - xattr (set calls): the first VIGIL_XATTR_VALUE_LEN bytes of the value.
+ *  - clone3: the first 8 bytes of struct clone_args (the flags); utimensat, futimesat, utimes,
+ *    utime, bpf, io_uring_setup: their struct argument, raw (see VIGIL_SYSCALLS). */
+#define VIGIL_ACCEPT_PEER_LEN 64
+#define VIGIL_ACCEPT_LOCAL_OFF 64
+#define VIGIL_XATTR_VALUE_LEN 24
+
+struct vigil_cred_extra {
+  struct vigil_cred_info before;
+  struct vigil_capset_request request; /* capset only */
 };
 
 /* TCP state change from sock:inet_sock_set_state (softirq context; pid/comm are whatever task
@@ -257,8 +336,8 @@ enum vigil_kill_kind {
 
 struct vigil_kill_key {
   __u32 version;
-  __u32 kind;  /* enum vigil_kill_kind */
-  __u64 hash;  /* vigil_path_hash() of the string (bpf/entity.h) */
+  __u32 kind; /* enum vigil_kill_kind */
+  __u64 hash; /* vigil_path_hash() of the string (bpf/entity.h) */
 };
 
 /* kill_protected map: processes the kernel never kills at exec, by tgid or by executable. */
@@ -317,15 +396,15 @@ struct vigil_throttled {
 
 /* ---- stats (per-CPU array, summed by user space) ----------------------------------------- */
 enum vigil_stat {
-  VIGIL_STAT_DROP_MAIN = 0,  /* main ring buffer full: event lost */
-  VIGIL_STAT_DROP_NET,       /* network ring buffer full */
-  VIGIL_STAT_FILTERED,       /* events dropped in the kernel by scope */
-  VIGIL_STAT_PROC_MISS,      /* proc_info lookup missed */
-  VIGIL_STAT_PROC_REBUILD,   /* proc_info rebuilt from the task and its ancestors */
-  VIGIL_STAT_PROC_RECOMPUTE, /* scope recomputed (exec, uid change, version change) */
-  VIGIL_STAT_INFLIGHT_FULL,  /* syscall entry record could not be stored */
-  VIGIL_STAT_FALLBACK_CALLS, /* raw_syscalls fallback invocations (each costs every syscall) */
-  VIGIL_STAT_EXE_HASH_FAIL,  /* exe path hash unavailable (no scratch space) */
+  VIGIL_STAT_DROP_MAIN = 0,   /* main ring buffer full: event lost */
+  VIGIL_STAT_DROP_NET,        /* network ring buffer full */
+  VIGIL_STAT_FILTERED,        /* events dropped in the kernel by scope */
+  VIGIL_STAT_PROC_MISS,       /* proc_info lookup missed */
+  VIGIL_STAT_PROC_REBUILD,    /* proc_info rebuilt from the task and its ancestors */
+  VIGIL_STAT_PROC_RECOMPUTE,  /* scope recomputed (exec, uid change, version change) */
+  VIGIL_STAT_INFLIGHT_FULL,   /* syscall entry record could not be stored */
+  VIGIL_STAT_FALLBACK_CALLS,  /* raw_syscalls fallback invocations (each costs every syscall) */
+  VIGIL_STAT_EXE_HASH_FAIL,   /* exe path hash unavailable (no scratch space) */
   VIGIL_STAT_KILL_UNREPORTED, /* killed at exec in the kernel, but the exec event was lost */
   VIGIL_STAT_ARGV_SHORTENED,  /* long argv kept to VIGIL_ARGV_INLINE bytes: no scratch space */
   VIGIL_STAT_THROTTLED,       /* not sent: the process was over its event budget */

@@ -6,6 +6,7 @@
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -759,8 +760,9 @@ struct syscall_spec {
   u8 extra_len;
   u8 extra_at_exit;
 };
-#define SPEC_SLOTS 64 /* power of two >= VIGIL_SC_MAX, so that a masked id is a valid index */
+#define SPEC_SLOTS 128 /* power of two >= VIGIL_SC_MAX, so that a masked id is a valid index */
 _Static_assert(VIGIL_SC_MAX <= SPEC_SLOTS, "syscall table larger than the spec array");
+_Static_assert(sizeof(struct vigil_cred_extra) < VIGIL_EXTRA_LEN, "credentials fit extra");
 static const struct syscall_spec specs[SPEC_SLOTS] = {
 #define VIGIL_X_SPEC(name, type, s0, s1, s2, xa, xl, xexit) \
   [VIGIL_SC_##name] = {type, {s0, s1, s2}, xa, xl, xexit},
@@ -793,6 +795,178 @@ static __always_inline void read_extra(struct vigil_syscall_event* e, u64 src, u
   barrier_var(n);
   n &= VIGIL_EXTRA_LEN - 1;
   if (n && bpf_probe_read_user(e->extra, n, (const void*)src) == 0) e->extra_len = n;
+}
+
+/* The caller's credentials (before the call: read at entry). kernel_cap_t is one u64 since
+ * Linux 6.3 and two u32 before; the raw 8 bytes are the same bits either way. */
+static __always_inline void read_cred_info(struct vigil_cred_info* c) {
+  struct task_struct* t = bpf_get_current_task_btf();
+  const struct cred* cred = t->cred;
+  c->uid = BPF_CORE_READ(cred, uid.val);
+  c->euid = BPF_CORE_READ(cred, euid.val);
+  c->suid = BPF_CORE_READ(cred, suid.val);
+  c->fsuid = BPF_CORE_READ(cred, fsuid.val);
+  c->gid = BPF_CORE_READ(cred, gid.val);
+  c->egid = BPF_CORE_READ(cred, egid.val);
+  c->sgid = BPF_CORE_READ(cred, sgid.val);
+  c->fsgid = BPF_CORE_READ(cred, fsgid.val);
+  bpf_probe_read_kernel(&c->cap_effective, 8, &cred->cap_effective);
+  bpf_probe_read_kernel(&c->cap_permitted, 8, &cred->cap_permitted);
+  bpf_probe_read_kernel(&c->cap_inheritable, 8, &cred->cap_inheritable);
+}
+
+#define CLONE_NEW_ANY \
+  (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000)
+#define CLONE_NEWTIME 0x80 /* unshare and clone3 only: clone's low byte is the exit signal */
+#define F_DUPFD 0
+#define F_DUPFD_CLOEXEC 1030
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_SET_PATH 3
+#define FSCONFIG_SET_PATH_EMPTY 4
+#define S_IFMT_ 00170000
+#define S_IFSOCK_ 0140000
+#define AF_INET6 10
+#define AF_UNIX 1
+
+/* Whether a call of a selected type is one the type reports, decided at entry from its
+ * arguments: namespace creation needs a CLONE_NEW* flag, a dup must target 0, 1 or 2 (dup and
+ * fcntl's lowest free descriptor is checked at exit), bpf reports the commands that create or
+ * attach something. Calls ruled out count as filtered. */
+static __always_inline bool call_reported(u32 id, struct trace_event_raw_sys_enter* ctx) {
+  u64 a0 = ctx->args[0], a1 = ctx->args[1];
+  switch (id) {
+    case VIGIL_SC_clone:
+      return a0 & CLONE_NEW_ANY;
+    case VIGIL_SC_unshare:
+      return a0 & (CLONE_NEW_ANY | CLONE_NEWTIME);
+    case VIGIL_SC_clone3: {
+      u64 flags = 0;
+      if (bpf_probe_read_user(&flags, sizeof(flags), (const void*)a0)) return true; /* unknown */
+      return flags & (CLONE_NEW_ANY | CLONE_NEWTIME);
+    }
+    case VIGIL_SC_dup2:
+    case VIGIL_SC_dup3:
+      return (u32)a1 <= 2;
+    case VIGIL_SC_fcntl:
+      return (a1 == F_DUPFD || a1 == F_DUPFD_CLOEXEC) && ctx->args[2] <= 2;
+    case VIGIL_SC_bpf:
+      /* MAP_CREATE, PROG_LOAD, PROG_ATTACH, PROG_DETACH, RAW_TRACEPOINT_OPEN, BTF_LOAD,
+       * LINK_CREATE */
+      return a0 == 0 || a0 == 5 || a0 == 8 || a0 == 9 || a0 == 17 || a0 == 18 || a0 == 28;
+    default:
+      return true;
+  }
+}
+
+/* The socket behind descriptor fd of the current process, or NULL. */
+static __always_inline struct socket* fd_socket(u64 fd) {
+  struct task_struct* t = bpf_get_current_task_btf();
+  struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
+  if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds)) return NULL;
+  struct file** fds = BPF_CORE_READ(fdt, fd);
+  struct file* f = NULL;
+  if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) || !f) return NULL;
+  u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+  if ((mode & S_IFMT_) != S_IFSOCK_) return NULL;
+  return BPF_CORE_READ(f, private_data);
+}
+
+/* Writes the socket's peer (or local) address as a struct sockaddr at e->extra + off and
+ * returns its length (0 when the socket is NULL). Unix sockets give their family alone. */
+static __always_inline u32 write_sock_addr(struct vigil_syscall_event* e, u32 off,
+                                           struct socket* sock, bool peer) {
+  if (!sock) return 0;
+  struct sock* sk = BPF_CORE_READ(sock, sk);
+  if (!sk) return 0;
+  u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  off &= 64; /* 0 or VIGIL_ACCEPT_LOCAL_OFF: room for a sockaddr_in6 either way */
+  if (family == AF_INET) {
+    struct sockaddr_in* a = (struct sockaddr_in*)(e->extra + off);
+    a->sin_family = AF_INET;
+    a->sin_port = peer ? BPF_CORE_READ(sk, __sk_common.skc_dport)
+                       : bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+    a->sin_addr.s_addr = peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+                              : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    return sizeof(*a);
+  }
+  if (family == AF_INET6) {
+    struct sockaddr_in6* a = (struct sockaddr_in6*)(e->extra + off);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = peer ? BPF_CORE_READ(sk, __sk_common.skc_dport)
+                        : bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+    a->sin6_flowinfo = 0;
+    a->sin6_scope_id = 0;
+    if (peer)
+      BPF_CORE_READ_INTO(&a->sin6_addr, sk, __sk_common.skc_v6_daddr);
+    else
+      BPF_CORE_READ_INTO(&a->sin6_addr, sk, __sk_common.skc_v6_rcv_saddr);
+    return sizeof(*a);
+  }
+  *(u16*)(e->extra + off) = family;
+  if (family == AF_UNIX && peer && off == 0) {
+    /* the peer's bound address (struct sockaddr_un), when it has one (a socketpair's has none) */
+    struct sock* other = BPF_CORE_READ((struct unix_sock*)sk, peer);
+    struct unix_address* ua = other ? BPF_CORE_READ((struct unix_sock*)other, addr) : NULL;
+    int len = ua ? BPF_CORE_READ(ua, len) : 0;
+    if (len > (int)sizeof(u16)) {
+      u32 n = len > 110 ? 110 : (u32)len;
+      barrier_var(n);
+      n &= 127;
+      if (bpf_probe_read_kernel(e->extra, n, &ua->name) == 0) return n;
+    }
+  }
+  return sizeof(u16);
+}
+
+/* Type-specific capture at entry, into e->extra (bpf/events.h says what each type keeps). */
+static __always_inline void capture_entry(struct vigil_syscall_event* e, u32 id, u32 type) {
+  if (type == VIGIL_EVT_DUP || type == VIGIL_EVT_LISTEN) {
+    e->extra_len = write_sock_addr(e, 0, fd_socket(e->args[0]), type == VIGIL_EVT_DUP);
+    return;
+  }
+  if (type == VIGIL_EVT_ACCEPT) {
+    write_sock_addr(e, VIGIL_ACCEPT_LOCAL_OFF, fd_socket(e->args[0]), false);
+    return;
+  }
+  if (type == VIGIL_EVT_XATTR) {
+    u64 value = 0, size = 0;
+    if (id == VIGIL_SC_setxattr || id == VIGIL_SC_lsetxattr || id == VIGIL_SC_fsetxattr) {
+      value = e->args[2];
+      size = e->args[3];
+    } else if (id == VIGIL_SC_setxattrat) {
+      struct {
+        u64 value;
+        u32 size;
+        u32 flags;
+      } xa = {};
+      if (bpf_probe_read_user(&xa, sizeof(xa), (const void*)e->args[4]) == 0) {
+        value = xa.value;
+        size = xa.size;
+        e->args[5] = size; /* the value size takes the place of usize, as the other calls */
+      } else {
+        e->args[5] = ~0ULL; /* unknown */
+      }
+    }
+    if (value && size) {
+      u32 n = size > VIGIL_XATTR_VALUE_LEN ? VIGIL_XATTR_VALUE_LEN : (u32)size;
+      if (bpf_probe_read_user(e->extra, n & 31, (const void*)value) == 0) e->extra_len = n;
+    }
+    return;
+  }
+  if (type == VIGIL_EVT_SETUID || type == VIGIL_EVT_SETGID || type == VIGIL_EVT_CAPSET) {
+    struct vigil_cred_extra* x = (struct vigil_cred_extra*)e->extra;
+    read_cred_info(&x->before);
+    e->extra_len = sizeof(x->before);
+    if (type == VIGIL_EVT_CAPSET) {
+      struct vigil_capset_request* r = &x->request;
+      if (bpf_probe_read_user(r, 8, (const void*)e->args[0]) == 0) r->read |= VIGIL_CAPSET_HEADER;
+      if (bpf_probe_read_user(r->data, 12, (const void*)e->args[1]) == 0)
+        r->read |= VIGIL_CAPSET_LOW;
+      if (bpf_probe_read_user(&r->data[3], 12, (const void*)(e->args[1] + 12)) == 0)
+        r->read |= VIGIL_CAPSET_HIGH;
+      e->extra_len = sizeof(*x);
+    }
+  }
 }
 
 static __always_inline u32 syscall_id_of(u32 nr) {
@@ -851,6 +1025,10 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
     stat_add(VIGIL_STAT_FILTERED);
     return 0;
   }
+  if (!call_reported(id, ctx)) {
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
   if (over_budget(pi)) return 0;
   u32 tid = (u32)bpf_get_current_pid_tgid();
   if (bpf_map_update_elem(&inflight, &tid, &zero_syscall_event, BPF_ANY)) {
@@ -870,7 +1048,11 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
   e->args[3] = ctx->args[3];
   e->args[4] = ctx->args[4];
   e->args[5] = ctx->args[5];
-  if (spec->str[0] >= 0)
+  /* fsconfig's value is a string only for these commands (else a blob, an fd or nothing) */
+  bool str0 = spec->str[0] >= 0 &&
+              (id != VIGIL_SC_fsconfig || ctx->args[1] == FSCONFIG_SET_STRING ||
+               ctx->args[1] == FSCONFIG_SET_PATH || ctx->args[1] == FSCONFIG_SET_PATH_EMPTY);
+  if (str0)
     read_user_string(e->str0, sizeof(e->str0), saved_arg(e, spec->str[0]), &e->str_len[0],
                      &e->str_flags, 0);
   if (spec->str[1] >= 0)
@@ -885,8 +1067,11 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
     /* connect/bind pass the address length as the next argument */
     u64 want =
         (type == VIGIL_EVT_CONNECT || type == VIGIL_EVT_BIND) ? ctx->args[2] : spec->extra_len;
+    /* bpf's attr may be shorter than what is read of it */
+    if (id == VIGIL_SC_bpf && ctx->args[2] < want) want = ctx->args[2];
     read_extra(e, saved_arg(e, spec->extra_arg), want);
   }
+  capture_entry(e, id, type);
   return 0;
 }
 
@@ -916,6 +1101,12 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   }
   long ret = ctx->ret;
   e->retval = ret;
+  if ((id == VIGIL_SC_dup || id == VIGIL_SC_fcntl) && ret > 2) {
+    /* the lowest free descriptor was not a standard stream */
+    bpf_map_delete_elem(&inflight, &tid);
+    stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
   barrier_var(id);
   const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
   const u16 retry = e->str_flags & (STR_RETRY(0) | STR_RETRY(1) | STR_RETRY(2));
@@ -941,7 +1132,7 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
     int addrlen = 0;
     if (addr && lenp && bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void*)lenp) == 0 &&
         addrlen > 0)
-      read_extra(e, addr, (u64)addrlen);
+      read_extra(e, addr, addrlen > VIGIL_ACCEPT_PEER_LEN ? VIGIL_ACCEPT_PEER_LEN : (u64)addrlen);
   }
   stamp(&e->hdr);
   if (bpf_ringbuf_output(&events, e, syscall_event_size(e), 0)) stat_add(VIGIL_STAT_DROP_MAIN);

@@ -29,7 +29,8 @@
   X(ACCEPT, Accept, "accept", SYSCALL, "accept, accept4",                                        \
     "A listening socket accepted a connection")                                                  \
   X(BIND, Bind, "bind", SYSCALL, "bind", "A socket was bound to a local address")                \
-  X(LISTEN, Listen, "listen", SYSCALL, "listen", "A socket started listening")                   \
+  X(LISTEN, Listen, "listen", SYSCALL, "listen",                                                 \
+    "A socket started listening (with its local address)")                                       \
   X(SOCKET, Socket, "socket", SYSCALL, "socket", "A socket was created")                         \
   X(TCP_STATE, TcpState, "tcp_state", SOCK_STATE, "tracepoint sock:inet_sock_set_state",         \
     "A TCP socket changed state (softirq context, own ring buffer)")                             \
@@ -43,17 +44,45 @@
   X(CHMOD, Chmod, "chmod", SYSCALL, "chmod, fchmod, fchmodat, fchmodat2",                        \
     "File permissions changed")                                                                  \
   X(CHOWN, Chown, "chown", SYSCALL, "chown, fchown, lchown, fchownat", "File ownership changed") \
-  X(SETUID, Setuid, "setuid", SYSCALL, "setuid, setreuid, setresuid",                            \
-    "A process changed its user id")                                                             \
-  X(SETGID, Setgid, "setgid", SYSCALL, "setgid, setregid, setresgid",                            \
-    "A process changed its group id")                                                            \
-  X(MOUNT, Mount, "mount", SYSCALL, "mount", "A file system was mounted")                        \
+  X(SETUID, Setuid, "setuid", SYSCALL, "setuid, setreuid, setresuid, setfsuid",                  \
+    "A process changed (or tried to change) its user ids")                                       \
+  X(SETGID, Setgid, "setgid", SYSCALL, "setgid, setregid, setresgid, setfsgid",                  \
+    "A process changed (or tried to change) its group ids")                                      \
+  X(MOUNT, Mount, "mount", SYSCALL,                                                              \
+    "mount, fsopen, fsconfig, fsmount, move_mount, open_tree, mount_setattr",                    \
+    "A file system was mounted (or a step of the new mount API)")                                \
   X(UMOUNT, Umount, "umount", SYSCALL, "umount2", "A file system was unmounted")                 \
   X(MODULE_LOAD, ModuleLoad, "module_load", SYSCALL, "init_module, finit_module",                \
     "A kernel module load was attempted")                                                        \
   X(KILL, Kill, "kill", SYSCALL, "kill, tkill, tgkill", "A signal was sent")                     \
   X(PRCTL, Prctl, "prctl", SYSCALL, "prctl", "A process changed one of its attributes")          \
-  X(SETNS, Setns, "setns", SYSCALL, "setns", "A process joined another namespace")
+  X(SETNS, Setns, "setns", SYSCALL, "setns", "A process joined another namespace")               \
+  X(CAPSET, Capset, "capset", SYSCALL, "capset",                                                 \
+    "A process changed (or tried to change) its capability sets")                                \
+  X(NS_CREATE, NsCreate, "ns_create", SYSCALL, "unshare, clone, clone3 (with CLONE_NEW* flags)", \
+    "A process created namespaces (a user namespace, ...)")                                      \
+  X(DUP, Dup, "dup", SYSCALL, "dup, dup2, dup3, fcntl (F_DUPFD*) onto 0, 1 or 2",                \
+    "A descriptor was duplicated onto a standard stream")                                        \
+  X(XATTR, Xattr, "xattr", SYSCALL,                                                              \
+    "setxattr, lsetxattr, fsetxattr, setxattrat, removexattr, lremovexattr, fremovexattr, "      \
+    "removexattrat",                                                                             \
+    "An extended attribute was set or removed")                                                  \
+  X(UTIMES, Utimes, "utimes", SYSCALL, "utimensat, futimesat, utimes, utime",                    \
+    "A file's access or modification time was set")                                              \
+  X(CHROOT, Chroot, "chroot", SYSCALL, "chroot, pivot_root", "A process changed its root")       \
+  X(BPF, Bpf, "bpf", SYSCALL,                                                                    \
+    "bpf (MAP_CREATE, PROG_LOAD, PROG_ATTACH, PROG_DETACH, RAW_TRACEPOINT_OPEN, BTF_LOAD, "      \
+    "LINK_CREATE)",                                                                              \
+    "A BPF program or map was created or attached")                                              \
+  X(IO_URING_SETUP, IoUringSetup, "io_uring_setup", SYSCALL, "io_uring_setup",                   \
+    "An io_uring instance was created")                                                          \
+  X(USERFAULTFD, Userfaultfd, "userfaultfd", SYSCALL, "userfaultfd",                             \
+    "A userfaultfd object was created")                                                          \
+  X(PROCESS_VM, ProcessVm, "process_vm", SYSCALL, "process_vm_readv, process_vm_writev",         \
+    "A process read or wrote another process's memory")                                          \
+  X(PERSONALITY, Personality, "personality", SYSCALL, "personality",                             \
+    "A process changed its execution domain (ADDR_NO_RANDOMIZE, ...)")                           \
+  X(KEYCTL, Keyctl, "keyctl", SYSCALL, "keyctl", "A process used the kernel key store")
 
 enum vigil_event_type {
 #define VIGIL_X_EVT_ENUM(ID, ...) VIGIL_EVT_##ID,

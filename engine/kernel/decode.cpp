@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -26,6 +27,7 @@ static_assert(offsetof(vigil_syscall_event, str0) ==
               offsetof(vigil_syscall_event, str2) + VIGIL_SMALL_STR);
 static_assert(sizeof(vigil_syscall_event) == offsetof(vigil_syscall_event, str1) + VIGIL_PATH_MAX);
 static_assert(sizeof(vigil_net_event) == 72 + 8 + 8 + 8 + 32);
+static_assert(sizeof(vigil_cred_extra) < VIGIL_EXTRA_LEN);
 static_assert(sizeof(vigil_proc_info) == 96);
 static_assert(sizeof(vigil_binary_key) == 24);
 static_assert(sizeof(vigil_num_key) == 16);
@@ -89,6 +91,129 @@ bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* e
   return true;
 }
 
+// The type-specific part of a syscall record's `extra` (bpf/events.h).
+void DecodeCredentials(const vigil_syscall_event& r, Event* e) {
+  if (r.extra_len < sizeof(vigil_cred_info)) return;
+  vigil_cred_extra x{};
+  std::memcpy(&x, r.extra, std::min<size_t>(r.extra_len, sizeof(x)));
+  const vigil_cred_info& c = x.before;
+  e->has_cred = true;
+  e->cred = Event::Credentials{c.uid,           c.euid,          c.suid,           c.fsuid,
+                               c.gid,           c.egid,          c.sgid,           c.fsgid,
+                               c.cap_effective, c.cap_permitted, c.cap_inheritable};
+  const vigil_capset_request& q = x.request;
+  if (r.syscall != VIGIL_SC_capset || r.extra_len < sizeof(x) || !(q.read & VIGIL_CAPSET_HEADER) ||
+      !(q.read & VIGIL_CAPSET_LOW))
+    return;
+  e->has_capset = true;
+  e->capset_version = q.version;
+  e->capset_pid = q.pid;
+  // _LINUX_CAPABILITY_VERSION_1 (0x19980330) passes the low 32 capabilities only.
+  const bool high = (q.read & VIGIL_CAPSET_HIGH) && q.version != 0x19980330;
+  auto set = [&](int i) {
+    return uint64_t{q.data[i]} | (high ? uint64_t{q.data[3 + i]} << 32 : 0);
+  };
+  e->capset_effective = set(0);
+  e->capset_permitted = set(1);
+  e->capset_inheritable = set(2);
+}
+
+template <class T>
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// utimensat: struct timespec[2]; futimesat, utimes: struct timeval[2]; utime: struct utimbuf.
+void DecodeTimes(const vigil_syscall_event& r, Event* e) {
+  const uint8_t* x = r.extra;
+  if (r.syscall == VIGIL_SC_utime) {
+    if (r.extra_len < 16) return;
+    for (int i = 0; i < 2; ++i) {
+      e->time_sec[i] = Load<int64_t>(x + 8 * i);
+      e->time_nsec[i] = 0;
+    }
+  } else {
+    if (r.extra_len < 32) return;
+    const int64_t scale = r.syscall == VIGIL_SC_utimensat ? 1 : 1000;  // timeval: microseconds
+    for (int i = 0; i < 2; ++i) {
+      e->time_sec[i] = Load<int64_t>(x + 16 * i);
+      e->time_nsec[i] = Load<int64_t>(x + 16 * i + 8) * scale;
+    }
+  }
+  e->has_times = true;
+}
+
+// The parts of union bpf_attr that name what the command creates or attaches.
+void DecodeBpfAttr(const vigil_syscall_event& r, Event* e) {
+  const uint8_t* x = r.extra;
+  switch (static_cast<int>(r.args[0])) {
+    case 0:  // BPF_MAP_CREATE: map_type at 0, map_name[16] at 28
+      if (r.extra_len < 44) return;
+      e->bpf_type = Load<uint32_t>(x);
+      e->bpf_name = Bounded(reinterpret_cast<const char*>(x + 28), 16);
+      break;
+    case 5:  // BPF_PROG_LOAD: prog_type at 0, prog_name[16] at 48, expected_attach_type at 68
+      if (r.extra_len < 64) return;
+      e->bpf_type = Load<uint32_t>(x);
+      e->bpf_name = Bounded(reinterpret_cast<const char*>(x + 48), 16);
+      if (r.extra_len >= 72) e->bpf_attach_type = Load<uint32_t>(x + 68);
+      break;
+    case 8:   // BPF_PROG_ATTACH
+    case 9:   // BPF_PROG_DETACH
+    case 28:  // BPF_LINK_CREATE: attach_type at 8 for all three
+      if (r.extra_len < 12) return;
+      e->bpf_attach_type = Load<uint32_t>(x + 8);
+      break;
+    default:
+      return;
+  }
+  e->has_bpf_attr = true;
+}
+
+void DecodeExtra(const vigil_syscall_event& r, Event* e) {
+  if (r.hdr.type == VIGIL_EVT_ACCEPT) {  // the local address is there whatever extra_len says
+    const uint8_t* local = r.extra + VIGIL_ACCEPT_LOCAL_OFF;
+    if (Load<uint16_t>(local) != 0)
+      e->local = DecodeSockAddr(local, sizeof(r.extra) - VIGIL_ACCEPT_LOCAL_OFF);
+  }
+  if (r.extra_len == 0) return;
+  switch (r.hdr.type) {
+    case VIGIL_EVT_OPEN:
+      return;  // struct open_how, decoded with the arguments
+    case VIGIL_EVT_SETUID:
+    case VIGIL_EVT_SETGID:
+    case VIGIL_EVT_CAPSET:
+      DecodeCredentials(r, e);
+      return;
+    case VIGIL_EVT_NS_CREATE:
+      if (r.syscall == VIGIL_SC_clone3 && r.extra_len >= 8 && e->arg_count < e->args.size())
+        e->args[e->arg_count++] = NamedArg{"flags", false, Load<uint64_t>(r.extra)};
+      return;
+    case VIGIL_EVT_XATTR:
+      e->xattr_value.assign(reinterpret_cast<const char*>(r.extra),
+                            std::min<size_t>(r.extra_len, VIGIL_XATTR_VALUE_LEN));
+      return;
+    case VIGIL_EVT_UTIMES:
+      DecodeTimes(r, e);
+      return;
+    case VIGIL_EVT_BPF:
+      DecodeBpfAttr(r, e);
+      return;
+    case VIGIL_EVT_IO_URING_SETUP:
+      if (r.extra_len >= 12) {
+        e->has_io_uring_params = true;
+        e->io_uring_flags = Load<uint32_t>(r.extra + 8);
+      }
+      return;
+    default:  // connect, bind, accept (the peer), listen (local), dup (the old socket's peer)
+      e->has_addr = true;
+      e->addr = DecodeSockAddr(r.extra, r.extra_len);
+      return;
+  }
+}
+
 bool DecodeSyscall(const uint8_t* data, size_t size, Event* e, std::string* error) {
   constexpr size_t kMin = offsetof(vigil_syscall_event, str0);
   if (size < kMin || size > sizeof(vigil_syscall_event))
@@ -149,14 +274,14 @@ bool DecodeSyscall(const uint8_t* data, size_t size, Event* e, std::string* erro
     std::memcpy(how, r.extra, sizeof(how));
     e->args[e->arg_count++] = NamedArg{"flags", false, how[0]};
     e->args[e->arg_count++] = NamedArg{"mode", false, how[1]};
+  } else if (r.syscall == VIGIL_SC_setxattrat && r.args[5] != UINT64_MAX) {
+    // the value's size, from struct xattr_args (the kernel side puts it in place of usize)
+    e->args[e->arg_count++] = NamedArg{"size", false, r.args[5]};
   } else if (r.syscall == VIGIL_SC_creat) {
     e->args[e->arg_count++] = NamedArg{"flags", false, 01101};  // O_CREAT|O_WRONLY|O_TRUNC
   }
   e->has_addr = false;
-  if (r.extra_len > 0 && info->event != VIGIL_EVT_OPEN) {
-    e->has_addr = true;
-    e->addr = DecodeSockAddr(r.extra, r.extra_len);
-  }
+  DecodeExtra(r, e);
   return true;
 }
 

@@ -66,6 +66,37 @@ struct Event {
   std::array<bool, 3> string_unreadable{};  // user memory could not be read, even at exit
   bool has_addr = false;
   SockAddr addr;
+  // setuid, setgid, capset: the caller's credentials before the call
+  struct Credentials {
+    uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;
+    uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
+    uint64_t cap_effective = 0, cap_permitted = 0, cap_inheritable = 0;
+  };
+  bool has_cred = false;
+  Credentials cred;
+  // accept: the listening socket's local address (family 0 when unknown); tcp_state uses both
+  // local and remote
+  // xattr (set calls): the first bytes of the value (at most VIGIL_XATTR_VALUE_LEN)
+  std::string xattr_value;
+  // utimes: the requested times; has_times false when the call passed none (both "now").
+  // utimensat's nanoseconds may be UTIME_NOW or UTIME_OMIT; the others' are converted from
+  // microseconds.
+  bool has_times = false;
+  std::array<int64_t, 2> time_sec{}, time_nsec{};  // [0] access, [1] modification
+  // bpf: from union bpf_attr (has_bpf_attr: the kernel could read it). PROG_LOAD: program type
+  // and name; MAP_CREATE: map type and name; PROG_ATTACH, PROG_DETACH, LINK_CREATE: the attach
+  // type.
+  bool has_bpf_attr = false;
+  uint32_t bpf_type = 0, bpf_attach_type = 0;
+  std::string bpf_name;
+  // io_uring_setup: the flags of struct io_uring_params
+  bool has_io_uring_params = false;
+  uint32_t io_uring_flags = 0;
+  // capset: the requested header and sets (has_capset: the kernel could read them)
+  bool has_capset = false;
+  uint32_t capset_version = 0;
+  int32_t capset_pid = 0;
+  uint64_t capset_effective = 0, capset_permitted = 0, capset_inheritable = 0;
 
   // tcp_state
   uint64_t sock = 0;

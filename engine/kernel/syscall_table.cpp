@@ -15,6 +15,13 @@ using K = ArgKind;
 #define SYS_fchmodat2 452
 #endif
 #define SYS_umount SYS_umount2
+// The *xattrat calls (Linux 6.13) are newer than Debian 12's headers.
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#endif
+#ifndef SYS_removexattrat
+#define SYS_removexattrat 466
+#endif
 
 struct Names {
   std::array<const char*, 3> strings;
@@ -70,6 +77,58 @@ const Names kNames[] = {
     /* setgid */ {{}, {{{"gid", 0, K::kS32}}}},
     /* setregid */ {{}, {{{"rgid", 0, K::kS32}, {"egid", 1, K::kS32}}}},
     /* setresgid */ {{}, {{{"rgid", 0, K::kS32}, {"egid", 1, K::kS32}, {"sgid", 2, K::kS32}}}},
+    /* setfsuid */ {{}, {{{"fsuid", 0, K::kS32}}}},
+    /* setfsgid */ {{}, {{{"fsgid", 0, K::kS32}}}},
+    /* capset */ {{}, {}},  // the header and sets are read from user memory (capset.* fields)
+    /* unshare */ {{}, {{{"flags", 0, K::kU64}}}},
+    /* clone */ {{}, {{{"flags", 0, K::kU64}}}},
+    /* clone3 */ {{}, {{{"size", 1, K::kU64}}}},  // flags from struct clone_args
+    /* dup */ {{}, {{{"oldfd", 0, K::kS32}}}},
+    /* dup2 */ {{}, {{{"oldfd", 0, K::kS32}, {"newfd", 1, K::kS32}}}},
+    /* dup3 */ {{}, {{{"oldfd", 0, K::kS32}, {"newfd", 1, K::kS32}, {"flags", 2, K::kU32}}}},
+    /* fcntl */ {{}, {{{"oldfd", 0, K::kS32}, {"cmd", 1, K::kS32}, {"arg", 2, K::kU64}}}},
+    /* setxattr */ {{"path", "name"}, {{{"size", 3, K::kU64}, {"flags", 4, K::kS32}}}},
+    /* lsetxattr */ {{"path", "name"}, {{{"size", 3, K::kU64}, {"flags", 4, K::kS32}}}},
+    /* fsetxattr */
+    {{nullptr, "name"}, {{{"fd", 0, K::kS32}, {"size", 3, K::kU64}, {"flags", 4, K::kS32}}}},
+    /* setxattrat */
+    {{"path", "name"}, {{{"dirfd", 0, K::kS32}, {"at_flags", 2, K::kU32}}}},  // size: struct
+    /* removexattr */ {{"path", "name"}, {}},
+    /* lremovexattr */ {{"path", "name"}, {}},
+    /* fremovexattr */ {{nullptr, "name"}, {{{"fd", 0, K::kS32}}}},
+    /* removexattrat */ {{"path", "name"}, {{{"dirfd", 0, K::kS32}, {"at_flags", 2, K::kU32}}}},
+    /* utimensat */ {{"path"}, {{{"dirfd", 0, K::kS32}, {"flags", 3, K::kU32}}}},
+    /* futimesat */ {{"path"}, {{{"dirfd", 0, K::kS32}}}},
+    /* utimes */ {{"path"}, {}},
+    /* utime */ {{"path"}, {}},
+    /* fsopen */ {{nullptr, nullptr, "fstype"}, {{{"flags", 1, K::kU32}}}},
+    /* fsconfig */
+    {{"value", nullptr, "key"}, {{{"fd", 0, K::kS32}, {"cmd", 1, K::kU32}, {"aux", 4, K::kS32}}}},
+    /* fsmount */ {{}, {{{"fd", 0, K::kS32}, {"flags", 1, K::kU32}, {"attr_flags", 2, K::kU32}}}},
+    /* move_mount */
+    {{"source", "target"},
+     {{{"from_dirfd", 0, K::kS32}, {"to_dirfd", 2, K::kS32}, {"flags", 4, K::kU32}}}},
+    /* open_tree */ {{"source"}, {{{"dirfd", 0, K::kS32}, {"flags", 2, K::kU32}}}},
+    /* mount_setattr */ {{"target"}, {{{"dirfd", 0, K::kS32}, {"flags", 2, K::kU32}}}},
+    /* chroot */ {{"path"}, {}},
+    /* pivot_root */ {{"path", "put_old"}, {}},
+    /* bpf */ {{}, {{{"cmd", 0, K::kS32}, {"size", 2, K::kU32}}}},
+    /* io_uring_setup */ {{}, {{{"entries", 0, K::kU32}}}},
+    /* userfaultfd */ {{}, {{{"flags", 0, K::kU32}}}},
+    /* process_vm_readv */
+    {{},
+     {{{"target_pid", 0, K::kS32},
+       {"liovcnt", 2, K::kU64},
+       {"riovcnt", 4, K::kU64},
+       {"flags", 5, K::kU64}}}},
+    /* process_vm_writev */
+    {{},
+     {{{"target_pid", 0, K::kS32},
+       {"liovcnt", 2, K::kU64},
+       {"riovcnt", 4, K::kU64},
+       {"flags", 5, K::kU64}}}},
+    /* personality */ {{}, {{{"persona", 0, K::kU32}}}},
+    /* keyctl */ {{}, {{{"option", 0, K::kS32}, {"arg2", 1, K::kU64}, {"arg3", 2, K::kU64}}}},
     /* mount */ {{"source", "target", "fstype"}, {{{"flags", 3, K::kU64}}}},
     /* umount */ {{"target"}, {{{"flags", 1, K::kU32}}}},
     /* init_module */ {{nullptr, "params"}, {{{"len", 1, K::kU64}}}},

@@ -13,6 +13,12 @@ ValueRange FieldRange(FieldId id) {
     case FieldId::kProcEuid:
     case FieldId::kProcGid:
     case FieldId::kProcLoginuid:
+    case FieldId::kCredUid:
+    case FieldId::kCredEuid:
+    case FieldId::kCredSuid:
+    case FieldId::kCredFsuid:
+    case FieldId::kCredGid:
+    case FieldId::kCredEgid:
       return {0, kU32};
     case FieldId::kNetFamily:  // sa_family_t
     case FieldId::kNetSport:

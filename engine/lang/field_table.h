@@ -25,6 +25,8 @@
     "Return value of the syscall (negative errno on failure)")                                     \
   X(EvtFailed, "evt.failed", Bool, kAny & ~Bit(kFork) & ~Bit(kTcpState), false, nullptr,           \
     "The syscall failed (retval < 0)")                                                             \
+  X(EvtSyscall, "evt.syscall", String, kSyscallEvents, false, nullptr,                             \
+    "The syscall behind a syscall event (setfsuid, openat, clone3, ...)")                          \
   /* proc: the process the event happened in */                                                    \
   X(ProcPid, "proc.pid", Int, kAny, false, nullptr,                                                \
     "Process id (tgid), in the initial pid namespace")                                             \
@@ -113,16 +115,15 @@
   X(MemfdFlags, "memfd.flags", Flags, Bit(kMemfdCreate), false, &kMemfdFlags,                      \
     "memfd_create flags")                                                                          \
   /* network */                                                                                    \
-  X(NetFamily, "net.family", Int, kSockOps | Bit(kTcpState), false, &kAddressFamilies,             \
+  X(NetFamily, "net.family", Int, kSockOps | Bit(kTcpState) | Bit(kDup), false, &kAddressFamilies, \
     "Address family")                                                                              \
   X(NetType, "net.type", Int, kSockOps, false, &kSocketTypes, "Socket type")                       \
   X(NetProto, "net.proto", Int, kSockOps | Bit(kTcpState), false, &kIpProtocols, "Protocol")       \
   X(NetSaddr, "net.saddr", Address, kAddrOps, false, nullptr, "Local address")                     \
   X(NetSport, "net.sport", Int, kAddrOps, false, nullptr, "Local port")                            \
-  X(NetDaddr, "net.daddr", Address, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), false, nullptr, \
-    "Remote address")                                                                              \
-  X(NetDport, "net.dport", Int, Bit(kConnect) | Bit(kAccept) | Bit(kTcpState), false, nullptr,     \
-    "Remote port")                                                                                 \
+  X(NetDaddr, "net.daddr", Address, kPeerOps, false, nullptr,                                      \
+    "Remote address (dup: the peer of the socket duplicated)")                                     \
+  X(NetDport, "net.dport", Int, kPeerOps, false, nullptr, "Remote port")                           \
   X(NetState, "net.state", Int, Bit(kTcpState), false, &kTcpStates, "New TCP state")               \
   X(NetOldstate, "net.oldstate", Int, Bit(kTcpState), false, &kTcpStates, "Previous TCP state")    \
   X(ListenBacklog, "listen.backlog", Int, Bit(kListen), false, nullptr, "listen(2) backlog")       \
@@ -131,6 +132,11 @@
   X(PtraceTargetPid, "ptrace.target.pid", Int, Bit(kPtrace), false, nullptr, "Traced process id")  \
   X(PtraceTargetName, "ptrace.target.name", String, Bit(kPtrace), false, nullptr,                  \
     "Traced process name")                                                                         \
+  X(PtraceRequestName, "ptrace.request_name", String, Bit(kPtrace), false, nullptr,                \
+    "The request's name (PTRACE_POKEDATA), or its number when it has none")                        \
+  X(PtraceParentTracesChild, "ptrace.parent_traces_child", Bool, Bit(kPtrace), false, nullptr,     \
+    "The tracer is the tracee's parent: PTRACE_TRACEME, or a target whose parent is the caller "   \
+    "(a debugger tracing what it launched)")                                                       \
   X(SignalNumber, "signal.number", Int, Bit(kKill), false, &kSignals, "Signal sent")               \
   X(SignalTargetPid, "signal.target.pid", Int, Bit(kKill), false, nullptr,                         \
     "Process the signal was sent to")                                                              \
@@ -141,11 +147,109 @@
     "Mount point")                                                                                 \
   X(MountFstype, "mount.fstype", String, Bit(kMount), false, nullptr, "File system type")          \
   X(MountFlags, "mount.flags", Flags, Bit(kMount), false, &kMountFlags, "mount(2) flags")          \
-  X(SetuidUid, "setuid.uid", Int, Bit(kSetuid), false, nullptr, "Requested user id")               \
-  X(SetgidGid, "setgid.gid", Int, Bit(kSetgid), false, nullptr, "Requested group id")              \
+  X(SetuidUid, "setuid.uid", Int, Bit(kSetuid), false, nullptr,                                    \
+    "Requested user id: setuid's, else the effective (setreuid, setresuid) unless -1, else the "   \
+    "real one; setfsuid's file-system uid")                                                        \
+  X(SetuidRuid, "setuid.ruid", Int, Bit(kSetuid), false, nullptr,                                  \
+    "Requested real uid (setreuid, setresuid; -1: unchanged)")                                     \
+  X(SetuidEuid, "setuid.euid", Int, Bit(kSetuid), false, nullptr,                                  \
+    "Requested effective uid (setreuid, setresuid; -1: unchanged)")                                \
+  X(SetuidSuid, "setuid.suid", Int, Bit(kSetuid), false, nullptr,                                  \
+    "Requested saved uid (setresuid; -1: unchanged)")                                              \
+  X(SetgidGid, "setgid.gid", Int, Bit(kSetgid), false, nullptr,                                    \
+    "Requested group id: setgid's, else the effective (setregid, setresgid) unless -1, else the "  \
+    "real one; setfsgid's file-system gid")                                                        \
+  X(SetgidRgid, "setgid.rgid", Int, Bit(kSetgid), false, nullptr,                                  \
+    "Requested real gid (setregid, setresgid; -1: unchanged)")                                     \
+  X(SetgidEgid, "setgid.egid", Int, Bit(kSetgid), false, nullptr,                                  \
+    "Requested effective gid (setregid, setresgid; -1: unchanged)")                                \
+  X(SetgidSgid, "setgid.sgid", Int, Bit(kSetgid), false, nullptr,                                  \
+    "Requested saved gid (setresgid; -1: unchanged)")                                              \
+  X(CredUid, "cred.uid", Uint, kCredOps, false, nullptr, "Caller's real uid before the call")      \
+  X(CredEuid, "cred.euid", Uint, kCredOps, false, nullptr,                                         \
+    "Caller's effective uid before the call")                                                      \
+  X(CredSuid, "cred.suid", Uint, kCredOps, false, nullptr, "Caller's saved uid before the call")   \
+  X(CredFsuid, "cred.fsuid", Uint, kCredOps, false, nullptr,                                       \
+    "Caller's file-system uid before the call")                                                    \
+  X(CredGid, "cred.gid", Uint, kCredOps, false, nullptr, "Caller's real gid before the call")      \
+  X(CredEgid, "cred.egid", Uint, kCredOps, false, nullptr,                                         \
+    "Caller's effective gid before the call")                                                      \
+  X(CredCapEffective, "cred.cap_effective", Flags, kCredOps, false, &kCapabilities,                \
+    "Caller's effective capabilities before the call")                                             \
+  X(CredCapPermitted, "cred.cap_permitted", Flags, kCredOps, false, &kCapabilities,                \
+    "Caller's permitted capabilities before the call")                                             \
+  X(CapsetEffective, "capset.effective", Flags, Bit(kCapset), false, &kCapabilities,               \
+    "Requested effective capability set")                                                          \
+  X(CapsetPermitted, "capset.permitted", Flags, Bit(kCapset), false, &kCapabilities,               \
+    "Requested permitted capability set")                                                          \
+  X(CapsetInheritable, "capset.inheritable", Flags, Bit(kCapset), false, &kCapabilities,           \
+    "Requested inheritable capability set")                                                        \
+  X(CapsetPid, "capset.pid", Int, Bit(kCapset), false, nullptr,                                    \
+    "Process named in capset's header (0: the caller)")                                            \
   X(PrctlOption, "prctl.option", Int, Bit(kPrctl), false, &kPrctlOptions, "prctl option")          \
   X(PrctlName, "prctl.name", String, Bit(kPrctl), false, nullptr, "New name for PR_SET_NAME")      \
   X(SetnsNstype, "setns.nstype", Flags, Bit(kSetns), false, &kNamespaceFlags,                      \
     "Namespace type requested")                                                                    \
   X(SetnsTargetPid, "setns.target.pid", Int, Bit(kSetns), false, nullptr,                          \
-    "Process whose namespace was joined (from a pidfd or /proc/PID/ns path), 0 if unknown")
+    "Process whose namespace was joined (from a pidfd or /proc/PID/ns path), 0 if unknown")        \
+  X(NsFlags, "ns.flags", Flags, Bit(kNsCreate), false, &kNamespaceFlags,                           \
+    "Namespaces the call creates (its CLONE_NEW* flags)")                                          \
+  X(DupOldfd, "dup.oldfd", Int, Bit(kDup), false, nullptr, "Descriptor duplicated")                \
+  X(DupNewfd, "dup.newfd", Int, Bit(kDup), false, nullptr,                                         \
+    "Descriptor it became: dup2/dup3's newfd, dup/fcntl's result (absent when they failed)")       \
+  X(DupSocket, "dup.socket", Bool, Bit(kDup), false, nullptr,                                      \
+    "The duplicated descriptor is a socket (its peer is net.daddr, net.dport)")                    \
+  X(XattrName, "xattr.name", String, Bit(kXattr), false, nullptr,                                  \
+    "Extended attribute name (security.capability, user.x, ...)")                                  \
+  X(XattrSize, "xattr.size", Int, Bit(kXattr), false, nullptr, "Size of the value set")            \
+  X(XattrRemove, "xattr.remove", Bool, Bit(kXattr), false, nullptr,                                \
+    "The attribute was removed (removexattr family)")                                              \
+  X(XattrCaps, "xattr.caps", Flags, Bit(kXattr), false, &kCapabilities,                            \
+    "security.capability: the permitted capabilities the file grants at exec")                     \
+  X(XattrCapsInheritable, "xattr.caps_inheritable", Flags, Bit(kXattr), false, &kCapabilities,     \
+    "security.capability: the inheritable set")                                                    \
+  X(XattrCapsEffective, "xattr.caps_effective", Bool, Bit(kXattr), false, nullptr,                 \
+    "security.capability: the effective bit (the permitted set is effective at exec)")             \
+  X(UtimesAtime, "utimes.atime", Int, Bit(kUtimes), false, nullptr,                                \
+    "Access time set explicitly, ns since the Unix epoch")                                         \
+  X(UtimesMtime, "utimes.mtime", Int, Bit(kUtimes), false, nullptr,                                \
+    "Modification time set explicitly, ns since the Unix epoch")                                   \
+  X(UtimesAtimeRequest, "utimes.atime_request", String, Bit(kUtimes), false, nullptr,              \
+    "What is asked of the access time: set, now (UTIME_NOW or no times) or omit (UTIME_OMIT)")     \
+  X(UtimesMtimeRequest, "utimes.mtime_request", String, Bit(kUtimes), false, nullptr,              \
+    "What is asked of the modification time: set, now or omit")                                    \
+  X(UtimesBackdated, "utimes.backdated", Bool, Bit(kUtimes), false, nullptr,                       \
+    "A time is set explicitly more than a second before the event (timestomping)")                 \
+  X(MountConfigKey, "mount.config_key", String, Bit(kMount), false, nullptr,                       \
+    "fsconfig: the parameter's key (source, ...)")                                                 \
+  X(MountConfigValue, "mount.config_value", String, Bit(kMount), false, nullptr,                   \
+    "fsconfig: the parameter's value, for string and path parameters")                             \
+  X(ChrootPath, "chroot.path", String, Bit(kChroot), false, nullptr,                               \
+    "The new root (chroot's path, pivot_root's new_root)")                                         \
+  X(ChrootPutOld, "chroot.put_old", String, Bit(kChroot), false, nullptr,                          \
+    "pivot_root: where the old root is put")                                                       \
+  X(BpfCmd, "bpf.cmd", Int, Bit(kBpf), false, &kBpfCommands, "bpf(2) command")                     \
+  X(BpfCmdName, "bpf.cmd_name", String, Bit(kBpf), false, nullptr,                                 \
+    "The command's name (BPF_PROG_LOAD), or its number")                                           \
+  X(BpfProgType, "bpf.prog.type", Int, Bit(kBpf), false, &kBpfProgTypes,                           \
+    "BPF_PROG_LOAD: the program type")                                                             \
+  X(BpfProgName, "bpf.prog.name", String, Bit(kBpf), false, nullptr,                               \
+    "BPF_PROG_LOAD: the program's name (at most 15 bytes)")                                        \
+  X(BpfMapType, "bpf.map.type", Int, Bit(kBpf), false, nullptr, "BPF_MAP_CREATE: the map type")    \
+  X(BpfMapName, "bpf.map.name", String, Bit(kBpf), false, nullptr,                                 \
+    "BPF_MAP_CREATE: the map's name")                                                              \
+  X(BpfAttachType, "bpf.attach_type", Int, Bit(kBpf), false, nullptr,                              \
+    "Attach type (PROG_ATTACH, PROG_DETACH, LINK_CREATE; PROG_LOAD's expected one)")               \
+  X(IoUringEntries, "io_uring.entries", Int, Bit(kIoUringSetup), false, nullptr,                   \
+    "Submission queue entries requested")                                                          \
+  X(IoUringFlags, "io_uring.flags", Flags, Bit(kIoUringSetup), false, &kIoUringSetupFlags,         \
+    "io_uring_setup flags (IORING_SETUP_SQPOLL, ...)")                                             \
+  X(UserfaultfdFlags, "userfaultfd.flags", Flags, Bit(kUserfaultfd), false, &kUserfaultfdFlags,    \
+    "userfaultfd flags")                                                                           \
+  X(ProcessVmTargetPid, "process_vm.target.pid", Int, Bit(kProcessVm), false, nullptr,             \
+    "Process whose memory is read or written")                                                     \
+  X(ProcessVmWrite, "process_vm.write", Bool, Bit(kProcessVm), false, nullptr,                     \
+    "The call writes (process_vm_writev)")                                                         \
+  X(PersonalityPersona, "personality.persona", Flags, Bit(kPersonality), false,                    \
+    &kPersonalityFlags, "Requested persona (0xffffffff only queries it)")                          \
+  X(KeyctlOp, "keyctl.op", Int, Bit(kKeyctl), false, &kKeyctlOps, "keyctl operation")

@@ -11,6 +11,15 @@ namespace {
 
 constexpr uint64_t kAccMode = 03, kRdOnly = 0, kWrOnly = 01, kRdWr = 02, kCreat = 0100,
                    kTrunc = 01000, kTmpFileBit = 020000000;
+constexpr int64_t kSecondNs = 1'000'000'000;
+
+// The name of the field's constant with this value, or the number as text.
+std::string ConstantName(FieldId field, int64_t value) {
+  if (const auto* constants = lang::Field(field).constants)
+    for (const auto& c : *constants)
+      if (c.value == value) return std::string(c.name);
+  return std::to_string(value);
+}
 
 class Deriver {
  public:
@@ -34,6 +43,19 @@ class Deriver {
         r_.SetBool(FieldId::kOpenWrite, mode == kWrOnly || mode == kRdWr || (flags & kTrunc));
       if (Wants(FieldId::kOpenCreate))
         r_.SetBool(FieldId::kOpenCreate, (flags & (kCreat | kTmpFileBit)) != 0);
+    }
+    if (Wants(FieldId::kPtraceRequestName) && r_.Has(FieldId::kPtraceRequest))
+      r_.SetString(FieldId::kPtraceRequestName,
+                   ConstantName(FieldId::kPtraceRequest, r_.Int(FieldId::kPtraceRequest)));
+    if (Wants(FieldId::kBpfCmdName) && r_.Has(FieldId::kBpfCmd))
+      r_.SetString(FieldId::kBpfCmdName, ConstantName(FieldId::kBpfCmd, r_.Int(FieldId::kBpfCmd)));
+    if (Wants(FieldId::kUtimesBackdated) && r_.Has(FieldId::kEvtTime)) {
+      // explicitly set more than a second before the event
+      const int64_t limit = static_cast<int64_t>(r_.Uint(FieldId::kEvtTime)) - kSecondNs;
+      bool back = false;
+      for (FieldId t : {FieldId::kUtimesAtime, FieldId::kUtimesMtime})
+        if (r_.Has(t) && r_.Int(t) < limit) back = true;
+      r_.SetBool(FieldId::kUtimesBackdated, back);
     }
     if (Wants(FieldId::kProcCmdline) && r_.Has(FieldId::kProcArgs)) {
       std::string joined;

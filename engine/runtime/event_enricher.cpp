@@ -73,6 +73,26 @@ std::string_view DescriptorType(uint32_t pid, int fd) {
   return "file";
 }
 
+constexpr int64_t kPtraceTraceme = 0;
+
+// The parent (tgid) of a process or thread from /proc/PID/stat; nullopt when it is gone.
+std::optional<uint32_t> ProcParent(uint32_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%u/stat", pid);
+  FILE* f = std::fopen(path, "re");
+  if (!f) return std::nullopt;
+  char buf[512];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // "pid (comm) state ppid ...": the name may hold anything, so parse after its last ')'.
+  const char* close = std::strrchr(buf, ')');
+  unsigned state_ppid = 0;
+  char state = 0;
+  if (!close || std::sscanf(close + 1, " %c %u", &state, &state_ppid) != 2) return std::nullopt;
+  return state_ppid;
+}
+
 // The executable's path as the kernel gave it; when the kernel could not name it (an anonymous
 // memory file has no path below the root, so the walk ends at "/"), or cut it short, the
 // process's /proc/PID/exe link, which says "/memfd:NAME (deleted)" for fileless execution.
@@ -96,6 +116,19 @@ std::optional<bool> ExeWrittenSince(uint32_t pid, const timespec& since) {
   if (::stat(path, &st) != 0) return std::nullopt;
   return st.st_mtim.tv_sec > since.tv_sec ||
          (st.st_mtim.tv_sec == since.tv_sec && st.st_mtim.tv_nsec >= since.tv_nsec);
+}
+
+// The caller's credentials before a set*id or capset call, as the kernel read them at entry.
+void SetCredentials(const kernel::Event& e, match::EventRecord& r) {
+  if (!e.has_cred) return;
+  r.SetUint(FieldId::kCredUid, e.cred.uid);
+  r.SetUint(FieldId::kCredEuid, e.cred.euid);
+  r.SetUint(FieldId::kCredSuid, e.cred.suid);
+  r.SetUint(FieldId::kCredFsuid, e.cred.fsuid);
+  r.SetUint(FieldId::kCredGid, e.cred.gid);
+  r.SetUint(FieldId::kCredEgid, e.cred.egid);
+  r.SetUint(FieldId::kCredCapEffective, e.cred.cap_effective);
+  r.SetUint(FieldId::kCredCapPermitted, e.cred.cap_permitted);
 }
 
 void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kernel::SockAddr& a) {
@@ -185,7 +218,11 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
   out.SetUint(FieldId::kEvtBoottime, e.ts_ns);
   out.SetUint(FieldId::kEvtTime,
               static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + wall_offset_ns_));
-  if (e.syscall != 0) out.SetInt(FieldId::kEvtRetval, e.retval);
+  if (e.syscall != 0) {
+    out.SetInt(FieldId::kEvtRetval, e.retval);
+    if (const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall))
+      out.SetString(FieldId::kEvtSyscall, info->name);
+  }
   FillProcess(e, out);
   FillEventFields(e, out);
   match::DeriveFields(out);
@@ -271,6 +308,86 @@ void EventEnricher::FillLifecycle(const kernel::Event& e, match::EventRecord& ou
 
 namespace {
 
+// dup, dup2, dup3, fcntl(F_DUPFD*): which descriptor became which, and the socket's peer.
+void FillDup(const kernel::Event& e, match::EventRecord& out) {
+  SetArg(out, FieldId::kDupOldfd, e, "oldfd");
+  if (e.syscall == VIGIL_SC_dup2 || e.syscall == VIGIL_SC_dup3)
+    SetArg(out, FieldId::kDupNewfd, e, "newfd");
+  else if (e.retval >= 0)
+    out.SetInt(FieldId::kDupNewfd, e.retval);
+  out.SetBool(FieldId::kDupSocket, e.has_addr);
+  if (e.has_addr) {
+    out.SetInt(FieldId::kNetFamily, e.addr.family);
+    SetAddr(out, FieldId::kNetDaddr, FieldId::kNetDport, e.addr);
+  }
+}
+
+void FillFsconfig(const kernel::Event& e, match::EventRecord& out) {
+  const std::string* key = Str(e, "key");
+  if (!key || key->empty()) return;
+  out.SetString(FieldId::kMountConfigKey, *key);
+  auto cmd = Arg(e, "cmd");
+  constexpr uint64_t kSetString = 1, kSetPath = 3, kSetPathEmpty = 4;
+  if (!cmd || (*cmd != kSetString && *cmd != kSetPath && *cmd != kSetPathEmpty)) return;
+  const std::string* value = Str(e, "value");
+  if (!value) return;
+  out.SetString(FieldId::kMountConfigValue, *value);
+  if (*key == "source") out.SetString(FieldId::kMountSource, *value);
+}
+
+// security.capability's value (struct vfs_cap_data, linux/capability.h): magic_etc, then
+// {permitted, inheritable} for the low and (revisions 2 and 3) the high 32 capabilities.
+void FillFileCaps(const std::string& v, match::EventRecord& out) {
+  if (v.size() < 12) return;
+  auto word = [&](size_t i) {
+    uint32_t w;
+    std::memcpy(&w, v.data() + 4 * i, sizeof w);
+    return uint64_t{w};
+  };
+  const uint64_t magic = word(0);
+  constexpr uint64_t kRevisionMask = 0xff000000, kRevision1 = 0x01000000, kEffective = 1;
+  uint64_t permitted = word(1), inheritable = word(2);
+  if ((magic & kRevisionMask) != kRevision1) {  // revisions 2 and 3 carry the high halves
+    if (v.size() < 20) return;
+    permitted |= word(3) << 32;
+    inheritable |= word(4) << 32;
+  }
+  out.SetUint(FieldId::kXattrCaps, permitted);
+  out.SetUint(FieldId::kXattrCapsInheritable, inheritable);
+  out.SetBool(FieldId::kXattrCapsEffective, (magic & kEffective) != 0);
+}
+
+void FillXattr(const kernel::Event& e, match::EventRecord& out) {
+  SetStr(out, FieldId::kFilePath, Str(e, "path"));
+  const std::string* name = Str(e, "name");
+  SetStr(out, FieldId::kXattrName, name);
+  const bool remove = e.syscall == VIGIL_SC_removexattr || e.syscall == VIGIL_SC_lremovexattr ||
+                      e.syscall == VIGIL_SC_fremovexattr || e.syscall == VIGIL_SC_removexattrat;
+  out.SetBool(FieldId::kXattrRemove, remove);
+  if (remove) return;
+  SetArg(out, FieldId::kXattrSize, e, "size");
+  if (name && *name == "security.capability") FillFileCaps(e.xattr_value, out);
+}
+
+// utimensat's special nanosecond values (linux/stat.h).
+constexpr int64_t kUtimeNow = (1 << 30) - 1, kUtimeOmit = (1 << 30) - 2;
+
+void FillUtimes(const kernel::Event& e, match::EventRecord& out) {
+  SetStr(out, FieldId::kFilePath, Str(e, "path"));
+  const FieldId value[2] = {FieldId::kUtimesAtime, FieldId::kUtimesMtime};
+  const FieldId request[2] = {FieldId::kUtimesAtimeRequest, FieldId::kUtimesMtimeRequest};
+  for (int i = 0; i < 2; ++i) {
+    if (!e.has_times || e.time_nsec[i] == kUtimeNow) {  // no times given: both now
+      out.SetString(request[i], "now");
+    } else if (e.time_nsec[i] == kUtimeOmit) {
+      out.SetString(request[i], "omit");
+    } else {
+      out.SetString(request[i], "set");
+      out.SetInt(value[i], e.time_sec[i] * 1'000'000'000 + e.time_nsec[i]);
+    }
+  }
+}
+
 void FillFile(const kernel::Event& e, match::EventRecord& out) {
   switch (e.type) {
     case VIGIL_EVT_OPEN:
@@ -311,16 +428,30 @@ void FillFile(const kernel::Event& e, match::EventRecord& out) {
       SetStr(out, FieldId::kMountSource, Str(e, "source"));
       SetStr(out, FieldId::kMountTarget, Str(e, "target"));
       SetStr(out, FieldId::kMountFstype, Str(e, "fstype"));
-      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMountFlags, *f);
+      if (e.syscall == VIGIL_SC_mount)
+        if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kMountFlags, *f);
+      if (e.syscall == VIGIL_SC_fsconfig) FillFsconfig(e, out);
       break;
     case VIGIL_EVT_UMOUNT:
       SetStr(out, FieldId::kMountTarget, Str(e, "target"));
+      break;
+    case VIGIL_EVT_XATTR:
+      FillXattr(e, out);
+      break;
+    case VIGIL_EVT_UTIMES:
+      FillUtimes(e, out);
+      break;
+    case VIGIL_EVT_CHROOT:
+      SetStr(out, FieldId::kChrootPath, Str(e, "path"));
+      SetStr(out, FieldId::kChrootPutOld, Str(e, "put_old"));
       break;
     default:
       break;
   }
 }
 
+// fsconfig: the key and, for string and path parameters, the value; the "source" key is the
+// mounted source, as mount(2)'s first argument.
 void FillNetwork(const kernel::Event& e, match::EventRecord& out) {
   switch (e.type) {
     case VIGIL_EVT_CONNECT:
@@ -333,9 +464,18 @@ void FillNetwork(const kernel::Event& e, match::EventRecord& out) {
         else
           SetAddr(out, FieldId::kNetDaddr, FieldId::kNetDport, e.addr);
       }
+      if (e.type == VIGIL_EVT_ACCEPT)  // the listening socket's local address
+        SetAddr(out, FieldId::kNetSaddr, FieldId::kNetSport, e.local);
       break;
     case VIGIL_EVT_LISTEN:
       SetArg(out, FieldId::kListenBacklog, e, "backlog");
+      if (e.has_addr) {  // the socket's local address, read in the kernel
+        out.SetInt(FieldId::kNetFamily, e.addr.family);
+        SetAddr(out, FieldId::kNetSaddr, FieldId::kNetSport, e.addr);
+      }
+      break;
+    case VIGIL_EVT_DUP:
+      FillDup(e, out);
       break;
     case VIGIL_EVT_SOCKET:
       SetArg(out, FieldId::kNetFamily, e, "family");
@@ -362,18 +502,50 @@ void EventEnricher::FillProcessControl(const kernel::Event& e, match::EventRecor
   switch (e.type) {
     case VIGIL_EVT_SETUID:
       if (auto id = RequestedId(e, "uid", "euid", "ruid")) out.SetInt(FieldId::kSetuidUid, *id);
+      if (auto fs = Arg(e, "fsuid")) out.SetInt(FieldId::kSetuidUid, static_cast<int64_t>(*fs));
+      SetArg(out, FieldId::kSetuidRuid, e, "ruid");
+      SetArg(out, FieldId::kSetuidEuid, e, "euid");
+      SetArg(out, FieldId::kSetuidSuid, e, "suid");
+      SetCredentials(e, out);
       break;
     case VIGIL_EVT_SETGID:
       if (auto id = RequestedId(e, "gid", "egid", "rgid")) out.SetInt(FieldId::kSetgidGid, *id);
+      if (auto fs = Arg(e, "fsgid")) out.SetInt(FieldId::kSetgidGid, static_cast<int64_t>(*fs));
+      SetArg(out, FieldId::kSetgidRgid, e, "rgid");
+      SetArg(out, FieldId::kSetgidEgid, e, "egid");
+      SetArg(out, FieldId::kSetgidSgid, e, "sgid");
+      SetCredentials(e, out);
       break;
-    case VIGIL_EVT_PTRACE:
-      SetArg(out, FieldId::kPtraceRequest, e, "request");
-      if (auto target = Arg(e, "target_pid")) {
-        out.SetInt(FieldId::kPtraceTargetPid, static_cast<int64_t>(*target));
-        if (const auto* t = tree_.Lookup(static_cast<uint32_t>(*target)))
-          out.SetString(FieldId::kPtraceTargetName, t->comm.view());
+    case VIGIL_EVT_CAPSET:
+      SetCredentials(e, out);
+      if (e.has_capset) {
+        out.SetUint(FieldId::kCapsetEffective, e.capset_effective);
+        out.SetUint(FieldId::kCapsetPermitted, e.capset_permitted);
+        out.SetUint(FieldId::kCapsetInheritable, e.capset_inheritable);
+        out.SetInt(FieldId::kCapsetPid, e.capset_pid);
       }
       break;
+    case VIGIL_EVT_PTRACE: {
+      SetArg(out, FieldId::kPtraceRequest, e, "request");
+      auto request = Arg(e, "request");
+      if (request && static_cast<int64_t>(*request) == kPtraceTraceme) {
+        // The caller asks its parent to trace it: the parent is the tracer, the caller the target.
+        out.SetBool(FieldId::kPtraceParentTracesChild, true);
+        break;
+      }
+      if (auto target = Arg(e, "target_pid")) {
+        const auto pid = static_cast<int64_t>(*target);
+        out.SetInt(FieldId::kPtraceTargetPid, pid);
+        const proctree::Process* t = pid > 0 ? tree_.Lookup(static_cast<uint32_t>(pid)) : nullptr;
+        if (t) out.SetString(FieldId::kPtraceTargetName, t->comm.view());
+        // The target's parent: from the tree, else (a process it has not seen fork) from /proc.
+        std::optional<uint32_t> parent;
+        if (t && t->ppid) parent = t->ppid;
+        if (!parent && pid > 0) parent = ProcParent(static_cast<uint32_t>(pid));
+        if (parent) out.SetBool(FieldId::kPtraceParentTracesChild, *parent == e.pid);
+      }
+      break;
+    }
     case VIGIL_EVT_KILL:
       SetArg(out, FieldId::kSignalNumber, e, "signal");
       SetArg(out, FieldId::kSignalTargetPid, e, "target_pid");
@@ -385,6 +557,46 @@ void EventEnricher::FillProcessControl(const kernel::Event& e, match::EventRecor
       break;
     case VIGIL_EVT_SETNS:
       if (auto t = Arg(e, "nstype")) out.SetUint(FieldId::kSetnsNstype, *t & 0xffffffffu);
+      break;
+    case VIGIL_EVT_NS_CREATE:
+      if (auto f = Arg(e, "flags")) {
+        // CLONE_NEWTIME shares its bit with clone's exit signal: only unshare and clone3 have it
+        constexpr uint64_t kNewAny = 0x7e020000, kNewTime = 0x80;
+        out.SetUint(FieldId::kNsFlags,
+                    *f & (e.syscall == VIGIL_SC_clone ? kNewAny : kNewAny | kNewTime));
+      }
+      break;
+    case VIGIL_EVT_BPF:
+      SetArg(out, FieldId::kBpfCmd, e, "cmd");
+      if (e.has_bpf_attr) {
+        const int64_t cmd = static_cast<int64_t>(Arg(e, "cmd").value_or(0));
+        constexpr int64_t kMapCreate = 0, kProgLoad = 5;
+        if (cmd == kProgLoad) {
+          out.SetInt(FieldId::kBpfProgType, e.bpf_type);
+          out.SetString(FieldId::kBpfProgName, e.bpf_name);
+        } else if (cmd == kMapCreate) {
+          out.SetInt(FieldId::kBpfMapType, e.bpf_type);
+          out.SetString(FieldId::kBpfMapName, e.bpf_name);
+        }
+        if (cmd != kMapCreate) out.SetInt(FieldId::kBpfAttachType, e.bpf_attach_type);
+      }
+      break;
+    case VIGIL_EVT_IO_URING_SETUP:
+      SetArg(out, FieldId::kIoUringEntries, e, "entries");
+      if (e.has_io_uring_params) out.SetUint(FieldId::kIoUringFlags, e.io_uring_flags);
+      break;
+    case VIGIL_EVT_USERFAULTFD:
+      if (auto f = Arg(e, "flags")) out.SetUint(FieldId::kUserfaultfdFlags, *f);
+      break;
+    case VIGIL_EVT_PROCESS_VM:
+      SetArg(out, FieldId::kProcessVmTargetPid, e, "target_pid");
+      out.SetBool(FieldId::kProcessVmWrite, e.syscall == VIGIL_SC_process_vm_writev);
+      break;
+    case VIGIL_EVT_PERSONALITY:
+      if (auto p = Arg(e, "persona")) out.SetUint(FieldId::kPersonalityPersona, *p);
+      break;
+    case VIGIL_EVT_KEYCTL:
+      SetArg(out, FieldId::kKeyctlOp, e, "option");
       break;
     case VIGIL_EVT_MODULE_LOAD:
       if (const std::string* params = Str(e, "params"); params && !params->empty())

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -128,6 +129,117 @@ TEST(Decode, SockAddrFamilies) {
   a = DecodeSockAddr(reinterpret_cast<uint8_t*>(&un), sizeof(sa_family_t) + 9);
   EXPECT_FALSE(a.is_ip());
   EXPECT_EQ(a.path, "@abstract");
+}
+
+// A syscall record of `syscall` (event `type`) without strings, with `extra` bytes.
+// `valid` is extra_len when it differs from the bytes copied.
+std::vector<uint8_t> ExtraRecord(uint16_t type, uint16_t syscall, const void* extra, size_t len,
+                                 std::array<uint64_t, 6> args = {}, size_t valid = SIZE_MAX) {
+  vigil_syscall_event r{};
+  r.hdr.type = type;
+  r.syscall = syscall;
+  for (int i = 0; i < 6; ++i) r.args[i] = args[i];
+  std::memcpy(r.extra, extra, len);
+  r.extra_len = static_cast<uint16_t>(valid == SIZE_MAX ? len : valid);
+  const size_t size = offsetof(vigil_syscall_event, str0);
+  std::vector<uint8_t> bytes(size);
+  std::memcpy(bytes.data(), &r, size);
+  return bytes;
+}
+
+TEST(Decode, CredentialsBeforeTheCallAndCapsetSets) {
+  vigil_cred_extra x{};
+  x.before = {1000, 0, 1000, 0, 100, 100, 100, 100, 0x1ffffffffffULL, 0x1ffffffffffULL, 0};
+  x.request.version = 0x20080522;  // _LINUX_CAPABILITY_VERSION_3
+  x.request.data[0] = 1u << 7;     // effective low
+  x.request.data[1] = 1u << 6;     // permitted low
+  x.request.data[4] = 1;           // permitted high: capability 32
+  x.request.read = VIGIL_CAPSET_HEADER | VIGIL_CAPSET_LOW | VIGIL_CAPSET_HIGH;
+  auto bytes = ExtraRecord(VIGIL_EVT_CAPSET, VIGIL_SC_capset, &x, sizeof(x));
+  Event e;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_TRUE(e.has_cred);
+  EXPECT_EQ(e.cred.uid, 1000u);
+  EXPECT_EQ(e.cred.euid, 0u);
+  EXPECT_EQ(e.cred.cap_effective, 0x1ffffffffffULL);
+  ASSERT_TRUE(e.has_capset);
+  EXPECT_EQ(e.capset_effective, 1u << 7);
+  EXPECT_EQ(e.capset_permitted, (1ULL << 32) | (1u << 6));
+  // Version 1 has no high half, whatever the kernel read after it.
+  x.request.version = 0x19980330;
+  bytes = ExtraRecord(VIGIL_EVT_CAPSET, VIGIL_SC_capset, &x, sizeof(x));
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.capset_permitted, 1u << 6);
+  // Data the kernel could not read is no request.
+  x.request.read = VIGIL_CAPSET_HEADER;
+  bytes = ExtraRecord(VIGIL_EVT_CAPSET, VIGIL_SC_capset, &x, sizeof(x));
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_TRUE(e.has_cred);
+  EXPECT_FALSE(e.has_capset);
+  // A set*id record carries the credentials only.
+  bytes = ExtraRecord(VIGIL_EVT_SETUID, VIGIL_SC_setuid, &x.before, sizeof(x.before));
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_TRUE(e.has_cred);
+  EXPECT_FALSE(e.has_addr);
+  EXPECT_EQ(e.cred.gid, 100u);
+}
+
+TEST(Decode, TimesOfEachUtimesSyscall) {
+  const int64_t ts[4] = {10, 20, 30, (1 << 30) - 2};  // timespec: UTIME_OMIT for mtime
+  auto bytes = ExtraRecord(VIGIL_EVT_UTIMES, VIGIL_SC_utimensat, ts, sizeof(ts));
+  Event e;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_TRUE(e.has_times);
+  EXPECT_EQ(e.time_sec[0], 10);
+  EXPECT_EQ(e.time_nsec[0], 20);
+  EXPECT_EQ(e.time_nsec[1], (1 << 30) - 2);
+  bytes = ExtraRecord(VIGIL_EVT_UTIMES, VIGIL_SC_utimes, ts, sizeof(ts));  // timeval: us
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.time_nsec[0], 20000);
+  bytes = ExtraRecord(VIGIL_EVT_UTIMES, VIGIL_SC_utime, ts, 16);  // utimbuf: seconds
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.time_sec[1], 20);
+  EXPECT_EQ(e.time_nsec[1], 0);
+  bytes = ExtraRecord(VIGIL_EVT_UTIMES, VIGIL_SC_utimensat, ts, 0);  // times == NULL
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_FALSE(e.has_times);
+}
+
+TEST(Decode, BpfAttrCloneArgsXattrValueAndAcceptLocalAddress) {
+  uint8_t attr[72] = {};
+  attr[0] = 1;  // BPF_PROG_TYPE_SOCKET_FILTER
+  std::memcpy(attr + 48, "my_prog", 7);
+  auto bytes = ExtraRecord(VIGIL_EVT_BPF, VIGIL_SC_bpf, attr, sizeof(attr), {5});
+  Event e;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_TRUE(e.has_bpf_attr);
+  EXPECT_EQ(e.bpf_type, 1u);
+  EXPECT_EQ(e.bpf_name, "my_prog");
+  EXPECT_FALSE(e.has_addr);
+
+  const uint64_t flags = 0x10000000;  // CLONE_NEWUSER
+  bytes = ExtraRecord(VIGIL_EVT_NS_CREATE, VIGIL_SC_clone3, &flags, sizeof(flags), {0, 88});
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_EQ(e.arg_count, 2);
+  EXPECT_STREQ(e.args[1].name, "flags");
+  EXPECT_EQ(e.args[1].value, flags);
+
+  bytes = ExtraRecord(VIGIL_EVT_XATTR, VIGIL_SC_setxattr, "hello", 5);
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.xattr_value, "hello");
+  EXPECT_FALSE(e.has_addr);
+
+  uint8_t accept[VIGIL_EXTRA_LEN] = {};
+  sockaddr_in peer{AF_INET, htons(4000), {htonl(0x0a000001)}, {}};
+  sockaddr_in local{AF_INET, htons(22), {htonl(0x7f000001)}, {}};
+  std::memcpy(accept, &peer, sizeof(peer));
+  std::memcpy(accept + VIGIL_ACCEPT_LOCAL_OFF, &local, sizeof(local));
+  bytes = ExtraRecord(VIGIL_EVT_ACCEPT, VIGIL_SC_accept, accept, sizeof(accept), {}, sizeof(peer));
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  ASSERT_TRUE(e.has_addr);
+  EXPECT_EQ(e.addr.port, 4000);
+  EXPECT_EQ(e.local.family, AF_INET);
+  EXPECT_EQ(e.local.port, 22);
 }
 
 }  // namespace
