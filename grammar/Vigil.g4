@@ -94,7 +94,7 @@ setExpr
   | IDENT                                          # namedSet
   ;
 
-fieldRef : IDENT ('[' INT ']')? ;
+fieldRef : IDENT ('[' (INT | key=IDENT) ']')? ;
 
 // ---- literals ------------------------------------------------------------------------
 
