@@ -39,7 +39,7 @@ std::unordered_map<uint32_t, std::string> ParsePasswd(std::string_view text) {
 }
 
 void PasswdFile::Refresh(uint64_t now_ns, uint64_t interval_ns) {
-  if (checked_ && now_ns >= checked_ns_ && now_ns - checked_ns_ < interval_ns) return;
+  if (!Due(now_ns, interval_ns)) return;
   checked_ = true;
   checked_ns_ = now_ns;
   FileText text;
@@ -89,16 +89,18 @@ std::optional<std::string_view> UserNames::HostName(uint32_t uid, uint64_t now_n
 std::optional<std::string_view> UserNames::ContainerName(std::string_view container_id,
                                                          uint32_t pid, uint32_t uid,
                                                          uint64_t now_ns) {
-  std::string root = options_.proc_root + "/" + std::to_string(pid) + "/root";
-  auto it = containers_.find(std::string(container_id));
+  // Per event: one lookup; the root path is built only when the file is due for a check.
+  auto root = [&] { return options_.proc_root + "/" + std::to_string(pid) + "/root"; };
+  key_.assign(container_id);
+  auto it = containers_.find(key_);
   if (it == containers_.end()) {
     if (containers_.size() >= options_.max_containers) {
       containers_.clear();
       ++container_resets_;
     }
-    it = containers_.emplace(std::string(container_id), PasswdFile(root, "/etc/passwd")).first;
-  } else {
-    it->second.set_root(std::move(root));
+    it = containers_.emplace(key_, PasswdFile(root(), "/etc/passwd")).first;
+  } else if (it->second.Due(now_ns, options_.refresh_interval_ns)) {
+    it->second.set_root(root());
   }
   return it->second.Name(uid, now_ns, options_.refresh_interval_ns);
 }

@@ -29,6 +29,10 @@ class PasswdFile {
   PasswdFile(std::string root, std::string path) : root_(std::move(root)), path_(std::move(path)) {}
 
   std::optional<std::string_view> Name(uint32_t uid, uint64_t now_ns, uint64_t interval_ns);
+  // Whether the next Name() call at now_ns will check the file (callers then set its root).
+  bool Due(uint64_t now_ns, uint64_t interval_ns) const {
+    return !checked_ || now_ns < checked_ns_ || now_ns - checked_ns_ >= interval_ns;
+  }
   // Points the file at another root (the container's root through a live process).
   void set_root(std::string root) { root_ = std::move(root); }
   uint64_t reads() const { return reads_; }
@@ -77,6 +81,7 @@ class UserNames {
   UserNamesOptions options_;
   PasswdFile host_;
   std::unordered_map<std::string, PasswdFile> containers_;
+  std::string key_;  // the container id being looked up (reused: no allocation per event)
   uint64_t container_resets_ = 0;
 };
 
