@@ -50,4 +50,16 @@ static inline __u64 vigil_path_hash_finish(__u64 h, __u64 len) {
   return vigil_mix64(h ^ len);
 }
 
+/* Hash of an environment variable's name (its bytes before '='), by which the kernel selects
+ * the variables an exec reports: one step per byte, the length mixed in at the end. */
+#define VIGIL_ENV_HASH_SEED 0xcbf29ce484222325ULL
+
+static inline __u64 vigil_env_hash_step(__u64 h, __u8 c) {
+  return (h ^ c) * 0x100000001b3ULL;
+}
+
+static inline __u64 vigil_env_hash_finish(__u64 h, __u64 len) {
+  return vigil_mix64(h ^ len);
+}
+
 #endif /* VIGIL_BPF_ENTITY_H */

@@ -22,6 +22,15 @@
 #define VIGIL_ARGV_INLINE 4096
 #define VIGIL_ARGV_CAP 65536
 #define VIGIL_ARGV_DEFAULT 16384
+/* Environment variables at exec: the strings whose name is selected (`--env-names`, at most
+ * VIGIL_ENV_NAMES) are kept, NUL-separated, in VIGIL_ENV_LEN bytes; the environment is read one
+ * string (at most VIGIL_ENV_STR bytes, a longer value is cut) per step, at most VIGIL_ENV_STEPS
+ * steps; names longer than VIGIL_ENV_NAME_MAX bytes are never selected. */
+#define VIGIL_ENV_LEN 1024
+#define VIGIL_ENV_STR 256
+#define VIGIL_ENV_STEPS 1024
+#define VIGIL_ENV_NAMES 16
+#define VIGIL_ENV_NAME_MAX 64
 #define VIGIL_TTY_LEN 64
 #define VIGIL_UTS_LEN 64
 #define VIGIL_EXTRA_LEN 128 /* raw bytes of a struct argument (sockaddr, open_how) */
@@ -159,6 +168,9 @@ struct vigil_event_header {
 #define VIGIL_EXEC_ARGV_TRUNCATED 1u
 #define VIGIL_EXEC_EXE_TRUNCATED 2u
 #define VIGIL_EXEC_FILENAME_TRUNCATED 4u
+#define VIGIL_EXEC_CWD_TRUNCATED 8u
+#define VIGIL_EXEC_ENV_TRUNCATED 16u       /* the scan stopped before the environment's end */
+#define VIGIL_EXEC_ENV_VALUE_TRUNCATED 32u /* a selected string was cut at VIGIL_ENV_STR - 1 */
 
 struct vigil_exec_event {
   struct vigil_event_header hdr;
@@ -169,17 +181,22 @@ struct vigil_exec_event {
   __u64 cgroup_id;
   __u32 euid;
   __u32 loginuid;
-  __u32 flags;    /* VIGIL_EXEC_* */
-  __u32 argc;     /* the real argument count (argv may hold fewer when cut) */
-  __u32 argv_len; /* bytes used in argv, which the record is at least as long as */
-  __u32 pad32;
+  __u32 flags;        /* VIGIL_EXEC_* */
+  __u32 argc;         /* the real argument count (argv may hold fewer when cut) */
+  __u32 argv_len;     /* bytes used in argv, which the record is at least as long as */
+  __u32 vpid;         /* the tgid in the process's own pid namespace */
   __u16 filename_len; /* bytes in filename, without NUL */
   __u16 exe_off;      /* the exe path is exe_buf[exe_off, exe_off + exe_len) */
   __u16 exe_len;
-  __u16 pad16;
+  __u16 cwd_len; /* the working directory is cwd_buf[cwd_off, cwd_off + cwd_len) */
+  __u16 cwd_off;
+  __u16 env_len; /* bytes used in env */
+  __u32 tty_dev; /* controlling terminal, encoded as /proc/PID/stat's tty_nr; 0: none */
   char tty[VIGIL_TTY_LEN];
   char filename[VIGIL_PATH_MAX];
   char exe_buf[2 * VIGIL_PATH_MAX];
+  char cwd_buf[2 * VIGIL_PATH_MAX];        /* as exe_buf */
+  char env[VIGIL_ENV_LEN + VIGIL_ENV_STR]; /* selected NAME=value strings, NUL-separated */
   char argv[]; /* VIGIL_ARGV_INLINE or VIGIL_ARGV_CAP bytes of room (see above) */
 };
 

@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool use_boottime = true;
 /* Bytes of an exec's argument list that are read, at most VIGIL_ARGV_CAP (`--max-args-bytes`). */
 const volatile __u32 argv_max = VIGIL_ARGV_DEFAULT;
+/* Environment variables an exec reports (`--env-names`): vigil_env_hash of each name. */
+const volatile __u32 env_name_count = 0;
+const volatile __u64 env_name_hash[VIGIL_ENV_NAMES] = {};
 /* Per-process event budget (`--process-event-rate`): at most proc_budget selected syscall events
  * per proc_budget_window_ns per process; 0: no budget. Lifecycle and network events are never
  * counted against it. */
@@ -91,6 +94,15 @@ static __always_inline u64 task_pidns(struct task_struct* t) {
   struct upid up = {};
   bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]);
   return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/* The task's tgid as its own pid namespace numbers it (the innermost level). */
+static __always_inline u32 task_vpid(struct task_struct* t) {
+  struct pid* p = BPF_CORE_READ(t, thread_pid);
+  unsigned int level = BPF_CORE_READ(p, level);
+  struct upid up = {};
+  bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]);
+  return up.nr;
 }
 
 static __always_inline void fill_input(struct task_struct* t, struct scope_input* in) {
@@ -539,6 +551,80 @@ static __always_inline void exec_without_event(u32 version, struct linux_binprm*
   bpf_ringbuf_discard(buf, 0);
 }
 
+/* Environment scan state for bpf_loop: one step per environment string (or per VIGIL_ENV_STR - 1
+ * bytes of a longer one). Each string is read into the record at `used`; it stays there (used
+ * moves past it) only when its name is selected. */
+struct env_walk {
+  char* out; /* the record's env */
+  unsigned long pos, end;
+  u32 used;
+  u32 flags;
+  u32 in_long; /* pos is inside a string longer than one read */
+};
+
+static long env_step(u32 i, void* ctx) {
+  struct env_walk* w = ctx;
+  if (w->pos >= w->end) return 1;
+  u32 used = w->used;
+  if (used >= VIGIL_ENV_LEN) {
+    w->flags |= VIGIL_EXEC_ENV_TRUNCATED; /* no room for more, and strings remain */
+    return 1;
+  }
+  char* dst = w->out;
+  if (!dst) return 1;
+  dst += used & (VIGIL_ENV_LEN - 1);
+  long n = bpf_probe_read_user_str(dst, VIGIL_ENV_STR, (void*)w->pos);
+  if (n <= 0) {
+    w->flags |= VIGIL_EXEC_ENV_TRUNCATED;
+    return 1;
+  }
+  bool whole = n < VIGIL_ENV_STR; /* the string ended within this read */
+  bool first = !w->in_long;
+  w->pos += whole ? n : n - 1;
+  w->in_long = !whole;
+  if (!first) return 0; /* the rest of a long string, judged by its start */
+  u64 h = VIGIL_ENV_HASH_SEED;
+  u32 len = 0;
+  bool named = false;
+  for (u32 k = 0; k < VIGIL_ENV_NAME_MAX; k++) {
+    char c = dst[k];
+    if (c == '=') {
+      named = true;
+      break;
+    }
+    if (!c) break;
+    h = vigil_env_hash_step(h, (u8)c);
+    len++;
+  }
+  if (!named || len == 0) return 0;
+  h = vigil_env_hash_finish(h, len);
+  bool wanted = false;
+  for (u32 k = 0; k < VIGIL_ENV_NAMES; k++) {
+    if (k >= env_name_count) break;
+    if (env_name_hash[k] == h) wanted = true;
+  }
+  if (!wanted) return 0;
+  if (!whole) w->flags |= VIGIL_EXEC_ENV_VALUE_TRUNCATED;
+  w->used = used + (u32)n; /* kept, with its NUL */
+  return 0;
+}
+
+/* The selected environment variables of the new image (mm->env_start..env_end, which exec has
+ * just written, so resident), bounded by VIGIL_ENV_STEPS reads. */
+static __always_inline void scan_env(struct vigil_exec_event* e, struct task_struct* t) {
+  struct env_walk w = {
+      .out = e->env,
+      .pos = BPF_CORE_READ(t, mm, env_start),
+      .end = BPF_CORE_READ(t, mm, env_end),
+  };
+  bpf_loop(VIGIL_ENV_STEPS, env_step, &w, 0);
+  if (w.pos < w.end) w.flags |= VIGIL_EXEC_ENV_TRUNCATED;
+  u32 used = w.used;
+  if (used > VIGIL_ENV_LEN + VIGIL_ENV_STR) used = 0;
+  e->env_len = used;
+  e->flags |= w.flags;
+}
+
 /* Fills the exec record `e`, whose argv has room for argv_room bytes (VIGIL_ARGV_INLINE or
  * VIGIL_ARGV_CAP, a constant at each call), and decides the scope and a kill in the kernel; the
  * argument list is read up to argv_max bytes. Returns whether the event is to be sent. */
@@ -553,8 +639,7 @@ static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
   e->exe_off = off;
   e->exe_len = len;
   e->flags = truncated ? VIGIL_EXEC_EXE_TRUNCATED : 0;
-  e->pad32 = 0;
-  e->pad16 = 0;
+  e->env_len = 0;
   struct vigil_proc_info state = {};
   refresh_current(version, REFRESH_EXEC, hash_path(e->exe_buf, off), &state);
   struct vigil_policy_config* cfg = bpf_map_lookup_elem(&policy_config, &version);
@@ -575,8 +660,29 @@ static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
   e->euid = BPF_CORE_READ(t, cred, euid.val);
   e->loginuid = bpf_core_field_exists(t->loginuid) ? BPF_CORE_READ(t, loginuid.val) : (u32)-1;
   e->tty[0] = 0;
+  e->tty_dev = 0;
   struct tty_struct* tty = BPF_CORE_READ(t, signal, tty);
-  if (tty) bpf_probe_read_kernel_str(e->tty, sizeof(e->tty), &tty->name);
+  if (tty) {
+    bpf_probe_read_kernel_str(e->tty, sizeof(e->tty), &tty->name);
+    /* tty_devnum(): the driver's major, its first minor plus the tty's index; encoded as
+     * new_encode_dev(), which is what /proc/PID/stat's tty_nr holds */
+    u32 major = BPF_CORE_READ(tty, driver, major);
+    u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+    e->tty_dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+  }
+  e->vpid = task_vpid(t);
+  /* The working directory, walked like the executable's path (relative to the process's root
+   * mount, so a container's cwd reads as the container sees it). */
+  struct path cwd = {};
+  struct fs_struct* fs = BPF_CORE_READ(t, fs);
+  if (fs) bpf_core_read(&cwd, sizeof(cwd), &fs->pwd);
+  bool cwd_truncated = false;
+  u32 cwd_off = 0;
+  e->cwd_len = 0;
+  if (cwd.dentry && cwd.mnt)
+    e->cwd_len = build_path(cwd.dentry, cwd.mnt, e->cwd_buf, &cwd_off, &cwd_truncated);
+  e->cwd_off = cwd_off;
+  if (cwd_truncated) e->flags |= VIGIL_EXEC_CWD_TRUNCATED;
 
   const char* filename = BPF_CORE_READ(bprm, filename);
   long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
@@ -592,6 +698,8 @@ static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
   if (argv_len > argv_room) argv_len = argv_room; /* for the verifier: cap <= argv_room */
   if (bpf_probe_read_user(e->argv, argv_len, (void*)arg_start) < 0) argv_len = 0;
   e->argv_len = argv_len;
+
+  if (env_name_count) scan_env(e, t);
 
   /* `action kill` that the kernel decides alone: the process dies before it runs a single
    * instruction of the new program. */

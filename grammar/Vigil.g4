@@ -115,7 +115,7 @@ setExpr
   | IDENT                                          # namedSet
   ;
 
-fieldRef : IDENT ('[' INT ']')? ;
+fieldRef : IDENT ('[' (INT | key=IDENT) ']')? ;
 
 // ---- literals ------------------------------------------------------------------------
 

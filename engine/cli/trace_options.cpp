@@ -22,6 +22,11 @@ void AddSensorFlags(CLI::App* cmd, SensorFlags& flags) {
                   "flagged: kernel.argv_truncated)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  cmd->add_option("--env-names", flags.env_names,
+                  "Environment variables an exec reports (proc.env), comma-separated, at most 16; "
+                  "'' for none")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--process-event-rate", flags.process_event_rate,
                   "Selected syscall events per second one process may send; more are counted "
                   "(stats: throttled) and not sent (0: no limit)")
@@ -46,6 +51,9 @@ std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
   options->session.proc_info_entries = flags.proc_info_entries;
   options->session.tree_limits.max_args_bytes = flags.max_args_bytes;
   options->session.process_event_rate = flags.process_event_rate;
+  options->session.env_names.clear();
+  for (const std::string& name : flags.env_names)
+    if (!name.empty()) options->session.env_names.push_back(name);
   *signals = runtime::BlockStopSignals();
   return std::nullopt;
 }

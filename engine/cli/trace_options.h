@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/event_stream.h"
 
@@ -16,6 +17,7 @@ struct SensorFlags {
   uint32_t proc_info_entries = 0;
   size_t max_args_bytes = proctree::TreeLimits{}.max_args_bytes;
   uint32_t process_event_rate = runtime::SessionOptions{}.process_event_rate;
+  std::vector<std::string> env_names = runtime::SessionOptions{}.env_names;
 };
 
 // Adds --events, --scope, --proc-info-size, --max-args-bytes and --process-event-rate to `cmd`.

@@ -255,7 +255,8 @@ class RuleBuilder {
       Operand op;
       op.field = *id;
       op.index = v.index;
-      op.field_type = op.type = lang::Field(*id).type;
+      op.key = v.key;
+      op.field_type = op.type = op.key.empty() ? lang::Field(*id).type : lang::Type::kString;
       return op;
     }
     if (v.kind == Kind::kCall && v.items.size() == 1) {

@@ -17,8 +17,8 @@ namespace vigil::kernel {
 // change (or an ABI difference) fails the build instead of corrupting decoding.
 static_assert(sizeof(vigil_event_header) == 72);
 static_assert(offsetof(vigil_event_header, comm) == 56);
-static_assert(sizeof(vigil_exec_event) ==
-              72 + 72 + VIGIL_TTY_LEN + VIGIL_PATH_MAX + 2 * VIGIL_PATH_MAX);
+static_assert(sizeof(vigil_exec_event) == 72 + 80 + VIGIL_TTY_LEN + VIGIL_PATH_MAX +
+                                              4 * VIGIL_PATH_MAX + VIGIL_ENV_LEN + VIGIL_ENV_STR);
 static_assert(offsetof(vigil_exec_event, argv) == sizeof(vigil_exec_event));
 static_assert(sizeof(vigil_fork_event) == 72 + 16);
 static_assert(sizeof(vigil_exit_event) == 72 + 16);
@@ -55,6 +55,15 @@ void DecodeHeader(const vigil_event_header& h, Event* e) {
   e->comm = Bounded(h.comm, sizeof(h.comm));
 }
 
+// The kernel names a pseudo-terminal "ptsN" (its driver's name and index); /dev, ps and
+// proc.tty say "pts/N".
+std::string TtyName(std::string name) {
+  if (name.size() > 3 && name.compare(0, 3, "pts") == 0 &&
+      name.find_first_not_of("0123456789", 3) == std::string::npos)
+    name.insert(3, "/");
+  return name;
+}
+
 bool Fail(std::string* error, std::string message) {
   if (error) *error = std::move(message);
   return false;
@@ -62,7 +71,8 @@ bool Fail(std::string* error, std::string message) {
 
 // `size` is the record's: the fixed part and at least argv_len bytes of arguments.
 bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* error) {
-  if (r.exe_off + r.exe_len > sizeof(r.exe_buf) || r.argv_len > VIGIL_ARGV_CAP ||
+  if (r.exe_off + r.exe_len > sizeof(r.exe_buf) || r.cwd_off + r.cwd_len > sizeof(r.cwd_buf) ||
+      r.env_len > sizeof(r.env) || r.argv_len > VIGIL_ARGV_CAP ||
       r.argv_len > size - sizeof(vigil_exec_event) || r.filename_len >= sizeof(r.filename))
     return Fail(error, "exec record with out-of-range lengths");
   e->start_ns = r.start_ns;
@@ -72,7 +82,19 @@ bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* e
   e->cgroup_id = r.cgroup_id;
   e->euid = r.euid;
   e->loginuid = r.loginuid;
-  e->tty = Bounded(r.tty, sizeof(r.tty));
+  e->tty = TtyName(Bounded(r.tty, sizeof(r.tty)));
+  e->tty_dev = r.tty_dev;
+  e->vpid = r.vpid;
+  e->cwd.assign(r.cwd_buf + r.cwd_off, r.cwd_len);
+  e->cwd_truncated = r.flags & VIGIL_EXEC_CWD_TRUNCATED;
+  e->env_truncated = r.flags & (VIGIL_EXEC_ENV_TRUNCATED | VIGIL_EXEC_ENV_VALUE_TRUNCATED);
+  e->env.clear();
+  for (size_t start = 0, i = 0; i < r.env_len; ++i) {
+    if (r.env[i] == '\0') {
+      e->env.emplace_back(r.env + start, i - start);
+      start = i + 1;
+    }
+  }
   e->filename.assign(r.filename, r.filename_len);
   e->exe.assign(r.exe_buf + r.exe_off, r.exe_len);
   e->argc = r.argc;

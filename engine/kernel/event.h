@@ -48,10 +48,17 @@ struct Event {
   // exec
   uint64_t mntns = 0, pidns = 0, cgroup_id = 0;
   uint32_t euid = 0, loginuid = 0;
-  std::string tty, filename, exe;
+  std::string tty, filename, exe, cwd;
   std::vector<std::string> argv;
   uint32_t argc = 0;
+  uint32_t vpid = 0;     // tgid in the process's own pid namespace
+  uint32_t tty_dev = 0;  // /proc/PID/stat tty_nr encoding; 0: no terminal
   bool argv_truncated = false, exe_truncated = false, filename_truncated = false;
+  bool cwd_truncated = false;
+  // Selected environment variables, "NAME=value" as the kernel kept them (names chosen by hash:
+  // a consumer checks the name), and whether the scan or a value was cut.
+  std::vector<std::string> env;
+  bool env_truncated = false;
   // exit
   uint32_t exit_status = 0;  // wait status
 

@@ -1,4 +1,5 @@
 #include "kernel/sensors.h"
+#include "kernel/env_names.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -280,6 +281,9 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     self->skel_ = skel;
     skel->rodata->use_boottime = options.clock == ClockSource::kBoottime;
     skel->rodata->argv_max = std::clamp<uint32_t>(options.argv_max_bytes, 1, VIGIL_ARGV_CAP);
+    skel->rodata->env_name_count = static_cast<uint32_t>(options.env_names.size());
+    for (size_t i = 0; i < options.env_names.size() && i < VIGIL_ENV_NAMES; ++i)
+      skel->rodata->env_name_hash[i] = EnvNameHash(options.env_names[i]);
     // Budget per window, rounded up: a rate below one event per window still lets one through.
     skel->rodata->proc_budget = static_cast<uint32_t>(
         (uint64_t{options.process_event_rate} * kBudgetWindowMs + 999) / 1000);

@@ -47,6 +47,8 @@ struct SensorOptions {
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
   // Bytes of an exec's argument list read by the kernel; clamped to [1, VIGIL_ARGV_CAP].
   uint32_t argv_max_bytes = VIGIL_ARGV_DEFAULT;
+  // Environment variables an exec reports (kernel/env_names.h); empty: none, no scan.
+  std::vector<std::string> env_names;
   // Selected syscall events per second each process may send (`--process-event-rate`), counted
   // in windows of kBudgetWindowMs; more are counted as throttled and not sent. 0: no limit.
   uint32_t process_event_rate = kDefaultProcessEventRate;

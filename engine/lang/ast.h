@@ -26,6 +26,7 @@ struct Value {
   int64_t number_hi = 0; // range high end
   bool boolean = false;
   int index = -1;        // field[N]
+  std::string key;       // field[NAME] (proc.env[LD_PRELOAD]); empty when none
   std::vector<Value> items;  // list items, call arguments, {qualifier, item} for kQualified
 
   // Filled in by name resolution and type checking.

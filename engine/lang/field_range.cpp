@@ -9,6 +9,8 @@ ValueRange FieldRange(FieldId id) {
     case FieldId::kProcTid:
     case FieldId::kProcPpid:
     case FieldId::kProcParentPid:
+    case FieldId::kProcVpid:
+    case FieldId::kProcTtyDev:
     case FieldId::kProcUid:
     case FieldId::kProcEuid:
     case FieldId::kProcGid:

@@ -41,19 +41,40 @@
     "Arguments, argv[0] included (bounded)")                                                       \
   X(ProcCmdline, "proc.cmdline", String, kAny, false, nullptr, "Arguments joined with spaces")     \
   X(ProcArgsTruncated, "proc.args_truncated", Bool, kAny, false, nullptr,                          \
-    "The argument list was longer than vigil reads (--max-args-bytes): proc.args is its start")   \
+    "The argument list was longer than vigil reads (--max-args-bytes): proc.args is its start")    \
+  X(ProcEnv, "proc.env", StringList, kAny, false, nullptr,                                         \
+    "Selected environment variables at exec, NAME=value (--env-names); proc.env[NAME] is one "     \
+    "value")                                                                                       \
+  X(ProcEnvNames, "proc.env_names", StringList, kAny, false, nullptr,                              \
+    "Names of the selected environment variables the image has (proc.env_names contains "          \
+    "\"LD_PRELOAD\")")                                                                             \
+  X(ProcEnvTruncated, "proc.env_truncated", Bool, kAny, false, nullptr,                            \
+    "The environment was longer than the kernel scans, or a selected value was cut: proc.env is "  \
+    "partial")                                                                                     \
   X(ProcArgv0, "proc.argv0", String, kAny, false, nullptr,                                         \
     "argv[0] as the program was started (a multi-call binary's applet name, a masquerade)")        \
-  X(ProcCwd, "proc.cwd", String, kAny, false, nullptr, "Current working directory")                \
+  X(ProcVpid, "proc.vpid", Int, kAny, false, nullptr,                                              \
+    "Process id inside its own pid namespace (equals proc.pid on the host)")                       \
+  X(ProcCwd, "proc.cwd", String, kAny, false, nullptr,                                             \
+    "Working directory when the image started (exec; /proc for processes seen before)")            \
   X(ProcTty, "proc.tty", String, kAny, false, nullptr,                                             \
     "Controlling terminal (pts/0), empty when none")                                               \
+  X(ProcTtyDev, "proc.tty_dev", Uint, kAny, false, nullptr,                                        \
+    "Controlling terminal as a device number (/proc/PID/stat tty_nr encoding), 0 when none")       \
   X(ProcUid, "proc.uid", Uint, kAny, false, nullptr, "Real user id")                               \
   X(ProcEuid, "proc.euid", Uint, kAny, false, nullptr, "Effective user id")                        \
   X(ProcGid, "proc.gid", Uint, kAny, false, nullptr, "Real group id")                              \
   X(ProcLoginuid, "proc.loginuid", Uint, kAny, false, nullptr,                                     \
     "Audit login uid (4294967295 when unset)")                                                     \
+  X(UserName, "user.name", String, kAny, false, nullptr,                                           \
+    "Name of proc.uid in the passwd file (the container's own for a container process)")           \
+  X(UserLoginname, "user.loginname", String, kAny, false, nullptr,                                 \
+    "Name of proc.loginuid in the host's passwd file; absent when unset")                          \
   X(ProcIsNewExe, "proc.is_new_exe", Bool, Bit(kExec), false, nullptr,                             \
     "The executable was modified after vigil started (dropped, then run), checked at exec")        \
+  X(ProcIsExeUpperLayer, "proc.is_exe_upper_layer", Bool, Bit(kExec), false, nullptr,              \
+    "The executable lives in the container's writable overlay layer (created or changed in the "   \
+    "container, not from its image)")                                                              \
   X(ProcExeMemfd, "proc.exe_memfd", Bool, kAny, false, nullptr,                                    \
     "The executable is an anonymous memory file (fileless)")                                       \
   X(ProcMntns, "proc.mntns", Uint, kAny, false, nullptr, "Mount namespace id")                     \
@@ -81,9 +102,23 @@
     "docker, containerd, cri-o, podman, runc, ...")                                                \
   X(ContainerName, "container.name", String, kAny, false, nullptr,                                 \
     "Container name where the runtime records one")                                                \
+  X(ContainerImage, "container.image", String, kAny, false, nullptr,                               \
+    "Image the container was created from, where the runtime records it")                          \
+  X(ContainerImageDigest, "container.image_digest", String, kAny, false, nullptr,                  \
+    "Digest of that image (sha256:...), where the runtime records it")                             \
+  X(ContainerPrivileged, "container.privileged", Bool, kAny, false, nullptr,                       \
+    "Privileged container: CAP_SYS_ADMIN in its bounding set, or every device allowed")            \
+  X(ContainerHostNamespaces, "container.host_namespaces", StringList, kAny, false, nullptr,        \
+    "Namespaces the container shares with the host: net, pid, ipc, uts, mount, user, cgroup")      \
   X(K8sPodUid, "k8s.pod.uid", String, kAny, false, nullptr, "Kubernetes pod uid")                  \
   X(K8sPodName, "k8s.pod.name", String, kAny, false, nullptr, "Kubernetes pod name")               \
   X(K8sNs, "k8s.ns", String, kAny, false, nullptr, "Kubernetes namespace")                         \
+  X(K8sPodLabels, "k8s.pod.labels", StringList, kAny, false, nullptr,                              \
+    "Pod labels as key=value, where the runtime state carries them (CRI-O)")                       \
+  /* host */                                                                                       \
+  X(HostName, "host.name", String, kAny, false, nullptr,                                           \
+    "Name of the host vigil runs on (its UTS host name, re-read when it changes)")                 \
+  X(HostId, "host.id", String, kAny, false, nullptr, "Machine id of the host (/etc/machine-id)")   \
   /* exec and exit */                                                                              \
   X(ExecFilename, "exec.filename", String, Bit(kExec), false, nullptr,                             \
     "The path given to execve (before resolution)")                                                \

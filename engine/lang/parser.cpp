@@ -772,8 +772,12 @@ class AstBuilder {
   ast::Value BuildFieldRef(VigilParser::FieldRefContext* ctx) {
     ast::Value v;
     v.kind = ast::Value::Kind::kField;
-    v.text = ctx->IDENT()->getText();
-    v.loc = Loc(ctx->IDENT()->getSymbol());
+    v.text = ctx->IDENT(0)->getText();
+    v.loc = Loc(ctx->IDENT(0)->getSymbol());
+    if (ctx->key) {
+      v.key = ctx->key->getText();
+      v.loc = Loc(ctx);
+    }
     if (ctx->INT()) {
       v.index = static_cast<int>(ParseInt(ctx->INT()->getSymbol()));
       v.loc = Loc(ctx);

@@ -379,6 +379,11 @@ class TypeChecker {
     if (report && f.indexed && v.index == 0)
       diags_.Add(Code::kMisplaced, v.loc,
                  std::string(f.name) + "[0] is the process itself: use proc.name; [1] is the parent");
+    // A keyed list (proc.env: NAME=value entries) read by name is the value, a string.
+    const bool keyed = *id == FieldId::kProcEnv;
+    if (report && !v.key.empty() && !keyed)
+      diags_.Add(Code::kMisplaced, v.loc,
+                 Q(f.name) + " takes no name in brackets (only proc.env[NAME] does)");
     if (rule_ && !(f.events & events_) && !in_exception_) {  // exceptions: CheckExceptionFields
       ++fields_not_on_events_;
       auto& d = diags_.Add(Code::kFieldNotOnEvents, v.loc,
@@ -388,6 +393,7 @@ class TypeChecker {
       if (!macro.empty())
         d.notes.push_back("it comes from macro '" + macro + "', used by rule '" + rule_->name + "'");
     }
+    if (keyed && !v.key.empty()) return Type::kString;
     return f.type;
   }
 

@@ -65,6 +65,11 @@ class Deriver {
       }
       r_.SetString(FieldId::kProcCmdline, joined);
     }
+    if (Wants(FieldId::kProcEnvNames) && r_.Has(FieldId::kProcEnv)) {
+      r_.ClearList(FieldId::kProcEnvNames);
+      for (const auto& entry : r_.List(FieldId::kProcEnv))
+        r_.AppendToList(FieldId::kProcEnvNames, std::string_view(entry).substr(0, entry.find('=')));
+    }
     if (r_.Has(FieldId::kProcAncestorsName)) {
       auto names = r_.List(FieldId::kProcAncestorsName);
       if (Wants(FieldId::kProcParentName) && !names.empty())

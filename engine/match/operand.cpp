@@ -23,6 +23,7 @@ const char* TransformName(Transform t) {
 std::string Operand::Describe() const {
   std::string inner(lang::Field(field).name);
   if (index >= 0) inner += "[" + std::to_string(index) + "]";
+  if (!key.empty()) inner += "[" + key + "]";
   for (Transform t : transforms) inner = std::string(TransformName(t)) + "(" + inner + ")";
   return inner;
 }
@@ -44,7 +45,23 @@ bool ReadIndexed(const Operand& op, const EventRecord& r, std::string_view* out)
   return false;
 }
 
+bool ReadKeyed(const Operand& op, const EventRecord& r, std::string_view* out) {
+  if (!r.Has(op.field)) return false;
+  for (const std::string& entry : r.List(op.field)) {
+    if (entry.size() > op.key.size() && entry[op.key.size()] == '=' &&
+        entry.compare(0, op.key.size(), op.key) == 0) {
+      *out = std::string_view(entry).substr(op.key.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Operand::Present(const EventRecord& r) const {
+  if (!key.empty()) {
+    std::string_view ignored;
+    return ReadKeyed(*this, r, &ignored);
+  }
   if (index >= 0) {
     std::string_view ignored;
     return ReadIndexed(*this, r, &ignored);
@@ -57,6 +74,7 @@ namespace {
 // The field's own text (or the N-th ancestor's), before transformers.
 bool ReadRawString(const Operand& op, const EventRecord& r, std::string_view* out) {
   if (op.index >= 0) return ReadIndexed(op, r, out);
+  if (!op.key.empty()) return ReadKeyed(op, r, out);
   if (!r.Has(op.field)) return false;
   *out = r.String(op.field);
   return true;

@@ -20,7 +20,8 @@ using Wide = __int128;
 
 struct Operand {
   lang::FieldId field{};
-  int index = -1;  // proc.aname[N]
+  int index = -1;   // proc.aname[N]
+  std::string key;  // proc.env[NAME]: the value of the list's NAME=value entry
   std::vector<Transform> transforms;
   lang::Type field_type = lang::Type::kString;
   lang::Type type = lang::Type::kString;  // after transforms (len() gives int)
@@ -40,7 +41,7 @@ bool ReadNumberSlow(const Operand& op, const EventRecord& r, Wide* out);
 // The common case (a plain field, no index, no transformer) is inlined.
 inline bool ReadString(const Operand& op, const EventRecord& r, std::string& scratch,
                        std::string_view* out) {
-  if (op.index < 0 && op.transforms.empty()) {
+  if (op.index < 0 && op.key.empty() && op.transforms.empty()) {
     if (!r.Has(op.field)) return false;
     *out = r.String(op.field);
     return true;
@@ -49,7 +50,7 @@ inline bool ReadString(const Operand& op, const EventRecord& r, std::string& scr
 }
 
 inline bool ReadNumber(const Operand& op, const EventRecord& r, Wide* out) {
-  if (op.transforms.empty()) {
+  if (op.transforms.empty() && op.key.empty()) {
     if (!r.Has(op.field)) return false;
     if (op.field_type == lang::Type::kInt)
       *out = r.Int(op.field);
@@ -62,5 +63,7 @@ inline bool ReadNumber(const Operand& op, const EventRecord& r, Wide* out) {
 
 // proc.aname[N] and the other indexed fields: the N-th entry of their list (1-based).
 bool ReadIndexed(const Operand& op, const EventRecord& r, std::string_view* out);
+// proc.env[NAME]: the value of the first NAME=value entry of the list.
+bool ReadKeyed(const Operand& op, const EventRecord& r, std::string_view* out);
 
 }  // namespace vigil::match

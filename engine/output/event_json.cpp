@@ -96,6 +96,8 @@ nlohmann::json KernelJson(const Event& e, kernel::ClockSource clock) {
       k["argv_truncated"] = e.argv_truncated;
       k["exe_truncated"] = e.exe_truncated;
       k["filename_truncated"] = e.filename_truncated;
+      k["cwd_truncated"] = e.cwd_truncated;
+      k["env_truncated"] = e.env_truncated;
       k["cgroup_id"] = e.cgroup_id;
       k["start_ns"] = e.start_ns;
       k["parent_entity"] = e.parent_entity;

@@ -61,6 +61,12 @@ StatusIds ParseProcStatusIds(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
+    if (line.substr(0, 6) == "NSpid:") {
+      std::vector<std::string_view> f = SplitSpaces(line.substr(6));
+      uint32_t vpid = 0;
+      if (!f.empty() && ParseNumber(f.back(), &vpid)) ids.vpid = vpid;
+      continue;
+    }
     bool is_uid = line.substr(0, 4) == "Uid:";
     bool is_gid = line.substr(0, 4) == "Gid:";
     if (!is_uid && !is_gid) continue;
@@ -86,6 +92,17 @@ uint64_t ParseNamespaceLink(std::string_view link) {
   uint64_t inode = 0;
   if (!ParseNumber(link.substr(open + 2, link.size() - open - 3), &inode)) return 0;
   return inode;
+}
+
+std::string TtyNameFromDevice(uint32_t tty_nr) {
+  // new_encode_dev(): minor's low byte in bits 0-7, major in bits 8-19, minor's rest above.
+  const uint32_t major = (tty_nr >> 8) & 0xfff;
+  const uint32_t minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
+  if (tty_nr == 0) return {};
+  if (major >= 136 && major <= 143) return "pts/" + std::to_string((major - 136) * 256 + minor);
+  if (major == 4 && minor < 64) return "tty" + std::to_string(minor);
+  if (major == 4 && minor < 256) return "ttyS" + std::to_string(minor - 64);
+  return {};
 }
 
 SnapshotResult ReadProcSnapshot(const std::string& proc_root, uint32_t pid, size_t max_args_bytes) {
@@ -114,6 +131,8 @@ SnapshotResult ReadProcSnapshot(const std::string& proc_root, uint32_t pid, size
   } else if (!(exe.err == ENOENT && (snap.stat.pid == 2 || snap.stat.ppid == 2))) {
     snap.missing |= kMissingExe;
   }
+  FileText cwd = ReadLink(dir + "cwd");
+  if (cwd.ok()) snap.cwd = std::move(cwd.text);
   FileText cmdline = ReadSmallFile(dir + "cmdline", max_args_bytes);
   if (cmdline.ok()) {
     snap.args = std::move(cmdline.text);

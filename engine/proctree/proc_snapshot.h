@@ -27,12 +27,17 @@ Result<StatFields> ParseProcStat(std::string_view text);
 // Real and effective ids from /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs").
 struct StatusIds {
   uint32_t uid = 0, euid = 0, gid = 0, egid = 0;
+  uint32_t vpid = 0;  // last NSpid entry: the pid in the process's own namespace; 0 = unknown
   bool have_uid = false, have_gid = false;
 };
 StatusIds ParseProcStatusIds(std::string_view text);
 
 // The inode number from a namespace link text such as "mnt:[4026531840]"; 0 if malformed.
 uint64_t ParseNamespaceLink(std::string_view link);
+
+// The kernel's name of a terminal from its device number as /proc/PID/stat's tty_nr encodes
+// it: "pts/N", "ttyN", "ttySN"; "" for 0 and for devices it cannot name.
+std::string TtyNameFromDevice(uint32_t tty_nr);
 
 // What could not be read for a process (bit set = unreadable or vanished).
 enum SnapshotMissing : uint32_t {
@@ -48,6 +53,7 @@ enum SnapshotMissing : uint32_t {
 struct ProcSnapshot {
   StatFields stat;
   std::string exe;   // readlink of /proc/PID/exe (empty for kernel threads)
+  std::string cwd;   // readlink of /proc/PID/cwd (empty when unreadable)
   std::string args;  // /proc/PID/cmdline: NUL-separated, as the kernel keeps it
   StatusIds ids;
   uint32_t loginuid = 0xffffffffu;

@@ -6,9 +6,10 @@
 
 namespace vigil::proctree {
 
-std::vector<std::string_view> Process::ArgList() const {
+namespace {
+
+std::vector<std::string_view> SplitNul(std::string_view all) {
   std::vector<std::string_view> out;
-  std::string_view all = args.view();
   if (all.empty()) return out;
   size_t start = 0;
   while (true) {
@@ -21,6 +22,16 @@ std::vector<std::string_view> Process::ArgList() const {
     start = nul + 1;
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> Process::ArgList() const {
+  return SplitNul(args.view());
+}
+
+std::vector<std::string_view> Process::EnvList() const {
+  return SplitNul(env.view());
 }
 
 std::string Process::Cmdline() const {
@@ -190,6 +201,9 @@ void ProcessTree::InheritFrom(Process& child, const Process& parent) {
   child.exe = parent.exe;
   child.args = parent.args;
   child.tty = parent.tty;
+  child.tty_dev = parent.tty_dev;
+  child.cwd = parent.cwd;
+  child.env = parent.env;
   child.cgroup_path = parent.cgroup_path;
   child.uid = parent.uid;
   child.euid = parent.euid;
@@ -200,7 +214,8 @@ void ProcessTree::InheritFrom(Process& child, const Process& parent) {
   child.cgroup_id = parent.cgroup_id;
   // Container and pod at once, exec or not (FIELD-LESSONS 5).
   child.container = parent.container;
-  constexpr uint16_t kInherited = kProcArgsTruncated | kProcPlacementUnknown;
+  constexpr uint16_t kInherited =
+      kProcArgsTruncated | kProcPlacementUnknown | kProcEnvKnown | kProcEnvTruncated;
   child.flags = static_cast<uint16_t>((child.flags & ~kInherited) | (parent.flags & kInherited));
   if (child.comm.empty()) child.comm = parent.comm;
 }
@@ -321,6 +336,9 @@ void ProcessTree::LookupPod(ContainerInfo& info) {
     info.pod_known = true;
     return;
   }
+  // Not (yet) a pod, but what the spec says of the container itself (image, privileges) holds.
+  if (pod && (pod->spec_read || !pod->image.empty() || !pod->container_name.empty()))
+    info.pod = std::move(pod.value());
   ++stats_.pod_failures;
   if (info.pod_expected && info.pod_lookups >= limits_.max_pod_lookups) {
     info.pod_gave_up = true;
@@ -462,6 +480,18 @@ const Process* ProcessTree::OnExec(const ExecInput& exec) {
   process->comm = strings_.Intern(exec.comm);
   process->exe = strings_.Intern(exec.exe);
   process->tty = strings_.Intern(exec.tty);
+  process->tty_dev = exec.tty_dev;
+  process->cwd = strings_.Intern(exec.cwd);
+  process->vpid = exec.vpid;
+  scratch_.clear();
+  for (size_t i = 0; i < exec.env.size(); ++i) {
+    if (i > 0) scratch_.push_back('\0');
+    scratch_.append(exec.env[i]);
+  }
+  process->env = strings_.Intern(scratch_);
+  process->flags = static_cast<uint16_t>(process->flags & ~kProcEnvTruncated);
+  process->flags |= kProcEnvKnown;
+  if (exec.env_truncated) process->flags |= kProcEnvTruncated;
   SetArgs(*process, exec.args, exec.args_truncated);
   process->uid = exec.uid;
   process->euid = exec.euid;
@@ -555,6 +585,10 @@ const Process* ProcessTree::AddFromProc(const SeedInput& seed) {
   LinkParent(*process, seed.parent_entity);
   SetImageFromProc(*process, seed);
   process->loginuid = seed.loginuid;
+  process->vpid = seed.vpid;
+  process->tty_dev = seed.tty_dev;
+  process->tty = strings_.Intern(TtyNameFromDevice(seed.tty_dev));
+  process->cwd = strings_.Intern(seed.cwd);
   process->mntns = seed.mntns;
   process->pidns = seed.pidns;
   process->flags = static_cast<uint16_t>(process->flags & ~kProcImageUnknown);
@@ -577,7 +611,10 @@ SeedInput SeedInputFrom(const ProcSnapshot& snapshot) {
   in.ppid = snapshot.stat.ppid;
   in.comm = snapshot.stat.comm;
   in.exe = snapshot.exe;
+  in.cwd = snapshot.cwd;
   in.args = snapshot.args;
+  in.vpid = snapshot.ids.vpid;
+  in.tty_dev = static_cast<uint32_t>(snapshot.stat.tty_nr);
   in.uid = snapshot.ids.uid;
   in.euid = snapshot.ids.euid;
   in.gid = snapshot.ids.gid;

@@ -40,8 +40,12 @@ struct ForkInput {
 struct ExecInput {
   uint32_t pid = 0, ppid = 0;
   uint64_t entity = 0, parent_entity = 0, start_ns = 0, ts_ns = 0;
-  std::string_view comm, exe, tty;
+  std::string_view comm, exe, tty, cwd;
   std::span<const std::string> args;  // argv[0] included
+  uint32_t vpid = 0;                  // pid in its own pid namespace; 0 = unknown
+  uint32_t tty_dev = 0;               // controlling terminal's device number (tty_nr encoding)
+  std::span<const std::string> env;   // selected environment variables, NAME=value
+  bool env_truncated = false;         // the kernel's scan or a value was cut
   bool args_truncated = false;        // the kernel already cut argv
   uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
   uint64_t mntns = 0, pidns = 0;
@@ -58,8 +62,9 @@ struct ExitInput {
 struct SeedInput {
   uint32_t pid = 0, ppid = 0;
   uint64_t entity = 0, parent_entity = 0, start_ns = 0;
-  std::string_view comm, exe;
+  std::string_view comm, exe, cwd;
   std::string_view args;  // NUL-separated
+  uint32_t vpid = 0, tty_dev = 0;
   uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
   uint64_t mntns = 0, pidns = 0;
   std::string_view cgroup_text;  // /proc/PID/cgroup; empty = unreadable
@@ -93,6 +98,8 @@ enum ProcessFlags : uint16_t {
   kProcCountedByParent = 1u << 8,   // included in its parent's `children`
   kProcHeld = 1u << 9,              // exited, kept while live descendants need its lineage
   kProcInLru = 1u << 10,            // exited, in the grace-period LRU
+  kProcEnvKnown = 1u << 11,         // env holds what an exec reported (inherited at fork)
+  kProcEnvTruncated = 1u << 12,     // ... and the kernel could not report all of it
 };
 
 struct Process {
@@ -105,9 +112,13 @@ struct Process {
   uint32_t uid = 0, euid = 0, gid = 0, loginuid = 0xffffffffu;
   uint32_t exit_status = 0;
   uint32_t exec_count = 0;
+  uint32_t vpid = 0;      // pid in its own pid namespace (exec or /proc); 0 = unknown
+  uint32_t tty_dev = 0;   // controlling terminal (tty_nr encoding); 0 = none
   uint32_t children = 0;  // live (or held) processes in the tree naming this one as parent
   uint16_t flags = 0;
   Interned comm, exe, args, tty, cgroup_path;  // args: NUL-separated, bounded
+  Interned cwd;                                // working directory at exec (or /proc read)
+  Interned env;  // selected environment variables at exec, NAME=value, NUL-separated
   std::shared_ptr<ContainerInfo> container;    // null on the host
   uint32_t slot = 0;                           // storage slot (internal)
   uint32_t lru_prev = 0, lru_next = 0;         // exited LRU links, valid while kProcInLru
@@ -115,6 +126,7 @@ struct Process {
   bool exited() const { return flags & kProcExited; }
   bool has(uint16_t flag) const { return flags & flag; }
   std::vector<std::string_view> ArgList() const;
+  std::vector<std::string_view> EnvList() const;
   std::string Cmdline() const;  // arguments joined with spaces
 };
 

@@ -1,6 +1,9 @@
 #include "proctree/procfs_read.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,15 +26,9 @@ class Fd {
   int fd_;
 };
 
-}  // namespace
-
-FileText ReadSmallFile(const std::string& path, size_t max_bytes) {
+// Reads what is left of an open file, up to max_bytes.
+FileText ReadAll(const Fd& fd, size_t max_bytes) {
   FileText out;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (fd.get() < 0) {
-    out.err = errno;
-    return out;
-  }
   out.text.resize(max_bytes < 4096 ? max_bytes : 4096);
   size_t used = 0;
   while (used < max_bytes) {
@@ -48,6 +45,31 @@ FileText ReadSmallFile(const std::string& path, size_t max_bytes) {
   }
   out.text.resize(used);
   return out;
+}
+
+}  // namespace
+
+FileText ReadSmallFile(const std::string& path, size_t max_bytes) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) return FileText{{}, errno};
+  return ReadAll(fd, max_bytes);
+}
+
+FileText ReadSmallFileInRoot(const std::string& root, const std::string& path, size_t max_bytes) {
+  Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return FileText{{}, errno};
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  const std::string relative = path.substr(
+      path.find_first_not_of('/') == std::string::npos ? path.size() : path.find_first_not_of('/'));
+  long fd = ::syscall(SYS_openat2, dir.get(), relative.c_str(), &how, sizeof how);
+  if (fd < 0) return FileText{{}, errno};
+  Fd file(static_cast<int>(fd));
+  struct stat st;
+  if (::fstat(file.get(), &st) != 0) return FileText{{}, errno};
+  if (!S_ISREG(st.st_mode)) return FileText{{}, EINVAL};  // a FIFO or device would block or lie
+  return ReadAll(file, max_bytes);
 }
 
 FileText ReadLink(const std::string& path) {

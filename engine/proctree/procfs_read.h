@@ -17,6 +17,13 @@ struct FileText {
 };
 FileText ReadSmallFile(const std::string& path, size_t max_bytes = 64 * 1024);
 
+// A file of a tree that another party controls (a container's root, reached as
+// /proc/PID/root), read as if `root` were "/": symbolic links, "..", absolute ones included,
+// never leave it (openat2 RESOLVE_IN_ROOT; ENOSYS before Linux 5.6); only regular files are
+// read. err as above.
+FileText ReadSmallFileInRoot(const std::string& root, const std::string& path,
+                             size_t max_bytes = 64 * 1024);
+
 // readlink(2) into a string; err as above.
 FileText ReadLink(const std::string& path);
 

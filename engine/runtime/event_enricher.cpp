@@ -139,8 +139,14 @@ void SetAddr(match::EventRecord& r, FieldId addr_id, FieldId port_id, const kern
 
 }  // namespace
 
-EventEnricher::EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock)
-    : tree_(tree), clock_(clock) {
+EventEnricher::EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock,
+                             EnricherOptions options)
+    : tree_(tree),
+      clock_(clock),
+      host_(std::move(options.host)),
+      users_(std::move(options.users)),
+      layers_(std::move(options.proc_root)),
+      env_names_(std::move(options.env_names)) {
   ::clock_gettime(CLOCK_REALTIME, &started_);
   SyncWallClock();
 }
@@ -179,6 +185,20 @@ void EventEnricher::Observe(const kernel::Event& e) {
       auto in = LifecycleInput<proctree::ExecInput>(e);
       in.exe = exe;
       in.tty = e.tty;
+      in.tty_dev = e.tty_dev;
+      in.cwd = e.cwd;
+      in.vpid = e.vpid;
+      env_scratch_.clear();
+      for (const std::string& entry : e.env) {
+        std::string_view name = std::string_view(entry).substr(0, entry.find('='));
+        for (const std::string& wanted : env_names_)
+          if (name == wanted && entry.size() > name.size()) {
+            env_scratch_.push_back(entry);
+            break;
+          }
+      }
+      in.env = env_scratch_;
+      in.env_truncated = e.env_truncated;
       in.args = e.argv;
       in.args_truncated = e.argv_truncated;
       in.euid = e.euid;
@@ -223,6 +243,9 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
     if (const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall))
       out.SetString(FieldId::kEvtSyscall, info->name);
   }
+  host_.Refresh(e.ts_ns);
+  if (!host_.name().empty()) out.SetString(FieldId::kHostName, host_.name());
+  if (!host_.id().empty()) out.SetString(FieldId::kHostId, host_.id());
   FillProcess(e, out);
   FillEventFields(e, out);
   match::DeriveFields(out);
@@ -256,6 +279,14 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   if (!arg_list.empty()) out.SetString(FieldId::kProcArgv0, arg_list.front());
   out.SetBool(FieldId::kProcArgsTruncated, (p->flags & proctree::kProcArgsTruncated) != 0);
   out.SetString(FieldId::kProcTty, p->tty.view());
+  out.SetUint(FieldId::kProcTtyDev, p->tty_dev);
+  if (p->vpid) out.SetInt(FieldId::kProcVpid, p->vpid);
+  if (!p->cwd.empty()) out.SetString(FieldId::kProcCwd, p->cwd.view());
+  if (p->has(proctree::kProcEnvKnown)) {
+    out.ClearList(FieldId::kProcEnv);
+    for (auto v : p->EnvList()) out.AppendToList(FieldId::kProcEnv, v);
+    out.SetBool(FieldId::kProcEnvTruncated, p->has(proctree::kProcEnvTruncated));
+  }
   out.SetUint(FieldId::kProcEuid, p->euid);
   out.SetUint(FieldId::kProcLoginuid, p->loginuid);
   out.SetUint(FieldId::kProcMntns, p->mntns);
@@ -282,10 +313,38 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
     if (!pod_uid.empty()) out.SetString(FieldId::kK8sPodUid, pod_uid);
     if (!c.pod.pod_name.empty()) out.SetString(FieldId::kK8sPodName, c.pod.pod_name);
     if (!c.pod.pod_namespace.empty()) out.SetString(FieldId::kK8sNs, c.pod.pod_namespace);
+    if (!c.pod.labels.empty()) {
+      out.ClearList(FieldId::kK8sPodLabels);
+      for (const auto& [key, value] : c.pod.labels)
+        out.AppendToList(FieldId::kK8sPodLabels, key + "=" + value);
+    }
+    if (!c.pod.image.empty()) out.SetString(FieldId::kContainerImage, c.pod.image);
+    if (!c.pod.image_digest.empty())
+      out.SetString(FieldId::kContainerImageDigest, c.pod.image_digest);
+    if (c.pod.spec_read) {
+      out.SetBool(FieldId::kContainerPrivileged, c.pod.privileged);
+      out.ClearList(FieldId::kContainerHostNamespaces);
+      for (const auto& ns : c.pod.host_namespaces)
+        out.AppendToList(FieldId::kContainerHostNamespaces, ns);
+    }
   } else {
     out.SetString(FieldId::kContainerId, "");
   }
+  FillUser(e, *p, out);
   if (!tree_.ContextComplete(*p)) out.set_incomplete(true);
+}
+
+// user.name from the passwd file the process's programs see (the container's own inside a
+// container), user.loginname from the host's. The event's uid is the freshest (set*id).
+void EventEnricher::FillUser(const kernel::Event& e, const proctree::Process& p,
+                             match::EventRecord& out) {
+  std::optional<std::string_view> name =
+      p.container ? users_.ContainerName(p.container->identity.id, e.pid, e.uid, e.ts_ns)
+                  : users_.HostName(e.uid, e.ts_ns);
+  if (name) out.SetString(FieldId::kUserName, *name);
+  if (p.loginuid != 0xffffffffu)
+    if (auto login = users_.HostName(p.loginuid, e.ts_ns))
+      out.SetString(FieldId::kUserLoginname, *login);
 }
 
 // Each event type's own fields, by family. A type the family does not hold is left alone.
@@ -300,6 +359,15 @@ void EventEnricher::FillLifecycle(const kernel::Event& e, match::EventRecord& ou
     if (!in.empty()) out.SetString(FieldId::kProcStdinType, in);
     if (!stdout_kind.empty()) out.SetString(FieldId::kProcStdoutType, stdout_kind);
     if (auto fresh = ExeWrittenSince(e.pid, started_)) out.SetBool(FieldId::kProcIsNewExe, *fresh);
+    // In a container: is the executable in its root overlay's writable layer? On the host it
+    // is not (there is no container layer); unknown (absent) when the root is no overlay.
+    const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : tree_.Lookup(e.pid);
+    if (p && p->container) {
+      if (auto upper = layers_.ExeInUpperLayer(p->container->identity.id, e.pid, p->exe.view()))
+        out.SetBool(FieldId::kProcIsExeUpperLayer, *upper);
+    } else if (p) {
+      out.SetBool(FieldId::kProcIsExeUpperLayer, false);
+    }
   } else if (e.type == VIGIL_EVT_EXIT) {
     out.SetInt(FieldId::kExitCode, (e.exit_status >> 8) & 0xff);
     out.SetInt(FieldId::kExitSignal, e.exit_status & 0x7f);

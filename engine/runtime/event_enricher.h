@@ -7,11 +7,16 @@
 #include <time.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "kernel/clock.h"
 #include "kernel/event.h"
 #include "match/event_record.h"
+#include "proctree/host_identity.h"
 #include "proctree/process_tree.h"
+#include "proctree/upper_layer.h"
+#include "proctree/user_names.h"
 
 namespace vigil::runtime {
 
@@ -21,9 +26,20 @@ struct EnrichStats {
   uint64_t unknown_type = 0;     // an event type the registry does not know (skipped)
 };
 
+// Where host.* and user.* come from (tests point them at fake files).
+struct EnricherOptions {
+  proctree::HostIdentityOptions host;
+  proctree::UserNamesOptions users;
+  std::string proc_root = "/proc";  // container mounts, for proc.is_exe_upper_layer
+  // The environment variables exec events may report (the kernel selects them by a hash of
+  // the name: only these exact names are kept).
+  std::vector<std::string> env_names;
+};
+
 class EventEnricher {
  public:
-  EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock);
+  EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource clock,
+                EnricherOptions options = {});
 
   // Updates the tree from a lifecycle event (fork, exec, exit); other events leave it alone.
   // Call it once per event, when the event arrives.
@@ -44,6 +60,7 @@ class EventEnricher {
 
  private:
   void FillProcess(const kernel::Event& e, match::EventRecord& out);
+  void FillUser(const kernel::Event& e, const proctree::Process& p, match::EventRecord& out);
   // The event type's own fields: FillLifecycle, then the file, network and process-control
   // families (a free function each where the tree is not needed).
   void FillEventFields(const kernel::Event& e, match::EventRecord& out);
@@ -54,6 +71,11 @@ class EventEnricher {
   kernel::ClockSource clock_;
   int64_t wall_offset_ns_ = 0;
   timespec started_{};  // executables modified after this are "new" (proc.is_new_exe)
+  proctree::HostIdentity host_;
+  proctree::UserNames users_;
+  proctree::UpperLayers layers_;
+  std::vector<std::string> env_names_;
+  std::vector<std::string> env_scratch_;  // an exec's selected variables, names checked
   EnrichStats stats_;
 };
 

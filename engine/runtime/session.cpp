@@ -57,12 +57,17 @@ Result<std::unique_ptr<Session>> Session::Open(SessionOptions options) {
   if (!tracefs) return Error{tracefs.error()};
   self->tracefs_root_ = tracefs.value();
   self->host_pidns_ = HostPidNamespace();
+  if (auto names = kernel::ValidateEnvNames(self->options_.env_names); !names)
+    return Error{"--env-names: " + names.error()};
   if (self->options_.process_tree) {
     self->metadata_ =
         std::make_unique<proctree::ProcMetadataSource>("/proc", RootsFrom(self->options_));
     self->tree_ =
         std::make_unique<proctree::ProcessTree>(self->options_.tree_limits, self->metadata_.get());
-    self->enricher_ = std::make_unique<EventEnricher>(*self->tree_, self->clock_);
+    EnricherOptions enrich;
+    enrich.env_names = self->options_.env_names;
+    self->enricher_ =
+        std::make_unique<EventEnricher>(*self->tree_, self->clock_, std::move(enrich));
   }
   return self;
 }
@@ -90,6 +95,7 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
   // One limit for the arguments the kernel reads and those the tree keeps (`--max-args-bytes`).
   so.argv_max_bytes =
       static_cast<uint32_t>(std::min<size_t>(options_.tree_limits.max_args_bytes, VIGIL_ARGV_CAP));
+  so.env_names = options_.env_names;
   so.before_load = options_.before_load;
   so.kill_protected_tgids = options_.kill_protected_tgids;
   so.kill_protected_exe_hashes = options_.kill_protected_exe_hashes;

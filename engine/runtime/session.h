@@ -18,6 +18,7 @@
 
 #include "compile/kernel_plan.h"
 #include "kernel/clock.h"
+#include "kernel/env_names.h"
 #include "kernel/event.h"
 #include "kernel/kernel_plan.h"
 #include "kernel/ring_reader.h"
@@ -44,6 +45,8 @@ struct SessionOptions {
   bool process_tree = true;
   proctree::TreeLimits tree_limits;
   std::vector<std::string> runc_roots;  // runc state folders for pod metadata (empty: defaults)
+  // Environment variables an exec reports (`--env-names`; kernel/env_names.h).
+  std::vector<std::string> env_names = kernel::DefaultEnvNames();
   // Called with the opened BPF object before each load attempt (see SensorOptions::before_load).
   std::function<void(bpf_object*)> before_load;
   // Called by Start between the first /proc read and the attach (the start-up window the

@@ -15,7 +15,13 @@ APPLETS = ["sh", "cat", "ls", "mount", "wget", "sleep", "touch", "mkdir", "true"
 
 class RuncContainer:
     def __init__(self, name_prefix="vigil-e2e", pod_name="web-7f9c", namespace="shop",
-                 extra_files=None, runc_root=None, cri_id=False):
+                 extra_files=None, runc_root=None, cri_id=False, annotations=None,
+                 privileged=False, host_network=False, overlay=False, passwd=None):
+        # annotations: added to the pod's; privileged: CAP_SYS_ADMIN in the bounding, effective
+        # and permitted sets and every device allowed (as docker --privileged); host_network: no network namespace
+        # of its own; overlay: the root file system is an overlay mount (an image directory as
+        # its lower layer, a writable upper one), as container engines mount it; passwd: the
+        # container's /etc/passwd text.
         # cri_id: a 64-hex id as CRI runtimes make them, recognisable from the cgroup path alone
         # (other ids are confirmed through the runtime's state folder).
         self.id = uuid.uuid4().hex + uuid.uuid4().hex if cri_id else f"{name_prefix}-{uuid.uuid4().hex[:12]}"
@@ -26,9 +32,16 @@ class RuncContainer:
         self.extra_files = extra_files or {}  # path in rootfs -> host file to copy
         self.runc = ["runc"] + (["--root", runc_root] if runc_root else [])
         self.started = False
+        self.annotations = annotations or {}
+        self.privileged = privileged
+        self.host_network = host_network
+        self.overlay = overlay
+        self.passwd = passwd
+        self.mounted = False
+        self.upper = os.path.join(self.bundle, "upper")
 
     def _build(self):
-        rootfs = os.path.join(self.bundle, "rootfs")
+        rootfs = os.path.join(self.bundle, "lower" if self.overlay else "rootfs")
         for d in ["bin", "proc", "dev", "sys", "tmp", "etc", "mnt", "root"]:
             os.makedirs(os.path.join(rootfs, d), exist_ok=True)
         busybox = shutil.which("busybox") or "/bin/busybox"
@@ -39,6 +52,18 @@ class RuncContainer:
             shutil.copy(host, os.path.join(rootfs, inside.lstrip("/")))
         with open(os.path.join(rootfs, "etc", "hostname"), "w") as f:
             f.write(self.pod_name + "\n")
+        if self.passwd is not None:
+            with open(os.path.join(rootfs, "etc", "passwd"), "w") as f:
+                f.write(self.passwd)
+        if self.overlay:
+            merged = os.path.join(self.bundle, "rootfs")
+            work = os.path.join(self.bundle, "work")
+            for d in (merged, self.upper, work):
+                os.makedirs(d)
+            subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                            f"lowerdir={rootfs},upperdir={self.upper},workdir={work}", merged],
+                           check=True)
+            self.mounted = True
         subprocess.run(["runc", "spec"], cwd=self.bundle, check=True)
         cfg_path = os.path.join(self.bundle, "config.json")
         with open(cfg_path) as f:
@@ -56,6 +81,16 @@ class RuncContainer:
             "io.kubernetes.container.name": "app",
             "io.kubernetes.cri.container-type": "container",
         }
+        cfg["annotations"].update(self.annotations)
+        if self.privileged:
+            for kind in ("bounding", "effective", "permitted"):
+                caps = cfg["process"]["capabilities"].setdefault(kind, [])
+                if "CAP_SYS_ADMIN" not in caps:
+                    caps.append("CAP_SYS_ADMIN")
+            cfg["linux"].setdefault("resources", {})["devices"] = [{"allow": True, "access": "rwm"}]
+        if self.host_network:
+            cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
+                                          if n["type"] != "network"]
         with open(cfg_path, "w") as f:
             json.dump(cfg, f, indent=1)
 
@@ -79,5 +114,8 @@ class RuncContainer:
         if self.started:
             subprocess.run(self.runc + ["kill", self.id, "KILL"], capture_output=True)
             subprocess.run(self.runc + ["delete", "--force", self.id], capture_output=True)
+        if self.mounted:
+            subprocess.run(["umount", "-l", os.path.join(self.bundle, "rootfs")],
+                           capture_output=True)
         shutil.rmtree(self.bundle, ignore_errors=True)
         return False

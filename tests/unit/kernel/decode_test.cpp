@@ -244,3 +244,63 @@ TEST(Decode, BpfAttrCloneArgsXattrValueAndAcceptLocalAddress) {
 
 }  // namespace
 }  // namespace vigil::kernel
+
+#include "bpf/entity.h"
+#include "kernel/env_names.h"
+
+namespace vigil::kernel {
+namespace {
+
+// The exec record's new parts: vpid, terminal device, working directory, the selected
+// environment (NUL-separated, each with its NUL) and its flags; out-of-range lengths rejected.
+TEST(Decode, ExecIdentityAndEnvironment) {
+  auto bytes = ExecRecord("true", VIGIL_ARGV_INLINE);
+  auto* r = reinterpret_cast<vigil_exec_event*>(bytes.data());
+  r->vpid = 7;
+  r->tty_dev = (136 << 8) | 2;
+  const std::string cwd = "/srv/app";
+  r->cwd_off = VIGIL_PATH_MAX - cwd.size();
+  r->cwd_len = cwd.size();
+  std::memcpy(r->cwd_buf + r->cwd_off, cwd.data(), cwd.size());
+  const std::string env = std::string("LD_PRELOAD=/x.so") + '\0' + "HISTFILE=" + '\0';
+  std::memcpy(r->env, env.data(), env.size());
+  r->env_len = env.size();
+  r->flags = VIGIL_EXEC_ENV_VALUE_TRUNCATED | VIGIL_EXEC_CWD_TRUNCATED;
+  std::memcpy(r->tty, "pts12", 6);  // the kernel's name of /dev/pts/12
+  Event e;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_EQ(e.vpid, 7u);
+  EXPECT_EQ(e.tty_dev, (136u << 8) | 2);
+  EXPECT_EQ(e.tty, "pts/12");
+  EXPECT_EQ(e.cwd, cwd);
+  EXPECT_TRUE(e.cwd_truncated);
+  EXPECT_EQ(e.env, (std::vector<std::string>{"LD_PRELOAD=/x.so", "HISTFILE="}));
+  EXPECT_TRUE(e.env_truncated);
+  r->env_len = sizeof(r->env) + 1;
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  r->env_len = 0;
+  r->cwd_off = 2 * VIGIL_PATH_MAX - 1;
+  EXPECT_FALSE(DecodeRecord(bytes.data(), bytes.size(), &e));
+}
+
+TEST(EnvNames, DefaultsValidationAndHash) {
+  EXPECT_TRUE(ValidateEnvNames(DefaultEnvNames()));
+  EXPECT_EQ(DefaultEnvNames().size(), 13u);
+  EXPECT_FALSE(ValidateEnvNames({""}));
+  EXPECT_FALSE(ValidateEnvNames({"A=B"}));
+  EXPECT_FALSE(ValidateEnvNames({"A", "A"}));
+  EXPECT_FALSE(ValidateEnvNames({std::string(VIGIL_ENV_NAME_MAX, 'N')}));
+  EXPECT_TRUE(ValidateEnvNames({std::string(VIGIL_ENV_NAME_MAX - 1, 'N')}));
+  std::vector<std::string> many;
+  for (int i = 0; i <= VIGIL_ENV_NAMES; ++i) many.push_back("V" + std::to_string(i));
+  EXPECT_FALSE(ValidateEnvNames(many));
+  // The hash the BPF program computes: byte steps from the seed, the length mixed in last.
+  uint64_t h = VIGIL_ENV_HASH_SEED;
+  for (char c : std::string("ENV")) h = vigil_env_hash_step(h, static_cast<uint8_t>(c));
+  EXPECT_EQ(EnvNameHash("ENV"), vigil_env_hash_finish(h, 3));
+  EXPECT_NE(EnvNameHash("ENV"), EnvNameHash("ENV2"));
+  EXPECT_NE(EnvNameHash("LD_PRELOAD"), EnvNameHash("LD_PRELOADX"));
+}
+
+}  // namespace
+}  // namespace vigil::kernel

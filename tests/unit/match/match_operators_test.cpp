@@ -425,6 +425,40 @@ TEST(IndexedField, AncestorNames) {
   EXPECT_TRUE(Fires(derived, ExecWithAncestors({"bash", "sshd"})));
 }
 
+// proc.env[NAME]: the value of the first NAME=value entry; presence through exists and through
+// proc.env_names (derived from proc.env); a name that only starts like another is not it.
+TEST(KeyedField, EnvironmentByName) {
+  auto r = Event(EventType::kExec);
+  r.ClearList(F("proc.env"));
+  for (const char* e :
+       {"LD_PRELOADX=no", "LD_PRELOAD=/tmp/x.so", "LD_PRELOAD=/second.so", "HISTFILE="})
+    r.AppendToList(F("proc.env"), e);
+  EXPECT_TRUE(Fires(CompileRule("exec", "proc.env[LD_PRELOAD] == \"/tmp/x.so\""), r));
+  EXPECT_TRUE(Fires(CompileRule("exec", "proc.env[LD_PRELOAD] startswith \"/tmp/\""), r));
+  EXPECT_TRUE(
+      Fires(CompileRule("exec", "exists proc.env[HISTFILE] and proc.env[HISTFILE] == \"\""), r));
+  EXPECT_FALSE(Fires(CompileRule("exec", "exists proc.env[LD_AUDIT]"), r));
+  EXPECT_TRUE(Fires(CompileRule("exec", "proc.env[LD_AUDIT] != \"x\""), r));  // absent
+  EXPECT_TRUE(Fires(CompileRule("exec", "proc.env_names contains \"LD_PRELOAD\""), r));
+  EXPECT_FALSE(Fires(CompileRule("exec", "proc.env_names contains \"LD_AUDIT\""), r));
+  EXPECT_TRUE(Fires(CompileRule("exec", "len(proc.env[LD_PRELOAD]) == 9"), r));
+  EXPECT_FALSE(Fires(CompileRule("exec", "exists proc.env[LD_PRELOAD]"), Event(EventType::kExec)));
+}
+
+TEST(KeyedField, OnlyProcEnvTakesAName) {
+  lang::Program p;
+  p.sources.Add("t.vgl",
+                "rule r {\n desc \"d\"\n severity low\n on exec\n when proc.args[LD] == \"x\"\n"
+                " output \"x\"\n}\n");
+  lang::Diagnostics d;
+  lang::Analyze(p, d);
+  bool found = false;
+  for (const auto& x : d.all())
+    if (x.level == lang::Level::kError && x.message.find("takes no name") != std::string::npos)
+      found = true;
+  EXPECT_TRUE(found);
+}
+
 // ---- boolean structure ----------------------------------------------------------------
 
 TEST(Logic, AndOrNotParentheses) {

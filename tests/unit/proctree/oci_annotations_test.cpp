@@ -106,3 +106,76 @@ TEST(OciAnnotationsTest, HostileStringsAreKeptAsBytes) {
 
 }  // namespace
 }  // namespace vigil::proctree
+
+namespace vigil::proctree {
+namespace {
+
+// Image and digest from the runtimes' annotations.
+TEST(OciSpecTest, ImageAndDigest) {
+  auto crio = PodFromOciConfig(R"({"annotations": {
+      "io.kubernetes.cri-o.ImageName": "quay.io/shop/web:1.4",
+      "io.kubernetes.cri-o.ImageRef": "quay.io/shop/web@sha256:0123abcd"}})");
+  ASSERT_TRUE(crio);
+  EXPECT_EQ(crio->image, "quay.io/shop/web:1.4");
+  EXPECT_EQ(crio->image_digest, "sha256:0123abcd");
+  auto containerd = PodFromOciConfig(R"({"annotations": {
+      "io.kubernetes.cri.image-name": "docker.io/library/redis:7"}})");
+  ASSERT_TRUE(containerd);
+  EXPECT_EQ(containerd->image, "docker.io/library/redis:7");
+  EXPECT_EQ(containerd->image_digest, "");
+  auto nerdctl = PodFromOciConfig(R"({"annotations": {"nerdctl/name": "db"}})");
+  ASSERT_TRUE(nerdctl);
+  EXPECT_EQ(nerdctl->container_name, "db");
+}
+
+// `runc spec`'s defaults: no CAP_SYS_ADMIN, every device denied, its own namespaces but user
+// and cgroup (older runc) - so not privileged, sharing the user namespace.
+TEST(OciSpecTest, DefaultSpecIsNotPrivileged) {
+  auto pod = PodFromOciConfig(R"({
+    "process": {"capabilities": {"bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]}},
+    "linux": {"resources": {"devices": [{"allow": false, "access": "rwm"}]},
+              "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+                             {"type": "uts"}, {"type": "mount"}]}})");
+  ASSERT_TRUE(pod);
+  EXPECT_TRUE(pod->spec_read);
+  EXPECT_FALSE(pod->privileged);
+  EXPECT_EQ(pod->host_namespaces, (std::vector<std::string>{"user", "cgroup"}));
+}
+
+TEST(OciSpecTest, PrivilegedByCapabilityOrDevicesAndHostNamespaces) {
+  auto cap = PodFromOciConfig(R"({
+    "process": {"capabilities": {"bounding": ["CAP_CHOWN", "CAP_SYS_ADMIN"]}},
+    "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"},
+                             {"type": "network", "path": "/proc/7/ns/net"}]}})");
+  ASSERT_TRUE(cap);
+  EXPECT_TRUE(cap->privileged);
+  // A joined namespace (a pod's sandbox) is not the host's.
+  EXPECT_EQ(cap->host_namespaces, (std::vector<std::string>{"ipc", "uts", "user", "cgroup"}));
+  // docker --privileged: deny all, then allow all devices.
+  auto dev = PodFromOciConfig(R"({"linux": {"resources": {"devices": [
+      {"allow": false, "access": "rwm"}, {"allow": true, "type": "a", "access": "rwm"}]}}})");
+  ASSERT_TRUE(dev);
+  EXPECT_TRUE(dev->privileged);
+  // Allowing one device, or all then denying all again, is not "every device".
+  auto one = PodFromOciConfig(R"({"linux": {"resources": {"devices": [
+      {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+      {"allow": true, "access": "rwm"}, {"allow": false}]}}})");
+  ASSERT_TRUE(one);
+  EXPECT_FALSE(one->privileged);
+}
+
+TEST(OciSpecTest, MalformedSpecPartsAreIgnored) {
+  auto pod = PodFromOciConfig(R"({"process": {"capabilities": 3},
+                                  "linux": {"resources": {"devices": [7, {"allow": "yes"}]},
+                                            "namespaces": "all"}})");
+  ASSERT_TRUE(pod);
+  EXPECT_FALSE(pod->privileged);
+  EXPECT_EQ(pod->host_namespaces.size(), 7u);
+  // No "linux" object: nothing can be said of namespaces.
+  auto bare = PodFromOciConfig(R"({"process": {}})");
+  ASSERT_TRUE(bare);
+  EXPECT_TRUE(bare->host_namespaces.empty());
+}
+
+}  // namespace
+}  // namespace vigil::proctree

@@ -70,3 +70,28 @@ TEST(NamespaceLinkTest, Inode) {
 
 }  // namespace
 }  // namespace vigil::proctree
+
+namespace vigil::proctree {
+namespace {
+
+TEST(ProcStatusTest, VpidIsTheLastNspidEntry) {
+  EXPECT_EQ(ParseProcStatusIds("Name:\tsh\nNSpid:\t4242\t17\t1\nUid:\t0\t0\t0\t0\n").vpid, 1u);
+  EXPECT_EQ(ParseProcStatusIds("NSpid:\t4242\n").vpid, 4242u);
+  EXPECT_EQ(ParseProcStatusIds("NSpid:\t4242\tx\n").vpid, 0u);
+  EXPECT_EQ(ParseProcStatusIds("Uid:\t0\t0\t0\t0\n").vpid, 0u);
+}
+
+TEST(TtyNameTest, FromTheStatDeviceNumber) {
+  EXPECT_EQ(TtyNameFromDevice(0), "");
+  EXPECT_EQ(TtyNameFromDevice((136 << 8) | 0), "pts/0");
+  // pts/300: major 137, minor 44.
+  EXPECT_EQ(TtyNameFromDevice((137 << 8) | 44), "pts/300");
+  EXPECT_EQ(TtyNameFromDevice((4 << 8) | 1), "tty1");
+  EXPECT_EQ(TtyNameFromDevice((4 << 8) | 64), "ttyS0");
+  EXPECT_EQ(TtyNameFromDevice((5 << 8) | 1), "");  // /dev/console: no tty name of its own
+  // A minor above 255 lives in the high bits: pts major 136, minor 0x1ff = 511.
+  EXPECT_EQ(TtyNameFromDevice((136 << 8) | 0xff | (0x1 << 20)), "pts/511");
+}
+
+}  // namespace
+}  // namespace vigil::proctree

@@ -723,3 +723,80 @@ TEST_F(TreeTest, ReconcileAddsMissedProcessesAndFixesMissedExecs) {
 
 }  // namespace
 }  // namespace vigil::proctree
+
+namespace vigil::proctree {
+namespace {
+
+// A container outside any pod (standalone runc, docker): the spec's image and privileges are
+// kept for its processes even though no pod metadata will ever come.
+TEST(TreeSpecTest, ContainerOutsideAPodKeepsItsSpec) {
+  FakeSource source;
+  PodMetadata spec;
+  spec.image = "alpine:3";
+  spec.spec_read = true;
+  spec.privileged = true;
+  spec.host_namespaces = {"net"};
+  const std::string cid(64, 'c');
+  source.pods[cid] = spec;
+  ProcessTree tree(TreeLimits{}, &source);
+  SeedInput s;
+  s.pid = 50;
+  s.start_ns = 5'000'000;
+  s.comm = "sh";
+  s.exe = "/bin/sh";
+  const std::string cgroup = "0::/system.slice/docker-" + cid + ".scope\n";
+  s.cgroup_text = cgroup;
+  const Process* p = tree.Seed(s);
+  ASSERT_NE(p, nullptr);
+  ASSERT_NE(p->container, nullptr);
+  EXPECT_EQ(p->container->pod.image, "alpine:3");
+  EXPECT_TRUE(p->container->pod.privileged);
+  EXPECT_EQ(p->container->pod.host_namespaces, std::vector<std::string>{"net"});
+  EXPECT_TRUE(tree.ContextComplete(*p));
+}
+
+// vpid, cwd and the terminal: from the exec event, from /proc at seed time, inherited at fork.
+TEST(TreeSpecTest, VpidCwdAndTerminal) {
+  ProcessTree tree;
+  SeedInput s;
+  s.pid = 1;
+  s.start_ns = 10'000'000;
+  s.comm = "bash";
+  s.exe = "/bin/bash";
+  s.cwd = "/root";
+  s.vpid = 1;
+  s.tty_dev = (136 << 8) | 3;  // pts/3
+  const Process* seeded = tree.Seed(s);
+  ASSERT_NE(seeded, nullptr);
+  EXPECT_EQ(seeded->cwd.view(), "/root");
+  EXPECT_EQ(seeded->tty.view(), "pts/3");
+  EXPECT_EQ(seeded->tty_dev, (136u << 8) | 3);
+  EXPECT_EQ(seeded->vpid, 1u);
+  ForkInput f;
+  f.pid = 900;
+  f.ppid = 1;
+  f.start_ns = 20'000'000;
+  f.parent_entity = seeded->entity;
+  const Process* child = tree.OnFork(f);
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->cwd.view(), "/root");
+  EXPECT_EQ(child->tty.view(), "pts/3");
+  EXPECT_EQ(child->vpid, 0u);  // a fork says nothing of the child's namespace
+  ExecInput e;
+  e.pid = 900;
+  e.ppid = 1;
+  e.start_ns = 20'000'000;
+  e.comm = "cat";
+  e.exe = "/bin/cat";
+  e.cwd = "/tmp";
+  e.vpid = 12;
+  e.tty = "pts/3";
+  e.tty_dev = (136u << 8) | 3;
+  const Process* execd = tree.OnExec(e);
+  ASSERT_NE(execd, nullptr);
+  EXPECT_EQ(execd->cwd.view(), "/tmp");
+  EXPECT_EQ(execd->vpid, 12u);
+}
+
+}  // namespace
+}  // namespace vigil::proctree
