@@ -14,5 +14,6 @@ run "$BUILD_DIR/bench/match/bench_match" "$BUILD_DIR/vigil"
 run python3 bench/agent/run.py "$BUILD_DIR/vigil"
 # Kernel sensors: cost on the monitored system (root; needs BPF).
 run "$BUILD_DIR/bench/overhead/bench_overhead"
+run "$BUILD_DIR/bench/overhead/bench_type_cost"
 
 exit $status

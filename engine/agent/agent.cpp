@@ -337,6 +337,9 @@ bool Agent::StartSession() {
   so.runc_roots = options_.runc_roots;
   so.kill_protected_tgids = kill_guard_.tgids();
   so.process_event_rate = options_.process_event_rate;
+  so.env_names.clear();
+  for (const std::string& name : options_.env_names)
+    if (!name.empty()) so.env_names.push_back(name);
   for (const auto& exe : kill_guard_.protected_exes())
     so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);

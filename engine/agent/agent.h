@@ -23,6 +23,7 @@
 #include "agent/kill_guard.h"
 #include "agent/loss_report.h"
 #include "agent/reloader.h"
+#include "kernel/env_names.h"
 #include "kernel/event.h"
 #include "kernel/sensors.h"
 #include "match/rule_set.h"
@@ -57,6 +58,8 @@ struct AgentOptions {
   // Fairness under floods (docs/agent.md, "Floods"): selected syscall events per second each
   // process may send (0: no limit), the alert throttle, and how often the loss report may come.
   uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
+  // Environment variables an exec reports (proc.env[NAME]; --env-names, docs/events.md).
+  std::vector<std::string> env_names = kernel::DefaultEnvNames();
   AlertThrottleOptions alert_throttle;
   std::chrono::seconds loss_report_interval{10};
   // Rules disabled at every load without editing files (--disable-rule, --disable-tag).

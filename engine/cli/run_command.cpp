@@ -56,6 +56,11 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "Selected syscall events per second one process may send; more are counted as "
                   "throttled and reported (0: no limit)")
       ->capture_default_str();
+  cmd->add_option("--env-names", opt->env_names,
+                  "Environment variables an exec reports (proc.env), comma-separated, at most 16; "
+                  "'' for none")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--alert-limit", opt->alert_throttle.per_process,
                   "Alerts of one rule for one process per second; repeats are counted and "
                   "reported (0: no limit)")

@@ -354,4 +354,12 @@ std::vector<std::string> SuggestFieldNames(std::string_view name) {
   return Suggest(name, names);
 }
 
+bool IsFieldKey(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name)
+    if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return false;
+  return true;
+}
+
 }  // namespace vigil::lang

@@ -49,6 +49,10 @@ struct FieldInfo {
 // Every field, in FieldId order: AllFields()[i] is the field of FieldId i.
 std::span<const FieldInfo> AllFields();
 std::optional<FieldId> FieldByName(std::string_view name);
+
+// The NAME of a keyed field (proc.env[NAME]) in an output template: letters, digits and '_',
+// not starting with a digit (what the condition grammar accepts there).
+bool IsFieldKey(std::string_view name);
 const FieldInfo& Field(FieldId id);
 // Looks a constant up among a field's named constants.
 std::optional<int64_t> ConstantValue(const FieldInfo& field, std::string_view name);

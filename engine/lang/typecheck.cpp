@@ -218,7 +218,13 @@ class TypeChecker {
     v.kind = Kind::kField;
     v.loc = loc;
     auto bracket = name.find('[');
-    if (bracket != std::string::npos) {
+    if (bracket != std::string::npos && name.ends_with(']') &&
+        FieldByName(name.substr(0, bracket)) == FieldId::kProcEnv &&
+        IsFieldKey(std::string_view(name).substr(bracket + 1, name.size() - bracket - 2))) {
+      // {proc.env[NAME]}: the value of one selected environment variable.
+      v.key = name.substr(bracket + 1, name.size() - bracket - 2);
+      name.resize(bracket);
+    } else if (bracket != std::string::npos) {
       std::string digits = name.substr(bracket + 1);
       bool ok = !digits.empty() && digits.back() == ']';
       if (ok) digits.pop_back();
@@ -226,7 +232,8 @@ class TypeChecker {
            digits.find_first_not_of("0123456789") == std::string::npos;
       if (!ok) {
         diags_.Add(Code::kBadOutputTemplate, loc,
-                   "'{" + name + "}': an index is a number in brackets, e.g. {proc.args[1]}");
+                   "'{" + name + "}': an index is a number in brackets, e.g. {proc.args[1]}, " +
+                       "or a variable name for {proc.env[NAME]}");
         return;
       }
       v.index = std::stoi(digits);

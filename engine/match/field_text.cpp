@@ -44,6 +44,15 @@ std::string FlagsText(lang::FieldId field, uint64_t value) {
   return out.empty() ? "0" : out;
 }
 
+void AppendKeyedFieldText(const EventRecord& r, lang::FieldId field, const std::string& key,
+                          std::string* out) {
+  Operand op;
+  op.field = field;
+  op.key = key;
+  std::string_view v;
+  out->append(ReadKeyed(op, r, &v) ? v : kAbsentText);
+}
+
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out) {
   const lang::FieldInfo& info = lang::Field(field);
   if (index >= 0 && info.type == lang::Type::kStringList) {  // {proc.args[1]}: one element

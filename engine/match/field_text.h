@@ -27,4 +27,8 @@ std::string FlagsText(lang::FieldId field, uint64_t value);
 // as proc.args, counted from 0) or kAbsentText.
 void AppendFieldText(const EventRecord& r, lang::FieldId field, int index, std::string* out);
 
+// Appends the value of a keyed list's NAME=value entry ({proc.env[LD_PRELOAD]}) or kAbsentText.
+void AppendKeyedFieldText(const EventRecord& r, lang::FieldId field, const std::string& key,
+                          std::string* out);
+
 }  // namespace vigil::match

@@ -1,4 +1,5 @@
-// A rule's `output` string, parsed once: literal text and {field} / {field[N]} slots.
+// A rule's `output` string, parsed once: literal text and {field} / {field[N]} /
+// {proc.env[NAME]} slots.
 // `{{` and `}}` stand for literal braces. A slot naming an unknown field (lint reports it)
 // is kept as literal text.
 #pragma once
@@ -24,6 +25,7 @@ class OutputTemplate {
     bool is_field = false;
     lang::FieldId field{};
     int index = -1;
+    std::string key;  // {proc.env[NAME]}: the keyed list's entry NAME
   };
   std::vector<Part> parts_;
 };

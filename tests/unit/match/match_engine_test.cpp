@@ -174,6 +174,20 @@ TEST(OutputTemplate, ListElementsByIndex) {
   EXPECT_EQ(out, "curl -s <NA> [curl, -s]");
 }
 
+TEST(OutputTemplate, EnvironmentVariableByName) {
+  // {proc.env[NAME]} is the value of one selected variable; an absent one renders as <NA>, and a
+  // key only another field would take stays literal text (lint reports it, V045).
+  auto t = match::OutputTemplate::Parse(
+      "preload={proc.env[LD_PRELOAD]} audit={proc.env[LD_AUDIT]} {proc.name[LD_PRELOAD]}");
+  auto r = Event(EventType::kExec);
+  r.ClearList(F("proc.env"));
+  r.AppendToList(F("proc.env"), "LD_PRELOADX=no");
+  r.AppendToList(F("proc.env"), "LD_PRELOAD=/tmp/x.so");
+  std::string out;
+  t.Render(r, &out);
+  EXPECT_EQ(out, "preload=/tmp/x.so audit=<NA> {proc.name[LD_PRELOAD]}");
+}
+
 TEST(FieldText, FlagsWithUnnamedBits) {
   EXPECT_EQ(match::FlagsText(F("open.flags"), 0), "O_RDONLY");
   EXPECT_EQ(match::FlagsText(F("chmod.mode"), 04000 | 0x10000), "S_ISUID|0x10000");
