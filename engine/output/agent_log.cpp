@@ -54,7 +54,7 @@ Status CheckLogDestination(const std::string& log_output, const std::vector<std:
     struct stat out {
     }, err{};
     if (to_stdout && ::fstat(stdout_fd, &out) == 0 && ::fstat(stderr_fd, &err) == 0 &&
-        SameFile(out, err) && !::isatty(stdout_fd))
+        SameFile(out, err) && !S_ISCHR(out.st_mode))  // a terminal, /dev/null: harmless
       return Error{
           "alerts go to stdout, and stderr (the agent's log) is the same file or pipe (2>&1?): "
           "the log would mix with the alerts. Redirect stderr elsewhere, use --log-output "

@@ -24,8 +24,8 @@ class JsonLogFormatter : public spdlog::formatter {
 
 // Refuses a log destination ("stderr", "stdout", "file:PATH") that shares a stream with an
 // alert output: the same stdout, the same file (by path or, when both exist, by inode), or, for
-// "stderr" while alerts go to stdout, a stderr that is the very file or pipe stdout is (2>&1)
-// unless it is a terminal. `stdout_fd` and `stderr_fd` are for tests.
+// "stderr" while alerts go to stdout, a stderr that is the very file, pipe or socket stdout is
+// (2>&1; a terminal or /dev/null is fine). `stdout_fd` and `stderr_fd` are for tests.
 Status CheckLogDestination(const std::string& log_output, const std::vector<std::string>& outputs,
                            int stdout_fd = 1, int stderr_fd = 2);
 

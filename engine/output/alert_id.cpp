@@ -28,7 +28,8 @@ AlertIdGenerator AlertIdGenerator::Random() {
 }
 
 AlertIdGenerator AlertIdGenerator::Fixed(uint64_t seed) {
-  return AlertIdGenerator({Mix(seed), Mix(seed ^ 0x9e3779b97f4a7c15ULL)});
+  // Offsets keep a small seed (0) away from Mix's fixed point at 0.
+  return AlertIdGenerator({Mix(seed + 0x9e3779b97f4a7c15ULL), Mix(seed + 0x6a09e667f3bcc909ULL)});
 }
 
 std::string AlertIdGenerator::Next() {
