@@ -289,7 +289,7 @@ TEST(AlertIds, UniqueUuidsAndReproducibleWhenFixed) {
   for (int i = 0; i < 100000; ++i) {
     std::string id = ids.Next();
     ASSERT_EQ(id.size(), 36u);
-    ASSERT_EQ(id[14], '4') << id;                                  // version 4
+    ASSERT_EQ(id[14], '4') << id;                                          // version 4
     ASSERT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
     ASSERT_TRUE(seen.insert(id).second) << "repeated id " << id;
   }
