@@ -12,6 +12,8 @@ PACKAGES=(
   python3 bc busybox-static runc iproute2 procps netcat-openbsd
   libclang-rt-14-dev  # make sanitize, make fuzz: the sanitizer and libFuzzer runtimes for clang
   bpftrace  # bench/overhead compares against it
+  libcurl4-openssl-dev  # the webhook output (HTTP, TLS)
+  librdkafka-dev kcat  # the Kafka output; kcat reads alerts back in its e2e test
 )
 
 missing=()

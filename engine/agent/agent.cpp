@@ -136,12 +136,26 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
     return;
   }
   output::Alert alert = output::MakeAlert(rules, m, r);
+  alert.envelope.id = alert_ids_.Next();
+  if (alert.envelope.hostname.empty()) alert.envelope.hostname = hostname_;
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
   if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
-  std::string line =
-      options_.alert_format == "text" ? output::AlertTextLine(alert) : output::AlertJsonLine(alert);
-  if (!line.empty() && line.back() == '\n') line.pop_back();
-  for (auto& sink : sinks_) sink->Push(line, alert.rule->severity);
+  // Each format the outputs take, rendered once.
+  std::string lines[3];
+  auto render = [&](output::AlertFormat f) -> const std::string& {
+    std::string& line = lines[static_cast<int>(f)];
+    if (line.empty()) {
+      line = f == output::AlertFormat::kText            ? output::AlertTextLine(alert)
+             : f == output::AlertFormat::kFalcosidekick ? output::AlertFalcoJsonLine(alert)
+                                                        : output::AlertJsonLine(alert);
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+    }
+    return line;
+  };
+  const std::string container =
+      r.Has(lang::FieldId::kContainerId) ? std::string(r.String(lang::FieldId::kContainerId)) : "";
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    sinks_[i]->Push(render(sink_formats_[i]), alert.rule->severity, container);
 }
 
 void Agent::Kill(output::Alert& alert, const match::EventRecord& r, const kernel::Event& event) {
@@ -204,6 +218,18 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
     nlohmann::json status = reloader_->Status();
     status["ok"] = true;
     status["stats"] = StatsLine();
+    nlohmann::json sinks = nlohmann::json::array();
+    for (const auto& s : sinks_) {
+      const output::SinkStats st = s->stats();
+      sinks.push_back({{"name", s->Name()},
+                       {"written", st.written},
+                       {"dropped", st.dropped_queue_full},
+                       {"failed", st.failed_writes},
+                       {"retries", st.retries},
+                       {"queued", st.queued},
+                       {"in_flight", st.in_flight}});
+    }
+    status["sinks"] = std::move(sinks);
     if (session_ && session_->loaded()) {
       nlohmann::json traced = nlohmann::json::array();
       for (uint16_t t : session_->sensors().attached_types())
@@ -249,8 +275,10 @@ std::string Agent::StatsLine() const {
   }
   for (const auto& s : sinks_) {
     auto st = s->stats();
-    out += fmt::format("; sink {} written={} dropped={} failed={}", s->Name(), st.written,
-                       st.dropped_queue_full, st.failed_writes);
+    out += fmt::format("; sink {} written={} dropped={} failed={} queued={}", s->Name(), st.written,
+                       st.dropped_queue_full, st.failed_writes, st.queued);
+    if (st.retries) out += fmt::format(" retries={}", st.retries);
+    if (st.in_flight) out += fmt::format(" in_flight={}", st.in_flight);
   }
   return out;
 }
@@ -307,23 +335,42 @@ void Agent::CheckLoss(bool final) {
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count());
-  auto alert = loss_report_->Due(CurrentLoss(), now, wall_ns, session_->NowNs(), final);
+  auto alert = loss_report_->Due(CurrentLoss(), now, wall_ns, session_->NowNs(), final,
+                                 {.id = alert_ids_.Next(), .hostname = hostname_});
   if (!alert) return;
   counters_.loss_reports.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("{}", alert->text);
-  const std::string& line = options_.alert_format == "text" ? alert->text : alert->json;
-  for (auto& sink : sinks_) sink->Push(line, alert->severity);
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    const output::AlertFormat f = sink_formats_[i];
+    sinks_[i]->Push(f == output::AlertFormat::kText            ? alert->text
+                    : f == output::AlertFormat::kFalcosidekick ? alert->falco
+                                                               : alert->json,
+                    alert->severity);
+  }
   loss_report_->Sent(sinks_.size());
 }
 
 bool Agent::OpenSinks() {
+  char host[256] = "";
+  if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
+  output::OutputConfig config = options_.output_config;
+  auto format = output::ParseAlertFormat(options_.alert_format);
+  if (!format) {
+    spdlog::error("{}", format.error());
+    return false;
+  }
+  config.format = *format;
+  if (config.kafka.hostname.empty()) config.kafka.hostname = hostname_;
+  if (config.kafka.queue == 0) config.kafka.queue = options_.sink_queue;
   for (const auto& spec : options_.outputs) {
-    auto sink = output::MakeSink(spec);
-    if (!sink) {
-      spdlog::error("{}", sink.error());
+    auto out = output::MakeOutput(spec, config);
+    if (!out) {
+      spdlog::error("{}", out.error());
       return false;
     }
-    sinks_.push_back(std::make_unique<output::AsyncSink>(std::move(*sink), options_.sink_queue));
+    sinks_.push_back(
+        std::make_unique<output::AsyncSink>(std::move(out->sink), options_.sink_queue));
+    sink_formats_.push_back(out->format);
   }
   return true;
 }

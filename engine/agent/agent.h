@@ -28,6 +28,8 @@
 #include "kernel/sensors.h"
 #include "match/rule_set.h"
 #include "output/alert.h"
+#include "output/alert_id.h"
+#include "output/output_config.h"
 #include "output/sinks.h"
 #include "proctree/pending_cache.h"
 #include "proctree/process_tree.h"
@@ -39,8 +41,10 @@ class PolicyWatcher;
 
 struct AgentOptions {
   std::vector<std::string> policy_paths;
-  std::vector<std::string> outputs = {"stdout"};  // stdout, file:PATH, syslog
-  std::string alert_format = "json";              // json | text
+  std::vector<std::string> outputs = {"stdout"};  // stdout, file:PATH, syslog, webhook:URL, kafka
+  std::string alert_format = "json";              // json | text | falcosidekick
+  // The webhook and Kafka outputs' options (their url, format, headers, brokers, ...).
+  output::OutputConfig output_config;
   bool allow_insecure_perms = false;
   bool watch_files = true;
   std::chrono::seconds stats_interval{60};
@@ -136,7 +140,11 @@ class Agent {
   uint32_t active_version_ = 0;
 
   std::vector<std::unique_ptr<output::AsyncSink>> sinks_;
-  std::unique_ptr<LossReport> loss_report_;  // the main loop's
+  std::vector<output::AlertFormat> sink_formats_;  // by sink
+  std::unique_ptr<LossReport> loss_report_;        // the main loop's
+  // Every alert's id; the host name for alerts whose event has no host.name (gethostname).
+  output::AlertIdGenerator alert_ids_ = output::AlertIdGenerator::Random();
+  std::string hostname_;
 };
 
 }  // namespace vigil::agent

@@ -78,7 +78,8 @@ std::vector<T> Largest(const auto& collected, Count count) {
 
 std::optional<LossAlert> LossReport::Due(const LossCounters& now,
                                          std::chrono::steady_clock::time_point at, uint64_t wall_ns,
-                                         uint64_t boottime_ns, bool final) {
+                                         uint64_t boottime_ns, bool final,
+                                         const output::AlertEnvelope& envelope) {
   const LossCounters lost = now.Since(reported_);
   if (!lost.Any()) return std::nullopt;
   const bool only_outputs = !lost.ring_full && !lost.inflight_full && !lost.throttled &&
@@ -174,7 +175,19 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
                       {"tags", {"vigil"}},
                       {"output", output},
                       {"loss", std::move(loss)}};
+  output::AddEnvelope(j, envelope);
   alert.json = output::DumpJsonLine(j);
+  nlohmann::json falco_fields;
+  for (const auto& [key, value] : j["loss"].items()) falco_fields["loss." + key] = value;
+  alert.falco = output::DumpJsonLine({{"uuid", envelope.id},
+                                      {"hostname", envelope.hostname},
+                                      {"output", output},
+                                      {"priority", output::FalcoPriority(alert.severity)},
+                                      {"rule", kRuleName},
+                                      {"time", output::Rfc3339Nanos(wall_ns)},
+                                      {"source", "vigil"},
+                                      {"tags", {"vigil"}},
+                                      {"output_fields", std::move(falco_fields)}});
   alert.text = fmt::format("{} {} {} [] {}", output::Rfc3339Nanos(wall_ns), severity, kRuleName,
                            output::TerminalSafe(output));
 

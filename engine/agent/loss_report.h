@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lang/ast.h"
+#include "output/alert.h"
 
 namespace vigil::agent {
 
@@ -50,8 +51,9 @@ struct SuppressedReportEntry {
 // One report, ready for the outputs.
 struct LossAlert {
   lang::ast::Severity severity = lang::ast::Severity::kMedium;
-  std::string json;  // one line, no newline
-  std::string text;  // one line, no newline
+  std::string json;   // one line, no newline
+  std::string text;   // one line, no newline
+  std::string falco;  // the falcosidekick payload (output::AlertFalcoJsonLine's form), one line
 };
 
 class LossReport {
@@ -69,9 +71,10 @@ class LossReport {
 
   // The report to emit now, if something was lost since the last one and it is at least
   // min_interval old (`final`: whatever its age, at shutdown). `wall_ns` and `boottime_ns` stamp
-  // it.
+  // it; `envelope` gives its id and host (docs/alerts.md).
   std::optional<LossAlert> Due(const LossCounters& now, std::chrono::steady_clock::time_point at,
-                               uint64_t wall_ns, uint64_t boottime_ns, bool final = false);
+                               uint64_t wall_ns, uint64_t boottime_ns, bool final = false,
+                               const output::AlertEnvelope& envelope = {});
 
   uint64_t reports() const { return reports_; }
 

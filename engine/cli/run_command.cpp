@@ -5,6 +5,7 @@
 
 #include "agent/agent.h"
 #include "cli/commands.h"
+#include "output/agent_log.h"
 
 namespace vigil::cli {
 
@@ -13,15 +14,70 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   auto stats_seconds = std::make_shared<int>(60);
   auto no_watch = std::make_shared<bool>(false);
   auto loss_seconds = std::make_shared<int>(10);
+  auto webhook_format = std::make_shared<std::string>("json");
+  auto webhook_timeout_ms = std::make_shared<int>(10000);
+  auto webhook_backoff_ms = std::make_shared<int>(30000);
+  auto kafka_key = std::make_shared<std::string>("host");
+  auto kafka_format = std::make_shared<std::string>("json");
+  auto log_format = std::make_shared<std::string>("text");
+  auto log_output = std::make_shared<std::string>("stderr");
   auto* cmd = app.add_subcommand(
       "run", "Run the agent (root): load policies, attach the sensors, stream alerts, hot-reload");
   opt->outputs.clear();
   cmd->add_option("--policy", opt->policy_paths,
                   "Rule or policy file or directory (repeatable; default /etc/vigil)");
   cmd->add_option("--output", opt->outputs,
-                  "Where alerts go: stdout, file:PATH (reopened on SIGUSR2), syslog (repeatable)");
-  cmd->add_option("--format", opt->alert_format, "Alert format")
-      ->check(CLI::IsMember({"json", "text"}))
+                  "Where alerts go: stdout, file:PATH (reopened on SIGUSR2), syslog, "
+                  "syslog:SOCKET, webhook:URL, kafka (repeatable)");
+  cmd->add_option("--format", opt->alert_format,
+                  "Alert format of stdout, file and syslog: json, text or falcosidekick")
+      ->check(CLI::IsMember({"json", "text", "falcosidekick"}))
+      ->capture_default_str();
+  auto& out = opt->output_config;
+  cmd->add_option("--webhook-header", out.webhook.headers,
+                  "Header sent with every webhook request, 'Name: value' (repeatable)");
+  cmd->add_option("--webhook-format", *webhook_format,
+                  "Webhook body: json (the alert) or falcosidekick (Falco's payload)")
+      ->check(CLI::IsMember({"json", "falcosidekick"}))
+      ->capture_default_str();
+  cmd->add_option("--webhook-ca-file", out.webhook.ca_file,
+                  "PEM bundle that verifies the webhook server (default: the system's)");
+  cmd->add_option("--webhook-client-cert", out.webhook.client_cert,
+                  "PEM client certificate for the webhook server");
+  cmd->add_option("--webhook-client-key", out.webhook.client_key, "Its PEM private key");
+  cmd->add_option("--webhook-timeout-ms", *webhook_timeout_ms,
+                  "Milliseconds one webhook request may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--webhook-max-backoff-ms", *webhook_backoff_ms,
+                  "Longest wait between two retries of a webhook request (doubling from 200 ms)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--kafka-brokers", out.kafka.brokers, "Kafka bootstrap servers, host:port,...");
+  cmd->add_option("--kafka-topic", out.kafka.topic, "Kafka topic of the alerts");
+  cmd->add_option("--kafka-key", *kafka_key,
+                  "Message key: host (the host name), container (the container id, the host "
+                  "name for host processes) or none")
+      ->check(CLI::IsMember({"host", "container", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--kafka-acks", out.kafka.acks, "Acknowledgements: all, 1 or 0")
+      ->check(CLI::IsMember({"all", "1", "0"}))
+      ->capture_default_str();
+  cmd->add_option("--kafka-compression", out.kafka.compression, "none, gzip, snappy, lz4 or zstd")
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
+      ->capture_default_str();
+  cmd->add_option("--kafka-properties", out.kafka.properties_file,
+                  "File of librdkafka properties, name=value a line (TLS: security.protocol, "
+                  "ssl.*; SASL: sasl.*)");
+  cmd->add_option("--kafka-format", *kafka_format, "Message body: json or falcosidekick")
+      ->check(CLI::IsMember({"json", "falcosidekick"}))
+      ->capture_default_str();
+  cmd->add_option("--log-format", *log_format, "Format of the agent's own log: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--log-output", *log_output,
+                  "Where the agent's own log goes: stderr, stdout or file:PATH (never the "
+                  "stream of an alert output)")
       ->capture_default_str();
   cmd->add_option("--stats-interval", *stats_seconds, "Seconds between stats lines on stderr")
       ->check(CLI::PositiveNumber)
@@ -90,7 +146,14 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       "Signals: SIGHUP reloads, SIGUSR1 prints stats, SIGUSR2 reopens file outputs,\n"
       "SIGINT/SIGTERM detach, flush and print final stats. `vigil status` and `vigil reload`\n"
       "talk to the control socket. See docs/agent.md.");
-  cmd->callback([opt, stats_seconds, no_watch, loss_seconds, &exit_code] {
+  cmd->callback([=, &exit_code] {
+    if (opt->outputs.empty()) opt->outputs = {"stdout"};
+    // The log first: what follows may log, and must not land in an alert stream.
+    if (auto logged = output::SetUpAgentLog(*log_format, *log_output, opt->outputs); !logged) {
+      std::cerr << "vigil run: " << logged.error() << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
     if (::geteuid() != 0) {
       std::cerr << "vigil run: must run as root (it loads BPF programs)\n";
       exit_code = kExitUsage;
@@ -105,7 +168,12 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
       }
     }
     if (opt->policy_paths.empty()) opt->policy_paths = {"/etc/vigil"};
-    if (opt->outputs.empty()) opt->outputs = {"stdout"};
+    auto& config = opt->output_config;  // the flags' values are checked above
+    config.webhook_format = *output::ParseAlertFormat(*webhook_format);
+    config.kafka_format = *output::ParseAlertFormat(*kafka_format);
+    config.kafka.key = *output::ParseKafkaKey(*kafka_key);
+    config.webhook.timeout = std::chrono::milliseconds(*webhook_timeout_ms);
+    config.webhook.backoff_max = std::chrono::milliseconds(*webhook_backoff_ms);
     opt->stats_interval = std::chrono::seconds(*stats_seconds);
     opt->loss_report_interval = std::chrono::seconds(*loss_seconds);
     opt->watch_files = !*no_watch;

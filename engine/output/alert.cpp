@@ -6,7 +6,22 @@
 #include "output/record_json.h"
 #include "output/terminal_text.h"
 
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "0.0.0"
+#endif
+
 namespace vigil::output {
+
+const char* VigilVersion() {
+  return VIGIL_VERSION;
+}
+
+void AddEnvelope(nlohmann::json& j, const AlertEnvelope& envelope) {
+  j["id"] = envelope.id;
+  j["schema_version"] = kAlertSchemaVersion;
+  j["hostname"] = envelope.hostname;
+  j["vigil_version"] = VigilVersion();
+}
 
 lang::ast::Action Alert::action() const {
   for (const auto* p : policies)
@@ -26,6 +41,8 @@ Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
   if (r.Has(lang::FieldId::kEvtTime)) a.time_ns = r.Uint(lang::FieldId::kEvtTime);
   if (r.Has(lang::FieldId::kEvtBoottime)) a.boottime_ns = r.Uint(lang::FieldId::kEvtBoottime);
   a.incomplete = r.incomplete();
+  if (r.Has(lang::FieldId::kHostName))
+    a.envelope.hostname = std::string(r.String(lang::FieldId::kHostName));
   return a;
 }
 
@@ -44,7 +61,9 @@ std::string AlertJsonLine(const Alert& a) {
   nlohmann::json j;
   if (a.time_ns) j["time"] = Rfc3339Nanos(*a.time_ns);
   if (a.boottime_ns) j["boottime"] = *a.boottime_ns;
+  AddEnvelope(j, a.envelope);
   j["rule"] = a.rule->name;
+  j["description"] = a.rule->desc;
   j["severity"] = lang::ast::SeverityName(a.rule->severity);
   j["policy"] = a.policies.empty() ? std::string() : a.policies.front()->name;
   j["policies"] = nlohmann::json::array();
@@ -59,6 +78,55 @@ std::string AlertJsonLine(const Alert& a) {
   j["tags"] = a.rule->tags;
   j["event"] = RecordToJson(*a.event, {.metadata = false});
   j["incomplete"] = a.incomplete;
+  return DumpJsonLine(j) + "\n";
+}
+
+const char* FalcoPriority(lang::ast::Severity severity) {
+  switch (severity) {
+    case lang::ast::Severity::kInfo:
+      return "Informational";
+    case lang::ast::Severity::kLow:
+      return "Notice";
+    case lang::ast::Severity::kMedium:
+      return "Warning";
+    case lang::ast::Severity::kHigh:
+      return "Error";
+    case lang::ast::Severity::kCritical:
+      return "Critical";
+  }
+  return "Warning";
+}
+
+namespace {
+
+// {"proc":{"name":"cat"}} -> {"proc.name":"cat"}; arrays stay values.
+void Flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
+  for (const auto& [key, value] : j.items()) {
+    std::string name = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object())
+      Flatten(value, name, out);
+    else
+      out[name] = value;
+  }
+}
+
+}  // namespace
+
+std::string AlertFalcoJsonLine(const Alert& a) {
+  nlohmann::json j;
+  j["uuid"] = a.envelope.id;
+  j["hostname"] = a.envelope.hostname;
+  j["output"] = a.output;
+  j["priority"] = FalcoPriority(a.rule->severity);
+  j["rule"] = a.rule->name;
+  // falcosidekick requires a time; an event without one (a hand-written replay file) gets the
+  // epoch rather than an invalid payload.
+  j["time"] = Rfc3339Nanos(a.time_ns.value_or(0));
+  j["source"] = "syscall";
+  j["tags"] = a.rule->tags;
+  nlohmann::json fields = nlohmann::json::object();
+  if (a.event) Flatten(RecordToJson(*a.event, {.metadata = false}), "", fields);
+  j["output_fields"] = std::move(fields);
   return DumpJsonLine(j) + "\n";
 }
 

@@ -9,12 +9,32 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "match/event_record.h"
 #include "match/rule_set.h"
 
 namespace vigil::output {
 
+// The version of the alert schema (docs/alerts.md): raised when a key changes meaning or goes
+// away; new keys do not raise it. 2: id, schema_version, hostname, vigil_version, description.
+inline constexpr int kAlertSchemaVersion = 2;
+
+// What every alert carries besides its rule: its id (AlertIdGenerator) and the host it was
+// raised on.
+struct AlertEnvelope {
+  std::string id;
+  std::string hostname;
+};
+
+// Adds `id`, `schema_version`, `hostname` and `vigil_version` to an alert object.
+void AddEnvelope(nlohmann::json& j, const AlertEnvelope& envelope);
+
+// This build's version ("0.1.0").
+const char* VigilVersion();
+
 struct Alert {
+  AlertEnvelope envelope;  // hostname: the event's host.name (MakeAlert), when it has one
   const match::CompiledRule* rule = nullptr;
   std::vector<const match::PolicyInfo*> policies;  // the event's policies that select the rule
   std::string output;                              // rendered rule output (raw bytes)
@@ -40,6 +60,14 @@ Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
 
 // One JSON object and a newline. Keys are sorted, so equal alerts give equal bytes.
 std::string AlertJsonLine(const Alert& a);
+// The alert as Falco writes one with json_output, the payload falcosidekick takes on its HTTP
+// input: output, priority (Falco's names), rule, time, output_fields (the event's fields by
+// their dotted names), source "syscall", tags, hostname and uuid (the alert id). One JSON object
+// and a newline.
+std::string AlertFalcoJsonLine(const Alert& a);
+// Falco's priority for a severity: info -> Informational, low -> Notice, medium -> Warning,
+// high -> Error, critical -> Critical.
+const char* FalcoPriority(lang::ast::Severity severity);
 // "TIME SEVERITY RULE [POLICY,...] OUTPUT" and a newline, terminal-safe.
 std::string AlertTextLine(const Alert& a);
 

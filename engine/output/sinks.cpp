@@ -195,14 +195,14 @@ AsyncSink::~AsyncSink() {
   Stop();
 }
 
-bool AsyncSink::Push(std::string line, Severity severity) {
+bool AsyncSink::Push(std::string line, Severity severity, std::string container_id) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= capacity_) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    queue_.push_back(Item{std::move(line), severity});
+    queue_.push_back(Item{std::move(line), severity, std::move(container_id)});
   }
   wake_.notify_one();
   return true;
@@ -213,12 +213,27 @@ void AsyncSink::Drain() {
   idle_.wait(lock, [this] { return queue_.empty() && !busy_; });
 }
 
-void AsyncSink::Stop() {
+bool AsyncSink::DrainFor(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_.wait_for(lock, timeout, [this] { return queue_.empty() && !busy_; });
+}
+
+void AsyncSink::Stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(mu_);
     if (!thread_.joinable()) return;
   }
-  Drain();
+  if (!DrainFor(grace)) {
+    size_t left = 0;
+    {
+      std::lock_guard lock(mu_);
+      left = queue_.size() + (busy_ ? 1 : 0);
+    }
+    spdlog::warn("output {}: still {} alerts to write after {} ms; giving up on them",
+                 sink_->Name(), left, grace.count());
+    sink_->Cancel();
+    Drain();
+  }
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -226,13 +241,26 @@ void AsyncSink::Stop() {
   wake_.notify_one();
   thread_.join();
   sink_->Flush();
+  sink_->Finish(grace);
   if (unlogged_failures_ > 0)
     spdlog::warn("output {}: {} more alerts failed", sink_->Name(), unlogged_failures_);
   unlogged_failures_ = 0;
 }
 
 SinkStats AsyncSink::stats() const {
-  return SinkStats{written_.load(), dropped_.load(), failed_.load()};
+  SinkStats st{written_.load(), dropped_.load(), failed_.load()};
+  st.retries = sink_->retries();
+  {
+    std::lock_guard lock(mu_);
+    st.queued = queue_.size();
+  }
+  if (auto d = sink_->Delivery()) {
+    // Write only handed the alert over: written is what the destination confirmed.
+    st.written = d->delivered;
+    st.failed_writes += d->failed;
+    st.in_flight = d->in_flight;
+  }
+  return st;
 }
 
 void AsyncSink::Report(const Status& result) {
@@ -273,7 +301,7 @@ void AsyncSink::Run() {
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
-    Status ok = sink_->Write(item.line, item.severity);
+    Status ok = sink_->WriteAlert(item.line, item.severity, item.container_id);
     (ok ? written_ : failed_).fetch_add(1, std::memory_order_relaxed);
     Report(ok);
     lock.lock();

@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -21,12 +22,38 @@ namespace vigil::output {
 
 using lang::ast::Severity;
 
+// What a sink that confirms delivery later (Kafka) has confirmed so far; see Sink::Delivery.
+struct DeliveryCounters {
+  uint64_t delivered = 0;  // confirmed by the destination
+  uint64_t failed = 0;     // given up on after they were accepted by Write
+  uint64_t in_flight = 0;  // accepted by Write, not confirmed yet
+};
+
 // One alert per call, as a complete line without its trailing newline.
 class Sink {
  public:
   virtual ~Sink() = default;
   // Writes the whole line or nothing; the error says why (the caller counts and logs it).
   virtual Status Write(const std::string& line, Severity severity) = 0;
+  // Write, for sinks that key their messages by the alert's container (Kafka); `container_id`
+  // is empty for a host process.
+  virtual Status WriteAlert(const std::string& line, Severity severity,
+                            const std::string& container_id) {
+    (void)container_id;
+    return Write(line, severity);
+  }
+  // Makes a Write that waits (retrying a destination that is down) give up soon, and every
+  // later one fail at once: the agent is stopping and its grace time is over.
+  virtual void Cancel() {}
+  // Called once when the agent stops, after the last Write: a sink that delivers in the
+  // background (Kafka) waits up to `grace` for it, then counts what is left as failed.
+  virtual void Finish(std::chrono::milliseconds grace) { (void)grace; }
+  // Attempts made again after a failure (webhook retries), for the stats.
+  virtual uint64_t retries() const { return 0; }
+  // For sinks whose Write only hands the alert over (Kafka's producer queue): what the
+  // destination confirmed. Then an alert counts as written when it is confirmed, not when Write
+  // returns. nullopt for sinks whose Write is the delivery.
+  virtual std::optional<DeliveryCounters> Delivery() const { return std::nullopt; }
   virtual void Flush() {}
   // Asks the sink to reopen its destination before the next write (log rotation).
   virtual void RequestReopen() {}
@@ -114,9 +141,12 @@ int SyslogPriority(Severity severity);
 Result<std::unique_ptr<Sink>> MakeSink(const std::string& spec);
 
 struct SinkStats {
-  uint64_t written = 0;
+  uint64_t written = 0;             // delivered (for Kafka: confirmed by a delivery report)
   uint64_t dropped_queue_full = 0;  // the queue was full: the sink is slower than the alerts
-  uint64_t failed_writes = 0;       // the sink reported an error
+  uint64_t failed_writes = 0;       // the sink reported an error (or a failed delivery report)
+  uint64_t retries = 0;             // attempts made again after a failure (webhook)
+  uint64_t queued = 0;              // waiting in the queue now
+  uint64_t in_flight = 0;           // handed to the destination, not confirmed yet (Kafka)
 };
 
 class AsyncSink {
@@ -127,22 +157,29 @@ class AsyncSink {
   AsyncSink& operator=(const AsyncSink&) = delete;
 
   // Never blocks: returns false (and counts) when the queue is full.
-  bool Push(std::string line, Severity severity = Severity::kMedium);
+  bool Push(std::string line, Severity severity = Severity::kMedium, std::string container_id = {});
   // Waits until everything queued so far is written (or failed).
   void Drain();
-  // Drains, then stops the writer thread.
-  void Stop();
+  // Waits at most `timeout`; true when everything was written (or failed).
+  bool DrainFor(std::chrono::milliseconds timeout);
+  // Drains (at most `grace`: then the sink is cancelled, and what is left counts as failed),
+  // then stops the writer thread.
+  void Stop(std::chrono::milliseconds grace = kStopGrace);
   void RequestReopen() { sink_->RequestReopen(); }
   SinkStats stats() const;
   std::string Name() const { return sink_->Name(); }
 
   // Failures are logged at most this often (the count of those in between goes with the next).
   static constexpr std::chrono::seconds kFailureLogInterval{10};
+  // How long Stop waits for a destination that is down before giving up on the queue (and
+  // again for what a sink delivers in the background, Sink::Finish).
+  static constexpr std::chrono::milliseconds kStopGrace{5000};
 
  private:
   struct Item {
     std::string line;
     Severity severity;
+    std::string container_id;
   };
   void Run();
   void Report(const Status& result);  // logs failures (rate limited) and the recovery

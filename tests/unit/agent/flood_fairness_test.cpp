@@ -157,6 +157,26 @@ TEST(LossReport, OnlyRepeatsHeldBackIsLow) {
   EXPECT_EQ(a->severity, lang::ast::Severity::kLow);
 }
 
+TEST(LossReport, CarriesTheAlertEnvelopeAndAFalcosidekickForm) {
+  const auto t0 = Clock::now();
+  LossReport r(std::chrono::seconds(10), {}, t0);
+  auto a = r.Due({.alerts_dropped = 2}, t0 + std::chrono::seconds(1), 1764063500123456789ull, 5,
+                 false, {.id = "7c9e6679-7425-40de-944b-e07fc1f90ae7", .hostname = "node-7"});
+  ASSERT_TRUE(a.has_value());
+  auto j = nlohmann::json::parse(a->json);
+  EXPECT_EQ(j["id"], "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  EXPECT_EQ(j["hostname"], "node-7");
+  EXPECT_EQ(j["schema_version"], output::kAlertSchemaVersion);
+  EXPECT_EQ(j["vigil_version"], output::VigilVersion());
+  auto f = nlohmann::json::parse(a->falco);
+  EXPECT_EQ(f["uuid"], "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  EXPECT_EQ(f["rule"], "vigil:loss");
+  EXPECT_EQ(f["priority"], "Error");  // severity high: alerts were lost
+  EXPECT_EQ(f["time"], "2025-11-25T09:38:20.123456789Z");
+  EXPECT_EQ(f["output_fields"]["loss.alerts_dropped"], 2);
+  EXPECT_EQ(f["output"], j["output"]);
+}
+
 TEST(LossReport, HostileProcessNamesStayOnOneLine) {
   const auto t0 = Clock::now();
   LossReport r(std::chrono::seconds(10), {}, t0);

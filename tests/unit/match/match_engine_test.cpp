@@ -3,12 +3,16 @@
 // test-case records and the event JSON round trip.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "lang/values.h"
 #include "match/field_text.h"
 #include "match/string_trie.h"
 #include "match/test_event.h"
 #include "match_harness.h"
 #include "output/alert.h"
+#include "output/alert_id.h"
 #include "output/record_json.h"
 
 namespace vigil::testing {
@@ -265,6 +269,85 @@ TEST(AlertJson, HostileStringsStayOnOneLine) {
   EXPECT_NE(line.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD for invalid bytes
   std::string text = output::AlertTextLine(output::MakeAlert(*c.rules, m[0], r));
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
+}
+
+// Issue 17: what a SIEM needs to take an alert on its own: its id, the schema version, the host,
+// the agent's version, the rule's description and tags.
+TEST(AlertJson, CarriesIdHostVersionDescriptionAndTags) {
+  auto c = CompileSource(R"(
+rule shell { desc "a shell ran" severity high tags [exec, shell] on exec when proc.name == "sh" output "sh {proc.pid}" }
+)");
+  auto r = Event(EventType::kExec);
+  r.SetString(F("proc.name"), "sh");
+  r.SetString(F("host.name"), "node-7");
+  match::DeriveFields(r);
+  match::EvalScratch s;
+  std::vector<match::RuleMatch> m;
+  c.rules->Evaluate(r, s, m);
+  ASSERT_EQ(m.size(), 1u);
+  output::Alert a = output::MakeAlert(*c.rules, m[0], r);
+  a.envelope.id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  auto j = nlohmann::json::parse(output::AlertJsonLine(a));
+  EXPECT_EQ(j["id"], "0f8fad5b-d9cb-469f-a165-70867728950e");
+  EXPECT_EQ(j["schema_version"], output::kAlertSchemaVersion);
+  EXPECT_EQ(j["hostname"], "node-7");
+  EXPECT_EQ(j["vigil_version"], output::VigilVersion());
+  EXPECT_FALSE(j["vigil_version"].get<std::string>().empty());
+  EXPECT_EQ(j["description"], "a shell ran");
+  EXPECT_EQ(j["tags"], nlohmann::json({"exec", "shell"}));
+}
+
+TEST(AlertIds, UniqueUuidsAndReproducibleWhenFixed) {
+  auto ids = output::AlertIdGenerator::Random();
+  std::set<std::string> seen;
+  for (int i = 0; i < 100000; ++i) {
+    std::string id = ids.Next();
+    ASSERT_EQ(id.size(), 36u);
+    ASSERT_EQ(id[14], '4') << id;                                          // version 4
+    ASSERT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
+    ASSERT_TRUE(seen.insert(id).second) << "repeated id " << id;
+  }
+  // Two agents (two random seeds) do not give the same first id.
+  EXPECT_NE(output::AlertIdGenerator::Random().Next(), output::AlertIdGenerator::Random().Next());
+  auto a = output::AlertIdGenerator::Fixed(0), b = output::AlertIdGenerator::Fixed(0);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(a.Next(), b.Next());
+  EXPECT_NE(output::AlertIdGenerator::Fixed(0).Next(), output::AlertIdGenerator::Fixed(1).Next());
+}
+
+// The falcosidekick payload: the keys falcosidekick's FalcoPayload reads, Falco's priority
+// names, the event's fields by their dotted names.
+TEST(AlertFalcoJson, HasFalcoPayloadShape) {
+  auto c = CompileSource(R"(
+rule shell { desc "a shell ran" severity critical tags [shell] on exec when proc.name == "sh" output "sh {proc.pid}" }
+)");
+  auto r = Event(EventType::kExec);
+  r.SetString(F("proc.name"), "sh");
+  r.SetString(F("host.name"), "node-7");
+  r.SetUint(F("evt.time"), 1764063500123456789ull);
+  match::DeriveFields(r);
+  match::EvalScratch s;
+  std::vector<match::RuleMatch> m;
+  c.rules->Evaluate(r, s, m);
+  ASSERT_EQ(m.size(), 1u);
+  output::Alert a = output::MakeAlert(*c.rules, m[0], r);
+  a.envelope.id = "id-1";
+  std::string line = output::AlertFalcoJsonLine(a);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["uuid"], "id-1");
+  EXPECT_EQ(j["priority"], "Critical");
+  EXPECT_EQ(j["rule"], "shell");
+  EXPECT_EQ(j["time"], "2025-11-25T09:38:20.123456789Z");
+  EXPECT_EQ(j["source"], "syscall");
+  EXPECT_EQ(j["hostname"], "node-7");
+  EXPECT_EQ(j["tags"], nlohmann::json({"shell"}));
+  EXPECT_EQ(j["output_fields"]["proc.name"], "sh");
+  EXPECT_EQ(j["output_fields"]["host.name"], "node-7");
+  EXPECT_TRUE(j["output"].get<std::string>().rfind("sh ", 0) == 0);
+  EXPECT_STREQ(output::FalcoPriority(lang::ast::Severity::kInfo), "Informational");
+  EXPECT_STREQ(output::FalcoPriority(lang::ast::Severity::kLow), "Notice");
+  EXPECT_STREQ(output::FalcoPriority(lang::ast::Severity::kMedium), "Warning");
+  EXPECT_STREQ(output::FalcoPriority(lang::ast::Severity::kHigh), "Error");
 }
 
 TEST(AlertJson, Rfc3339) {
