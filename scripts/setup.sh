@@ -12,6 +12,8 @@ PACKAGES=(
   python3 bc busybox-static runc iproute2 procps netcat-openbsd
   libclang-rt-14-dev  # make sanitize, make fuzz: the sanitizer and libFuzzer runtimes for clang
   bpftrace  # bench/overhead compares against it
+  libsystemd-dev  # sd_notify: the agent's readiness for Type=notify units
+  prometheus python3-yaml  # e2e.agent.metrics scrapes the agent; manifests are checked as YAML
 )
 
 missing=()

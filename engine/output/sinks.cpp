@@ -232,7 +232,13 @@ void AsyncSink::Stop() {
 }
 
 SinkStats AsyncSink::stats() const {
-  return SinkStats{written_.load(), dropped_.load(), failed_.load()};
+  size_t queued;
+  {
+    std::lock_guard lock(mu_);
+    queued = queue_.size() + (busy_ ? 1 : 0);
+  }
+  return SinkStats{written_.load(), dropped_.load(), failed_.load(), queued,
+                   !last_write_failed_.load()};
 }
 
 void AsyncSink::Report(const Status& result) {
@@ -275,6 +281,7 @@ void AsyncSink::Run() {
     lock.unlock();
     Status ok = sink_->Write(item.line, item.severity);
     (ok ? written_ : failed_).fetch_add(1, std::memory_order_relaxed);
+    last_write_failed_.store(!ok);
     Report(ok);
     lock.lock();
     busy_ = false;

@@ -117,6 +117,8 @@ struct SinkStats {
   uint64_t written = 0;
   uint64_t dropped_queue_full = 0;  // the queue was full: the sink is slower than the alerts
   uint64_t failed_writes = 0;       // the sink reported an error
+  uint64_t queued = 0;              // waiting in the queue now
+  bool writable = true;             // the last write succeeded (or none was tried yet)
 };
 
 class AsyncSink {
@@ -156,6 +158,7 @@ class AsyncSink {
   bool busy_ = false;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0}, dropped_{0}, failed_{0};
+  std::atomic<bool> last_write_failed_{false};
   // Writer thread only.
   uint64_t failing_since_ok_ = 0;  // failures since the last successful write
   uint64_t unlogged_failures_ = 0;
