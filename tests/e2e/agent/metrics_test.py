@@ -37,6 +37,8 @@ def http_get(url, timeout=5):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+    except (urllib.error.URLError, OSError) as e:  # not listening (yet)
+        return 0, str(e)
 
 
 def query(prom, expr):
@@ -48,7 +50,7 @@ def query(prom, expr):
     out = {}
     for r in json.loads(body)["data"]["result"]:
         labels = tuple(sorted((k, v) for k, v in r["metric"].items()
-                              if k not in ("instance", "job")))
+                              if k not in ("instance", "job", "__name__")))
         out[labels] = float(r["value"][1])
     return out
 
