@@ -219,12 +219,12 @@ void MetricsServer::Serve() {
         if (n > 0) {
           c.in.append(buf, static_cast<size_t>(n));
           const size_t end = c.in.find("\r\n\r\n");
-          if (end != std::string::npos) {
-            c.out = Respond(c.in.substr(0, end + 2));
-            c.responding = true;
-          } else if (c.in.size() > options_.max_request_bytes) {
+          if ((end == std::string::npos ? c.in.size() : end + 4) > options_.max_request_bytes) {
             c.out = HttpResponse(431, "Request Header Fields Too Large", "text/plain",
                                  "request too large\n", false);
+            c.responding = true;
+          } else if (end != std::string::npos) {
+            c.out = Respond(c.in.substr(0, end + 2));
             c.responding = true;
           }
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {

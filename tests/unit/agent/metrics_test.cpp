@@ -135,7 +135,9 @@ TEST(MetricsText, EveryFamilyAndValue) {
   // Conventions: counters end in _total, every sample belongs to a declared family.
   for (const auto& [name, type] : p.types) {
     EXPECT_EQ(name.rfind("vigil_", 0), 0u) << name;
-    if (type == "counter") EXPECT_TRUE(name.ends_with("_total")) << name;
+    if (type == "counter") {
+      EXPECT_TRUE(name.ends_with("_total")) << name;
+    }
   }
   for (const auto& [sample, value] : p.samples) {
     std::string family = sample.substr(0, sample.find('{'));
