@@ -191,7 +191,7 @@ ReloadOutcome Agent::ReloadNow(const std::string& trigger) {
   std::lock_guard lock(reload_mu_);
   if (sensors_attached_) NotifyReloading();
   ReloadOutcome out = reloader_->Reload(trigger);
-  {
+  if (sensors_attached_) {  // the start-up load (which loads every BPF program) is not a reload
     std::lock_guard stats_lock(reload_stats_mu_);
     reload_latency_.Observe(out.latency_ms / 1000.0);
   }

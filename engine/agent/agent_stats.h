@@ -46,7 +46,7 @@ struct AgentSnapshot {
   uint32_t policy_version = 0;  // 0: none loaded yet
   uint64_t reloads_ok = 0;      // the start-up load included
   uint64_t reloads_failed = 0;
-  LatencyHistogram reload_latency;
+  LatencyHistogram reload_latency;  // reloads after the start-up load
 
   // Events: delivered to the agent by type, records per ring buffer, the kernel's counters by
   // name (kernel::StatName: drop_main, drop_net, filtered, throttled, ...), decode errors.

@@ -81,7 +81,8 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   w.Sample("vigil_reloads_total", {{"result", "ok"}}, s.reloads_ok);
   w.Sample("vigil_reloads_total", {{"result", "failed"}}, s.reloads_failed);
   w.Family("vigil_reload_duration_seconds", "histogram",
-           "Time from a reload's trigger to the new set being active (or refused).");
+           "Time from a reload's trigger to the new set being active (or refused); the "
+           "start-up load is not counted.");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < s.reload_latency.buckets.size(); ++i) {
     cumulative += s.reload_latency.buckets[i];

@@ -113,6 +113,10 @@ if __name__ == "__main__":
             if len(agent.wait_alerts(EXECS)) != EXECS:
                 failures.append(f"{len(agent.alerts())} alerts, expected {EXECS}")
 
+            # One reload, so that the reload histogram and the version move.
+            subprocess.run([vigil, "reload", "--control-socket", agent.socket], check=True,
+                           capture_output=True, timeout=60)
+
             prom_port = free_port()
             config = os.path.join(prom_dir, "prometheus.yml")
             with open(config, "w") as f:
@@ -146,6 +150,10 @@ if __name__ == "__main__":
             if list(up.values()) != [1.0]:
                 failures.append(f"Prometheus: up {up}")
 
+            if c.get("policy_version") != 2 or \
+                    c.get("reloads", {}).get("latency_seconds", {}).get("count") != 1:
+                failures.append(f"status after one reload: {c.get('policy_version')}, "
+                                f"{c.get('reloads')}")
             checks = [
                 ("vigil_policy_version", c.get("policy_version")),
                 ('vigil_reloads_total{result="ok"}', c.get("reloads", {}).get("ok")),
