@@ -116,6 +116,9 @@ if __name__ == "__main__":
             # One reload, so that the reload histogram and the version move.
             subprocess.run([vigil, "reload", "--control-socket", agent.socket], check=True,
                            capture_output=True, timeout=60)
+            around = [notify.recv(4096).decode() for _ in range(2)]
+            if around != ["RELOADING=1", "READY=1\nSTATUS=policy set version 2"]:
+                failures.append(f"notifications around the reload: {around}")
 
             prom_port = free_port()
             config = os.path.join(prom_dir, "prometheus.yml")
