@@ -119,7 +119,11 @@ class Loader {
         std::error_code sec;
         const fs::path& p = it->path();
         if (atomic_writer && p.filename().string().starts_with("..")) continue;
-        if (it->is_directory(sec) && !it->is_symlink(sec)) {
+        // The writer's visible link to a folder (a projected item `dir/x.vgl` makes
+        // `dir -> ..data/dir`) points into the volume: it is walked like a folder.
+        const bool writer_link = atomic_writer && it->is_symlink(sec) &&
+                                 fs::read_symlink(p, sec).string().starts_with("..data/");
+        if (it->is_directory(sec) && (!it->is_symlink(sec) || writer_link)) {
           pending.push_back(p);
         } else if (p.extension() == ".vgl") {
           found.push_back(p.string());

@@ -24,8 +24,9 @@ struct LoadError {
 // Analyze reports as a V044 finding.
 //
 // A directory in the kubelet's atomic-writer layout (a ConfigMap or Secret volume, see
-// IsAtomicWriterDir) contributes its visible names only (`x.vgl`, a link through `..data`),
-// never the writer's `..`-prefixed entries, so each file is loaded once under its visible name.
+// IsAtomicWriterDir) contributes its visible names only (`x.vgl`, a link through `..data`, and
+// the files below a visible link to a folder, `dir -> ..data/dir`), never the writer's
+// `..`-prefixed entries, so each file is loaded once under its visible name.
 std::vector<LoadError> LoadSources(const std::vector<std::string>& paths, Program& program);
 
 // Whether `dir` holds the kubelet's atomic-writer layout: a `..data` symbolic link naming a

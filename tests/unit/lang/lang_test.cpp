@@ -425,13 +425,18 @@ TEST(Load, KubeletAtomicWriterLayoutReadOnceByVisibleName) {
   fs::create_directory_symlink(ts, dir.path + "/..data");
   fs::create_symlink("..data/lists.vgl", dir.path + "/lists.vgl");
   fs::create_symlink("..data/rules.vgl", dir.path + "/rules.vgl");
+  // A projected item with a folder (`sub/more.vgl`): the visible `sub -> ..data/sub`.
+  fs::create_directory(dir.path + "/" + ts + "/sub");
+  dir.Write(ts + "/sub/more.vgl", "list more = [zsh]\n");
+  fs::create_directory_symlink("..data/sub", dir.path + "/sub");
   EXPECT_TRUE(IsAtomicWriterDir(dir.path));
   EXPECT_FALSE(IsAtomicWriterDir(dir.path + "/" + ts));
   Program program;
   EXPECT_TRUE(LoadSources({dir.path}, program).empty());
-  ASSERT_EQ(program.sources.size(), 2u);
+  ASSERT_EQ(program.sources.size(), 3u);
   EXPECT_EQ(program.sources.file(0).path, dir.path + "/lists.vgl");
   EXPECT_EQ(program.sources.file(1).path, dir.path + "/rules.vgl");
+  EXPECT_EQ(program.sources.file(2).path, dir.path + "/sub/more.vgl");
   Diagnostics diags;
   Analyze(program, diags);
   EXPECT_EQ(diags.errors(), 0u) << (diags.all().empty() ? "" : diags.all()[0].message);
