@@ -294,7 +294,7 @@ TEST(MetricsServer, ServesMetricsHealthAndReadiness) {
 // Clients that connect and send nothing neither block other clients nor stay forever; past
 // the bound, connections are closed at once and counted.
 TEST(MetricsServer, SlowClientsAreBoundedAndTimedOut) {
-  ServerFixture f({.max_connections = 2, .client_timeout = 300ms});
+  ServerFixture f({.max_connections = 2, .client_timeout = 1500ms});
   ASSERT_TRUE(f.started);
   const uint16_t port = f.server->port();
   int silent = Connect(port);
@@ -302,7 +302,7 @@ TEST(MetricsServer, SlowClientsAreBoundedAndTimedOut) {
   // Another client is served while the silent one holds its connection.
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(Get(port, "GET /healthz HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);  // not after the silent one
   int second = Connect(port);
   ASSERT_GE(second, 0);
   std::this_thread::sleep_for(50ms);
@@ -310,14 +310,14 @@ TEST(MetricsServer, SlowClientsAreBoundedAndTimedOut) {
   EXPECT_EQ(Get(port, "GET /healthz HTTP/1.1\r\n\r\n", 1000), "");
   EXPECT_GE(f.server->counters().rejected, 1u);
   // The silent ones time out and are closed by the server.
-  char c;
-  pollfd p{silent, POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 2000), 1);
-  EXPECT_EQ(::recv(silent, &c, 1, 0), 0);
-  ::close(silent);
-  ::close(second);
-  std::this_thread::sleep_for(100ms);
-  EXPECT_GE(f.server->counters().timeouts, 2u);
+  for (int fd : {silent, second}) {
+    char c;
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 5000), 1);
+    EXPECT_EQ(::recv(fd, &c, 1, 0), 0);
+    ::close(fd);
+  }
+  EXPECT_EQ(f.server->counters().timeouts, 2u);
   EXPECT_EQ(Get(port, "GET /healthz HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 200", 0), 0u);
 }
 
