@@ -42,6 +42,7 @@ bench: build
 docs: build
 	@./$(BUILD_DIR)/vigil fields --format markdown > docs/fields.md
 	@./$(BUILD_DIR)/vigil rules --format markdown rules/ > docs/rules.md
+	@python3 scripts/make_configmap.py
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c' | grep -v '^bpf/vmlinux.h')

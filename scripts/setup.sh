@@ -14,6 +14,8 @@ PACKAGES=(
   bpftrace  # bench/overhead compares against it
   libcurl4-openssl-dev  # the webhook output (HTTP, TLS)
   librdkafka-dev kcat  # the Kafka output; kcat reads alerts back in its e2e test
+  libsystemd-dev  # sd_notify: the agent's readiness for Type=notify units
+  prometheus python3-yaml  # e2e.agent.metrics scrapes the agent; manifests are checked as YAML
 )
 
 missing=()

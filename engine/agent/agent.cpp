@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "agent/policy_watcher.h"
+#include "agent/systemd_notify.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
 #include "compile/rule_compiler.h"
@@ -20,6 +21,10 @@
 #include "output/alert.h"
 #include "output/lint_report.h"
 #include "proctree/proc_seeder.h"
+
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "0.0.0"
+#endif
 
 namespace vigil::agent {
 namespace {
@@ -139,6 +144,7 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
   alert.envelope.id = alert_ids_.Next();
   if (alert.envelope.hostname.empty()) alert.envelope.hostname = hostname_;
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
+  ++alerts_by_rule_[{rule.name, lang::ast::SeverityName(rule.severity)}];
   if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
   // Each format the outputs take, rendered once.
   std::string lines[3];
@@ -197,7 +203,13 @@ void Agent::Kill(output::Alert& alert, const match::EventRecord& r, const kernel
 
 ReloadOutcome Agent::ReloadNow(const std::string& trigger) {
   std::lock_guard lock(reload_mu_);
+  if (sensors_attached_) NotifyReloading();
   ReloadOutcome out = reloader_->Reload(trigger);
+  if (sensors_attached_) {  // the start-up load (which loads every BPF program) is not a reload
+    std::lock_guard stats_lock(reload_stats_mu_);
+    reload_latency_.Observe(out.latency_ms / 1000.0);
+  }
+  if (sensors_attached_) NotifyReady(fmt::format("policy set version {}", out.version));
   if (out.ok) {
     spdlog::info("policy set version {} active ({}), reload took {:.1f} ms", out.version, trigger,
                  out.latency_ms);
@@ -230,6 +242,7 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request) {
                        {"in_flight", st.in_flight}});
     }
     status["sinks"] = std::move(sinks);
+    status["counters"] = StatsJson(Collect());
     if (session_ && session_->loaded()) {
       nlohmann::json traced = nlohmann::json::array();
       for (uint16_t t : session_->sensors().attached_types())
@@ -339,6 +352,9 @@ void Agent::CheckLoss(bool final) {
                                  {.id = alert_ids_.Next(), .hostname = hostname_});
   if (!alert) return;
   counters_.loss_reports.fetch_add(1, std::memory_order_relaxed);
+  session_->Locked([&] {
+    ++alerts_by_rule_[{LossReport::kRuleName, lang::ast::SeverityName(alert->severity)}];
+  });
   spdlog::warn("{}", alert->text);
   for (size_t i = 0; i < sinks_.size(); ++i) {
     const output::AlertFormat f = sink_formats_[i];
@@ -348,6 +364,81 @@ void Agent::CheckLoss(bool final) {
                     alert->severity);
   }
   loss_report_->Sent(sinks_.size());
+}
+
+AgentSnapshot Agent::Collect() const {
+  AgentSnapshot s;
+  s.agent_version = VIGIL_VERSION;
+  s.taken = std::chrono::steady_clock::now();
+  s.sensors_attached = sensors_attached_;
+  s.stopping = stopping_;
+  if (reloader_) {
+    const Reloader::Counts c = reloader_->counts();
+    s.policy_version = c.version;
+    s.reloads_ok = c.ok;
+    s.reloads_failed = c.failed;
+  }
+  {
+    std::lock_guard lock(reload_stats_mu_);
+    s.reload_latency = reload_latency_;
+  }
+  s.old_version_events = counters_.old_version_events;
+  s.unknown_version_events = counters_.unknown_version_events;
+  s.alerts_suppressed = counters_.alerts_suppressed;
+  s.loss_reports = counters_.loss_reports;
+  s.kills = {{"user", counters_.kills},
+             {"kernel", counters_.kernel_kills},
+             {"failed", counters_.kill_failures},
+             {"protected", counters_.kills_protected},
+             {"audited", counters_.kills_audited}};
+  if (session_) {
+    if (const kernel::RingReader* reader = session_->reader()) {
+      for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t)
+        if (const uint64_t n = reader->events_of_type(t))
+          s.events_by_type[kernel::EventTypeName(t)] = n;
+      s.records_by_buffer = {{"main", reader->records_from(0)}, {"net", reader->records_from(1)}};
+      s.decode_errors = reader->decode_errors();
+    }
+    if (session_->loaded()) {
+      const kernel::KernelStats k = session_->kernel_stats();
+      for (int i = 0; i < VIGIL_STAT_MAX; ++i) s.kernel[kernel::StatName(i)] = k[i];
+    }
+    session_->Locked([&] {
+      s.alerts = alerts_by_rule_;
+      if (session_->has_process_tree()) {
+        s.processes = session_->tree().size();
+        proctree::ForEachCounter(session_->tree().stats(),
+                                 [&](const char* name, uint64_t v) { s.tree[name] = v; });
+      }
+      if (pending_) {
+        s.pending_waiting = pending_->size();
+        s.pending_capacity = pending_->options().capacity;
+        proctree::ForEachCounter(pending_->stats(),
+                                 [&](const char* name, uint64_t v) { s.pending[name] = v; });
+      }
+    });
+  }
+  for (const auto& sink : sinks_) {
+    const output::SinkStats st = sink->stats();
+    s.sinks.push_back({.name = sink->Name(),
+                       .queued = st.queued,
+                       .written = st.written,
+                       .dropped = st.dropped_queue_full,
+                       .failed = st.failed_writes,
+                       .writable = st.writable});
+  }
+  return s;
+}
+
+void Agent::Publish() {
+  auto snapshot = std::make_shared<const AgentSnapshot>(Collect());
+  std::lock_guard lock(published_mu_);
+  published_ = std::move(snapshot);
+}
+
+std::shared_ptr<const AgentSnapshot> Agent::Published() const {
+  std::lock_guard lock(published_mu_);
+  return published_;
 }
 
 bool Agent::OpenSinks() {
@@ -387,6 +478,7 @@ bool Agent::StartSession() {
   so.env_names.clear();
   for (const std::string& name : options_.env_names)
     if (!name.empty()) so.env_names.push_back(name);
+  so.host_name = options_.host_name;
   for (const auto& exe : kill_guard_.protected_exes())
     so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);
@@ -457,6 +549,7 @@ void Agent::Loop(int signal_fd) {
     if (watcher_ && watcher_->Poll(std::chrono::steady_clock::now())) ReloadNow("file change");
     if (std::chrono::steady_clock::now() >= next_loss_check) {
       CheckLoss(false);
+      if (metrics_) Publish();
       next_loss_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
     if (std::chrono::steady_clock::now() >= next_stats) {
@@ -468,12 +561,16 @@ void Agent::Loop(int signal_fd) {
 
 void Agent::Shutdown() {
   spdlog::info("stopping: draining the ring buffers and the sinks");
+  stopping_ = true;
+  NotifyStopping();
+  if (metrics_) Publish();
   if (control_) control_->Stop();
   session_->Stop();
   session_->Locked([&] { pending_->Flush(); });  // what still waits goes out, marked incomplete
   CheckLoss(true);  // what was lost since the last report, before the outputs close
   for (auto& s : sinks_) s->Stop();
   spdlog::info("final {}", StatsLine());
+  if (metrics_) metrics_->Stop();
   // Nothing more is read or written: another agent may start, and the kernel detaches the
   // programs after this process is gone (Session::DetachAfterExit).
   instance_lock_.reset();
@@ -507,10 +604,30 @@ int Agent::Run() {
     ::close(sfd);
     return 2;
   }
+  // The endpoint answers from the start: /readyz says what is still missing.
+  if (!options_.metrics_address.empty()) {
+    auto address = ParseMetricsAddress(options_.metrics_address);
+    if (address) {
+      Publish();
+      metrics_ =
+          std::make_unique<MetricsServer>(std::move(*address), [this] { return Published(); });
+    }
+    Status started = address ? metrics_->Start() : Status(Error{address.error()});
+    if (!started) {
+      spdlog::error("{}", started.error());
+      ::close(sfd);
+      return 2;
+    }
+    spdlog::info("metrics, /healthz and /readyz: {} (port {})", options_.metrics_address,
+                 metrics_->port());
+  }
   if (!StartSession()) {
     ::close(sfd);
     return 1;
   }
+  sensors_attached_ = true;
+  if (metrics_) Publish();
+  NotifyReady(fmt::format("watching; policy set version {}", reloader_->counts().version));
 
   control_ = std::make_unique<ControlServer>(
       options_.control_socket, [this](const nlohmann::json& req) { return HandleControl(req); });

@@ -17,11 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent_stats.h"
 #include "agent/alert_throttle.h"
 #include "agent/control_socket.h"
 #include "agent/instance_lock.h"
 #include "agent/kill_guard.h"
 #include "agent/loss_report.h"
+#include "agent/metrics_server.h"
 #include "agent/reloader.h"
 #include "kernel/env_names.h"
 #include "kernel/event.h"
@@ -68,6 +70,10 @@ struct AgentOptions {
   std::chrono::seconds loss_report_interval{10};
   // Rules disabled at every load without editing files (--disable-rule, --disable-tag).
   lang::RuleSelection disabled_rules;
+  // --metrics HOST:PORT: the Prometheus, /healthz and /readyz endpoint (empty: none).
+  std::string metrics_address;
+  // host.name of every event (empty: the UTS host name); Kubernetes passes the node's name.
+  std::string host_name;
 };
 
 struct AgentCounters {
@@ -114,6 +120,11 @@ class Agent {
   nlohmann::json HandleControl(const nlohmann::json& request);
   ReloadOutcome ReloadNow(const std::string& trigger);
   std::string StatsLine() const;
+  // Every counter and gauge, read now (takes the event lock briefly).
+  AgentSnapshot Collect() const;
+  // Collects and makes the snapshot the one the metrics endpoint serves.
+  void Publish();
+  std::shared_ptr<const AgentSnapshot> Published() const;
   // The loss report: collects what was throttled and suppressed, and emits the report when one
   // is due (`final`: at shutdown, whatever the interval).
   void CheckLoss(bool final);
@@ -145,6 +156,16 @@ class Agent {
   // Every alert's id; the host name for alerts whose event has no host.name (gethostname).
   output::AlertIdGenerator alert_ids_ = output::AlertIdGenerator::Random();
   std::string hostname_;
+
+  // Under the event lock: alerts by (rule, severity name).
+  std::map<std::pair<std::string, std::string>, uint64_t> alerts_by_rule_;
+  mutable std::mutex reload_stats_mu_;
+  LatencyHistogram reload_latency_;
+  std::atomic<bool> sensors_attached_{false};
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex published_mu_;
+  std::shared_ptr<const AgentSnapshot> published_;
+  std::unique_ptr<MetricsServer> metrics_;
 };
 
 }  // namespace vigil::agent

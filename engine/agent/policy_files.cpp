@@ -1,11 +1,14 @@
 #include "agent/policy_files.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <set>
+
+#include "lang/load_sources.h"
 
 namespace vigil::agent {
 namespace {
@@ -14,6 +17,23 @@ std::string Mode(mode_t m) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
   return buf;
+}
+
+// A Kubernetes ConfigMap (or Secret) volume's root: the kubelet makes it as an emptyDir, mode
+// 0777, and writes the atomic-writer layout into it (lang::IsAtomicWriterDir); the container
+// sees it through a read-only bind mount (ConfigMap volumes are always mounted read-only), so
+// nobody can write it through this path, and on the node it lies below /var/lib/kubelet/pods
+// (root only). Accepted only when all of that holds: a read-only mount, the layout, owned by
+// root (or the trusted uid) and `..data` too; the timestamped directory and the files are
+// checked as usual, since they lie on the resolved path.
+bool IsReadOnlyKubeletVolume(const std::string& dir, const struct stat& st, uid_t trusted) {
+  struct statvfs vfs;
+  if (::statvfs(dir.c_str(), &vfs) != 0 || !(vfs.f_flag & ST_RDONLY)) return false;
+  if (!lang::IsAtomicWriterDir(dir)) return false;
+  struct stat data;
+  if (::lstat((dir + "/..data").c_str(), &data) != 0) return false;
+  auto trusted_uid = [&](uid_t u) { return u == 0 || u == trusted; };
+  return trusted_uid(st.st_uid) && trusted_uid(data.st_uid);
 }
 
 void CheckOne(const std::string& path, bool follow, uid_t trusted, std::set<std::string>& seen,
@@ -29,14 +49,17 @@ void CheckOne(const std::string& path, bool follow, uid_t trusted, std::set<std:
     // The link's own mode bits mean nothing; who owns it does (they can repoint it), and so
     // does whoever can write the directory holding it (checked with the parents).
     if (st.st_uid != 0 && st.st_uid != trusted)
-      out.push_back({path, "is a symbolic link owned by uid " + std::to_string(st.st_uid) + ", not root"});
+      out.push_back(
+          {path, "is a symbolic link owned by uid " + std::to_string(st.st_uid) + ", not root"});
     return;
   }
   if (st.st_uid != 0 && st.st_uid != trusted)
     out.push_back({path, "is owned by uid " + std::to_string(st.st_uid) + ", not root"});
   bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir)
-    out.push_back({path, "is writable by " + std::string(st.st_mode & S_IWOTH ? "others" : "its group") +
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir &&
+      !(S_ISDIR(st.st_mode) && IsReadOnlyKubeletVolume(path, st, trusted)))
+    out.push_back({path, "is writable by " +
+                             std::string(st.st_mode & S_IWOTH ? "others" : "its group") +
                              " (mode " + Mode(st.st_mode) + ")"});
 }
 

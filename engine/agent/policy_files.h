@@ -3,8 +3,8 @@
 // through `action kill`), so the agent refuses it unless told otherwise.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace vigil::agent {
@@ -17,6 +17,9 @@ struct PermissionProblem {
 // Checks each file and the directories that contain it (up to the root): each must be owned
 // by root (or by `trusted_uid`) and not writable by group or others. Symlinks are followed,
 // and the link itself is checked too (a Kubernetes ConfigMap mounts files through `..data`).
+// One exception: the root of a ConfigMap or Secret volume, which the kubelet creates 0777, is
+// accepted when it is a read-only mount holding the kubelet's atomic-writer layout (docs/agent.md,
+// "Policy files").
 std::vector<PermissionProblem> CheckPolicyPermissions(const std::vector<std::string>& files,
                                                       uid_t trusted_uid = 0);
 

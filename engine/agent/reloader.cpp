@@ -66,6 +66,11 @@ std::shared_ptr<const lang::Program> Reloader::active() const {
   return active_;
 }
 
+Reloader::Counts Reloader::counts() const {
+  std::lock_guard lock(mu_);
+  return {version_, reloads_ok_, reloads_failed_};
+}
+
 nlohmann::json Reloader::Status() const {
   std::lock_guard lock(mu_);
   nlohmann::json policies = nlohmann::json::array();

@@ -19,10 +19,10 @@ namespace vigil::agent {
 
 struct ReloadOutcome {
   bool ok = false;
-  uint32_t version = 0;        // the active version afterwards
-  std::string trigger;         // "start", "SIGHUP", "control socket", "file change"
+  uint32_t version = 0;             // the active version afterwards
+  std::string trigger;              // "start", "SIGHUP", "control socket", "file change"
   std::vector<std::string> errors;  // "rules/x.vgl:3:8: error[V002]: unknown field ..."
-  double latency_ms = 0;       // from the trigger to the new set being active
+  double latency_ms = 0;            // from the trigger to the new set being active
 };
 
 class Reloader {
@@ -43,6 +43,11 @@ class Reloader {
   // Snapshot for `vigil status`: active version, its policies, reload counts, last failure.
   nlohmann::json Status() const;
   std::shared_ptr<const lang::Program> active() const;
+  struct Counts {
+    uint32_t version = 0;
+    uint64_t ok = 0, failed = 0;
+  };
+  Counts counts() const;
   const std::vector<std::string>& paths() const { return paths_; }
 
  private:

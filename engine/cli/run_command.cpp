@@ -136,6 +136,13 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--allow-insecure-perms", opt->allow_insecure_perms,
                 "Load policy files even if they are not owned by root or are writable by others");
   cmd->add_flag("--no-watch", *no_watch, "Do not reload when a policy file changes");
+  cmd->add_option("--host-name", opt->host_name,
+                  "host.name of every event and alert, instead of the UTS host name (in a "
+                  "Kubernetes pod that is the pod's name: pass the node's)");
+  cmd->add_option("--metrics", opt->metrics_address,
+                  "Serve Prometheus metrics (/metrics), /healthz and /readyz over HTTP on "
+                  "HOST:PORT; HOST is an IP address or localhost, never a wildcard "
+                  "(docs/operations.md)");
   cmd->add_option("--disable-rule", opt->disabled_rules.names,
                   "Rule to turn off without editing its file (repeatable; an unknown name fails "
                   "the load)");
@@ -187,7 +194,9 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("status", "Show the running agent's policies and counters");
   cmd->add_option("--control-socket", *socket, "Path of the control socket")->capture_default_str();
-  cmd->add_flag("--json", *json, "Print the raw JSON answer");
+  cmd->add_flag("--json", *json,
+                "Print the answer as JSON: policies, reloads and every counter (\"counters\", "
+                "docs/operations.md)");
   cmd->callback([socket, json, &exit_code] {
     auto reply = agent::ControlRequest(*socket, {{"command", "status"}});
     if (!reply) {

@@ -110,10 +110,20 @@ class Loader {
         Fail(dir.string(), "cannot read this directory: " + ec.message());
         continue;
       }
+      // A Kubernetes ConfigMap or Secret volume (the kubelet's atomic writer): each file is a
+      // link `x.vgl -> ..data/x.vgl`, `..data` links to a hidden timestamped directory holding
+      // the real files, and names starting with `..` are the writer's own. Only the visible
+      // names are read, so each file is loaded once and named as the user wrote it.
+      const bool atomic_writer = IsAtomicWriterDir(dir.string());
       for (; it != end; it.increment(ec)) {
         std::error_code sec;
         const fs::path& p = it->path();
-        if (it->is_directory(sec) && !it->is_symlink(sec)) {
+        if (atomic_writer && p.filename().string().starts_with("..")) continue;
+        // The writer's visible link to a folder (a projected item `dir/x.vgl` makes
+        // `dir -> ..data/dir`) points into the volume: it is walked like a folder.
+        const bool writer_link = atomic_writer && it->is_symlink(sec) &&
+                                 fs::read_symlink(p, sec).string().starts_with("..data/");
+        if (it->is_directory(sec) && (!it->is_symlink(sec) || writer_link)) {
           pending.push_back(p);
         } else if (p.extension() == ".vgl") {
           found.push_back(p.string());
@@ -157,6 +167,15 @@ class Loader {
 };
 
 }  // namespace
+
+bool IsAtomicWriterDir(const std::string& dir) {
+  std::error_code ec;
+  const fs::path data = fs::path(dir) / "..data";
+  if (!fs::is_symlink(fs::symlink_status(data, ec))) return false;
+  const fs::path target = fs::read_symlink(data, ec);
+  if (ec || target.has_parent_path() || !target.string().starts_with("..")) return false;
+  return fs::is_directory(fs::path(dir) / target, ec);
+}
 
 std::vector<LoadError> LoadSources(const std::vector<std::string>& paths, Program& program) {
   Loader loader(program);

@@ -22,6 +22,15 @@ struct LoadError {
 // invalid UTF-8, more than kMaxSourceBytes) is not kept. Each path that could not be read
 // is returned and added to the source set as an unread file (SourceFile::unread), which
 // Analyze reports as a V044 finding.
+//
+// A directory in the kubelet's atomic-writer layout (a ConfigMap or Secret volume, see
+// IsAtomicWriterDir) contributes its visible names only (`x.vgl`, a link through `..data`, and
+// the files below a visible link to a folder, `dir -> ..data/dir`), never the writer's
+// `..`-prefixed entries, so each file is loaded once under its visible name.
 std::vector<LoadError> LoadSources(const std::vector<std::string>& paths, Program& program);
+
+// Whether `dir` holds the kubelet's atomic-writer layout: a `..data` symbolic link naming a
+// sibling directory whose name starts with `..` (the timestamped directory of real files).
+bool IsAtomicWriterDir(const std::string& dir);
 
 }  // namespace vigil::lang

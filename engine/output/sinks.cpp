@@ -252,8 +252,9 @@ SinkStats AsyncSink::stats() const {
   st.retries = sink_->retries();
   {
     std::lock_guard lock(mu_);
-    st.queued = queue_.size();
+    st.queued = queue_.size() + (busy_ ? 1 : 0);
   }
+  st.writable = !last_write_failed_.load();
   if (auto d = sink_->Delivery()) {
     // Write only handed the alert over: written is what the destination confirmed.
     st.written = d->delivered;
@@ -303,6 +304,7 @@ void AsyncSink::Run() {
     lock.unlock();
     Status ok = sink_->WriteAlert(item.line, item.severity, item.container_id);
     (ok ? written_ : failed_).fetch_add(1, std::memory_order_relaxed);
+    last_write_failed_.store(!ok);
     Report(ok);
     lock.lock();
     busy_ = false;

@@ -147,6 +147,7 @@ struct SinkStats {
   uint64_t retries = 0;             // attempts made again after a failure (webhook)
   uint64_t queued = 0;              // waiting in the queue now
   uint64_t in_flight = 0;           // handed to the destination, not confirmed yet (Kafka)
+  bool writable = true;             // the last write succeeded (or none was tried yet)
 };
 
 class AsyncSink {
@@ -193,6 +194,7 @@ class AsyncSink {
   bool busy_ = false;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0}, dropped_{0}, failed_{0};
+  std::atomic<bool> last_write_failed_{false};
   // Writer thread only.
   uint64_t failing_since_ok_ = 0;  // failures since the last successful write
   uint64_t unlogged_failures_ = 0;

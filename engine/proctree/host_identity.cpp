@@ -28,6 +28,7 @@ HostIdentity::HostIdentity(HostIdentityOptions options) : options_(std::move(opt
 }
 
 std::string HostIdentity::ReadName() const {
+  if (!options_.fixed_name.empty()) return options_.fixed_name;
   FileText text = ReadSmallFile(options_.hostname_path, 256);
   return text.ok() ? TrimmedFirstLine(text.text) : std::string();
 }

@@ -14,6 +14,9 @@ struct HostIdentityOptions {
   // The first readable file that holds an id wins (D-Bus keeps a copy on hosts without systemd).
   std::vector<std::string> machine_id_paths = {"/etc/machine-id", "/var/lib/dbus/machine-id"};
   uint64_t refresh_interval_ns = 1'000'000'000ULL;
+  // A fixed host name (`vigil run --host-name`): used as is, hostname_path is not read. In a
+  // Kubernetes pod the UTS host name is the pod's, so the DaemonSet passes the node's name.
+  std::string fixed_name;
 };
 
 class HostIdentity {

@@ -66,6 +66,7 @@ Result<std::unique_ptr<Session>> Session::Open(SessionOptions options) {
         std::make_unique<proctree::ProcessTree>(self->options_.tree_limits, self->metadata_.get());
     EnricherOptions enrich;
     enrich.env_names = self->options_.env_names;
+    enrich.host.fixed_name = self->options_.host_name;
     self->enricher_ =
         std::make_unique<EventEnricher>(*self->tree_, self->clock_, std::move(enrich));
   }

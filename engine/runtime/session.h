@@ -55,6 +55,8 @@ struct SessionOptions {
   // Processes `action kill` never kills at exec (kernel::SensorOptions::kill_protected_*).
   std::vector<uint32_t> kill_protected_tgids;
   std::vector<uint64_t> kill_protected_exe_hashes;
+  // host.name for every event instead of the UTS host name (proctree::HostIdentityOptions).
+  std::string host_name;
 };
 
 class Session {

@@ -2,6 +2,7 @@
 // writes, rename-over saves, Kubernetes ..data swaps) and the control socket.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -84,6 +85,88 @@ TEST(PolicyPermissions, RejectsGroupWritableDirectory) {
   auto problems = CheckPolicyPermissions({dir / "rules/a.vgl"}, ::geteuid());
   ASSERT_FALSE(problems.empty());
   EXPECT_EQ(problems[0].path, dir / "rules");
+}
+
+// The kubelet's ConfigMap volume: an emptyDir root made 0777, a timestamped directory 0755 with
+// the files, `..data` and the visible links (pkg/volume/util/atomic_writer.go).
+void MakeKubeletLayout(const std::string& root) {
+  const std::string ts = "..2025_01_02_03_04_05.987654321";
+  fs::create_directory(root + "/" + ts);
+  ::chmod((root + "/" + ts).c_str(), 0755);
+  WriteFile(root + "/" + ts + "/a.vgl", "list a = [x]\n");
+  ::chmod((root + "/" + ts + "/a.vgl").c_str(), 0644);
+  fs::create_directory_symlink(ts, root + "/..data");
+  fs::create_symlink("..data/a.vgl", root + "/a.vgl");
+  ::chmod(root.c_str(), 0777);
+}
+
+// A read-only bind mount of `source` at `target`, unmounted at the end of the test.
+class ReadOnlyBind {
+ public:
+  ReadOnlyBind(const std::string& source, const std::string& target) : target_(target) {
+    ok_ = ::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) == 0;
+    if (ok_ &&
+        ::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      ::umount2(target.c_str(), MNT_DETACH);
+      ok_ = false;
+    }
+  }
+  ~ReadOnlyBind() {
+    if (ok_) ::umount2(target_.c_str(), MNT_DETACH);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string target_;
+  bool ok_ = false;
+};
+
+TEST(PolicyPermissions, AcceptsReadOnlyKubeletConfigMapVolume) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for root-owned files and a bind mount";
+  ScratchDir dir;
+  fs::create_directory(dir / "node");
+  fs::create_directory(dir / "pod");
+  MakeKubeletLayout(dir / "node");
+  ReadOnlyBind mount(dir / "node", dir / "pod");
+  if (!mount.ok()) GTEST_SKIP() << "cannot bind mount: " << std::strerror(errno);
+  auto problems = CheckPolicyPermissions({dir / "pod/a.vgl"});
+  EXPECT_TRUE(problems.empty()) << problems[0].path << " " << problems[0].reason;
+}
+
+// The same layout writable (the node's side of the volume, or a copy): still refused.
+TEST(PolicyPermissions, RefusesWritableKubeletLayout) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for root-owned files";
+  ScratchDir dir;
+  fs::create_directory(dir / "node");
+  MakeKubeletLayout(dir / "node");
+  auto problems = CheckPolicyPermissions({dir / "node/a.vgl"});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, dir / "node");
+  EXPECT_NE(problems[0].reason.find("writable by others (mode 0777)"), std::string::npos);
+}
+
+// A read-only 0777 directory without the layout, or whose `..data` someone else owns: refused.
+TEST(PolicyPermissions, RefusesReadOnlyDirectoryWithoutTheLayout) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for root-owned files and a bind mount";
+  ScratchDir dir;
+  fs::create_directory(dir / "plain");
+  fs::create_directory(dir / "plain_ro");
+  WriteFile(dir / "plain/a.vgl", "list a = [x]\n");
+  ::chmod((dir / "plain/a.vgl").c_str(), 0644);
+  ::chmod((dir / "plain").c_str(), 0777);
+  fs::create_directory(dir / "node");
+  fs::create_directory(dir / "pod");
+  MakeKubeletLayout(dir / "node");
+  ASSERT_EQ(::lchown((dir / "node/..data").c_str(), 65534, 65534), 0);
+  ReadOnlyBind plain(dir / "plain", dir / "plain_ro");
+  ReadOnlyBind pod(dir / "node", dir / "pod");
+  if (!plain.ok() || !pod.ok()) GTEST_SKIP() << "cannot bind mount: " << std::strerror(errno);
+  auto problems = CheckPolicyPermissions({dir / "plain_ro/a.vgl"});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, dir / "plain_ro");
+  problems = CheckPolicyPermissions({dir / "pod/a.vgl"});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, dir / "pod");
 }
 
 TEST(PolicyWatcher, SeesPlainWrites) {

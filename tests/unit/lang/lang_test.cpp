@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "lang/limits.h"
-#include "lang/reachability.h"
 #include "lang/parser.h"
 #include "lang/pipeline.h"
+#include "lang/reachability.h"
 #include "lang/scope_parser.h"
 #include "lang/string_literal.h"
 #include "lang/suggest.h"
@@ -400,16 +400,58 @@ TEST(Load, EveryRealFileOnce) {
             "test r { alert exec { proc.name: \"bash\" } }\n");
   std::filesystem::create_symlink(lists, dir.path + "/link.vgl");
   Program program;
-  auto errors =
-      LoadSources({lists, dir.path, dir.path + "/link.vgl", dir.path + "/../" +
-                   std::filesystem::path(dir.path).filename().string() + "/lists.vgl"},
-                  program);
+  auto errors = LoadSources(
+      {lists, dir.path, dir.path + "/link.vgl",
+       dir.path + "/../" + std::filesystem::path(dir.path).filename().string() + "/lists.vgl"},
+      program);
   EXPECT_TRUE(errors.empty());
   ASSERT_EQ(program.sources.size(), 2u);  // lists.vgl (first name given) and rules.vgl
   EXPECT_EQ(program.sources.file(0).path, lists);
   Diagnostics diags;
   Analyze(program, diags);
   EXPECT_EQ(diags.errors(), 0u) << (diags.all().empty() ? "" : diags.all()[0].message);
+}
+
+// A Kubernetes ConfigMap volume, as the kubelet's atomic writer lays it out: each file is
+// read once, under its visible name, never through the timestamped directory.
+TEST(Load, KubeletAtomicWriterLayoutReadOnceByVisibleName) {
+  namespace fs = std::filesystem;
+  ScratchDir dir;
+  const std::string ts = "..2025_01_02_03_04_05.123456789";
+  fs::create_directory(dir.path + "/" + ts);
+  dir.Write(ts + "/lists.vgl", "list shells = [bash]\n");
+  dir.Write(ts + "/rules.vgl",
+            "rule r { desc \"d\" severity low on exec when proc.name in shells }\n");
+  fs::create_directory_symlink(ts, dir.path + "/..data");
+  fs::create_symlink("..data/lists.vgl", dir.path + "/lists.vgl");
+  fs::create_symlink("..data/rules.vgl", dir.path + "/rules.vgl");
+  // A projected item with a folder (`sub/more.vgl`): the visible `sub -> ..data/sub`.
+  fs::create_directory(dir.path + "/" + ts + "/sub");
+  dir.Write(ts + "/sub/more.vgl", "list more = [zsh]\n");
+  fs::create_directory_symlink("..data/sub", dir.path + "/sub");
+  EXPECT_TRUE(IsAtomicWriterDir(dir.path));
+  EXPECT_FALSE(IsAtomicWriterDir(dir.path + "/" + ts));
+  Program program;
+  EXPECT_TRUE(LoadSources({dir.path}, program).empty());
+  ASSERT_EQ(program.sources.size(), 3u);
+  EXPECT_EQ(program.sources.file(0).path, dir.path + "/lists.vgl");
+  EXPECT_EQ(program.sources.file(1).path, dir.path + "/rules.vgl");
+  EXPECT_EQ(program.sources.file(2).path, dir.path + "/sub/more.vgl");
+  Diagnostics diags;
+  Analyze(program, diags);
+  EXPECT_EQ(diags.errors(), 0u) << (diags.all().empty() ? "" : diags.all()[0].message);
+}
+
+// `..` names are skipped only in the atomic writer's layout: elsewhere they are ordinary.
+TEST(Load, DotDotNamesOutsideTheAtomicWriterLayoutAreRead) {
+  ScratchDir dir;
+  std::filesystem::create_directory(dir.path + "/..hidden");
+  dir.Write("..hidden/a.vgl", "list a = [x]\n");
+  EXPECT_FALSE(IsAtomicWriterDir(dir.path));
+  Program program;
+  EXPECT_TRUE(LoadSources({dir.path}, program).empty());
+  ASSERT_EQ(program.sources.size(), 1u);
+  EXPECT_EQ(program.sources.file(0).path, dir.path + "/..hidden/a.vgl");
 }
 
 TEST(Load, UnreadablePathsAreFindings) {
@@ -527,9 +569,10 @@ test n { alert exec { proc.name: "b" } }
 }
 
 TEST(Messages, ListsIncludingEachOtherAreACycle) {
-  auto a = AnalyzeText({"list a = [x, b]\nlist b = [a]\n"
-                        "rule r { desc \"d\" severity low on exec when proc.name in a }\n"
-                        "test r { alert exec { proc.name: \"x\" } }\n"});
+  auto a =
+      AnalyzeText({"list a = [x, b]\nlist b = [a]\n"
+                   "rule r { desc \"d\" severity low on exec when proc.name in a }\n"
+                   "test r { alert exec { proc.name: \"x\" } }\n"});
   EXPECT_EQ(a->codes(), std::vector<std::string>{"V009"});
 }
 

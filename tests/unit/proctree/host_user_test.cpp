@@ -59,6 +59,19 @@ TEST_F(HostUserTest, HostNameAndMachineId) {
   EXPECT_EQ(host.name(), "web-03");
 }
 
+// `vigil run --host-name` (a Kubernetes node's name from the downward API): the fixed name wins
+// over the UTS host name, also at every refresh.
+TEST_F(HostUserTest, FixedHostNameWins) {
+  HostIdentityOptions o;
+  o.hostname_path = Write("hostname", "vigil-7xk2p\n");
+  o.fixed_name = "node-3.example";
+  HostIdentity host(o);
+  EXPECT_EQ(host.name(), "node-3.example");
+  Write("hostname", "renamed\n");
+  EXPECT_FALSE(host.Refresh(10 * kSecond));
+  EXPECT_EQ(host.name(), "node-3.example");
+}
+
 TEST_F(HostUserTest, NoMachineId) {
   HostIdentityOptions o;
   o.hostname_path = (dir_ / "none").string();
