@@ -679,7 +679,11 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
   lang::Diagnostics diags;
   auto set = std::make_unique<match::RuleSet>();
   std::map<const lang::ast::RuleDecl*, uint64_t> selected;
+  // A policy's throttle for the rules it selects that have none (the lowest policy wins).
+  std::map<const lang::ast::RuleDecl*, const lang::ast::Throttle*> policy_throttle;
   for (const auto& p : program.policies) {
+    if (p.decl && p.decl->throttle.limit > 0)
+      for (const auto* r : p.rules) policy_throttle.emplace(r, &p.decl->throttle);
     set->AddPolicy({p.decl ? p.decl->name : "?", p.index,
                     p.decl ? p.decl->action : lang::ast::Action::kAlert, false});
     for (const auto* r : p.rules) selected[r] |= uint64_t{1} << p.index;
@@ -723,6 +727,12 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
       }
     };
     CompileTime(*rule, c);
+    if (!c.throttle.active())
+      if (auto it = policy_throttle.find(rule); it != policy_throttle.end()) {
+        c.throttle.limit = it->second->limit;
+        c.throttle.per_ns = it->second->per_ns;
+        c.throttle.fold = it->second->fold;
+      }
     if (rule->correlation.steps.empty()) {
       build(rule->when ? &*rule->when : nullptr, c.events, c.condition, c.by_type);
     } else {

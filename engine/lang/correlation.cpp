@@ -16,7 +16,9 @@ namespace {
 using Kind = ast::Value::Kind;
 using CKind = ast::Correlation::Kind;
 
-std::string Q(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Q(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 class CorrelationChecker {
  public:
@@ -24,6 +26,7 @@ class CorrelationChecker {
 
   void Run() {
     for (auto* rule : p_.rule_order) CheckRule(*rule);
+    for (const auto* policy : p_.policy_order) CheckThrottle(policy->throttle);
   }
 
  private:
@@ -32,14 +35,16 @@ class CorrelationChecker {
     rule_ = &r;
     const bool has_steps = !c.steps.empty();
     if (c.kind != CKind::kNone && !has_steps) {
-      Error(c.steps_loc, "'steps' says how the rule's steps are ordered, but the rule has no "
-                         "'step': add 'step NAME on TYPES when CONDITION' lines");
+      Error(c.steps_loc,
+            "'steps' says how the rule's steps are ordered, but the rule has no "
+            "'step': add 'step NAME on TYPES when CONDITION' lines");
       c.kind = CKind::kNone;
     }
     if (has_steps && c.kind == CKind::kNone) c.kind = CKind::kSequence;
     if (c.count > 0 && has_steps) {
-      Error(c.count_loc, "'count' and 'step' do not mix: a rule counts events of its own 'on' "
-                         "and 'when', or follows steps");
+      Error(c.count_loc,
+            "'count' and 'step' do not mix: a rule counts events of its own 'on' "
+            "and 'when', or follows steps");
       c.count = 0;
     }
     if (c.count > 0) {
@@ -57,9 +62,11 @@ class CorrelationChecker {
     if (c.kind == CKind::kNone) {
       // Only the throttle may use `by`.
       if (c.has_within)
-        Error(c.within_loc, "'within' is the window of a correlation: add 'count N' or steps "
-                            "(for a throttle, write 'throttle N per DURATION')");
-      if (c.max_keys > 0) Error(c.max_keys_loc, "'max_keys' bounds a correlation's state; this rule has none");
+        Error(c.within_loc,
+              "'within' is the window of a correlation: add 'count N' or steps "
+              "(for a throttle, write 'throttle N per DURATION')");
+      if (c.max_keys > 0)
+        Error(c.max_keys_loc, "'max_keys' bounds a correlation's state; this rule has none");
       if (c.max_pending > 0)
         Error(c.max_pending_loc, "'max_pending' bounds a correlation's state; this rule has none");
       if (!c.by.empty() && r.throttle.limit == 0)
@@ -70,10 +77,12 @@ class CorrelationChecker {
       if (c.max_keys > kMaxCorrelationKeys)
         Error(c.max_keys_loc, "'max_keys' is at most " + std::to_string(kMaxCorrelationKeys));
       if (c.max_pending > kMaxCorrelationPending)
-        Error(c.max_pending_loc, "'max_pending' is at most " + std::to_string(kMaxCorrelationPending));
+        Error(c.max_pending_loc,
+              "'max_pending' is at most " + std::to_string(kMaxCorrelationPending));
       if (c.max_pending > 0 && c.kind == CKind::kCount)
-        Error(c.max_pending_loc, "'max_pending' bounds the partial sequences of a rule with steps; "
-                                 "a count holds at most 'count' events per key");
+        Error(c.max_pending_loc,
+              "'max_pending' bounds the partial sequences of a rule with steps; "
+              "a count holds at most 'count' events per key");
     }
     if (has_steps) CheckSteps(r);
 
@@ -91,15 +100,18 @@ class CorrelationChecker {
     for (auto& k : c.by) CheckCarried(k, sets, "key field");
     if (c.distinct) CheckCarried(*c.distinct, sets, "distinct field");
 
-    // Throttle.
-    ast::Throttle& t = r.throttle;
+    CheckThrottle(r.throttle);
+    rule_ = nullptr;
+  }
+
+  void CheckThrottle(const ast::Throttle& t) {
     if (t.limit > 0 && !t.per_loc.valid())
       Error(t.loc, "a throttle needs its window: throttle N per DURATION, e.g. throttle 10 per 1m");
     if (t.limit == 0 && t.per_loc.valid())
       Error(t.per_loc, "'per' is the window of a throttle: add 'throttle N'");
     if (t.limit == 0 && t.fold_loc.valid())
-      Error(t.fold_loc, "'fold' folds identical alerts of a throttle: add 'throttle N per DURATION'");
-    rule_ = nullptr;
+      Error(t.fold_loc,
+            "'fold' folds identical alerts of a throttle: add 'throttle N per DURATION'");
   }
 
   void CheckCarried(ast::Value& f, const std::vector<std::pair<EventMask, std::string>>& sets,
@@ -110,9 +122,9 @@ class CorrelationChecker {
     }
     auto id = FieldByName(f.text);
     if (!id) {
-      diags_.Add(Code::kUnknownField, f.loc,
-                 "unknown " + std::string(what) + " " + Q(f.text) +
-                     DidYouMean(SuggestFieldNames(f.text)));
+      diags_.Add(
+          Code::kUnknownField, f.loc,
+          "unknown " + std::string(what) + " " + Q(f.text) + DidYouMean(SuggestFieldNames(f.text)));
       return;
     }
     f.field = id;
@@ -131,8 +143,9 @@ class CorrelationChecker {
   void CheckSteps(ast::RuleDecl& r) {
     ast::Correlation& c = r.correlation;
     if (r.has_on)
-      Error(r.on_loc, "a rule with steps takes its event types from them: remove 'on' and "
-                      "write 'step NAME on TYPES ...'");
+      Error(r.on_loc,
+            "a rule with steps takes its event types from them: remove 'on' and "
+            "write 'step NAME on TYPES ...'");
     if (c.kind == CKind::kSequence && c.steps.size() < 2)
       Error(c.steps.front().loc, "a sequence needs at least two steps (for one, use 'count')");
     if (c.steps.size() > static_cast<size_t>(kMaxCorrelationSteps))
@@ -143,7 +156,8 @@ class CorrelationChecker {
       if (!names.insert(st.name).second) Error(st.loc, "step " + Q(st.name) + " is named twice");
       st.events = st.on_all ? kAllEvents : 0;
       if (st.on_all)
-        Error(st.on_loc, "step " + Q(st.name) + " selects every event type; name the types it needs");
+        Error(st.on_loc,
+              "step " + Q(st.name) + " selects every event type; name the types it needs");
       for (const auto& ev : st.on) {
         auto type = ev.kind == Kind::kWord || ev.kind == Kind::kString ? EventTypeByName(ev.text)
                                                                        : std::nullopt;
@@ -165,8 +179,8 @@ class CorrelationChecker {
       auto& st = c.steps[i];
       if (!st.when) continue;
       ExtractJoins(c, i, *st.when, true);
-      if (st.when->op == ast::Op::kBare && st.when->lhs.kind == Kind::kBool && st.when->lhs.boolean &&
-          !st.joins.empty())
+      if (st.when->op == ast::Op::kBare && st.when->lhs.kind == Kind::kBool &&
+          st.when->lhs.boolean && !st.joins.empty())
         st.when.reset();  // the condition was only joins
     }
   }
@@ -226,11 +240,14 @@ class CorrelationChecker {
 
   void LaterStep(const ast::Correlation& c, size_t i, size_t s, SourceLoc loc) {
     if (c.kind == CKind::kAnyOrder)
-      Error(loc, "steps in any order cannot refer to each other: a reference needs 'steps "
-                 "in_order', where step " + Q(c.steps[s].name) + " comes first");
+      Error(loc,
+            "steps in any order cannot refer to each other: a reference needs 'steps "
+            "in_order', where step " +
+                Q(c.steps[s].name) + " comes first");
     else if (s == i)
-      Error(loc, "step " + Q(c.steps[i].name) + " refers to itself; a step reads fields of "
-                 "earlier steps only");
+      Error(loc, "step " + Q(c.steps[i].name) +
+                     " refers to itself; a step reads fields of "
+                     "earlier steps only");
     else
       Error(loc, "step " + Q(c.steps[i].name) + " refers to step " + Q(c.steps[s].name) +
                      ", which comes later; a step reads fields of earlier steps only");
@@ -254,8 +271,8 @@ class CorrelationChecker {
       return true;
     }
     if (mine->kind != Kind::kField) {
-      Error(mine->loc, "a step reference is compared with a field of this step: FIELD == " +
-                           theirs->text);
+      Error(mine->loc,
+            "a step reference is compared with a field of this step: FIELD == " + theirs->text);
       return true;
     }
     ast::StepJoin j;

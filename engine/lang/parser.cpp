@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <set>
 
@@ -719,7 +720,8 @@ class AstBuilder {
 
   ast::PolicyDecl BuildPolicy(VigilParser::PolicyDeclContext* ctx) {
     static const std::vector<std::string_view> kPolicyProps = {
-        "desc", "scope", "rules", "exclude", "min_severity", "action", "enabled"};
+        "desc", "scope", "rules", "exclude", "min_severity", "action", "enabled",
+        "throttle", "per", "fold"};
     ast::PolicyDecl p;
     p.name = ctx->name()->getText();
     p.loc = Loc(ctx->name());
@@ -797,6 +799,12 @@ class AstBuilder {
             p.enabled = *b;
         } else if (key == "scope") {
           ShapeError(key, Loc(v), "a scope expression");
+        } else if (key == "throttle" || key == "per" || key == "fold") {
+          // The throttle of every rule it selects that has none of its own.
+          ast::RuleDecl holder;
+          holder.throttle = p.throttle;
+          TimeProperty(key, v, holder);
+          p.throttle = holder.throttle;
         }
       }
     }

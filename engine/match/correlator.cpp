@@ -1,6 +1,7 @@
 #include "match/correlator.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "match/field_text.h"
 
@@ -121,10 +122,17 @@ bool Correlator::Feed(uint32_t rule, const std::vector<uint16_t>& steps, const E
   Firing out;
   bool fired = false;
   switch (c.kind) {
-    case Kind::kCount: fired = FeedCount(c, k, ev, r, &out); break;
-    case Kind::kSequence: fired = FeedSequence(c, st, k, steps, ev, r, &out); break;
-    case Kind::kAnyOrder: fired = FeedAnyOrder(c, k, steps, ev, &out); break;
-    case Kind::kNone: break;
+    case Kind::kCount:
+      fired = FeedCount(c, k, ev, r, &out);
+      break;
+    case Kind::kSequence:
+      fired = FeedSequence(c, st, k, steps, ev, r, &out);
+      break;
+    case Kind::kAnyOrder:
+      fired = FeedAnyOrder(c, k, steps, ev, &out);
+      break;
+    case Kind::kNone:
+      break;
   }
   if (!fired) return false;
   out.rule = rule;
@@ -228,8 +236,9 @@ bool Correlator::FeedAnyOrder(const CompiledCorrelation& c, KeyState& k,
   for (bool b : k.seen)
     if (!b) return false;
   out->events = k.slots;
-  std::stable_sort(out->events.begin(), out->events.end(),
-                   [](const Contribution& a, const Contribution& b) { return a.time_ns < b.time_ns; });
+  std::stable_sort(
+      out->events.begin(), out->events.end(),
+      [](const Contribution& a, const Contribution& b) { return a.time_ns < b.time_ns; });
   k.seen.assign(k.seen.size(), false);
   return true;
 }

@@ -39,7 +39,7 @@ struct CorrelatorStats {
   uint64_t pending_evicted = 0;  // oldest partial sequences dropped at max_pending (lost state)
   uint64_t keys_expired = 0;     // keys forgotten because their window passed (normal)
   uint64_t fired = 0;
-  uint64_t keys_live = 0;        // keys held now, all rules
+  uint64_t keys_live = 0;  // keys held now, all rules
 };
 
 class Correlator {
@@ -83,8 +83,7 @@ class Correlator {
 
   // Whether rule `m.rule` fires on `r` for the matches of its steps in `steps` (descending).
   bool Feed(uint32_t rule, const std::vector<uint16_t>& steps, const EventRecord& r);
-  KeyState& Touch(RuleState& st, const CompiledCorrelation& c, uint64_t now,
-                  const EventRecord& r);
+  KeyState& Touch(RuleState& st, const CompiledCorrelation& c, uint64_t now, const EventRecord& r);
   bool FeedCount(const CompiledCorrelation& c, KeyState& k, const Contribution& ev,
                  const EventRecord& r, Firing* out);
   bool FeedSequence(const CompiledCorrelation& c, const RuleState& st, KeyState& k,

@@ -197,7 +197,7 @@ rule r {
   Run run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "a")));
   EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "a")));
-  EXPECT_TRUE(run.Feed(Exec(2, 12, 1, "a")));  // key 1 fires (2 events) ...
+  EXPECT_TRUE(run.Feed(Exec(2, 12, 1, "a")));   // key 1 fires (2 events) ...
   EXPECT_FALSE(run.Feed(Exec(3, 13, 3, "a")));  // ... key 3 evicts key 2 (least recently used)
   EXPECT_EQ(run.correlator.stats().keys_evicted, 1u);
   EXPECT_FALSE(run.Feed(Exec(4, 14, 2, "a")));  // key 2 starts over
@@ -297,6 +297,17 @@ rule r {
   EXPECT_TRUE(t.Admit(rule, Exec(0, 1, 0, "a"), "a").admit);
   EXPECT_TRUE(t.Admit(rule, Exec(1, 1, 0, "b"), "b").admit);
   EXPECT_FALSE(t.Admit(rule, Exec(2, 1, 0, "a"), "a").admit);
+}
+
+TEST(RuleThrottle, APolicyThrottlesTheRulesItSelectsThatHaveNone) {
+  auto c = CompileSource(R"(
+rule r { desc "d" severity low on exec output "x" }
+rule own { desc "d" severity low on exec throttle 5 per 1m output "x" }
+policy p { rules [r, own] throttle 1 per 1h }
+)");
+  EXPECT_EQ(c.rules->rules()[*c.rules->FindRule("r")].throttle.limit, 1);
+  EXPECT_EQ(c.rules->rules()[*c.rules->FindRule("r")].throttle.per_ns, 3600 * int64_t(kSec));
+  EXPECT_EQ(c.rules->rules()[*c.rules->FindRule("own")].throttle.limit, 5);
 }
 
 }  // namespace
