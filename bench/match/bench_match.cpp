@@ -114,7 +114,7 @@ rule bench_corr_passwd_shell { desc "d" severity low tags [bench_extra] steps an
 rule bench_corr_many_files { desc "d" severity low tags [bench_extra] on open
   count 50 distinct file.path within 10s by proc.pid output "x" }
 rule bench_corr_shell_proc { desc "d" severity low tags [bench_extra]
-  step shell on exec when proc.name == bash
+  step shell on exec when proc.name == "bash"
   step proc on open when file.path startswith "/proc/"
   within 10s by proc.pid output "x" }
 rule bench_corr_container_opens { desc "d" severity low tags [bench_extra] on open

@@ -207,25 +207,33 @@ class CorrelationChecker {
       return;
     }
     if (top && e.op == ast::Op::kEq && TryJoin(c, i, e)) {
-      // Stands in as `true`.
-      ast::Expr t;
-      t.op = ast::Op::kBare;
-      t.loc = e.loc;
-      t.lhs.kind = Kind::kBool;
-      t.lhs.boolean = true;
-      e = std::move(t);
+      StandInTrue(e);
       return;
     }
     for (auto& child : e.children) ExtractJoins(c, i, child, false);
-    for (ast::Value* v : {&e.lhs, &e.rhs}) ReportStray(c, i, *v);
+    bool stray = false;
+    for (ast::Value* v : {&e.lhs, &e.rhs}) stray |= ReportStray(c, i, *v);
+    // The test stands in as `true`, so that the type checker does not report it again.
+    if (stray) StandInTrue(e);
   }
 
-  void ReportStray(const ast::Correlation& c, size_t i, ast::Value& v) {
-    for (auto& item : v.items) ReportStray(c, i, item);
-    if (v.kind != Kind::kField) return;
+  static void StandInTrue(ast::Expr& e) {
+    ast::Expr t;
+    t.op = ast::Op::kBare;
+    t.loc = e.loc;
+    t.lhs.kind = Kind::kBool;
+    t.lhs.boolean = true;
+    e = std::move(t);
+  }
+
+  // Reports a reference to a step that is not a join; true when there was one.
+  bool ReportStray(const ast::Correlation& c, size_t i, const ast::Value& v) {
+    bool stray = false;
+    for (const auto& item : v.items) stray |= ReportStray(c, i, item);
+    if (v.kind != Kind::kField) return stray;
     std::string rest;
     auto s = StepOf(c, v.text, &rest);
-    if (!s) return;
+    if (!s) return stray;
     if (*s >= i) {
       LaterStep(c, i, *s, v.loc);
     } else {
@@ -233,9 +241,7 @@ class CorrelationChecker {
                        " of an earlier step only as 'FIELD == " + v.text +
                        "' at the top of its condition (joined by 'and')");
     }
-    // Stands in as a constant so that the type checker does not report it again.
-    v.kind = Kind::kBool;
-    v.boolean = true;
+    return true;
   }
 
   void LaterStep(const ast::Correlation& c, size_t i, size_t s, SourceLoc loc) {

@@ -39,8 +39,8 @@ match::EventRecord Open(uint64_t at_s, int64_t pid, const std::string& path) {
 }
 
 // Feeds events to a fresh correlator; returns, per event, whether rule "r" fired.
-struct Run {
-  explicit Run(const CompiledSource& c) : c(c), correlator(*c.rules) {}
+struct Feeder {
+  explicit Feeder(const CompiledSource& c) : c(c), correlator(*c.rules) {}
   bool Feed(match::EventRecord r) {
     matches.clear();
     c.rules->Evaluate(r, scratch, matches);
@@ -72,7 +72,7 @@ rule r {
 
 TEST(Correlator, CountFiresAtTheNthEventOfOneKeyWithinTheWindow) {
   auto c = CompileSource(kBurst);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "whoami")));
   EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "id")));  // another parent: another key
   EXPECT_FALSE(run.Feed(Exec(2, 12, 1, "ls")));  // not counted: the condition is false
@@ -92,7 +92,7 @@ TEST(Correlator, CountFiresAtTheNthEventOfOneKeyWithinTheWindow) {
 
 TEST(Correlator, CountForgetsEventsOlderThanTheWindow) {
   auto c = CompileSource(kBurst);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "whoami")));
   EXPECT_FALSE(run.Feed(Exec(30, 11, 1, "id")));
   EXPECT_FALSE(run.Feed(Exec(61, 12, 1, "id")));  // the first is 61 s old: two in the window
@@ -111,7 +111,7 @@ rule r {
   output "x"
 }
 )");
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "id")));
   EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "id")));
   EXPECT_FALSE(run.Feed(Exec(2, 12, 3, "id")));
@@ -136,7 +136,7 @@ rule r {
 
 TEST(Correlator, SequenceJoinsALaterStepToAnEarlierStepsField) {
   auto c = CompileSource(kDropped);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Open(0, 100, "/tmp/a")));
   EXPECT_FALSE(run.Feed(Open(1, 100, "/tmp/b")));
   EXPECT_FALSE(run.Feed(Exec(2, 101, 100, "c", "/tmp/c")));  // written by nobody
@@ -154,7 +154,7 @@ TEST(Correlator, SequenceJoinsALaterStepToAnEarlierStepsField) {
 
 TEST(Correlator, SequenceNeedsItsOrderAndItsWindow) {
   auto c = CompileSource(kDropped);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 101, 100, "b", "/tmp/b")));  // before the write
   EXPECT_FALSE(run.Feed(Open(1, 100, "/tmp/b")));
   EXPECT_FALSE(run.Feed(Exec(32, 102, 100, "b", "/tmp/b")));  // 31 s after: the window passed
@@ -168,13 +168,13 @@ rule r {
   severity medium
   steps any_order
   step shadow on open when file.path == "/etc/shadow"
-  step shell on exec when proc.name == bash
+  step shell on exec when proc.name == "bash"
   within 10s
   by user.name
   output "x"
 }
 )");
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 1, 0, "bash")));
   EXPECT_FALSE(run.Feed(Open(11, 2, "/etc/shadow")));  // the exec is 11 s old
   EXPECT_TRUE(run.Feed(Exec(12, 3, 0, "bash")));       // either order
@@ -194,7 +194,7 @@ rule r {
   output "x"
 }
 )");
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "a")));
   EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "a")));
   EXPECT_TRUE(run.Feed(Exec(2, 12, 1, "a")));   // key 1 fires (2 events) ...
@@ -209,7 +209,7 @@ TEST(Correlator, PendingSequencesPastMaxPendingEvictTheOldest) {
   std::string text = kDropped;
   text.replace(text.find("  by user.name"), 0, "  max_pending 2\n");
   auto c = CompileSource(text);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Open(0, 100, "/tmp/a")));
   EXPECT_FALSE(run.Feed(Open(1, 100, "/tmp/b")));
   EXPECT_FALSE(run.Feed(Open(2, 100, "/tmp/c")));  // evicts /tmp/a
@@ -220,7 +220,7 @@ TEST(Correlator, PendingSequencesPastMaxPendingEvictTheOldest) {
 
 TEST(Correlator, KeysExpireInEventTime) {
   auto c = CompileSource(kBurst);
-  Run run(c);
+  Feeder run(c);
   EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "id")));
   EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "id")));
   EXPECT_EQ(run.correlator.stats().keys_live, 2u);
@@ -238,7 +238,7 @@ TEST(Correlator, SameEventsGiveTheSameFirings) {
                            : Exec(i, 100 + static_cast<int64_t>(i), 1, "x", path));
   }
   auto trace = [&] {
-    Run run(c);
+    Feeder run(c);
     std::string out;
     for (const auto& e : events)
       if (run.Feed(e))
