@@ -278,6 +278,12 @@ std::string Agent::StatsLine() const {
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   if (session_) {
     out += "; " + session_->StatsLine();
+    session_->Locked([&] {
+      // Alerts rules' throttles hold back that no later alert has reported yet.
+      uint64_t held = 0;
+      for (const auto& [version, time] : time_state_) held += time->throttle.Pending();
+      out += fmt::format("; rule_throttle_pending={}", held);
+    });
     if (pending_) {
       session_->Locked([&] {
         const auto& ps = pending_->stats();
