@@ -100,8 +100,8 @@ check_output "upstream tests pass with the appends minus the silencing tuple" 0 
 check_output "multi-event cases of correlations pass" 0 "6 cases for 3 rules: 6 passed" \
   "$vigil" test tests/lint/cases/correlation.vgl
 check_output "an alert case past the window fails at its last event" 1 \
-  "correlation.vgl:41:5: test dropped_then_run: expected an alert at the last of 2 events (400s), but the rule stayed quiet" \
-  sh -c "sed '41s/20s exec/400s exec/' tests/lint/cases/correlation.vgl > \"$scratch/corr.vgl\" && cd \"$scratch\" && \"$vigil\" test corr.vgl"
+  "/corr.vgl:41:5: test dropped_then_run: expected an alert at the last of 2 events (400s), but the rule stayed quiet" \
+  sh -c "sed '41s/20s exec/400s exec/' tests/lint/cases/correlation.vgl > \"$scratch/corr.vgl\" && \"$vigil\" test \"$scratch/corr.vgl\""
 check_output "compile --explain shows a correlation's state bound" 0 \
   "state bound: at most 10000 keys (least recently used evicted, counted), 16 partial sequences per key, 32 events per key" \
   "$vigil" compile --explain tests/lint/cases/correlation.vgl
