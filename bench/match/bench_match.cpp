@@ -23,9 +23,9 @@
 #include <sstream>
 
 #include "compile/rule_compiler.h"
-#include "match/correlator.h"
 #include "event_mix.h"
 #include "lang/pipeline.h"
+#include "match/correlator.h"
 #include "output/record_json.h"
 
 extern char** environ;

@@ -83,7 +83,8 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
   const LossCounters lost = now.Since(reported_);
   if (!lost.Any()) return std::nullopt;
   const bool only_outputs = !lost.ring_full && !lost.inflight_full && !lost.throttled &&
-                            !lost.undecodable && !lost.alerts_suppressed && !lost.correlation_evicted;
+                            !lost.undecodable && !lost.alerts_suppressed &&
+                            !lost.correlation_evicted;
   if (only_outputs && lost.alerts_dropped + lost.alerts_failed <= own_lines_) return std::nullopt;
   if (!final && any_report_ && at - last_ < min_interval_) return std::nullopt;
   const double seconds = std::chrono::duration<double>(at - last_).count();
@@ -143,8 +144,8 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
       {"seconds", std::round(seconds * 1000) / 1000}, {"events_ring_full", lost.ring_full},
       {"events_inflight_full", lost.inflight_full},   {"events_undecodable", lost.undecodable},
       {"events_throttled", lost.throttled},           {"alerts_suppressed", lost.alerts_suppressed},
-      {"alerts_dropped", lost.alerts_dropped},        {"alerts_failed", lost.alerts_failed},
-      {"correlation_evicted", lost.correlation_evicted}};
+      {"alerts_dropped", lost.alerts_dropped},        {"alerts_failed", lost.alerts_failed}};
+  loss["correlation_evicted"] = lost.correlation_evicted;
   nlohmann::json tp = nlohmann::json::array();
   for (size_t i = 0; i < throttled.size() && i < kMaxListed; ++i) {
     nlohmann::json e = {{"pid", throttled[i].pid}, {"events", throttled[i].events}};

@@ -32,8 +32,10 @@ std::string Duration(int64_t ns) {
     int64_t ns;
     const char* name;
   };
-  static const Unit kUnits[] = {{86400'000'000'000LL, "d"}, {3600'000'000'000LL, "h"},
-                                {60'000'000'000LL, "m"},    {1'000'000'000LL, "s"},
+  static const Unit kUnits[] = {{86400'000'000'000LL, "d"},
+                                {3600'000'000'000LL, "h"},
+                                {60'000'000'000LL, "m"},
+                                {1'000'000'000LL, "s"},
                                 {1'000'000LL, "ms"}};
   for (const auto& u : kUnits)
     if (ns % u.ns == 0) return std::to_string(ns / u.ns) + u.name;
@@ -59,8 +61,8 @@ void PrintTime(const match::CompiledRule& rule, std::ostream& out) {
                          : std::string(" events"));
       per_key = static_cast<size_t>(c.count);
     } else {
-      out << c.steps.size() << " steps " << (c.kind == Kind::kSequence ? "in order" : "in any order")
-          << " (";
+      out << c.steps.size() << " steps "
+          << (c.kind == Kind::kSequence ? "in order" : "in any order") << " (";
       for (size_t i = 0; i < c.steps.size(); ++i) {
         out << (i ? ", " : "") << c.steps[i].name;
         for (const auto& j : c.steps[i].joins)
@@ -72,17 +74,18 @@ void PrintTime(const match::CompiledRule& rule, std::ostream& out) {
     }
     out << " within " << Duration(c.within_ns) << " by " << FieldNames(c.by) << "\n";
     out << "  state bound: at most " << c.max_keys << " keys (least recently used evicted, "
-        << "counted), " << (c.kind == Kind::kSequence
-                              ? std::to_string(c.max_pending) + " partial sequences per key, "
-                              : std::string())
-        << per_key << " events per key, " << c.max_keys * per_key
-        << " events in all; keys expire " << Duration(c.within_ns)
-        << " of event time after their last event\n";
+        << "counted), "
+        << (c.kind == Kind::kSequence
+                ? std::to_string(c.max_pending) + " partial sequences per key, "
+                : std::string())
+        << per_key << " events per key, " << c.max_keys * per_key << " events in all; keys expire "
+        << Duration(c.within_ns) << " of event time after their last event\n";
   }
   if (rule.throttle.active()) {
     out << "  throttle: at most " << rule.throttle.limit << " alert"
         << (rule.throttle.limit == 1 ? "" : "s") << " per " << Duration(rule.throttle.per_ns)
-        << " by " << FieldNames(rule.throttle.by) << (rule.throttle.fold ? ", identical alerts folded" : "")
+        << " by " << FieldNames(rule.throttle.by)
+        << (rule.throttle.fold ? ", identical alerts folded" : "")
         << "; held-back alerts counted in the next alert's 'suppressed'\n";
   }
 }

@@ -109,9 +109,9 @@ std::optional<std::pair<Severity, bool>> SeverityByName(std::string_view name);
 // the step's condition (the correlation pass takes it out of the condition and keeps it here).
 struct StepJoin {
   SourceLoc loc;
-  Value field;        // of this step's event
-  size_t step = 0;    // the earlier step
-  Value step_field;   // of that step's event (text without the step's name)
+  Value field;       // of this step's event
+  size_t step = 0;   // the earlier step
+  Value step_field;  // of that step's event (text without the step's name)
 };
 
 // `step NAME on TYPES [when CONDITION]` of a correlation rule.
@@ -131,20 +131,20 @@ struct Step {
 struct Correlation {
   enum class Kind { kNone, kCount, kSequence, kAnyOrder };
   Kind kind = Kind::kNone;
-  SourceLoc loc;                 // the property that made the rule a correlation
-  int64_t count = 0;             // kCount: at least this many events (or distinct values)
+  SourceLoc loc;      // the property that made the rule a correlation
+  int64_t count = 0;  // kCount: at least this many events (or distinct values)
   SourceLoc count_loc;
   std::optional<Value> distinct;  // kCount: count distinct values of this field
   int64_t within_ns = 0;
   SourceLoc within_loc;
   bool has_within = false;
-  std::vector<Value> by;         // grouping key fields (correlation and throttle)
+  std::vector<Value> by;  // grouping key fields (correlation and throttle)
   SourceLoc by_loc;
-  std::vector<Step> steps;       // kSequence, kAnyOrder
-  SourceLoc steps_loc;           // `steps in_order|any_order`
-  int64_t max_keys = 0;          // 0: the default (lang/limits.h)
+  std::vector<Step> steps;  // kSequence, kAnyOrder
+  SourceLoc steps_loc;      // `steps in_order|any_order`
+  int64_t max_keys = 0;     // 0: the default (lang/limits.h)
   SourceLoc max_keys_loc;
-  int64_t max_pending = 0;       // 0: the default
+  int64_t max_pending = 0;  // 0: the default
   SourceLoc max_pending_loc;
 };
 

@@ -309,9 +309,9 @@ class AstBuilder {
 
   ast::RuleDecl BuildRule(VigilParser::RuleDeclContext* ctx) {
     static const std::vector<std::string_view> kRuleProps = {
-        "desc",   "severity",    "mitre",    "tags",  "on",       "when",  "output",
-        "enabled", "exception",  "count",    "distinct", "within", "by",   "steps",
-        "step",    "max_keys",   "max_pending", "throttle", "per",  "fold"};
+        "desc",    "severity",  "mitre",       "tags",     "on",     "when", "output",
+        "enabled", "exception", "count",       "distinct", "within", "by",   "steps",
+        "step",    "max_keys",  "max_pending", "throttle", "per",    "fold"};
     ast::RuleDecl r;
     r.name = ctx->name()->getText();
     r.loc = Loc(ctx->name());
@@ -434,7 +434,8 @@ class AstBuilder {
       } else if (v->listLit()) {
         c.by = BuildListLit(v->listLit()).items;
       } else {
-        ShapeError(key, loc, "a field or a list of fields: by proc.pid, by [user.name, container.id]");
+        ShapeError(key, loc,
+                   "a field or a list of fields: by proc.pid, by [user.name, container.id]");
       }
       for (auto& f : c.by)
         if (f.kind == ast::Value::Kind::kWord) f.kind = ast::Value::Kind::kField;
@@ -720,8 +721,8 @@ class AstBuilder {
 
   ast::PolicyDecl BuildPolicy(VigilParser::PolicyDeclContext* ctx) {
     static const std::vector<std::string_view> kPolicyProps = {
-        "desc", "scope", "rules", "exclude", "min_severity", "action", "enabled",
-        "throttle", "per", "fold"};
+        "desc",   "scope",   "rules",    "exclude", "min_severity",
+        "action", "enabled", "throttle", "per",     "fold"};
     ast::PolicyDecl p;
     p.name = ctx->name()->getText();
     p.loc = Loc(ctx->name());

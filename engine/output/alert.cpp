@@ -14,8 +14,8 @@ lang::ast::Action Alert::action() const {
   return lang::ast::Action::kAlert;
 }
 
-Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
-                const match::EventRecord& r, const match::Firing* firing) {
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
+                const match::Firing* firing) {
   Alert a;
   a.firing = firing;
   a.rule = &rules.rules().at(m.rule);

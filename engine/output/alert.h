@@ -42,8 +42,8 @@ struct Alert {
 
 // Everything an alert says, from a match (policies in index order). `firing` is the
 // correlation's, for a match with `firing` >= 0 (Correlator::firings()).
-Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
-                const match::EventRecord& r, const match::Firing* firing = nullptr);
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
+                const match::Firing* firing = nullptr);
 
 // One JSON object and a newline. Keys are sorted, so equal alerts give equal bytes.
 std::string AlertJsonLine(const Alert& a);
