@@ -115,7 +115,7 @@ rule bench_corr_many_files { desc "d" severity low tags [bench_extra] on open
   count 50 distinct file.path within 10s by proc.pid output "x" }
 rule bench_corr_shell_proc { desc "d" severity low tags [bench_extra]
   step shell on exec when proc.name == "bash"
-  step proc on open when file.path startswith "/proc/"
+  step procfs on open when file.path startswith "/proc/"
   within 10s by proc.pid output "x" }
 rule bench_corr_container_opens { desc "d" severity low tags [bench_extra] on open
   count 100 within 1s by container.id output "x" }

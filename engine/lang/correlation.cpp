@@ -20,6 +20,15 @@ std::string Q(std::string_view s) {
   return "'" + std::string(s) + "'";
 }
 
+// Whether fields start with `name.` (proc, file, net, ...).
+bool IsFieldNamespace(std::string_view name) {
+  for (const auto& f : AllFields())
+    if (f.name.size() > name.size() && f.name.substr(0, name.size()) == name &&
+        f.name[name.size()] == '.')
+      return true;
+  return false;
+}
+
 class CorrelationChecker {
  public:
   CorrelationChecker(Program& p, Diagnostics& d) : p_(p), diags_(d) {}
@@ -154,6 +163,10 @@ class CorrelationChecker {
     std::set<std::string> names;
     for (auto& st : c.steps) {
       if (!names.insert(st.name).second) Error(st.loc, "step " + Q(st.name) + " is named twice");
+      if (IsFieldNamespace(st.name))
+        Error(st.loc, "step " + Q(st.name) + " has the name fields start with (" + st.name +
+                          ".name, ...), so " + st.name +
+                          ".FIELD could not refer to it; choose another name");
       st.events = st.on_all ? kAllEvents : 0;
       if (st.on_all)
         Error(st.on_loc,
@@ -191,6 +204,7 @@ class CorrelationChecker {
     auto dot = text.find('.');
     if (dot == std::string::npos) return std::nullopt;
     std::string head = text.substr(0, dot);
+    if (IsFieldNamespace(head)) return std::nullopt;  // a field (reported at the step)
     for (size_t i = 0; i < c.steps.size(); ++i)
       if (c.steps[i].name == head) {
         *rest = text.substr(dot + 1);

@@ -149,7 +149,10 @@ bool Correlator::Feed(uint32_t rule, const std::vector<uint16_t>& steps, const E
 
 bool Correlator::FeedCount(const CompiledCorrelation& c, KeyState& k, const Contribution& ev,
                            const EventRecord& r, Firing* out) {
-  std::erase_if(k.held, [&](const Held& h) { return Older(h.c.time_ns, ev.time_ns, c.within_ns); });
+  // Oldest first: what left the window is at the front (an event out of order is kept until
+  // the ones before it leave).
+  while (!k.held.empty() && Older(k.held.front().c.time_ns, ev.time_ns, c.within_ns))
+    k.held.pop_front();
   Held h{ev, {}};
   if (c.distinct) {
     KeyText(r, *c.distinct, &h.distinct);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <string>
 #include <unordered_map>
@@ -69,7 +70,7 @@ class Correlator {
   struct KeyState {
     std::string key;
     uint64_t last_ns = 0;
-    std::vector<Held> held;           // a count: events in the window, oldest first
+    std::deque<Held> held;            // a count: events in the window, oldest first
     std::vector<Partial> partials;    // in order: partial sequences, oldest first
     std::vector<Contribution> slots;  // any order: the latest event of each step
     std::vector<bool> seen;           // any order: which slots hold one
