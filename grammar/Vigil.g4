@@ -39,6 +39,7 @@ property
   | key=SCOPE expr                                 # exprProperty
   | key=ON eventSel                                # onProperty
   | key=EXCEPTION name (':' excField (',' excField)*)? IN excValues   # exceptionProperty
+  | key=STEP name ON eventSel (WHEN expr)?         # stepProperty
   | key=propertyKey propertyValue                  # plainProperty
   ;
 
@@ -65,6 +66,7 @@ propertyValue
   : literal
   | listLit
   | word
+  | DURATION
   ;
 
 eventSel
@@ -73,7 +75,11 @@ eventSel
   | word (',' word)*                               # eventWords
   ;
 
-testCase : kind=word event=word '{' (testField (',' testField)* ','?)? '}' ;
+// One event, or several (a correlation's case) each at a time relative to the case's start:
+//   alert [ 0s open { ... }, 5s exec { ... } ]
+testCase : kind=word (event=word testFields | '[' (testEvent (',' testEvent)* ','?)? ']') ;
+testEvent : at=DURATION? event=word testFields ;
+testFields : '{' (testField (',' testField)* ','?)? '}' ;
 testField : fieldRef ':' value ;
 
 // ---- expressions -------------------------------------------------------------------
@@ -141,7 +147,7 @@ literal : STRING | RAWSTRING | INT | TRUE | FALSE | DOTNAME ;
 // Names may reuse property and operator keywords that carry no meaning in that position.
 word
   : IDENT
-  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | APPEND | EXCEPTION
+  | LIST | MACRO | RULE | TEST | POLICY | OVERRIDE | APPEND | EXCEPTION | STEP
   | WHEN | SCOPE | ON | FOLLOW | EXISTS
   | CONTAINS | ICONTAINS | STARTSWITH | ENDSWITH | GLOB | MATCHES | INTERSECTS
   ;
@@ -158,6 +164,7 @@ POLICY     : 'policy' ;
 OVERRIDE   : 'override' ;
 APPEND     : 'append' ;
 EXCEPTION  : 'exception' ;
+STEP       : 'step' ;
 WHEN       : 'when' ;
 SCOPE      : 'scope' ;
 ON         : 'on' ;
@@ -176,6 +183,9 @@ GLOB       : 'glob' ;
 MATCHES    : 'matches' ;
 TRUE       : 'true' ;
 FALSE      : 'false' ;
+
+// A duration: 500ms, 30s, 5m, 2h, 1d (correlation windows, throttles, test event times).
+DURATION : [0-9]+ ('ms' | 's' | 'm' | 'h' | 'd') ;
 
 INT : '-'? [0-9]+ | '0x' [0-9a-fA-F]+ | '0o' [0-7]+ ;
 

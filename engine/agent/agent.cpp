@@ -67,14 +67,23 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
 
   // 3. Matchers for the new version first, so that its first event finds them; then the
   //    session loads or attaches the programs the plan selects, writes its entries and flips.
-  session_->Locked([&] { rule_sets_[version] = rules; });
+  session_->Locked([&] {
+    rule_sets_[version] = rules;
+    time_state_[version] = std::make_unique<TimeState>(*rules);
+  });
   if (auto s = session_->Apply(*plan); !s) {
-    session_->Locked([&] { rule_sets_.erase(version); });
+    session_->Locked([&] {
+      rule_sets_.erase(version);
+      time_state_.erase(version);
+    });
     return s;
   }
   session_->Locked([&] {
     active_version_ = version;
-    while (rule_sets_.size() > kVersionsKept) rule_sets_.erase(rule_sets_.begin());
+    while (rule_sets_.size() > kVersionsKept) {
+      time_state_.erase(rule_sets_.begin()->first);
+      rule_sets_.erase(rule_sets_.begin());
+    }
   });
   return OkStatus();
 }
@@ -114,7 +123,24 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   const match::RuleSet& rules = *it->second;
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
-  for (const auto& m : matches_) Emit(rules, m, record_, event);
+  TimeState* time = nullptr;
+  if (rules.HasCorrelations() || rules.HasThrottles()) {
+    auto ts = time_state_.find(event.policy_version);
+    if (ts != time_state_.end()) time = ts->second.get();
+  }
+  if (time && rules.HasCorrelations()) {
+    const uint64_t before = time->correlator.stats().fired;
+    time->correlator.Judge(matches_, record_);
+    const auto& st = time->correlator.stats();
+    counters_.correlations_fired.fetch_add(st.fired - before, std::memory_order_relaxed);
+    const uint64_t evicted = st.keys_evicted + st.pending_evicted;
+    if (evicted != time->evicted_reported) {
+      counters_.correlation_evicted.fetch_add(evicted - time->evicted_reported,
+                                              std::memory_order_relaxed);
+      time->evicted_reported = evicted;
+    }
+  }
+  for (const auto& m : matches_) Emit(rules, m, record_, event, time);
 }
 
 namespace {
@@ -131,7 +157,7 @@ bool KillsOnMatch(const match::RuleSet& rules, const match::RuleMatch& m) {
 }  // namespace
 
 void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
-                 const match::EventRecord& r, const kernel::Event& event) {
+                 const match::EventRecord& r, const kernel::Event& event, TimeState* time) {
   // Repeats of a rule for one process past the throttle's limit are counted, not rendered; an
   // alert that kills is never held back (the kill and its record go together).
   const auto& rule = rules.rules().at(m.rule);
@@ -140,7 +166,17 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
     counters_.alerts_suppressed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  output::Alert alert = output::MakeAlert(rules, m, r);
+  const match::Firing* firing =
+      time && m.firing >= 0 ? &time->correlator.firings()[m.firing] : nullptr;
+  output::Alert alert = output::MakeAlert(rules, m, r, firing);
+  // The rule's own throttle (the language's, in event time) after the agent's safety one.
+  if (time && rule.throttle.active() && alert.action() != lang::ast::Action::kKill) {
+    alert.throttle = time->throttle.Admit(m.rule, r, alert.output);
+    if (!alert.throttle.admit) {
+      counters_.rule_throttled.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
   alert.envelope.id = alert_ids_.Next();
   if (alert.envelope.hostname.empty()) alert.envelope.hostname = hostname_;
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
@@ -274,10 +310,19 @@ std::string Agent::StatsLine() const {
     out += fmt::format(" kills_audited={}", counters_.kills_audited.load());
   out += fmt::format(" alerts_suppressed={} loss_reports={}", counters_.alerts_suppressed.load(),
                      counters_.loss_reports.load());
+  out += fmt::format(" correlations_fired={} correlation_evicted={} rule_throttled={}",
+                     counters_.correlations_fired.load(), counters_.correlation_evicted.load(),
+                     counters_.rule_throttled.load());
   out += fmt::format("; old_version_events={} unknown_version_events={}",
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   if (session_) {
     out += "; " + session_->StatsLine();
+    session_->Locked([&] {
+      // Alerts rules' throttles hold back that no later alert has reported yet.
+      uint64_t held = 0;
+      for (const auto& [version, time] : time_state_) held += time->throttle.Pending();
+      out += fmt::format("; rule_throttle_pending={}", held);
+    });
     if (pending_) {
       session_->Locked([&] {
         const auto& ps = pending_->stats();
@@ -304,6 +349,7 @@ LossCounters Agent::CurrentLoss() const {
   c.throttled = k[VIGIL_STAT_THROTTLED];
   c.undecodable = session_->reader() ? session_->reader()->decode_errors() : 0;
   c.alerts_suppressed = counters_.alerts_suppressed.load();
+  c.correlation_evicted = counters_.correlation_evicted.load();
   for (const auto& s : sinks_) {
     auto st = s->stats();
     c.alerts_dropped += st.dropped_queue_full;

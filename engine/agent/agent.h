@@ -28,7 +28,9 @@
 #include "kernel/env_names.h"
 #include "kernel/event.h"
 #include "kernel/sensors.h"
+#include "match/correlator.h"
 #include "match/rule_set.h"
+#include "match/rule_throttle.h"
 #include "output/alert.h"
 #include "output/alert_id.h"
 #include "output/output_config.h"
@@ -87,6 +89,10 @@ struct AgentCounters {
   std::atomic<uint64_t> unknown_version_events{0};
   std::atomic<uint64_t> alerts_suppressed{0};  // held back by the alert throttle
   std::atomic<uint64_t> loss_reports{0};
+  // The language's time state (match::Correlator, match::RuleThrottle), all versions.
+  std::atomic<uint64_t> correlations_fired{0};
+  std::atomic<uint64_t> correlation_evicted{0};  // keys and partial sequences dropped at a bound
+  std::atomic<uint64_t> rule_throttled{0};       // alerts held back by rules' `throttle`
 };
 
 class Agent {
@@ -113,8 +119,9 @@ class Agent {
   void OnEvent(const kernel::Event& event);
   // Enriches and evaluates an event whose context is as known as it will be (event lock held).
   void Judge(const kernel::Event& event, bool complete);
+  struct TimeState;
   void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
-            const kernel::Event& event);
+            const kernel::Event& event, TimeState* time);
   // Carries out `action kill` for an alert (or says in it why not).
   void Kill(output::Alert& alert, const match::EventRecord& r, const kernel::Event& event);
   nlohmann::json HandleControl(const nlohmann::json& request);
@@ -148,6 +155,15 @@ class Agent {
   AlertThrottle throttle_;
   // Rule sets by policy version; the current one and those whose events may still be queued.
   std::map<uint32_t, std::shared_ptr<const match::RuleSet>> rule_sets_;
+  // Per version, beside its rule set: correlation and rule-throttle state. A reload starts
+  // them afresh (the new version's rules may differ).
+  struct TimeState {
+    explicit TimeState(const match::RuleSet& rules) : correlator(rules), throttle(rules) {}
+    match::Correlator correlator;
+    match::RuleThrottle throttle;
+    uint64_t evicted_reported = 0;
+  };
+  std::map<uint32_t, std::unique_ptr<TimeState>> time_state_;
   uint32_t active_version_ = 0;
 
   std::vector<std::unique_ptr<output::AsyncSink>> sinks_;

@@ -21,12 +21,13 @@ LossCounters LossCounters::Since(const LossCounters& b) const {
           .undecodable = d(undecodable, b.undecodable),
           .alerts_suppressed = d(alerts_suppressed, b.alerts_suppressed),
           .alerts_dropped = d(alerts_dropped, b.alerts_dropped),
-          .alerts_failed = d(alerts_failed, b.alerts_failed)};
+          .alerts_failed = d(alerts_failed, b.alerts_failed),
+          .correlation_evicted = d(correlation_evicted, b.correlation_evicted)};
 }
 
 bool LossCounters::Any() const {
   return ring_full || inflight_full || throttled || undecodable || alerts_suppressed ||
-         alerts_dropped || alerts_failed;
+         alerts_dropped || alerts_failed || correlation_evicted;
 }
 
 LossReport::LossReport(std::chrono::steady_clock::duration min_interval, const LossCounters& start,
@@ -83,7 +84,8 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
   const LossCounters lost = now.Since(reported_);
   if (!lost.Any()) return std::nullopt;
   const bool only_outputs = !lost.ring_full && !lost.inflight_full && !lost.throttled &&
-                            !lost.undecodable && !lost.alerts_suppressed;
+                            !lost.undecodable && !lost.alerts_suppressed &&
+                            !lost.correlation_evicted;
   if (only_outputs && lost.alerts_dropped + lost.alerts_failed <= own_lines_) return std::nullopt;
   if (!final && any_report_ && at - last_ < min_interval_) return std::nullopt;
   const double seconds = std::chrono::duration<double>(at - last_).count();
@@ -99,7 +101,7 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
   if (lost.ring_full || lost.inflight_full || lost.undecodable || lost.alerts_dropped ||
       lost.alerts_failed)
     alert.severity = lang::ast::Severity::kHigh;
-  else if (lost.throttled)
+  else if (lost.throttled || lost.correlation_evicted)
     alert.severity = lang::ast::Severity::kMedium;
   else
     alert.severity = lang::ast::Severity::kLow;
@@ -131,6 +133,9 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
   }
   if (lost.alerts_dropped)
     parts.push_back(fmt::format("{} alerts dropped (output queue full)", lost.alerts_dropped));
+  if (lost.correlation_evicted)
+    parts.push_back(fmt::format("{} correlation states evicted (a rule's max_keys or max_pending)",
+                                lost.correlation_evicted));
   if (lost.alerts_failed)
     parts.push_back(fmt::format("{} alerts failed to write", lost.alerts_failed));
   std::string output = fmt::format("lost in the last {:.1f} s: ", seconds);
@@ -141,6 +146,7 @@ std::optional<LossAlert> LossReport::Due(const LossCounters& now,
       {"events_inflight_full", lost.inflight_full},   {"events_undecodable", lost.undecodable},
       {"events_throttled", lost.throttled},           {"alerts_suppressed", lost.alerts_suppressed},
       {"alerts_dropped", lost.alerts_dropped},        {"alerts_failed", lost.alerts_failed}};
+  loss["correlation_evicted"] = lost.correlation_evicted;
   nlohmann::json tp = nlohmann::json::array();
   for (size_t i = 0; i < throttled.size() && i < kMaxListed; ++i) {
     nlohmann::json e = {{"pid", throttled[i].pid}, {"events", throttled[i].events}};

@@ -28,6 +28,9 @@ struct LossCounters {
   uint64_t alerts_suppressed = 0;  // agent: alerts held back by the alert throttle
   uint64_t alerts_dropped = 0;     // outputs: queue full
   uint64_t alerts_failed = 0;      // outputs: failed writes
+  // agent: correlation state evicted at a rule's bound (max_keys, max_pending): a
+  // correlation may have been missed.
+  uint64_t correlation_evicted = 0;
 
   LossCounters Since(const LossCounters& before) const;
   bool Any() const;

@@ -27,6 +27,69 @@ std::string RulePolicies(const match::CompiledRule& rule, const match::RuleSet& 
   return out;
 }
 
+std::string Duration(int64_t ns) {
+  struct Unit {
+    int64_t ns;
+    const char* name;
+  };
+  static const Unit kUnits[] = {{86400'000'000'000LL, "d"},
+                                {3600'000'000'000LL, "h"},
+                                {60'000'000'000LL, "m"},
+                                {1'000'000'000LL, "s"},
+                                {1'000'000LL, "ms"}};
+  for (const auto& u : kUnits)
+    if (ns % u.ns == 0) return std::to_string(ns / u.ns) + u.name;
+  return std::to_string(ns) + "ns";
+}
+
+std::string FieldNames(const std::vector<lang::FieldId>& fields) {
+  std::string out;
+  for (auto f : fields) out += (out.empty() ? "" : ", ") + std::string(lang::Field(f).name);
+  return out.empty() ? "(one key for all events)" : out;
+}
+
+// A rule's correlation and throttle, with the bound of the state they keep.
+void PrintTime(const match::CompiledRule& rule, std::ostream& out) {
+  using Kind = match::CompiledCorrelation::Kind;
+  const match::CompiledCorrelation& c = rule.correlation;
+  if (c.active()) {
+    out << "  correlation: ";
+    size_t per_key = 0;
+    if (c.kind == Kind::kCount) {
+      out << "at least " << c.count
+          << (c.distinct ? " distinct values of " + std::string(lang::Field(*c.distinct).name)
+                         : std::string(" events"));
+      per_key = static_cast<size_t>(c.count);
+    } else {
+      out << c.steps.size() << " steps "
+          << (c.kind == Kind::kSequence ? "in order" : "in any order") << " (";
+      for (size_t i = 0; i < c.steps.size(); ++i) {
+        out << (i ? ", " : "") << c.steps[i].name;
+        for (const auto& j : c.steps[i].joins)
+          out << " [" << lang::Field(j.field).name << " == " << c.steps[j.step].name << "."
+              << lang::Field(j.step_field).name << "]";
+      }
+      out << ")";
+      per_key = c.kind == Kind::kSequence ? c.max_pending * c.steps.size() : c.steps.size();
+    }
+    out << " within " << Duration(c.within_ns) << " by " << FieldNames(c.by) << "\n";
+    out << "  state bound: at most " << c.max_keys << " keys (least recently used evicted, "
+        << "counted), "
+        << (c.kind == Kind::kSequence
+                ? std::to_string(c.max_pending) + " partial sequences per key, "
+                : std::string())
+        << per_key << " events per key, " << c.max_keys * per_key << " events in all; keys expire "
+        << Duration(c.within_ns) << " of event time after their last event\n";
+  }
+  if (rule.throttle.active()) {
+    out << "  throttle: at most " << rule.throttle.limit << " alert"
+        << (rule.throttle.limit == 1 ? "" : "s") << " per " << Duration(rule.throttle.per_ns)
+        << " by " << FieldNames(rule.throttle.by)
+        << (rule.throttle.fold ? ", identical alerts folded" : "")
+        << "; held-back alerts counted in the next alert's 'suppressed'\n";
+  }
+}
+
 void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, bool explain,
                std::ostream& out) {
   std::string types, never;
@@ -35,9 +98,12 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
     auto type = static_cast<lang::EventType>(t);
     if (!(rule.events & lang::Bit(type))) continue;
     std::string name(lang::EventTypeName(type));
-    if (rule.by_type[t]) {
+    const match::Matcher* m = rule.by_type[t].get();
+    for (const auto& st : rule.correlation.steps)
+      if (st.by_type[t]) nodes = std::max(nodes, st.by_type[t]->size()), m = st.by_type[t].get();
+    if (m) {
       types += (types.empty() ? "" : ", ") + name;
-      nodes = std::max(nodes, rule.by_type[t]->size());
+      nodes = std::max(nodes, m->size());
     } else {
       never += (never.empty() ? "" : ", ") + name;
     }
@@ -53,6 +119,7 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
   if (!never.empty())
     out << "  never fires on " << never << ": its condition needs fields those events lack\n";
   if (!explain) return;
+  PrintTime(rule, out);
   for (const auto& x : rule.exceptions)
     out << "  exception " << output::TerminalSafe(x)
         << " (an event matching every field of a tuple does not alert)\n";
@@ -61,6 +128,12 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
   out << "  user space decides:\n";
   std::istringstream tree(match::DescribeTree(rule.condition, 2));
   for (std::string line; std::getline(tree, line);) out << output::TerminalSafe(line) << "\n";
+  for (const auto& st : rule.correlation.steps) {
+    out << "  step " << st.name << " (with the rule's condition):\n";
+    std::istringstream step_tree(match::DescribeTree(st.condition, 2));
+    for (std::string line; std::getline(step_tree, line);)
+      out << "  " << output::TerminalSafe(line) << "\n";
+  }
 }
 
 int RunCompile(const CompileOptions& opt) {

@@ -6,7 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/load_rules.h"
+#include "match/correlator.h"
 #include "match/derive.h"
+#include "match/rule_throttle.h"
 #include "output/alert.h"
 #include "output/alert_id.h"
 #include "output/record_json.h"
@@ -24,6 +26,18 @@ struct ReplayOptions {
 
 bool Blank(const std::string& line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// What correlation and throttles held or dropped, when there is anything to say.
+std::string TimeSummary(const match::CorrelatorStats& c, const match::RuleThrottle& t) {
+  std::string out;
+  if (t.stats().suppressed > 0)
+    out += ", " + std::to_string(t.stats().suppressed) + " suppressed by rule throttles (" +
+           std::to_string(t.Pending()) + " not reported by a later alert)";
+  if (c.keys_evicted + c.pending_evicted > 0)
+    out += ", correlation state evicted: " + std::to_string(c.keys_evicted) + " keys, " +
+           std::to_string(c.pending_evicted) + " partial sequences";
+  return out;
 }
 
 int RunReplay(const ReplayOptions& opt) {
@@ -50,6 +64,8 @@ int RunReplay(const ReplayOptions& opt) {
   output::AlertIdGenerator ids = output::AlertIdGenerator::Fixed(0);
   match::EventRecord record;
   match::EvalScratch scratch;
+  match::Correlator correlator(rules);
+  match::RuleThrottle throttle(rules);
   std::vector<match::RuleMatch> matches;
   std::string line, out;
   size_t line_no = 0, events = 0, malformed = 0, alerts = 0;
@@ -71,8 +87,14 @@ int RunReplay(const ReplayOptions& opt) {
     match::CompleteOfflineRecord(record);
     matches.clear();
     rules.Evaluate(record, scratch, matches);
+    correlator.Judge(matches, record);
     for (const auto& m : matches) {
-      output::Alert a = output::MakeAlert(rules, m, record);
+      output::Alert a = output::MakeAlert(
+          rules, m, record, m.firing >= 0 ? &correlator.firings()[m.firing] : nullptr);
+      if (rules.HasThrottles() && a.action() != lang::ast::Action::kKill) {
+        a.throttle = throttle.Admit(m.rule, record, a.output);
+        if (!a.throttle.admit) continue;
+      }
       a.envelope.id = ids.Next();
       out += opt.format == "text"            ? output::AlertTextLine(a)
              : opt.format == "falcosidekick" ? output::AlertFalcoJsonLine(a)
@@ -93,6 +115,7 @@ int RunReplay(const ReplayOptions& opt) {
   std::cerr << "vigil replay: " << events << " event" << (events == 1 ? "" : "s") << ", "
             << malformed << " malformed line" << (malformed == 1 ? "" : "s") << " skipped, "
             << alerts << " alert" << (alerts == 1 ? "" : "s")
+            << TimeSummary(correlator.stats(), throttle)
             << (opt.strict && rc != kExitOk ? " (stopped at the first malformed line: --strict)"
                                             : "")
             << "\n";

@@ -19,7 +19,9 @@ void CheckAppendedExceptions(const lang::Program& program, lang::Diagnostics& di
         for (const lang::ast::TestDecl* test : program.tests) {
           if (test->rule != rule->name) continue;
           for (const auto& tc : test->cases) {
-            if (!tc.expect_alert || !match::RecordFromTestCase(tc, &record)) continue;
+            // A case of several events alerts on its last one.
+            const auto& last = tc.events.empty() ? tc : tc.events.back();
+            if (!tc.expect_alert || !match::RecordFromTestCase(last, &record)) continue;
             if (!matcher.Eval(record, scratch)) continue;
             auto& d = diags.Add(lang::Code::kExceptionSilencesTest, tuple.loc,
                                 "this tuple of exception '" + x.name + "' silences the alert " +

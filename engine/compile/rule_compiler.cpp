@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "lang/limits.h"
 #include "match/checks.h"
 #include "match/field_text.h"
 
@@ -603,6 +604,43 @@ std::string OperandText(const lang::ast::Value& v) {
   return out + ")";
 }
 
+// The correlation and throttle of a rule, without the steps' matchers (built by the caller).
+void CompileTime(const lang::ast::RuleDecl& rule, match::CompiledRule& c) {
+  const lang::ast::Correlation& in = rule.correlation;
+  auto fields = [](const std::vector<lang::ast::Value>& values) {
+    std::vector<lang::FieldId> out;
+    for (const auto& v : values)
+      if (auto id = lang::FieldByName(v.text)) out.push_back(*id);
+    return out;
+  };
+  match::CompiledCorrelation& out = c.correlation;
+  out.kind = in.kind;
+  out.count = in.count;
+  if (in.distinct) out.distinct = lang::FieldByName(in.distinct->text);
+  out.within_ns = in.within_ns;
+  out.by = fields(in.by);
+  out.max_keys = static_cast<size_t>(in.max_keys > 0 ? in.max_keys : lang::kDefaultCorrelationKeys);
+  out.max_pending =
+      static_cast<size_t>(in.max_pending > 0 ? in.max_pending : lang::kDefaultCorrelationPending);
+  for (const auto& st : in.steps) {
+    match::CompiledStep s;
+    s.name = st.name;
+    s.events = st.events;
+    for (const auto& j : st.joins) {
+      auto a = lang::FieldByName(j.field.text);
+      auto b = lang::FieldByName(j.step_field.text);
+      if (a && b) s.joins.push_back({*a, static_cast<uint16_t>(j.step), *b});
+    }
+    out.steps.push_back(std::move(s));
+  }
+  const lang::ast::Throttle& t = rule.throttle;
+  c.throttle.limit = t.limit;
+  c.throttle.per_ns = t.per_ns;
+  c.throttle.fold = t.fold;
+  c.throttle.by = out.by;
+}
+
+// What --explain prints of a rule's correlation and throttle, or nothing.
 }  // namespace
 
 Result<match::MatchNode, lang::Diagnostics> CompileCondition(const lang::Program& program,
@@ -641,7 +679,11 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
   lang::Diagnostics diags;
   auto set = std::make_unique<match::RuleSet>();
   std::map<const lang::ast::RuleDecl*, uint64_t> selected;
+  // A policy's throttle for the rules it selects that have none (the lowest policy wins).
+  std::map<const lang::ast::RuleDecl*, const lang::ast::Throttle*> policy_throttle;
   for (const auto& p : program.policies) {
+    if (p.decl && p.decl->throttle.limit > 0)
+      for (const auto* r : p.rules) policy_throttle.emplace(r, &p.decl->throttle);
     set->AddPolicy({p.decl ? p.decl->name : "?", p.index,
                     p.decl ? p.decl->action : lang::ast::Action::kAlert, false});
     for (const auto* r : p.rules) selected[r] |= uint64_t{1} << p.index;
@@ -667,19 +709,52 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
       c.policies = it->second;
 
     RuleBuilder builder(program, diags);
-    IrNode ir = rule->when ? builder.Build(*rule->when) : IrNode::Constant(true);
-    Fold(ir);
-    MergeAlternatives(ir);
-    Fold(ir);
-    c.condition = Materialize(ir);
-    OrderByCost(c.condition);
-    for (size_t t = 0; t < match::kEventTypes; ++t) {
-      auto type = static_cast<lang::EventType>(t);
-      if (!(c.events & lang::Bit(type))) continue;
-      MatchNode specialised = Specialize(c.condition, type);
-      Fold(specialised);
-      if (specialised.kind == NodeKind::kFalse) continue;
-      c.by_type[t] = std::make_shared<const match::Matcher>(specialised);
+    auto build = [&](const lang::ast::Expr* when, lang::EventMask events, MatchNode& condition,
+                     std::array<std::shared_ptr<const match::Matcher>, match::kEventTypes>& out) {
+      IrNode ir = when ? builder.Build(*when) : IrNode::Constant(true);
+      Fold(ir);
+      MergeAlternatives(ir);
+      Fold(ir);
+      condition = Materialize(ir);
+      OrderByCost(condition);
+      for (size_t t = 0; t < match::kEventTypes; ++t) {
+        auto type = static_cast<lang::EventType>(t);
+        if (!(events & lang::Bit(type))) continue;
+        MatchNode specialised = Specialize(condition, type);
+        Fold(specialised);
+        if (specialised.kind == NodeKind::kFalse) continue;
+        out[t] = std::make_shared<const match::Matcher>(specialised);
+      }
+    };
+    CompileTime(*rule, c);
+    if (!c.throttle.active())
+      if (auto it = policy_throttle.find(rule); it != policy_throttle.end()) {
+        c.throttle.limit = it->second->limit;
+        c.throttle.per_ns = it->second->per_ns;
+        c.throttle.fold = it->second->fold;
+      }
+    if (rule->correlation.steps.empty()) {
+      build(rule->when ? &*rule->when : nullptr, c.events, c.condition, c.by_type);
+    } else {
+      // Each step: the rule's condition (and its exceptions) and the step's own.
+      std::array<std::shared_ptr<const match::Matcher>, match::kEventTypes> none;
+      build(rule->when ? &*rule->when : nullptr, c.events, c.condition, none);
+      for (size_t i = 0; i < rule->correlation.steps.size(); ++i) {
+        const lang::ast::Step& st = rule->correlation.steps[i];
+        std::optional<lang::ast::Expr> both;
+        if (rule->when && st.when) {
+          both.emplace();
+          both->op = Op::kAnd;
+          both->loc = st.when->loc;
+          both->children = {*rule->when, *st.when};
+        } else if (rule->when) {
+          both = rule->when;
+        } else if (st.when) {
+          both = st.when;
+        }
+        match::CompiledStep& out = c.correlation.steps[i];
+        build(both ? &*both : nullptr, st.events, out.condition, out.by_type);
+      }
     }
     set->AddRule(std::move(c));
   }

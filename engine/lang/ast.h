@@ -105,6 +105,59 @@ const std::vector<SeverityNameInfo>& SeverityNames();
 // The severity `name` stands for, and whether it is a Falco alias.
 std::optional<std::pair<Severity, bool>> SeverityByName(std::string_view name);
 
+// A step reading a field of an earlier step: `FIELD == STEP.FIELD`, a conjunct at the top of
+// the step's condition (the correlation pass takes it out of the condition and keeps it here).
+struct StepJoin {
+  SourceLoc loc;
+  Value field;       // of this step's event
+  size_t step = 0;   // the earlier step
+  Value step_field;  // of that step's event (text without the step's name)
+};
+
+// `step NAME on TYPES [when CONDITION]` of a correlation rule.
+struct Step {
+  std::string name;
+  SourceLoc loc;
+  SourceLoc on_loc;
+  bool on_all = false;
+  std::vector<Value> on;
+  EventMask events = 0;  // resolved `on`
+  std::optional<Expr> when;
+  std::vector<StepJoin> joins;
+};
+
+// What a rule says about time: correlation (`count`, `step`) and throttling (`throttle`).
+// Durations are in nanoseconds of event time (evt.time).
+struct Correlation {
+  enum class Kind { kNone, kCount, kSequence, kAnyOrder };
+  Kind kind = Kind::kNone;
+  SourceLoc loc;      // the property that made the rule a correlation
+  int64_t count = 0;  // kCount: at least this many events (or distinct values)
+  SourceLoc count_loc;
+  std::optional<Value> distinct;  // kCount: count distinct values of this field
+  int64_t within_ns = 0;
+  SourceLoc within_loc;
+  bool has_within = false;
+  std::vector<Value> by;  // grouping key fields (correlation and throttle)
+  SourceLoc by_loc;
+  std::vector<Step> steps;  // kSequence, kAnyOrder
+  SourceLoc steps_loc;      // `steps in_order|any_order`
+  int64_t max_keys = 0;     // 0: the default (lang/limits.h)
+  SourceLoc max_keys_loc;
+  int64_t max_pending = 0;  // 0: the default
+  SourceLoc max_pending_loc;
+};
+
+// `throttle N per DURATION [by FIELDS] [fold true]`: at most N alerts per window per key.
+struct Throttle {
+  int64_t limit = 0;  // 0: none
+  SourceLoc loc;
+  int64_t per_ns = 0;
+  SourceLoc per_loc;
+  bool fold = false;  // identical alerts (same rendered output) share a key
+  SourceLoc fold_loc;
+};
+
 struct RuleDecl {
   std::string name;
   SourceLoc loc;
@@ -125,6 +178,8 @@ struct RuleDecl {
   std::string output_raw;  // the token as written, for positions inside the template
   bool enabled = true;
   std::vector<ExceptionDecl> exceptions;
+  Correlation correlation;
+  Throttle throttle;
 };
 
 // `append list|macro|rule NAME ...`: adds to the declaration of NAME (after `override`).
@@ -145,6 +200,11 @@ struct TestCase {
   std::string event;
   SourceLoc event_loc;
   std::vector<std::pair<Value, Value>> fields;  // field reference -> value
+  // A case of several events (`alert [0s open {...}, 5s exec {...}]`): each is a case of one
+  // event with its time after the start of the case; `event` and `fields` are then empty.
+  std::vector<TestCase> events;
+  int64_t at_ns = 0;
+  bool timed = false;  // `at` written
 };
 
 struct TestDecl {
@@ -169,6 +229,7 @@ struct PolicyDecl {
   SourceLoc min_severity_loc;
   Action action = Action::kAlert;
   bool enabled = true;
+  Throttle throttle;  // for every rule it selects that has none of its own
 };
 
 // Everything declared in one file.

@@ -93,6 +93,9 @@ const std::vector<CodeInfo>& AllCodes() {
        "`append` to a list, macro or rule that is not loaded"},
       {kExceptionSilencesTest, "V050", "exception-silences-test", Level::kWarning,
        "An appended exception silences one of the rule's own `alert` test cases"},
+      {kBadCorrelation, "V051", "invalid-correlation", Level::kError,
+       "A correlation or throttle whose count, window, key, steps or step references do not "
+       "fit together"},
   };
   return kCodes;
 }

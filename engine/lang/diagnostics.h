@@ -67,6 +67,7 @@ enum class Code {
   kBadException,           // V048
   kAppendToNothing,        // V049
   kExceptionSilencesTest,  // V050
+  kBadCorrelation,         // V051
 };
 
 struct CodeInfo {

@@ -45,11 +45,15 @@ class Expander {
       }
     for (const auto& [name, macro] : p_.macros) p_.macro_bodies[name] = Expanded(name).expr;
     for (auto* rule : p_.rule_order) {
-      if (!rule->when) continue;
-      Root root;
-      std::swap(root, root_);
-      Expand(*rule->when, 1);
-      std::swap(root, root_);
+      auto expand = [&](ast::Expr& e) {
+        Root root;
+        std::swap(root, root_);
+        Expand(e, 1);
+        std::swap(root, root_);
+      };
+      if (rule->when) expand(*rule->when);
+      for (auto& st : rule->correlation.steps)
+        if (st.when) expand(*st.when);
     }
   }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace vigil::lang {
 
@@ -28,5 +29,16 @@ inline constexpr size_t kMaxSourceBytes = 64 * 1024 * 1024;
 // only counted, and the reports say how many were not shown, so garbage input cannot flood
 // the output.
 inline constexpr size_t kMaxFindingsPerFile = 100;
+
+// Correlation state, per rule, when the rule does not say (`max_keys`, `max_pending`): keys
+// (groups) kept at once, and per key the pending partial sequences or held events. Past them
+// the least recently used is evicted and counted (docs/language.md, "Bounded state").
+inline constexpr int64_t kDefaultCorrelationKeys = 10'000;
+inline constexpr int64_t kDefaultCorrelationPending = 16;
+// The most a rule may ask for: a count beyond it holds too much per key.
+inline constexpr int64_t kMaxCorrelationKeys = 1'000'000;
+inline constexpr int64_t kMaxCorrelationPending = 1'000;
+inline constexpr int64_t kMaxCorrelationCount = 1'000;
+inline constexpr int64_t kMaxCorrelationSteps = 16;
 
 }  // namespace vigil::lang

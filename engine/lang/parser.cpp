@@ -5,7 +5,11 @@
 
 #include <antlr4-runtime.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdint>
+#include <cstdlib>
 #include <set>
 
 #include "VigilLexer.h"
@@ -305,7 +309,9 @@ class AstBuilder {
 
   ast::RuleDecl BuildRule(VigilParser::RuleDeclContext* ctx) {
     static const std::vector<std::string_view> kRuleProps = {
-        "desc", "severity", "mitre", "tags", "on", "when", "output", "enabled", "exception"};
+        "desc",    "severity",  "mitre",       "tags",     "on",     "when", "output",
+        "enabled", "exception", "count",       "distinct", "within", "by",   "steps",
+        "step",    "max_keys",  "max_pending", "throttle", "per",    "fold"};
     ast::RuleDecl r;
     r.name = ctx->name()->getText();
     r.loc = Loc(ctx->name());
@@ -314,6 +320,10 @@ class AstBuilder {
     for (auto* prop : ctx->property()) {
       if (auto* x = dynamic_cast<VigilParser::ExceptionPropertyContext*>(prop)) {
         AddException(BuildException(x), r.exceptions);
+        continue;
+      }
+      if (auto* st = dynamic_cast<VigilParser::StepPropertyContext*>(prop)) {
+        r.correlation.steps.push_back(BuildStep(st));
         continue;
       }
       if (auto* p = dynamic_cast<VigilParser::ExprPropertyContext*>(prop)) {
@@ -368,13 +378,151 @@ class AstBuilder {
             ShapeError(key, Loc(v), "true or false");
           else
             r.enabled = *b;
-        } else {
+        } else if (!TimeProperty(key, v, r)) {
           // `when` and `on` with a value the dedicated alternatives did not take.
           ShapeError(key, Loc(v), key == "when" ? "a condition" : "event types");
         }
       }
     }
     return r;
+  }
+
+  // The properties of correlation and throttling (docs/language.md, "Correlation",
+  // "Throttling"); false for any other key.
+  bool TimeProperty(const std::string& key, VigilParser::PropertyValueContext* v,
+                    ast::RuleDecl& r) {
+    ast::Correlation& c = r.correlation;
+    SourceLoc loc = Loc(v);
+    auto positive = [&](const char* example) -> std::optional<int64_t> {
+      auto* lit = v->literal();
+      if (!lit || !lit->INT()) {
+        ShapeError(key, loc, example);
+        return std::nullopt;
+      }
+      int64_t n = ParseInt(lit->getStart());
+      if (n <= 0) {
+        diags_.Add(Code::kBadCorrelation, loc, "property " + Quote(key) + " must be at least 1");
+        return std::nullopt;
+      }
+      return n;
+    };
+    if (key == "count") {
+      c.count_loc = loc;
+      if (auto n = positive("a number of events: count 5")) c.count = *n;
+    } else if (key == "distinct") {
+      if (!v->word()) {
+        ShapeError(key, loc, "a field: distinct proc.name");
+      } else {
+        ast::Value f = Word(v->word());
+        f.kind = ast::Value::Kind::kField;
+        c.distinct = std::move(f);
+      }
+    } else if (key == "within" || key == "per") {
+      auto d = DurationValue(key, v);
+      if (key == "within") {
+        c.has_within = true;
+        c.within_loc = loc;
+        if (d) c.within_ns = *d;
+      } else {
+        r.throttle.per_loc = loc;
+        if (d) r.throttle.per_ns = *d;
+      }
+    } else if (key == "by") {
+      c.by_loc = loc;
+      if (v->word()) {
+        c.by.push_back(Word(v->word()));
+      } else if (v->listLit()) {
+        c.by = BuildListLit(v->listLit()).items;
+      } else {
+        ShapeError(key, loc,
+                   "a field or a list of fields: by proc.pid, by [user.name, container.id]");
+      }
+      for (auto& f : c.by)
+        if (f.kind == ast::Value::Kind::kWord) f.kind = ast::Value::Kind::kField;
+    } else if (key == "steps") {
+      c.steps_loc = loc;
+      auto w = WordValue(v);
+      if (w && *w == "in_order") {
+        c.kind = ast::Correlation::Kind::kSequence;
+      } else if (w && *w == "any_order") {
+        c.kind = ast::Correlation::Kind::kAnyOrder;
+      } else {
+        diags_.Add(Code::kBadEnumValue, loc, "property 'steps' takes in_order or any_order");
+      }
+    } else if (key == "max_keys") {
+      c.max_keys_loc = loc;
+      if (auto n = positive("a number: max_keys 10000")) c.max_keys = *n;
+    } else if (key == "max_pending") {
+      c.max_pending_loc = loc;
+      if (auto n = positive("a number: max_pending 16")) c.max_pending = *n;
+    } else if (key == "throttle") {
+      r.throttle.loc = loc;
+      if (auto n = positive("a number of alerts: throttle 10 per 1m")) r.throttle.limit = *n;
+    } else if (key == "fold") {
+      r.throttle.fold_loc = loc;
+      auto b = BoolValue(v);
+      if (!b)
+        ShapeError(key, loc, "true or false");
+      else
+        r.throttle.fold = *b;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // 500ms, 30s, 5m, 2h, 1d as nanoseconds; a finding (and nullopt) for anything else.
+  std::optional<int64_t> DurationValue(const std::string& key,
+                                       VigilParser::PropertyValueContext* v) {
+    if (!v->DURATION()) {
+      auto* lit = v->literal();
+      if (lit && lit->INT() && ParseInt(lit->getStart()) <= 0) {
+        diags_.Add(Code::kBadCorrelation, Loc(v),
+                   "property " + Quote(key) + " takes a duration longer than zero, e.g. 30s");
+        return std::nullopt;
+      }
+      ShapeError(key, Loc(v), "a duration: 500ms, 30s, 5m, 2h or 1d");
+      return std::nullopt;
+    }
+    return ParseDuration(v->DURATION()->getSymbol());
+  }
+
+  // `allow_zero`: 0s is the start of a test case, but no window.
+  std::optional<int64_t> ParseDuration(a4::Token* tok, bool allow_zero = false) {
+    std::string text = tok->getText();
+    size_t digits = text.find_first_not_of("0123456789");
+    std::string unit = text.substr(digits);
+    int64_t scale = unit == "ms"  ? 1000000LL
+                    : unit == "s" ? 1000000000LL
+                    : unit == "m" ? 60LL * 1000000000LL
+                    : unit == "h" ? 3600LL * 1000000000LL
+                                  : 86400LL * 1000000000LL;
+    errno = 0;
+    unsigned long long n = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
+    // At most about 290 years in nanoseconds: more is a typo.
+    if (errno == ERANGE || n > static_cast<unsigned long long>(INT64_MAX / scale)) {
+      diags_.Add(Code::kBadCorrelation, Loc(tok), "duration " + Quote(text) + " is too long");
+      return std::nullopt;
+    }
+    if (n == 0 && !allow_zero) {
+      diags_.Add(Code::kBadCorrelation, Loc(tok),
+                 "a duration must be longer than zero, not " + Quote(text));
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(n) * scale;
+  }
+
+  ast::Step BuildStep(VigilParser::StepPropertyContext* ctx) {
+    ast::Step st;
+    st.name = ctx->name()->getText();
+    st.loc = Loc(ctx->name());
+    st.on_loc = Loc(ctx->eventSel());
+    ast::RuleDecl holder;  // BuildEventSel fills a rule's `on`
+    BuildEventSel(ctx->eventSel(), holder);
+    st.on_all = holder.on_all;
+    st.on = std::move(holder.on);
+    if (ctx->expr()) st.when = BuildExpr(ctx->expr());
+    return st;
   }
 
   // vigil's five severities, and Falco's priority names as aliases (docs/language.md).
@@ -506,6 +654,14 @@ class AstBuilder {
     }
   }
 
+  void BuildTestFields(VigilParser::TestFieldsContext* ctx, ast::TestCase& tc) {
+    for (auto* f : ctx->testField()) {
+      ast::Value field = BuildFieldRef(f->fieldRef());
+      ast::Value value = BuildValue(f->value());
+      tc.fields.emplace_back(std::move(field), std::move(value));
+    }
+  }
+
   ast::TestDecl BuildTest(VigilParser::TestDeclContext* ctx) {
     ast::TestDecl t;
     t.rule = ctx->name()->getText();
@@ -527,12 +683,36 @@ class AstBuilder {
                    "a test case starts with 'alert' or 'quiet', not " + Quote(kind));
         continue;
       }
-      tc.event = c->event->getText();
-      tc.event_loc = Loc(c->event);
-      for (auto* f : c->testField()) {
-        ast::Value field = BuildFieldRef(f->fieldRef());
-        ast::Value value = BuildValue(f->value());
-        tc.fields.emplace_back(std::move(field), std::move(value));
+      if (c->event) {
+        tc.event = c->event->getText();
+        tc.event_loc = Loc(c->event);
+        BuildTestFields(c->testFields(), tc);
+      } else {
+        int64_t last = 0;
+        for (auto* e : c->testEvent()) {
+          ast::TestCase one;
+          one.expect_alert = tc.expect_alert;
+          one.loc = Loc(e);
+          one.event = e->event->getText();
+          one.event_loc = Loc(e->event);
+          if (e->at) {
+            one.timed = true;
+            if (auto at = ParseDuration(e->at, true)) one.at_ns = *at;
+            if (one.at_ns < last)
+              diags_.Add(Code::kBadTestCase, Loc(e->at),
+                         "the events of a case are in time order: " + e->at->getText() +
+                             " is before the event above it");
+          } else {
+            one.at_ns = last;
+          }
+          last = std::max(last, one.at_ns);
+          BuildTestFields(e->testFields(), one);
+          tc.events.push_back(std::move(one));
+        }
+        if (tc.events.empty()) {
+          diags_.Add(Code::kBadTestCase, tc.loc, "a case of several events needs at least one");
+          continue;
+        }
       }
       t.cases.push_back(std::move(tc));
     }
@@ -541,7 +721,8 @@ class AstBuilder {
 
   ast::PolicyDecl BuildPolicy(VigilParser::PolicyDeclContext* ctx) {
     static const std::vector<std::string_view> kPolicyProps = {
-        "desc", "scope", "rules", "exclude", "min_severity", "action", "enabled"};
+        "desc",   "scope",   "rules",    "exclude", "min_severity",
+        "action", "enabled", "throttle", "per",     "fold"};
     ast::PolicyDecl p;
     p.name = ctx->name()->getText();
     p.loc = Loc(ctx->name());
@@ -619,6 +800,12 @@ class AstBuilder {
             p.enabled = *b;
         } else if (key == "scope") {
           ShapeError(key, Loc(v), "a scope expression");
+        } else if (key == "throttle" || key == "per" || key == "fold") {
+          // The throttle of every rule it selects that has none of its own.
+          ast::RuleDecl holder;
+          holder.throttle = p.throttle;
+          TimeProperty(key, v, holder);
+          p.throttle = holder.throttle;
         }
       }
     }

@@ -18,6 +18,9 @@ void BuildExceptions(Program& program, Diagnostics& diags);
 void ResolveReferences(Program& program, Diagnostics& diags);
 // 3. Expands macros in rule conditions (and in macros), detecting cycles.
 void ExpandMacros(Program& program, Diagnostics& diags);
+// 3a. Checks correlation and throttle properties; a step's references to earlier steps become
+//     joins (ast::StepJoin), taken out of its condition.
+void CheckCorrelations(Program& program, Diagnostics& diags);
 // 4. Checks types, operators, event types, output templates and test cases.
 void CheckTypes(Program& program, Diagnostics& diags);
 // 5. Turns policy scopes into kernel-evaluable Scopes and picks each policy's rules.

@@ -25,6 +25,7 @@ void Analyze(Program& program, Diagnostics& diags) {
   BuildExceptions(program, diags);
   ResolveReferences(program, diags);
   ExpandMacros(program, diags);
+  CheckCorrelations(program, diags);
   CheckTypes(program, diags);
   CheckPolicies(program, diags);
   RunLintChecks(program, diags);

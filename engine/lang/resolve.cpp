@@ -55,6 +55,8 @@ class Resolver {
     for (const auto& [name, macro] : p_.macros) ResolveExpr(const_cast<ast::Expr&>(macro->body));
     for (auto* rule : p_.rule_order) {
       if (rule->when) ResolveExpr(*rule->when);
+      for (auto& st : rule->correlation.steps)
+        if (st.when) ResolveExpr(*st.when);
       for (auto& x : rule->exceptions)
         if (x.usable)
           for (auto& t : x.tuples) ResolveExpr(t.expr);

@@ -13,9 +13,17 @@ void RuleSet::BuildIndex() {
   for (auto& list : index_) list.clear();
   for (uint32_t i = 0; i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];
+    correlations_ |= rule.correlation.active();
+    throttles_ |= rule.throttle.active();
     if (!rule.enabled || rule.policies == 0) continue;
-    for (size_t t = 0; t < kEventTypes; ++t)
-      if (rule.by_type[t]) index_[t].push_back({i, rule.policies, rule.by_type[t].get()});
+    for (size_t t = 0; t < kEventTypes; ++t) {
+      if (rule.by_type[t]) index_[t].push_back({i, rule.policies, rule.by_type[t].get(), 0});
+      const auto& steps = rule.correlation.steps;
+      for (size_t k = 0; k < steps.size(); ++k)
+        if (steps[k].by_type[t])
+          index_[t].push_back(
+              {i, rule.policies, steps[k].by_type[t].get(), static_cast<uint16_t>(k)});
+    }
   }
 }
 
@@ -34,6 +42,17 @@ std::optional<uint32_t> RuleSet::FindRule(std::string_view name) const {
 bool RuleSet::EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s) const {
   const auto& m = rules_.at(rule).by_type[static_cast<size_t>(r.type())];
   return m && m->Eval(r, s);
+}
+
+void RuleSet::EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s,
+                           std::vector<RuleMatch>& out) const {
+  const CompiledRule& c = rules_.at(rule);
+  const size_t t = static_cast<size_t>(r.type());
+  if (c.by_type[t] && c.by_type[t]->Eval(r, s)) out.push_back({rule, ~uint64_t{0}, 0, -1});
+  for (size_t k = 0; k < c.correlation.steps.size(); ++k) {
+    const auto& m = c.correlation.steps[k].by_type[t];
+    if (m && m->Eval(r, s)) out.push_back({rule, ~uint64_t{0}, static_cast<uint16_t>(k), -1});
+  }
 }
 
 }  // namespace vigil::match

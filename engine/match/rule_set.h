@@ -28,6 +28,46 @@ struct PolicyInfo {
 
 inline constexpr size_t kEventTypes = static_cast<size_t>(lang::EventType::kCount);
 
+// A step's reference to an earlier step: this event's `field` equals `step_field` of the
+// event that made step `step` (docs/language.md, "Sequences").
+struct CompiledJoin {
+  lang::FieldId field;
+  uint16_t step = 0;
+  lang::FieldId step_field;
+};
+
+struct CompiledStep {
+  std::string name;
+  lang::EventMask events = 0;
+  std::vector<CompiledJoin> joins;
+  MatchNode condition;  // the rule's condition and the step's (for --explain)
+  std::array<std::shared_ptr<const Matcher>, kEventTypes> by_type;
+};
+
+// What a rule says about time (lang::ast::Correlation, compiled). A count's single step is
+// the rule's own condition (CompiledRule::by_type); a sequence's steps each have theirs.
+struct CompiledCorrelation {
+  using Kind = lang::ast::Correlation::Kind;
+  Kind kind = Kind::kNone;
+  int64_t count = 0;
+  std::optional<lang::FieldId> distinct;
+  int64_t within_ns = 0;
+  std::vector<lang::FieldId> by;
+  std::vector<CompiledStep> steps;
+  size_t max_keys = 0;
+  size_t max_pending = 0;  // per key: partial sequences (a count holds `count` events)
+  bool active() const { return kind != Kind::kNone; }
+};
+
+// `throttle N per DURATION [by ...] [fold true]`.
+struct CompiledThrottle {
+  int64_t limit = 0;  // 0: none
+  int64_t per_ns = 0;
+  bool fold = false;
+  std::vector<lang::FieldId> by;
+  bool active() const { return limit > 0; }
+};
+
 struct CompiledRule {
   std::string name;
   std::string desc;
@@ -43,11 +83,15 @@ struct CompiledRule {
   std::vector<std::string> exceptions;
   // The condition specialised to each event type; null where the rule can never fire.
   std::array<std::shared_ptr<const Matcher>, kEventTypes> by_type;
+  CompiledCorrelation correlation;
+  CompiledThrottle throttle;
 };
 
 struct RuleMatch {
   uint32_t rule = 0;
   uint64_t policies = 0;  // policies of the event that select the rule
+  uint16_t step = 0;      // the step of a rule with steps that matched
+  int32_t firing = -1;    // a correlation that fired: its index in Correlator::firings()
 };
 
 class RuleSet {
@@ -73,19 +117,28 @@ class RuleSet {
     const uint64_t matched = r.policies();
     for (const auto& e : entries) {
       uint64_t p = e.policies & matched;
-      if (p != 0 && e.matcher->Eval(r, s)) out.push_back({e.rule, p});
+      if (p != 0 && e.matcher->Eval(r, s)) out.push_back({e.rule, p, e.step, -1});
     }
   }
 
-  // One rule against `r` regardless of policies (test blocks).
+  // One rule against `r` regardless of policies (test blocks): appends a RuleMatch for each
+  // of its steps (or the rule itself) that matches, as Evaluate would.
+  void EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s,
+                    std::vector<RuleMatch>& out) const;
   bool EvaluateRule(uint32_t rule, const EventRecord& r, EvalScratch& s) const;
+  // Whether any rule correlates or throttles (the agent and replay skip that stage otherwise).
+  bool HasCorrelations() const { return correlations_; }
+  bool HasThrottles() const { return throttles_; }
 
  private:
   struct Entry {
     uint32_t rule;
     uint64_t policies;
     const Matcher* matcher;
+    uint16_t step;
   };
+  bool correlations_ = false;
+  bool throttles_ = false;
   std::vector<CompiledRule> rules_;
   std::unordered_map<std::string, uint32_t> by_name_;  // FindRule in constant time
   std::vector<PolicyInfo> policies_;

@@ -29,9 +29,10 @@ lang::ast::Action Alert::action() const {
   return lang::ast::Action::kAlert;
 }
 
-Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
-                const match::EventRecord& r) {
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
+                const match::Firing* firing) {
   Alert a;
+  a.firing = firing;
   a.rule = &rules.rules().at(m.rule);
   for (unsigned i = 0; i < 64; ++i)
     if (m.policies & (uint64_t{1} << i))
@@ -57,6 +58,33 @@ std::string Rfc3339Nanos(uint64_t ns) {
   return buf;
 }
 
+namespace {
+
+// {"kind": "sequence", "key": {"container.id": ""}, "events": [{"time", "pid", "step", ...}]}
+nlohmann::json CorrelationJson(const match::CompiledRule& rule, const match::Firing& f) {
+  using Kind = match::CompiledCorrelation::Kind;
+  const match::CompiledCorrelation& c = rule.correlation;
+  nlohmann::json j;
+  j["kind"] = c.kind == Kind::kCount      ? "count"
+              : c.kind == Kind::kSequence ? "sequence"
+                                          : "any_order";
+  j["key"] = nlohmann::json::object();
+  for (size_t i = 0; i < c.by.size() && i < f.key.size(); ++i)
+    j["key"][std::string(lang::Field(c.by[i]).name)] = f.key[i];
+  j["events"] = nlohmann::json::array();
+  for (const auto& e : f.events) {
+    nlohmann::json ev;
+    ev["time"] = Rfc3339Nanos(e.time_ns);
+    ev["pid"] = e.pid;
+    ev["proc.name"] = e.name;
+    if (e.step < c.steps.size()) ev["step"] = c.steps[e.step].name;
+    j["events"].push_back(std::move(ev));
+  }
+  return j;
+}
+
+}  // namespace
+
 std::string AlertJsonLine(const Alert& a) {
   nlohmann::json j;
   if (a.time_ns) j["time"] = Rfc3339Nanos(*a.time_ns);
@@ -78,6 +106,12 @@ std::string AlertJsonLine(const Alert& a) {
   j["tags"] = a.rule->tags;
   j["event"] = RecordToJson(*a.event, {.metadata = false});
   j["incomplete"] = a.incomplete;
+  if (a.firing) j["correlation"] = CorrelationJson(*a.rule, *a.firing);
+  if (a.throttle.suppressed > 0) {
+    j["suppressed"] = a.throttle.suppressed;
+    j["suppressed_first"] = Rfc3339Nanos(a.throttle.first_ns);
+    j["suppressed_last"] = Rfc3339Nanos(a.throttle.last_ns);
+  }
   return DumpJsonLine(j) + "\n";
 }
 
@@ -141,6 +175,19 @@ std::string AlertTextLine(const Alert& a) {
   line += "] ";
   line += TerminalSafe(a.output);
   if (a.incomplete) line += " (incomplete process context)";
+  if (a.firing) {
+    line += " (after";
+    for (const auto& e : a.firing->events)
+      line += " " + Rfc3339Nanos(e.time_ns) + " pid " + std::to_string(e.pid) + ";";
+    line.back() = ')';
+    if (!a.firing->key.empty()) {
+      line += " key";
+      for (const auto& k : a.firing->key) line += " " + TerminalSafe(k);
+    }
+  }
+  if (a.throttle.suppressed > 0)
+    line += " (" + std::to_string(a.throttle.suppressed) + " suppressed " +
+            Rfc3339Nanos(a.throttle.first_ns) + " .. " + Rfc3339Nanos(a.throttle.last_ns) + ")";
   if (!a.not_killed.empty())
     line += " (not killed: " + a.not_killed + ")";
   else if (!a.killed_by.empty())

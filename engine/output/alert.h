@@ -11,8 +11,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "match/correlator.h"
 #include "match/event_record.h"
 #include "match/rule_set.h"
+#include "match/rule_throttle.h"
 
 namespace vigil::output {
 
@@ -49,14 +51,19 @@ struct Alert {
   // Why a kill was not carried out: "would kill: audit mode (--kill-audit)" or "protected: it is
   // vigil itself", ... Empty otherwise.
   std::string not_killed;
+  // A correlation that fired: its key and the events that made it (the last is `event`).
+  const match::Firing* firing = nullptr;
+  // The rule's throttle: alerts held back before this one (docs/alerts.md).
+  match::ThrottleVerdict throttle;
 
   // The strongest action of its policies: kill if any asks for it.
   lang::ast::Action action() const;
 };
 
-// Everything an alert says, from a match (policies in index order).
-Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m,
-                const match::EventRecord& r);
+// Everything an alert says, from a match (policies in index order). `firing` is the
+// correlation's, for a match with `firing` >= 0 (Correlator::firings()).
+Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
+                const match::Firing* firing = nullptr);
 
 // One JSON object and a newline. Keys are sorted, so equal alerts give equal bytes.
 std::string AlertJsonLine(const Alert& a);

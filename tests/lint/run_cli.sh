@@ -95,6 +95,17 @@ check_output "appended tuple fails the upstream alert case" 1 "base.vgl:15:3: te
 check_output "upstream tests pass with the appends minus the silencing tuple" 0 "6 cases for 1 rule: 6 passed" \
   sh -c "sed '/silences an upstream/d' tests/lint/cases/append/local.vgl > \"$scratch/local.vgl\" && \"$vigil\" test tests/lint/cases/append/base.vgl \"$scratch/local.vgl\""
 
+# Correlation (issue 15): multi-event test cases pass, a case whose last event comes after the
+# window fails with its position and the event count, compile --explain shows the state bound.
+check_output "multi-event cases of correlations pass" 0 "6 cases for 3 rules: 6 passed" \
+  "$vigil" test tests/lint/cases/correlation.vgl
+check_output "an alert case past the window fails at its last event" 1 \
+  "/corr.vgl:41:5: test dropped_then_run: expected an alert at the last of 2 events (400s), but the rule stayed quiet" \
+  sh -c "sed '41s/20s exec/400s exec/' tests/lint/cases/correlation.vgl > \"$scratch/corr.vgl\" && \"$vigil\" test \"$scratch/corr.vgl\""
+check_output "compile --explain shows a correlation's state bound" 0 \
+  "state bound: at most 10000 keys (least recently used evicted, counted), 16 partial sequences per key, 32 events per key" \
+  "$vigil" compile --explain tests/lint/cases/correlation.vgl
+
 # Every code in the registry has a golden case that produces it.
 for code in $("$vigil" lint --format sarif tests/lint/cases/clean.vgl | grep -o '"id": "V[0-9]*"' | grep -o 'V[0-9]*'); do
   if ! grep -q "\[$code\]" tests/lint/cases/*.expected; then

@@ -90,6 +90,18 @@ TEST(LossReport, NothingLostNothingReported) {
   EXPECT_FALSE(r.Due({}, t0 + std::chrono::seconds(30), 1, 1).has_value());
 }
 
+TEST(LossReport, EvictedCorrelationStateIsALoss) {
+  const auto t0 = Clock::now();
+  LossReport r(std::chrono::seconds(10), {}, t0);
+  LossCounters now{.correlation_evicted = 3};
+  auto a = r.Due(now, t0 + std::chrono::seconds(1), 1, 1);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->severity, lang::ast::Severity::kMedium);
+  auto j = nlohmann::json::parse(a->json);
+  EXPECT_EQ(j["loss"]["correlation_evicted"], 3);
+  EXPECT_NE(a->text.find("3 correlation states evicted"), std::string::npos) << a->text;
+}
+
 TEST(LossReport, NamesTheThrottledProcessesAndSuppressedRules) {
   const auto t0 = Clock::now();
   LossReport r(std::chrono::seconds(10), {}, t0);
