@@ -432,6 +432,9 @@ AgentSnapshot Agent::Collect() const {
   s.unknown_version_events = counters_.unknown_version_events;
   s.alerts_suppressed = counters_.alerts_suppressed;
   s.loss_reports = counters_.loss_reports;
+  s.correlations_fired = counters_.correlations_fired;
+  s.correlation_evicted = counters_.correlation_evicted;
+  s.rule_throttled = counters_.rule_throttled;
   s.kills = {{"user", counters_.kills},
              {"kernel", counters_.kernel_kills},
              {"failed", counters_.kill_failures},
@@ -471,7 +474,9 @@ AgentSnapshot Agent::Collect() const {
                        .written = st.written,
                        .dropped = st.dropped_queue_full,
                        .failed = st.failed_writes,
-                       .writable = st.writable});
+                       .writable = st.writable,
+                       .retries = st.retries,
+                       .in_flight = st.in_flight});
   }
   return s;
 }

@@ -36,7 +36,9 @@ nlohmann::json StatsJson(const AgentSnapshot& s) {
                      {"written", k.written},
                      {"dropped", k.dropped},
                      {"failed", k.failed},
-                     {"writable", k.writable}});
+                     {"writable", k.writable},
+                     {"retries", k.retries},
+                     {"in_flight", k.in_flight}});
   return {
       {"agent_version", s.agent_version},
       {"sensors_attached", s.sensors_attached},
@@ -60,7 +62,9 @@ nlohmann::json StatsJson(const AgentSnapshot& s) {
        {{"total", alerts_total},
         {"by_rule", alerts},
         {"suppressed", s.alerts_suppressed},
-        {"loss_reports", s.loss_reports}}},
+        {"loss_reports", s.loss_reports},
+        {"rule_throttled", s.rule_throttled}}},
+      {"correlations", {{"fired", s.correlations_fired}, {"evicted", s.correlation_evicted}}},
       {"kills", s.kills},
       {"process_tree", {{"processes", s.processes}, {"counters", s.tree}}},
       {"pending",

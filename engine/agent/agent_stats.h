@@ -34,6 +34,8 @@ struct SinkSnapshot {
   uint64_t dropped = 0;  // the queue was full
   uint64_t failed = 0;   // the sink reported an error
   bool writable = true;  // the last write succeeded (or none was tried) and it is not closed
+  uint64_t retries = 0;    // attempts made again after a failure (webhook)
+  uint64_t in_flight = 0;  // handed to the destination, not confirmed yet (Kafka)
 };
 
 struct AgentSnapshot {
@@ -62,6 +64,10 @@ struct AgentSnapshot {
   std::map<std::pair<std::string, std::string>, uint64_t> alerts;
   uint64_t alerts_suppressed = 0;
   uint64_t loss_reports = 0;
+  // The language's correlations and rule throttles (docs/language.md).
+  uint64_t correlations_fired = 0;
+  uint64_t correlation_evicted = 0;  // keys and partial sequences dropped at a rule's bound
+  uint64_t rule_throttled = 0;       // alerts held back by rules' `throttle`
   std::map<std::string, uint64_t> kills;  // by outcome: user, kernel, failed, protected, audited
 
   // Process tree and pending cache.

@@ -135,6 +135,16 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   w.Family("vigil_alerts_suppressed_total", "counter",
            "Alerts held back by the alert throttle (--alert-limit, --rule-alert-limit).");
   w.Sample("vigil_alerts_suppressed_total", {}, s.alerts_suppressed);
+  w.Family("vigil_alerts_rule_throttled_total", "counter",
+           "Alerts held back by rules' own throttle (the language's `throttle`).");
+  w.Sample("vigil_alerts_rule_throttled_total", {}, s.rule_throttled);
+  w.Family("vigil_correlations_fired_total", "counter",
+           "Correlations (count, sequence, any order) that fired.");
+  w.Sample("vigil_correlations_fired_total", {}, s.correlations_fired);
+  w.Family(
+      "vigil_correlation_states_evicted_total", "counter",
+      "Correlation keys and partial sequences dropped at a rule's bound (max_keys, max_pending).");
+  w.Sample("vigil_correlation_states_evicted_total", {}, s.correlation_evicted);
   w.Family("vigil_loss_reports_total", "counter", "Loss reports (rule vigil:loss) emitted.");
   w.Sample("vigil_loss_reports_total", {}, s.loss_reports);
   w.Family("vigil_kills_total", "counter",
@@ -170,6 +180,13 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   w.Family("vigil_sink_alerts_failed_total", "counter", "Alerts an output failed to write.");
   for (const auto& k : s.sinks)
     w.Sample("vigil_sink_alerts_failed_total", {{"sink", k.name}}, k.failed);
+  w.Family("vigil_sink_retries_total", "counter",
+           "Deliveries an output tried again after a failure (webhook).");
+  for (const auto& k : s.sinks) w.Sample("vigil_sink_retries_total", {{"sink", k.name}}, k.retries);
+  w.Family("vigil_sink_alerts_in_flight", "gauge",
+           "Alerts handed to the destination and not confirmed yet (Kafka delivery reports).");
+  for (const auto& k : s.sinks)
+    w.Sample("vigil_sink_alerts_in_flight", {{"sink", k.name}}, k.in_flight);
   w.Family("vigil_sink_writable", "gauge",
            "1 when an output's last write succeeded (or none was tried yet).");
   for (const auto& k : s.sinks)

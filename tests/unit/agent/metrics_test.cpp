@@ -53,6 +53,9 @@ AgentSnapshot Sample() {
               {{"vigil:loss", "medium"}, 1},
               {{"odd \"name\"\\x", "low"}, 2}};
   s.alerts_suppressed = 9;
+  s.correlations_fired = 6;
+  s.correlation_evicted = 2;
+  s.rule_throttled = 13;
   s.loss_reports = 1;
   s.kills = {{"user", 1}, {"kernel", 0}};
   s.processes = 321;
@@ -65,7 +68,9 @@ AgentSnapshot Sample() {
               .written = 8,
               .dropped = 1,
               .failed = 2,
-              .writable = false}};
+              .writable = false,
+              .retries = 7,
+              .in_flight = 3}};
   return s;
 }
 
@@ -121,6 +126,11 @@ TEST(MetricsText, EveryFamilyAndValue) {
   EXPECT_EQ(p.samples.at("vigil_alerts_total{rule=\"odd \\\"name\\\"\\\\x\",severity=\"low\"}"),
             "2");
   EXPECT_EQ(p.samples.at("vigil_alerts_suppressed_total"), "9");
+  EXPECT_EQ(p.samples.at("vigil_correlations_fired_total"), "6");
+  EXPECT_EQ(p.samples.at("vigil_correlation_states_evicted_total"), "2");
+  EXPECT_EQ(p.samples.at("vigil_alerts_rule_throttled_total"), "13");
+  EXPECT_EQ(p.samples.at("vigil_sink_retries_total{sink=\"file:/var/log/a.jsonl\"}"), "7");
+  EXPECT_EQ(p.samples.at("vigil_sink_alerts_in_flight{sink=\"file:/var/log/a.jsonl\"}"), "3");
   EXPECT_EQ(p.samples.at("vigil_kills_total{outcome=\"user\"}"), "1");
   EXPECT_EQ(p.samples.at("vigil_process_tree_processes"), "321");
   EXPECT_EQ(p.samples.at("vigil_pending_events"), "3");
