@@ -57,6 +57,8 @@ struct AgentOptions {
   // Fairness under floods (docs/agent.md, "Floods"): selected syscall events per second each
   // process may send (0: no limit), the alert throttle, and how often the loss report may come.
   uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
+  // Serve syscalls without a tracepoint with the raw_syscalls fallback (`--raw-syscalls`).
+  bool raw_syscalls_fallback = false;
   AlertThrottleOptions alert_throttle;
   std::chrono::seconds loss_report_interval{10};
   // Rules disabled at every load without editing files (--disable-rule, --disable-tag).
