@@ -406,8 +406,7 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
     if (follow_valid)
       for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++)
         out->followed[lane] |= out->own_follow[lane];
-  }
-  else if (!old)
+  } else if (!old)
     out->exe_hash = need_exe ? task_exe_hash(t) : 0;
   if (!follow_valid) {
     if (follow) {
@@ -726,8 +725,7 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   /* A long argument list: the record is built in scratch space with room for VIGIL_ARGV_CAP
    * bytes, then copied to the main buffer only as long as it is. */
   if (argv_len > VIGIL_ARGV_INLINE && argv_max > VIGIL_ARGV_INLINE) {
-    struct vigil_exec_event* e =
-        bpf_ringbuf_reserve(&scratch, sizeof(*e) + VIGIL_ARGV_CAP, 0);
+    struct vigil_exec_event* e = bpf_ringbuf_reserve(&scratch, sizeof(*e) + VIGIL_ARGV_CAP, 0);
     if (e) {
       if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_CAP)) {
         u32 used = e->argv_len;
@@ -1115,7 +1113,8 @@ static __always_inline bool over_budget(struct vigil_proc_info* pi) {
   return true;
 }
 
-/* ---- argument prefilter (bpf/events.h; the same decision as kernel/prefilter_decision.cpp) ---- */
+/* ---- argument prefilter (bpf/events.h; the same decision as kernel/prefilter_decision.cpp) ----
+ */
 
 #define O_WRONLY_ 01
 #define O_CREAT_ 0100
@@ -1175,7 +1174,12 @@ static __always_inline bool prefilter_keeps(u32 version, u32 type, u32 id,
   u32 zero = 0;
   struct vigil_pf_scratch* key = bpf_map_lookup_elem(&pf_scratch, &zero);
   if (!key) return true;
-  long n = bpf_probe_read_user_str(key->path, VIGIL_PF_BUF, (const void*)ctx->args[arg & 7]);
+  /* copied out first: the verifier refuses a variable index into the context */
+  u64 args[6] = {ctx->args[0], ctx->args[1], ctx->args[2],
+                 ctx->args[3], ctx->args[4], ctx->args[5]};
+  barrier_var(arg);
+  u64 addr = args[arg < 6 ? arg : 0];
+  long n = bpf_probe_read_user_str(key->path, VIGIL_PF_BUF, (const void*)addr);
   if (n <= 0 || n >= VIGIL_PF_BUF) return true; /* not resident yet, or too long: kept */
   key->prefixlen = 64 + 8 * VIGIL_PF_PATH_LEN;
   key->version = version;
@@ -1279,7 +1283,7 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
 static __always_inline u64 deliver_flags(void) {
   if (!wakeup_bytes) return 0; /* the kernel's adaptive wakeup (`wakeup_bytes` 0: not batched) */
   return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                        : BPF_RB_NO_WAKEUP;
+                                                                       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline u32 syscall_event_size(struct vigil_syscall_event* e) {
