@@ -271,45 +271,55 @@ std::unique_ptr<VigilRun> StartVigil(const std::string& scope_comm, bool batched
 class Bpftrace {
  public:
   static std::unique_ptr<Bpftrace> Start(const char* program) {
-    int fds[2];
-    if (pipe(fds) != 0) return nullptr;
+    // Its banner ("Attaching") and what the program prints go to a temporary file, read for the
+    // banner: a pipe left unread would block a delivering program.
+    char path[] = "/tmp/vigil-bench-bpftrace-XXXXXX";
+    const int out = mkstemp(path);
+    if (out < 0) return nullptr;
     pid_t pid = fork();
     if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
+      close(out);
       return nullptr;
     }
     if (pid == 0) {
-      // The banner ("Attaching") goes to the pipe; what the program prints, to /dev/null (-o).
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-      close(fds[0]);
-      close(fds[1]);
-      execlp("bpftrace", "bpftrace", "-o", "/dev/null", "-e", program, nullptr);
+      dup2(out, 1);
+      dup2(out, 2);
+      close(out);
+      execlp("bpftrace", "bpftrace", "-e", program, nullptr);
       _exit(127);
     }
-    close(fds[1]);
-    auto bt = std::unique_ptr<Bpftrace>(new Bpftrace(pid));
-    char buf[256];
-    std::string out;
-    ssize_t n;
-    while (out.find("Attaching") == std::string::npos && (n = read(fds[0], buf, sizeof(buf))) > 0)
-      out.append(buf, static_cast<size_t>(n));
-    close(fds[0]);
-    if (out.find("Attaching") == std::string::npos) return nullptr;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // probes attach after the banner
-    return bt;
+    close(out);
+    auto bt = std::unique_ptr<Bpftrace>(new Bpftrace(pid, path));
+    for (int i = 0; i < 300; ++i) {  // up to 30 s
+      std::ifstream in(path);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      if (ss.str().find("Attaching") != std::string::npos) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // probes attach after it
+        return bt;
+      }
+      if (waitpid(pid, nullptr, WNOHANG) == pid) {
+        bt->pid_ = -1;
+        return nullptr;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return nullptr;
   }
   ~Bpftrace() {
-    kill(pid_, SIGINT);
-    waitpid(pid_, nullptr, 0);
+    if (pid_ > 0) {
+      kill(pid_, SIGINT);
+      waitpid(pid_, nullptr, 0);
+    }
+    std::remove(path_.c_str());
   }
   Bpftrace(const Bpftrace&) = delete;
   Bpftrace& operator=(const Bpftrace&) = delete;
 
  private:
-  explicit Bpftrace(pid_t pid) : pid_(pid) {}
+  Bpftrace(pid_t pid, std::string path) : pid_(pid), path_(std::move(path)) {}
   pid_t pid_;
+  std::string path_;
 };
 
 // bpftrace counting the opens that (b) filters (a comm that never runs).
