@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Empty programs used only by bench/overhead as cost floors: on raw_syscalls (a program on every
- * syscall), and on the same per-syscall tracepoints vigil attaches for the `open` event type (the
- * cost of the tracepoint mechanism alone, without vigil's program). The bench attaches each set
- * on its own (autoattach is off). */
+ * syscall), on the same per-syscall tracepoints vigil attaches for the `open` event type, and on
+ * every tracepoint the default policy selects (the cost of the tracepoint mechanism alone,
+ * without vigil's program). The bench attaches each set on its own (autoattach is off). */
 #include "vmlinux.h"
 
 #include <bpf/bpf_helpers.h>
@@ -28,6 +28,13 @@ int empty_exit(void* ctx) {
   int empty_exit_##name(void* ctx) {  \
     return 0;                         \
   }
+
+/* Attached by the bench to every syscall tracepoint a policy selects (one program, many links):
+ * the per-syscall floor of the default policy. */
+SEC("tp")
+int empty_tp(void* ctx) {
+  return 0;
+}
 
 EMPTY_PAIR(open)
 EMPTY_PAIR(openat)

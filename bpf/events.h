@@ -379,6 +379,45 @@ struct vigil_event_policies {
   __u32 pad;
 };
 
+/* ---- argument prefilter (docs/kernel.md, "Argument prefilter") ------------------------------
+ * Conditions every enabled rule on an event type requires, derived by compile/prefilter.cpp: an
+ * event that meets none of them can match no rule and is dropped at entry (stat prefiltered).
+ * pf_config is an array like event_policies ((version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX +
+ * type); an entry counts only with its version and `active`. An event is kept when
+ *   its open flags are unknown or (flags & flag_mask) != 0, or
+ *   its path could not be read whole at entry (unreadable, or VIGIL_PF_BUF bytes or longer), or
+ *   pf_prefix (LPM trie) holds a prefix of "version, type, path, NUL" (exact paths are stored
+ *   with their NUL, prefixes without), or
+ *   pf_suffix holds vigil_path_hash(last L bytes) for one of the suffix_lens L whose last byte
+ *   is in suffix_last. */
+#define VIGIL_PF_PATH_LEN 128   /* path bytes of a pf_prefix key: longer entries cannot be stored */
+#define VIGIL_PF_BUF 256        /* path bytes read for the decision; a longer path is kept */
+#define VIGIL_PF_SUFFIX_LENS 8  /* distinct suffix lengths per type */
+#define VIGIL_PF_SUFFIX_MAX 64  /* longest suffix */
+#define VIGIL_PF_ENTRIES 4096   /* pf_prefix and pf_suffix entries, every live version together */
+struct vigil_pf_config {
+  __u32 version;
+  __u32 active;    /* 0: the type is not prefiltered */
+  __u64 flag_mask; /* 0: no flag condition */
+  __u64 suffix_last[4];
+  __u8 suffix_lens[VIGIL_PF_SUFFIX_LENS]; /* ascending; 0 ends the list */
+  __u32 paths;                            /* path conditions in use (pf_prefix or pf_suffix) */
+  __u32 pad;
+};
+
+struct vigil_pf_prefix_key {
+  __u32 prefixlen; /* bits after this field: 64 + 8 * bytes of path */
+  __u32 version;
+  __u32 type;
+  char path[VIGIL_PF_PATH_LEN];
+};
+
+struct vigil_pf_suffix_key {
+  __u32 version;
+  __u32 type;
+  __u64 hash; /* vigil_path_hash of the suffix (its length included) */
+};
+
 /* Per-process state (LRU hash keyed by tgid). */
 #define VIGIL_PROC_FOLLOW_VALID 1u
 struct vigil_proc_info {
@@ -425,6 +464,7 @@ enum vigil_stat {
   VIGIL_STAT_KILL_UNREPORTED, /* killed at exec in the kernel, but the exec event was lost */
   VIGIL_STAT_ARGV_SHORTENED,  /* long argv kept to VIGIL_ARGV_INLINE bytes: no scratch space */
   VIGIL_STAT_THROTTLED,       /* not sent: the process was over its event budget */
+  VIGIL_STAT_PREFILTERED,     /* dropped at entry: its arguments can match no rule (prefilter) */
   VIGIL_STAT_MAX
 };
 

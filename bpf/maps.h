@@ -58,6 +58,45 @@ struct {
   __type(value, struct vigil_event_policies);
 } event_policies SEC(".maps");
 
+/* The argument prefilter (bpf/events.h): per (version slot, type) config, the exact and prefix
+ * paths (LPM trie), the suffixes (hashes), and per-CPU room to read a path into a trie key. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIGIL_VERSION_SLOTS * VIGIL_EVT_MAX);
+  __type(key, __u32);
+  __type(value, struct vigil_pf_config);
+} pf_config SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, VIGIL_PF_ENTRIES);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct vigil_pf_prefix_key);
+  __type(value, __u8);
+} pf_prefix SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIGIL_PF_ENTRIES);
+  __type(key, struct vigil_pf_suffix_key);
+  __type(value, __u8);
+} pf_suffix SEC(".maps");
+
+/* A pf_prefix key followed by room for the rest of a VIGIL_PF_BUF-byte path and for the word
+ * reads of the suffix hash past its end. */
+struct vigil_pf_scratch {
+  __u32 prefixlen;
+  __u32 version;
+  __u32 type;
+  char path[VIGIL_PF_BUF + VIGIL_PF_SUFFIX_MAX + 8];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct vigil_pf_scratch);
+} pf_scratch SEC(".maps");
+
 #define VIGIL_NUM_SCOPE_MAP(name)      \
   struct {                             \
     __uint(type, BPF_MAP_TYPE_HASH);   \

@@ -28,6 +28,9 @@ const volatile __u64 env_name_hash[VIGIL_ENV_NAMES] = {};
  * counted against it. */
 const volatile __u32 proc_budget = 0;
 const volatile __u64 proc_budget_window_ns = 100000000;
+/* Bytes waiting in the main ring buffer from which a syscall record wakes the reader (set from
+ * the ring's size before load; see deliver_flags); 0: every record may wake it. */
+const volatile __u64 wakeup_bytes = 1 << 20;
 
 /* Source for initialising an inflight record (read-only, never written). */
 static const struct vigil_syscall_event zero_syscall_event;
@@ -403,8 +406,7 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
     if (follow_valid)
       for (int lane = 0; lane < VIGIL_FOLLOW_LANES; lane++)
         out->followed[lane] |= out->own_follow[lane];
-  }
-  else if (!old)
+  } else if (!old)
     out->exe_hash = need_exe ? task_exe_hash(t) : 0;
   if (!follow_valid) {
     if (follow) {
@@ -723,8 +725,7 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   /* A long argument list: the record is built in scratch space with room for VIGIL_ARGV_CAP
    * bytes, then copied to the main buffer only as long as it is. */
   if (argv_len > VIGIL_ARGV_INLINE && argv_max > VIGIL_ARGV_INLINE) {
-    struct vigil_exec_event* e =
-        bpf_ringbuf_reserve(&scratch, sizeof(*e) + VIGIL_ARGV_CAP, 0);
+    struct vigil_exec_event* e = bpf_ringbuf_reserve(&scratch, sizeof(*e) + VIGIL_ARGV_CAP, 0);
     if (e) {
       if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_CAP)) {
         u32 used = e->argv_len;
@@ -1112,6 +1113,93 @@ static __always_inline bool over_budget(struct vigil_proc_info* pi) {
   return true;
 }
 
+/* ---- argument prefilter (bpf/events.h; the same decision as kernel/prefilter_decision.cpp) ----
+ */
+
+#define O_WRONLY_ 01
+#define O_CREAT_ 0100
+#define O_TRUNC_ 01000
+
+/* The open flags of an open-family call; false when they cannot be known at entry. */
+static __always_inline bool open_flags(u32 id, struct trace_event_raw_sys_enter* ctx, u64* flags) {
+  switch (id) {
+    case VIGIL_SC_open:
+      *flags = ctx->args[1];
+      return true;
+    case VIGIL_SC_openat:
+      *flags = ctx->args[2];
+      return true;
+    case VIGIL_SC_creat:
+      *flags = O_WRONLY_ | O_CREAT_ | O_TRUNC_;
+      return true;
+    case VIGIL_SC_openat2: /* struct open_how starts with the u64 flags */
+      return bpf_probe_read_user(flags, sizeof(*flags), (const void*)ctx->args[2]) == 0;
+    default:
+      return false;
+  }
+}
+
+/* vigil_path_hash of path[off, off + len), len <= VIGIL_PF_SUFFIX_MAX, off < VIGIL_PF_BUF. */
+static __always_inline u64 hash_span(const char* path, u32 off, u32 len) {
+  u64 h = VIGIL_PATH_HASH_SEED;
+  for (u32 i = 0; i < VIGIL_PF_SUFFIX_MAX / 8; i++) {
+    u32 done = i * 8;
+    if (done >= len) break;
+    u32 at = (off & (VIGIL_PF_BUF - 1)) + done;
+    barrier_var(at);
+    at &= 511;
+    if (at > VIGIL_PF_BUF + VIGIL_PF_SUFFIX_MAX - 8) break; /* for the verifier: never taken */
+    u64 word = *(const u64*)(path + at);
+    u32 rest = len - done;
+    if (rest < 8) word &= (1ULL << (rest * 8)) - 1;
+    h = vigil_path_hash_step(h, word);
+  }
+  return vigil_path_hash_finish(h, len);
+}
+
+/* Whether an event of `type` may match a rule, judged from its arguments alone. */
+static __always_inline bool prefilter_keeps(u32 version, u32 type, u32 id,
+                                            struct trace_event_raw_sys_enter* ctx,
+                                            const struct syscall_spec* spec) {
+  u32 slot = (version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX + type;
+  struct vigil_pf_config* cfg = bpf_map_lookup_elem(&pf_config, &slot);
+  if (!cfg || cfg->version != version || !cfg->active) return true;
+  if (cfg->flag_mask) {
+    u64 flags = 0;
+    if (!open_flags(id, ctx, &flags) || (flags & cfg->flag_mask)) return true;
+  }
+  if (!cfg->paths) return false;
+  u32 arg = (u32)spec->str[0];
+  if (arg > 5) return true; /* no path argument: nothing to judge */
+  u32 zero = 0;
+  struct vigil_pf_scratch* key = bpf_map_lookup_elem(&pf_scratch, &zero);
+  if (!key) return true;
+  /* copied out first: the verifier refuses a variable index into the context */
+  u64 args[6] = {ctx->args[0], ctx->args[1], ctx->args[2],
+                 ctx->args[3], ctx->args[4], ctx->args[5]};
+  barrier_var(arg);
+  u64 addr = args[arg < 6 ? arg : 0];
+  long n = bpf_probe_read_user_str(key->path, VIGIL_PF_BUF, (const void*)addr);
+  if (n <= 0 || n >= VIGIL_PF_BUF) return true; /* not resident yet, or too long: kept */
+  key->prefixlen = 64 + 8 * VIGIL_PF_PATH_LEN;
+  key->version = version;
+  key->type = type;
+  if (bpf_map_lookup_elem(&pf_prefix, key)) return true;
+  u32 len = (u32)n - 1;
+  if (len == 0) return false;
+  u8 last = (u8)key->path[(len - 1) & (VIGIL_PF_BUF - 1)];
+  if (!(cfg->suffix_last[(last >> 6) & 3] & (1ULL << (last & 63)))) return false;
+  struct vigil_pf_suffix_key sk = {.version = version, .type = type};
+  for (int i = 0; i < VIGIL_PF_SUFFIX_LENS; i++) {
+    u32 l = cfg->suffix_lens[i];
+    if (l == 0 || l > VIGIL_PF_SUFFIX_MAX) break;
+    if (l > len) continue;
+    sk.hash = hash_span(key->path, len - l, l);
+    if (bpf_map_lookup_elem(&pf_suffix, &sk)) return true;
+  }
+  return false;
+}
+
 /* Entry: scope check, then the arguments are captured into the thread's inflight record. */
 SEC("tp")
 int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
@@ -1135,6 +1223,10 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
   }
   if (!call_reported(id, ctx)) {
     stat_add(VIGIL_STAT_FILTERED);
+    return 0;
+  }
+  if (!prefilter_keeps(version, type, id, ctx, spec)) {
+    stat_add(VIGIL_STAT_PREFILTERED);
     return 0;
   }
   if (over_budget(pi)) return 0;
@@ -1181,6 +1273,17 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
   }
   capture_entry(e, id, type);
   return 0;
+}
+
+/* Wakeups are batched: a syscall record is submitted without waking the reader (no irq_work,
+ * no wakeup in the monitored process's syscall) until wakeup_bytes are waiting; the reader also
+ * reads every buffer each RingReader::kPollTimeoutMs, which bounds the delay of a record that
+ * never triggers a wakeup. Lifecycle records keep the kernel's adaptive wakeup (they are rare and
+ * the process tree wants them early). */
+static __always_inline u64 deliver_flags(void) {
+  if (!wakeup_bytes) return 0; /* the kernel's adaptive wakeup (`wakeup_bytes` 0: not batched) */
+  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline u32 syscall_event_size(struct vigil_syscall_event* e) {
@@ -1243,7 +1346,8 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
       read_extra(e, addr, addrlen > VIGIL_ACCEPT_PEER_LEN ? VIGIL_ACCEPT_PEER_LEN : (u64)addrlen);
   }
   stamp(&e->hdr);
-  if (bpf_ringbuf_output(&events, e, syscall_event_size(e), 0)) stat_add(VIGIL_STAT_DROP_MAIN);
+  if (bpf_ringbuf_output(&events, e, syscall_event_size(e), deliver_flags()))
+    stat_add(VIGIL_STAT_DROP_MAIN);
   bpf_map_delete_elem(&inflight, &tid);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "agent/systemd_notify.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
+#include "compile/prefilter.h"
 #include "compile/rule_compiler.h"
 #include "kernel/event_types.h"
 #include "output/alert.h"
@@ -64,6 +65,12 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
   }
   auto plan = compile::BuildKernelPlan(inputs, session_->PlanOptions(version, true));
   if (!plan) return Error{plan.error()};
+  //    The argument prefilter: events no rule could match, by their arguments, stay in the
+  //    kernel (counted as prefiltered).
+  for (const auto& o : compile::AddPrefilters(*rules, *plan))
+    spdlog::info("argument prefilter for {} events: {}",
+                 lang::EventTypeName(static_cast<lang::EventType>(o.type)),
+                 o.active ? "on (vigil compile --explain shows it)" : "off: " + o.why_not);
 
   // 3. Matchers for the new version first, so that its first event finds them; then the
   //    session loads or attaches the programs the plan selects, writes its entries and flips.
@@ -530,6 +537,7 @@ bool Agent::StartSession() {
   for (const std::string& name : options_.env_names)
     if (!name.empty()) so.env_names.push_back(name);
   so.host_name = options_.host_name;
+  so.raw_syscalls_fallback = options_.raw_syscalls_fallback;
   for (const auto& exe : kill_guard_.protected_exes())
     so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);

@@ -68,6 +68,8 @@ struct AgentOptions {
   uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
   // Environment variables an exec reports (proc.env[NAME]; --env-names, docs/events.md).
   std::vector<std::string> env_names = kernel::DefaultEnvNames();
+  // Serve syscalls without a tracepoint with the raw_syscalls fallback (`--raw-syscalls`).
+  bool raw_syscalls_fallback = false;
   AlertThrottleOptions alert_throttle;
   std::chrono::seconds loss_report_interval{10};
   // Rules disabled at every load without editing files (--disable-rule, --disable-tag).

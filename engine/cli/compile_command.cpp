@@ -9,8 +9,10 @@
 #include "cli/load_rules.h"
 #include "compile/kernel_plan.h"
 #include "compile/plan_inputs.h"
+#include "compile/prefilter.h"
 #include "output/kernel_plan_text.h"
 #include "output/terminal_text.h"
+#include "runtime/visibility.h"
 
 namespace vigil::cli {
 namespace {
@@ -124,7 +126,7 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
     out << "  exception " << output::TerminalSafe(x)
         << " (an event matching every field of a tuple does not alert)\n";
   out << "  kernel decides: the event type (" << (types.empty() ? "none" : types)
-      << ") for the policies above, and each policy's scope\n";
+      << ") for the policies above, each policy's scope, and the argument prefilter below\n";
   out << "  user space decides:\n";
   std::istringstream tree(match::DescribeTree(rule.condition, 2));
   for (std::string line; std::getline(tree, line);) out << output::TerminalSafe(line) << "\n";
@@ -133,6 +135,61 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
     std::istringstream step_tree(match::DescribeTree(st.condition, 2));
     for (std::string line; std::getline(step_tree, line);)
       out << "  " << output::TerminalSafe(line) << "\n";
+  }
+}
+
+std::string Joined(const std::set<std::string>& strings) {
+  std::string out;
+  for (const auto& s : strings) out += (out.empty() ? "\"" : ", \"") + s + "\"";
+  return output::TerminalSafe(out);
+}
+
+// The argument prefilter: what the kernel decides from an event's arguments, per type.
+void PrintPrefilter(const kernel::KernelPlan& plan,
+                    const std::vector<compile::PrefilterOutcome>& outcomes, std::ostream& out) {
+  out << "\nargument prefilter (kernel, at syscall entry; dropped events count as "
+         "prefiltered):\n";
+  if (outcomes.empty()) out << "  no selected event type has arguments the kernel judges\n";
+  for (const auto& o : outcomes) {
+    const std::string name(lang::EventTypeName(static_cast<lang::EventType>(o.type)));
+    if (!o.active) {
+      out << "  " << name
+          << ": off, every event in scope goes to user space: " << output::TerminalSafe(o.why_not)
+          << "\n";
+      continue;
+    }
+    const kernel::Prefilter& pf = plan.prefilter.at(o.type);
+    out << "  " << name << ": on; the kernel keeps an event only when\n";
+    if (pf.flag_mask)
+      out << "    its open flags have a bit of " << std::oct << std::showbase << pf.flag_mask
+          << std::dec << std::noshowbase << ", or\n";
+    if (!pf.exact.empty()) out << "    its path is one of [" << Joined(pf.exact) << "], or\n";
+    if (!pf.prefix.empty())
+      out << "    its path starts with one of [" << Joined(pf.prefix) << "], or\n";
+    if (!pf.suffix.empty())
+      out << "    its path ends with one of [" << Joined(pf.suffix) << "], or\n";
+    out << "    its arguments cannot be read whole at entry\n";
+    out << "    per rule (each rule's requirement; user space still runs every rule):\n";
+    for (const auto& r : o.rules) out << "      " << output::TerminalSafe(r) << "\n";
+  }
+}
+
+// What this kernel cannot see of the selected types without the raw_syscalls fallback.
+void PrintVisibility(const kernel::KernelPlan& plan, std::ostream& out) {
+  out << "\nkernel visibility (this host):\n";
+  auto unseen = runtime::SyscallsWithoutTracepoint(plan.event_types);
+  if (!unseen) {
+    out << "  unknown: " << unseen.error() << "\n";
+    return;
+  }
+  if (unseen->empty()) out << "  every selected syscall has a tracepoint\n";
+  for (const auto& [type, syscalls] : *unseen) {
+    std::string list;
+    for (const auto& sc : syscalls) list += (list.empty() ? "" : ", ") + sc;
+    out << "  " << lang::EventTypeName(static_cast<lang::EventType>(type))
+        << ": not seen (no tracepoint for " << list
+        << "); rules on it do not fire unless the agent runs with --raw-syscalls, which "
+           "attaches a program to every syscall of the host\n";
   }
 }
 
@@ -154,6 +211,11 @@ int RunCompile(const CompileOptions& opt) {
   }
   std::ostringstream out;
   output::WriteKernelPlanText(*plan, inputs, out);
+  const auto prefilter = compile::AddPrefilters(rules, *plan);
+  if (opt.explain) {
+    PrintPrefilter(*plan, prefilter, out);
+    PrintVisibility(*plan, out);
+  }
   out << "\nrule index (event type -> rules it meets):\n";
   for (size_t t = 0; t < match::kEventTypes; ++t) {
     auto type = static_cast<lang::EventType>(t);

@@ -117,6 +117,10 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
                   "'' for none")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_flag("--raw-syscalls", opt->raw_syscalls_fallback,
+                "Trace selected syscalls this kernel has no tracepoint for (module_load here) "
+                "with a raw_syscalls program, which runs on every syscall of the host; without "
+                "it their events are not seen (logged at start)");
   cmd->add_option("--alert-limit", opt->alert_throttle.per_process,
                   "Alerts of one rule for one process per second; repeats are counted and "
                   "reported (0: no limit)")

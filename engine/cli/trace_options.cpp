@@ -31,6 +31,9 @@ void AddSensorFlags(CLI::App* cmd, SensorFlags& flags) {
                   "Selected syscall events per second one process may send; more are counted "
                   "(stats: throttled) and not sent (0: no limit)")
       ->capture_default_str();
+  cmd->add_flag("--raw-syscalls", flags.raw_syscalls,
+                "Trace selected syscalls this kernel has no tracepoint for (module_load here) "
+                "with a raw_syscalls program, which runs on every syscall of the host");
 }
 
 std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
@@ -51,6 +54,7 @@ std::optional<int> StartSensorCommand(const char* name, const char* root_reason,
   options->session.proc_info_entries = flags.proc_info_entries;
   options->session.tree_limits.max_args_bytes = flags.max_args_bytes;
   options->session.process_event_rate = flags.process_event_rate;
+  options->session.raw_syscalls_fallback = flags.raw_syscalls;
   options->session.env_names.clear();
   for (const std::string& name : flags.env_names)
     if (!name.empty()) options->session.env_names.push_back(name);

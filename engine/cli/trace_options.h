@@ -18,9 +18,11 @@ struct SensorFlags {
   size_t max_args_bytes = proctree::TreeLimits{}.max_args_bytes;
   uint32_t process_event_rate = runtime::SessionOptions{}.process_event_rate;
   std::vector<std::string> env_names = runtime::SessionOptions{}.env_names;
+  bool raw_syscalls = false;
 };
 
-// Adds --events, --scope, --proc-info-size, --max-args-bytes and --process-event-rate to `cmd`.
+// Adds --events, --scope, --proc-info-size, --max-args-bytes, --env-names,
+// --process-event-rate and --raw-syscalls to `cmd`.
 void AddSensorFlags(CLI::App* cmd, SensorFlags& flags);
 
 // The start of both commands: logs to stderr as "vigil NAME: ...", refuses to run without root

@@ -766,4 +766,10 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
   return set;
 }
 
+match::MatchNode SpecializeCondition(const match::MatchNode& condition, lang::EventType type) {
+  MatchNode m = Specialize(condition, type);
+  Fold(m);
+  return m;
+}
+
 }  // namespace vigil::compile

@@ -36,6 +36,10 @@ Result<std::unique_ptr<match::RuleSet>, lang::Diagnostics> CompileRules(
 Result<match::MatchNode, lang::Diagnostics> CompileCondition(const lang::Program& program,
                                                              const lang::ast::Expr& condition);
 
+// A rule's condition (CompiledRule::condition) as the rule index evaluates it for events of
+// `type`: tests on fields the type lacks and tests on evt.type decided, then folded.
+match::MatchNode SpecializeCondition(const match::MatchNode& condition, lang::EventType type);
+
 // What `vigil compile --explain` shows of a rule's named exceptions, one line each:
 // "NAME (proc.name, file.path startswith): 3 tuples, 1 appended".
 std::vector<std::string> DescribeExceptions(const lang::ast::RuleDecl& rule);

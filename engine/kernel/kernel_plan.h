@@ -15,6 +15,16 @@
 
 namespace vigil::kernel {
 
+// The argument prefilter of one event type (bpf/events.h, docs/kernel.md "Argument prefilter"):
+// an event is kept when its open flags meet flag_mask, or its path is one of `exact`, starts with
+// one of `prefix` or ends with one of `suffix`. compile/prefilter.h derives it from the rules;
+// kernel/prefilter_decision.h turns it into map contents and decides with them.
+struct Prefilter {
+  uint64_t flag_mask = 0;
+  std::set<std::string> exact, prefix, suffix;
+  bool operator==(const Prefilter&) const = default;
+};
+
 struct KernelPlan {
   uint32_t version = 0;
   // Large (per-policy ranges); kept on the heap.
@@ -28,6 +38,8 @@ struct KernelPlan {
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> binary;            // (mntns or 0, path hash)
   std::map<std::pair<vigil_kill_kind, uint64_t>, uint64_t> kill_exec;  // (what, hash) -> policies
   std::set<uint16_t> event_types;  // union of selected event types
+  // Event type -> its argument prefilter; a type without one delivers every event in scope.
+  std::map<uint16_t, Prefilter> prefilter;
 
   bool Wants(uint16_t type) const { return event_types.count(type) != 0; }
 };

@@ -73,10 +73,13 @@ int RingReader::OnDiscardOnlyRecord(void* ctx, void*, size_t size) {
 
 void RingReader::Run(Buffer* buffer) {
   while (!stop_.load()) {
-    int rc = ring_buffer__poll(buffer->rb, 100);
-    // poll reads only the buffers that signalled; a discard-only buffer must be passed over even
-    // when its producers did not wake us (it frees its space).
-    if (rc >= 0 && buffer->has_discard_only) rc = ring_buffer__consume(buffer->rb);
+    int rc = ring_buffer__poll(buffer->rb, kPollTimeoutMs);
+    // poll reads only the buffers that signalled. Syscall records are submitted without a
+    // wakeup until VIGIL_WAKEUP_BYTES are waiting (bpf/vigil.bpf.c, deliver_flags), so every
+    // buffer is read after each poll, woken or timed out: no record waits longer than
+    // kPollTimeoutMs, and none is left behind by a wakeup that never came. A discard-only buffer
+    // must be passed over the same way (it frees its space).
+    if (rc >= 0) rc = ring_buffer__consume(buffer->rb);
     if (rc < 0 && rc != -EINTR) {
       spdlog::error("ring buffer poll failed: {}", std::strerror(-rc));
       break;

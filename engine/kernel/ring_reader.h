@@ -30,6 +30,9 @@ struct RingSource {
 
 class RingReader {
  public:
+  // The longest a record waits in a ring buffer before it is read: the readers poll with this
+  // timeout and read every buffer after each poll (records may come without a wakeup).
+  static constexpr int kPollTimeoutMs = 10;
   // Called from the reader threads, possibly concurrently: must be thread-safe.
   using Sink = std::function<void(const Event&)>;
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "kernel/event_types.h"
+#include "kernel/prefilter_decision.h"
 #include "kernel/syscall_table.h"
 #include "kernel/tracefs.h"
 #include "vigil.skel.h"
@@ -70,7 +71,8 @@ const char* StatName(int stat) {
       "drop_main",        "drop_net",           "filtered",
       "proc_info_misses", "proc_info_rebuilds", "proc_info_recomputes",
       "inflight_full",    "fallback_calls",     "exe_hash_failures",
-      "kills_unreported", "argv_shortened",     "throttled"};
+      "kills_unreported", "argv_shortened",     "throttled",
+      "prefiltered"};
   return stat >= 0 && stat < VIGIL_STAT_MAX ? kNames[stat] : "?";
 }
 
@@ -142,13 +144,14 @@ bool Sensors::WantsProgram(const std::string& name, const SensorOptions& options
   if (!info || !loadable.count(info->event)) return false;
   if (enter) traced_.push_back(sc);
   if (TracepointExists(tracefs, "syscalls", (enter ? "sys_enter_" : "sys_exit_") + sc)) return true;
-  if (enter) fallbacks_.push_back(sc);
+  if (enter) (options.raw_syscalls_fallback ? fallbacks_ : unseen_).push_back(sc);
   return false;
 }
 
 void Sensors::SelectPrograms(const SensorOptions& options, const std::set<uint16_t>& loadable,
                              const std::set<std::string>& rejected) {
   fallbacks_.clear();
+  unseen_.clear();
   skipped_.clear();
   traced_.clear();
   // Without the shared programs the stubs would tail-call into nothing: skip them all.
@@ -290,6 +293,11 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
     skel->rodata->proc_budget_window_ns = uint64_t{kBudgetWindowMs} * 1'000'000;
     bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
     bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
+    // A wakeup once an eighth of the ring is waiting (else the reader's poll timeout): far from
+    // full at any rate the reader keeps up with, and one wakeup per many records.
+    skel->rodata->wakeup_bytes = options.wakeup_bytes == SensorOptions::kBatchedWakeup
+                                     ? options.ring_bytes / 8
+                                     : options.wakeup_bytes;
     bpf_map__set_max_entries(skel->maps.net_events, options.net_ring_bytes);
     self->SelectPrograms(options, loadable, rejected);
     if (options.before_load) options.before_load(skel->obj);
@@ -450,9 +458,54 @@ Status Sensors::WriteScopeMaps(const kernel::KernelPlan& plan) {
   return s;
 }
 
+Status Sensors::WritePrefilter(const kernel::KernelPlan& plan) {
+  auto& maps = skel_->maps;
+  const uint32_t version = plan.version;
+  // Every type of the version's slot is written (as event_policies): no stale config survives.
+  for (uint32_t type = 0; type < VIGIL_EVT_MAX; ++type) {
+    const uint32_t slot = (version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX + type;
+    vigil_pf_config cfg{};
+    cfg.version = version;
+    auto it = plan.prefilter.find(static_cast<uint16_t>(type));
+    if (it != plan.prefilter.end()) {
+      // The compiler leaves out what does not fit; this refusal is a defensive one.
+      if (auto why = PrefilterDoesNotFit(it->second))
+        return Error{"argument prefilter of " + std::string(EventTypeName(type)) + ": " + *why};
+      cfg = PrefilterConfig(it->second, version);
+      const uint8_t one = 1;
+      for (int pass = 0; pass < 2; ++pass) {
+        const auto& entries = pass == 0 ? it->second.exact : it->second.prefix;
+        for (const auto& text : entries) {
+          vigil_pf_prefix_key key{};
+          key.version = version;
+          key.type = type;
+          const size_t n = text.size() + (pass == 0 ? 1 : 0);  // an exact path with its NUL
+          std::memcpy(key.path, text.data(), text.size());
+          key.prefixlen = static_cast<uint32_t>(64 + 8 * n);
+          if (auto s = PutElem(maps.pf_prefix, &key, sizeof(key), &one, sizeof(one), "pf_prefix");
+              !s)
+            return s;
+        }
+      }
+      for (const auto& text : it->second.suffix) {
+        vigil_pf_suffix_key key{};
+        key.version = version;
+        key.type = type;
+        key.hash = SuffixHash(text);
+        if (auto s = PutElem(maps.pf_suffix, &key, sizeof(key), &one, sizeof(one), "pf_suffix"); !s)
+          return s;
+      }
+    }
+    if (auto s = PutElem(maps.pf_config, &slot, sizeof(slot), &cfg, sizeof(cfg), "pf_config"); !s)
+      return s;
+  }
+  return OkStatus();
+}
+
 Status Sensors::Apply(const kernel::KernelPlan& plan) {
   if (auto s = WritePolicyConfig(plan); !s) return s;
   if (auto s = WriteScopeMaps(plan); !s) return s;
+  if (auto s = WritePrefilter(plan); !s) return s;
   // The flip: one update of the single-slot map makes the new version active.
   uint32_t zero = 0;
   return PutElem(skel_->maps.active_version, &zero, sizeof(zero), &plan.version,
@@ -464,6 +517,21 @@ Status Sensors::Attach() {
 }
 
 Status Sensors::AttachTypes(const std::set<uint16_t>& types) {
+  // Without the raw_syscalls fallback a selected syscall with no tracepoint is not traced: say
+  // so once per event type, naming the syscalls and the way to see them.
+  for (uint16_t type : types) {
+    std::string unseen;
+    for (const auto& sc : unseen_) {
+      const SyscallInfo* info = SyscallByName(sc);
+      if (info && info->event == type) unseen += (unseen.empty() ? "" : ", ") + sc;
+    }
+    if (unseen.empty() || !unseen_logged_.insert(type).second) continue;
+    spdlog::warn(
+        "cannot see {} events from {}: this kernel has no syscalls:sys_enter_/sys_exit_ "
+        "tracepoint for them. Rules on {} will not fire. Pass --raw-syscalls to trace them with "
+        "a raw_syscalls program, which runs on every syscall of the host (docs/kernel.md)",
+        EventTypeName(type), unseen, EventTypeName(type));
+  }
   // The raw_syscalls fallback serves the loaded syscalls without a tracepoint; it runs on every
   // syscall of the host, so it is attached only once a selected type needs it.
   std::string fallback_list;
@@ -507,6 +575,15 @@ Status Sensors::AttachTypes(const std::set<uint16_t>& types) {
   }
   attached_types_.insert(types.begin(), types.end());
   return OkStatus();
+}
+
+std::vector<std::string> Sensors::UnseenSelected() const {
+  std::vector<std::string> out;
+  for (const auto& sc : unseen_) {
+    const SyscallInfo* info = SyscallByName(sc);
+    if (info && attached_types_.count(info->event)) out.push_back(sc);
+  }
+  return out;
 }
 
 int Sensors::events_fd() const {

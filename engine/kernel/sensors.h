@@ -45,6 +45,11 @@ struct SensorOptions {
   uint32_t proc_info_entries = 0;      // 0: sized from the host (DefaultProcInfoEntries)
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
+  // Syscall records wake the reader only once this many bytes wait in the main ring buffer (the
+  // reader polls every RingReader::kPollTimeoutMs anyway); 0: the kernel's adaptive wakeup for
+  // every record. Default (kBatchedWakeup): an eighth of ring_bytes.
+  static constexpr uint32_t kBatchedWakeup = ~0u;
+  uint32_t wakeup_bytes = kBatchedWakeup;
   // Bytes of an exec's argument list read by the kernel; clamped to [1, VIGIL_ARGV_CAP].
   uint32_t argv_max_bytes = VIGIL_ARGV_DEFAULT;
   // Environment variables an exec reports (kernel/env_names.h); empty: none, no scan.
@@ -52,6 +57,11 @@ struct SensorOptions {
   // Selected syscall events per second each process may send (`--process-event-rate`), counted
   // in windows of kBudgetWindowMs; more are counted as throttled and not sent. 0: no limit.
   uint32_t process_event_rate = kDefaultProcessEventRate;
+  // Serve selected syscalls that have no per-syscall tracepoint on this kernel with a
+  // raw_syscalls program pair, which runs on every syscall of the host (`--raw-syscalls`,
+  // docs/kernel.md). Off: such syscalls are not traced, and AttachTypes logs once per event type
+  // which ones it cannot see and why.
+  bool raw_syscalls_fallback = false;
   // Called with the opened object before each load attempt. The e2e test of the loader uses it
   // to replace a program's instructions with code the verifier rejects.
   std::function<void(bpf_object*)> before_load;
@@ -109,6 +119,11 @@ class Sensors {
     static const std::vector<std::string> kNone;
     return fallback_attached_ ? fallbacks_ : kNone;
   }
+  // Selected syscalls with no per-syscall tracepoint, left untraced because the raw_syscalls
+  // fallback was not asked for (SensorOptions::raw_syscalls_fallback).
+  const std::vector<std::string>& unseen_syscalls() const { return unseen_; }
+  // Those of them whose event type is attached (selected): what the session cannot see.
+  std::vector<std::string> UnseenSelected() const;
   const std::vector<std::string>& skipped_programs() const { return skipped_; }
   size_t attached_programs() const { return links_.size(); }
 
@@ -125,12 +140,15 @@ class Sensors {
   // Apply's steps.
   Status WritePolicyConfig(const kernel::KernelPlan& plan);
   Status WriteScopeMaps(const kernel::KernelPlan& plan);
+  Status WritePrefilter(const kernel::KernelPlan& plan);
   bpf_map* NumericScopeMap(vigil_scope_kind kind) const;
 
   vigil_bpf* skel_ = nullptr;
   std::vector<bpf_link*> links_;
   std::vector<std::string> traced_;  // selected syscalls
   std::vector<std::string> fallbacks_;
+  std::vector<std::string> unseen_;
+  std::set<uint16_t> unseen_logged_;  // event types whose blind spot was logged
   std::vector<std::string> skipped_;
   std::set<uint16_t> attach_types_;    // selected at load, attached by Attach()
   std::set<uint16_t> attached_types_;  // attached so far

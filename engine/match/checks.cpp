@@ -210,7 +210,7 @@ std::string StringSetCheck::Describe() const {
 }
 
 AffixSetCheck::AffixSetCheck(Operand lhs, bool suffix, const std::vector<std::string>& members)
-    : OperandCheck(std::move(lhs), 3), suffix_(suffix), trie_(suffix) {
+    : OperandCheck(std::move(lhs), 3), suffix_(suffix), trie_(suffix), members_(members) {
   for (const auto& m : members) trie_.Insert(m);
 }
 
@@ -356,6 +356,71 @@ bool ListCheck::Eval(const EventRecord& r, EvalScratch&) const {
 std::string ListCheck::Describe() const {
   return lhs_.Describe() + (intersects_ ? " intersects " : " contains one of ") +
          SetPreview(members_);
+}
+
+// ---- hints for the kernel's argument prefilter ------------------------------------------
+
+namespace {
+
+bool PlainOperand(const Operand& op) {
+  return op.index < 0 && op.key.empty() && op.transforms.empty();
+}
+
+CheckHint StringsHint(const Operand& op, CheckHint::Kind kind, std::vector<std::string> strings) {
+  CheckHint h;
+  if (!PlainOperand(op)) return h;
+  h.kind = kind;
+  h.field = op.field;
+  h.strings = std::move(strings);
+  return h;
+}
+
+}  // namespace
+
+CheckHint StringCheck::Hint() const {
+  switch (op_) {
+    case StringOp::kEq:
+      return StringsHint(lhs_, CheckHint::Kind::kEquals, {constant_});
+    case StringOp::kStartsWith:
+      return StringsHint(lhs_, CheckHint::Kind::kPrefix, {constant_});
+    case StringOp::kEndsWith:
+      return StringsHint(lhs_, CheckHint::Kind::kSuffix, {constant_});
+    default:
+      return {};
+  }
+}
+
+CheckHint StringSetCheck::Hint() const {
+  return StringsHint(lhs_, CheckHint::Kind::kEquals, {members_.begin(), members_.end()});
+}
+
+CheckHint AffixSetCheck::Hint() const {
+  return StringsHint(lhs_, suffix_ ? CheckHint::Kind::kSuffix : CheckHint::Kind::kPrefix, members_);
+}
+
+CheckHint RegexCheck::Hint() const {
+  CheckHint h = StringsHint(lhs_, CheckHint::Kind::kRegex, {});
+  if (h.kind != CheckHint::Kind::kNone) h.pattern = re_->pattern();
+  return h;
+}
+
+CheckHint FlagsCheck::Hint() const {
+  CheckHint h;
+  if (!PlainOperand(lhs_)) return h;
+  h.kind = CheckHint::Kind::kFlags;
+  h.field = lhs_.field;
+  h.any = any_;
+  for (const auto& t : tests_) h.flag_tests.emplace_back(t.mask, t.bits);
+  return h;
+}
+
+CheckHint BoolCheck::Hint() const {
+  CheckHint h;
+  if (!PlainOperand(lhs_)) return h;
+  h.kind = CheckHint::Kind::kBool;
+  h.field = lhs_.field;
+  h.expected = expected_;
+  return h;
 }
 
 }  // namespace vigil::match

@@ -28,9 +28,23 @@ struct EvalScratch {
   std::string lhs, rhs;
 };
 
+// What a check on a plain field (no transformer, index or key) requires of an event when it
+// holds, for the kernel's argument prefilter (compile/prefilter.h). kNone: nothing usable.
+struct CheckHint {
+  enum class Kind : uint8_t { kNone, kEquals, kPrefix, kSuffix, kRegex, kFlags, kBool };
+  Kind kind = Kind::kNone;
+  lang::FieldId field{};
+  std::vector<std::string> strings;                       // kEquals (any of), kPrefix, kSuffix
+  std::string pattern;                                    // kRegex (RE2, unanchored search)
+  std::vector<std::pair<uint64_t, uint64_t>> flag_tests;  // kFlags: (mask, bits)
+  bool any = false;                                       // kFlags: some test (else every test)
+  bool expected = false;                                  // kBool
+};
+
 class Check {
  public:
   virtual ~Check() = default;
+  virtual CheckHint Hint() const { return {}; }
   virtual bool Eval(const EventRecord& r, EvalScratch& s) const = 0;
   // One line for `vigil compile --explain`: proc.name in hash-set(7).
   virtual std::string Describe() const = 0;
@@ -81,6 +95,7 @@ class StringCheck final : public OperandCheck {
   StringCheck(Operand lhs, StringOp op, std::string constant);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   StringOp op_;
@@ -115,6 +130,7 @@ class RegexCheck final : public OperandCheck {
   static Result<std::unique_ptr<RegexCheck>> Make(Operand lhs, const std::string& pattern);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   RegexCheck(Operand lhs, std::unique_ptr<RE2> re)
@@ -134,6 +150,7 @@ class StringSetCheck final : public OperandCheck {
   StringSetCheck(Operand lhs, StringSet members);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   StringSet members_;
@@ -145,10 +162,12 @@ class AffixSetCheck final : public OperandCheck {
   AffixSetCheck(Operand lhs, bool suffix, const std::vector<std::string>& members);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   bool suffix_;
   StringTrie trie_;
+  std::vector<std::string> members_;  // for Hint
 };
 
 // number OP constant (int, uint, flags compared whole, bool, len())
@@ -199,6 +218,7 @@ class FlagsCheck final : public OperandCheck {
   FlagsCheck(Operand lhs, bool any, std::vector<FlagTest> tests);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   bool any_;
@@ -211,6 +231,7 @@ class BoolCheck final : public OperandCheck {
   BoolCheck(Operand lhs, bool expected);
   bool Eval(const EventRecord& r, EvalScratch& s) const override;
   std::string Describe() const override;
+  CheckHint Hint() const override;
 
  private:
   bool expected_;

@@ -92,7 +92,9 @@ Status Session::LoadSensors(const kernel::KernelPlan& plan) {
       if (!kernel::IsLifecycleEvent(t)) so.loadable_types.insert(t);
   so.proc_info_entries = options_.proc_info_entries;
   so.ring_bytes = options_.ring_bytes;
+  so.wakeup_bytes = options_.wakeup_bytes;
   so.process_event_rate = options_.process_event_rate;
+  so.raw_syscalls_fallback = options_.raw_syscalls_fallback;
   // One limit for the arguments the kernel reads and those the tree keeps (`--max-args-bytes`).
   so.argv_max_bytes =
       static_cast<uint32_t>(std::min<size_t>(options_.tree_limits.max_args_bytes, VIGIL_ARGV_CAP));
@@ -264,6 +266,8 @@ std::string Session::StatsLine() const {
     const auto& fallback = sensors_->fallback_syscalls();
     for (size_t i = 0; i < fallback.size(); ++i)
       out += (i ? "," : "; raw_syscalls_fallback=") + fallback[i];
+    const auto unseen = sensors_->UnseenSelected();
+    for (size_t i = 0; i < unseen.size(); ++i) out += (i ? "," : "; not_seen=") + unseen[i];
   }
   if (tree_) {
     std::lock_guard lock(event_mu_);

@@ -38,8 +38,13 @@ struct SessionOptions {
   bool load_every_type = false;
   uint32_t proc_info_entries = 0;  // 0: sized from the host
   uint32_t ring_bytes = 16u << 20;
+  // When syscall records wake the ring buffer's reader (kernel::SensorOptions::wakeup_bytes).
+  uint32_t wakeup_bytes = kernel::SensorOptions::kBatchedWakeup;
   // Selected syscall events per second each process may send (kernel::SensorOptions).
   uint32_t process_event_rate = kernel::kDefaultProcessEventRate;
+  // Trace selected syscalls without a per-syscall tracepoint with the raw_syscalls fallback,
+  // which runs on every syscall of the host (`--raw-syscalls`; kernel::SensorOptions).
+  bool raw_syscalls_fallback = false;
   // Keep a process tree and enrich events from it. Off for consumers that only need the raw
   // kernel events (`vigil trace --format text`, the overhead benchmark).
   bool process_tree = true;

@@ -38,8 +38,8 @@ class KernelSyscalls : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!BpfUnavailableReason().empty()) return;
     prctl(PR_SET_NAME, "vigil-e2e-sc");  // children inherit it; the scope follows them anyway
-    trace_ = new TraceProcess(
-        {"--events", kEvents, "--scope", "comm in [vigil-e2e-sc] follow", "--format", "json"});
+    trace_ = new TraceProcess({"--events", kEvents, "--scope", "comm in [vigil-e2e-sc] follow",
+                               "--format", "json", "--raw-syscalls"});
     ready_ = trace_->WaitReady();
   }
   static void TearDownTestSuite() {
@@ -296,8 +296,42 @@ TEST_F(KernelSyscalls, FinitModuleFailsButIsReported) {
                             [](const json& x) { return x["kernel"].contains("unreadable"); });
   ASSERT_FALSE(unreadable.is_null());
   EXPECT_EQ(unreadable["kernel"]["unreadable"], json::array({"params"}));
-  // This kernel has no tracepoint for it: the loader says so and uses raw_syscalls.
+  // This kernel has no tracepoint for it: the loader says so and uses raw_syscalls, because
+  // the suite asked for it (--raw-syscalls).
   EXPECT_NE(trace_->stderr_text().find("raw_syscalls"), std::string::npos);
+}
+
+// Without --raw-syscalls nothing runs on every syscall: module_load, which has no tracepoint
+// here, is not traced, the start-up log says so once, naming the syscalls and the flag, and the
+// stats line lists them as not seen; the fallback never runs.
+TEST_F(KernelSyscalls, BlindSpotLoggedWithoutRawSyscalls) {
+  TraceProcess trace(
+      {"--events", "module_load,open", "--scope", "comm in [vigil-e2e-bs]", "--format", "json"});
+  ASSERT_TRUE(trace.WaitReady()) << trace.stderr_text();
+  ChildGuard child(Spawn([] {
+    prctl(PR_SET_NAME, "vigil-e2e-bs");
+    long rc = syscall(SYS_finit_module, -1, "", 0);
+    return rc == -1 ? 0 : 1;
+  }));
+  ASSERT_EQ(child.Wait(), 0);
+  trace.Stop();
+  const std::string err = trace.stderr_text();
+  if (err.find("raw_syscalls program filtered by syscall number") != std::string::npos ||
+      err.find("cannot see module_load") == std::string::npos) {
+    // A kernel with module tracepoints sees module_load without any fallback.
+    EXPECT_EQ(err.find("raw_syscalls program filtered"), std::string::npos) << err;
+    GTEST_SKIP() << "this kernel has the init_module/finit_module tracepoints";
+  }
+  const size_t first = err.find("cannot see module_load events from init_module, finit_module");
+  ASSERT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("cannot see module_load", first + 1), std::string::npos) << "logged once";
+  EXPECT_NE(err.find("--raw-syscalls", first), std::string::npos) << err;
+  EXPECT_NE(err.find("not_seen=init_module,finit_module"), std::string::npos) << err;
+  auto stats = trace.stats();
+  EXPECT_EQ(stats["fallback_calls"], 0u);
+  for (const auto& r : trace.events())
+    EXPECT_NE(r.event.value("evt", json::object()).value("type", ""), "module_load")
+        << r.event.dump();
 }
 
 TEST_F(KernelSyscalls, KillPrctlSetns) {
