@@ -1,6 +1,7 @@
 // vigil fields: the field registry and the event types, for people, programs and docs.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -27,17 +28,32 @@ std::string Constants(const lang::FieldInfo& f) {
 }
 
 void PrintText() {
+  // Columns as wide as their longest entry plus two spaces, so no name runs into the next column.
+  size_t type_w = 0, sources_w = 0, name_w = 0, kind_w = 0;
+  for (const auto& e : lang::AllEventTypes()) {
+    type_w = std::max(type_w, std::string_view(e.name).size() + 2);
+    sources_w = std::max(sources_w, std::string_view(e.sources).size() + 2);
+  }
+  for (const auto& f : lang::AllFields()) {
+    name_w = std::max(name_w, FieldName(f).size() + 2);
+    kind_w = std::max(kind_w, std::string_view(lang::TypeName(f.type)).size() + 2);
+  }
+  const auto pad = static_cast<int>(name_w + kind_w);
   std::cout << "Event types:\n";
   for (const auto& e : lang::AllEventTypes())
-    std::cout << "  " << std::left << std::setw(14) << e.name << std::setw(40) << e.sources
-              << e.description << "\n";
+    std::cout << "  " << std::left << std::setw(static_cast<int>(type_w)) << e.name
+              << std::setw(static_cast<int>(sources_w)) << e.sources << e.description << "\n";
   std::cout << "\nFields:\n";
   for (const auto& f : lang::AllFields()) {
-    std::cout << "  " << std::left << std::setw(22) << FieldName(f) << std::setw(14)
-              << lang::TypeName(f.type) << f.description << "\n";
+    std::cout << "  " << std::left << std::setw(static_cast<int>(name_w)) << FieldName(f)
+              << std::setw(static_cast<int>(kind_w)) << lang::TypeName(f.type) << f.description
+              << "\n";
     if (f.events != lang::kAllEvents)
-      std::cout << "  " << std::setw(36) << "" << "on: " << Events(f) << "\n";
-    if (f.constants) std::cout << "  " << std::setw(36) << "" << "names: " << Constants(f) << "\n";
+      std::cout << "  " << std::setw(pad) << ""
+                << "on: " << Events(f) << "\n";
+    if (f.constants)
+      std::cout << "  " << std::setw(pad) << ""
+                << "names: " << Constants(f) << "\n";
   }
 }
 
@@ -91,9 +107,12 @@ void AddFieldsCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "markdown"}))
       ->capture_default_str();
   cmd->callback([format, &exit_code] {
-    if (*format == "json") PrintJson();
-    else if (*format == "markdown") PrintMarkdown();
-    else PrintText();
+    if (*format == "json")
+      PrintJson();
+    else if (*format == "markdown")
+      PrintMarkdown();
+    else
+      PrintText();
     exit_code = kExitOk;
   });
 }

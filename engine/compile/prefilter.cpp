@@ -219,23 +219,35 @@ std::vector<PrefilterOutcome> AddPrefilters(const match::RuleSet& rules, kernel:
     PathSet paths;
     const auto lt = static_cast<lang::EventType>(type);
     for (const auto& rule : rules.rules()) {
-      if (!rule.enabled || rule.policies == 0 || !(rule.events & lang::Bit(lt))) continue;
-      if (!rule.by_type[type]) {
-        o.rules.push_back(rule.name + ": never matches this type");
-        continue;
+      if (!rule.enabled || rule.policies == 0) continue;
+      // What must see this type's events: the rule itself, or each of its correlation steps
+      // on the type (a sequence's steps have their own conditions and event types).
+      std::vector<std::pair<std::string, const match::MatchNode*>> needs;
+      if (!rule.correlation.steps.empty()) {
+        for (const auto& step : rule.correlation.steps)
+          if ((step.events & lang::Bit(lt)) && step.by_type[type])
+            needs.emplace_back(rule.name + " step " + step.name, &step.condition);
+      } else if (rule.events & lang::Bit(lt)) {
+        if (!rule.by_type[type]) {
+          o.rules.push_back(rule.name + ": never matches this type");
+          continue;
+        }
+        needs.emplace_back(rule.name, &rule.condition);
       }
-      Req req = Derive(SpecializeCondition(rule.condition, lt), args);
-      if (req.mask) {
-        pf.flag_mask |= *req.mask;
-        o.rules.push_back(rule.name + ": open flags & " + Hex(*req.mask));
-      } else if (req.path) {
-        paths.Add(*req.path);
-        o.rules.push_back(rule.name + ": path (" + std::to_string(req.path->size()) +
-                          " exact/prefix/suffix strings)");
-      } else if (o.why_not.empty()) {
-        o.why_not = "rule " + rule.name +
-                    " requires neither a path (==, in, startswith, endswith, file.name, a regex "
-                    "anchored with a literal start) nor open flags";
+      for (const auto& [who, condition] : needs) {
+        Req req = Derive(SpecializeCondition(*condition, lt), args);
+        if (req.mask) {
+          pf.flag_mask |= *req.mask;
+          o.rules.push_back(who + ": open flags & " + Hex(*req.mask));
+        } else if (req.path) {
+          paths.Add(*req.path);
+          o.rules.push_back(who + ": path (" + std::to_string(req.path->size()) +
+                            " exact/prefix/suffix strings)");
+        } else if (o.why_not.empty()) {
+          o.why_not = "rule " + who +
+                      " requires neither a path (==, in, startswith, endswith, file.name, a "
+                      "regex anchored with a literal start) nor open flags";
+        }
       }
     }
     pf.exact = std::move(paths.exact);

@@ -275,6 +275,28 @@ TEST(Prefilter, EveryRuleMustRequireSomething) {
             nullptr);
 }
 
+// A sequence's steps on open count like rules: a step without a path requirement turns the
+// prefilter off, and a step's path requirement is kept (its events must still arrive).
+TEST(Prefilter, SequenceStepsOnOpenAreRequirementsToo) {
+  const std::string seq_any =
+      "rule seq { desc \"d\" severity low\n"
+      "  step opened on open when proc.name == \"cat\"\n"
+      "  step ran on exec when proc.name == \"sh\"\n"
+      "  within 1m by proc.pid output \"x\" }\n";
+  kernel::KernelPlan plan;
+  EXPECT_EQ(OpenPrefilter(Rule("a", "file.path == \"/etc/shadow\"") + seq_any, &plan), nullptr);
+  const std::string seq_tmp =
+      "rule seq { desc \"d\" severity low\n"
+      "  step opened on open when file.path startswith \"/tmp/\"\n"
+      "  step ran on exec when proc.name == \"sh\"\n"
+      "  within 1m by proc.pid output \"x\" }\n";
+  const kernel::Prefilter* pf =
+      OpenPrefilter(Rule("a", "file.path == \"/etc/shadow\"") + seq_tmp, &plan);
+  ASSERT_NE(pf, nullptr);
+  EXPECT_EQ(pf->prefix.size(), 1u);
+  EXPECT_EQ(pf->exact.size(), 1u);
+}
+
 TEST(Prefilter, DerivesPathsAndFlags) {
   kernel::KernelPlan plan;
   const kernel::Prefilter* pf = OpenPrefilter(
