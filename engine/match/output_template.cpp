@@ -10,7 +10,7 @@ OutputTemplate OutputTemplate::Parse(std::string_view text) {
   OutputTemplate t;
   std::string literal;
   auto flush = [&] {
-    if (!literal.empty()) t.parts_.push_back({std::move(literal), false, {}, -1});
+    if (!literal.empty()) t.parts_.push_back({std::move(literal), false, {}, -1, {}});
     literal.clear();
   };
   for (size_t i = 0; i < text.size(); ++i) {
@@ -57,7 +57,7 @@ OutputTemplate OutputTemplate::Parse(std::string_view text) {
       literal += text.substr(i, close - i + 1);
     } else {
       flush();
-      t.parts_.push_back({"", true, *id, index});
+      t.parts_.push_back({"", true, *id, index, {}});
     }
     i = close;
   }

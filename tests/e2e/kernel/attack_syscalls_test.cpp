@@ -45,8 +45,11 @@ namespace {
 
 using nlohmann::json;
 
+// With fork and exit, as the agent always has them: the tracer's process tree learns each child
+// from the kernel, in order, before any event that names it (ptrace.parent_traces_child of a
+// child seized and reaped at once would otherwise depend on /proc still having it).
 constexpr const char* kEvents =
-    "setuid,setgid,capset,ptrace,ns_create,dup,xattr,utimes,mount,umount,chroot,bpf,"
+    "fork,exit,setuid,setgid,capset,ptrace,ns_create,dup,xattr,utimes,mount,umount,chroot,bpf,"
     "io_uring_setup,userfaultfd,process_vm,personality,keyctl,listen,accept";
 
 // A pid above any pid_max: calls naming it fail with ESRCH.
