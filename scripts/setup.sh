@@ -16,6 +16,9 @@ PACKAGES=(
   librdkafka-dev kcat  # the Kafka output; kcat reads alerts back in its e2e test
   libsystemd-dev  # sd_notify: the agent's readiness for Type=notify units
   prometheus python3-yaml  # e2e.agent.metrics scrapes the agent; manifests are checked as YAML
+  libyaml-cpp-dev  # vigil import: Sigma and Falco rule files are YAML
+  libsimdjson-dev  # vigil replay parses recorded events with simdjson
+  gnuplot-nox  # make bench draws the report's plots
 )
 
 missing=()
