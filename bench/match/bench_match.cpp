@@ -47,15 +47,16 @@ void Keep(const T& v) {
 
 // Runs `body` over the events in rounds of about 0.1 s for at least `min_seconds`; returns the
 // best round's ns per event (the machine is shared: the fastest round is the least disturbed).
-template <typename F>
-double NsPerEvent(const std::vector<match::EventRecord>& events, double min_seconds, F body) {
+// `events` may be non-const for a body that stamps each event.
+template <typename Events, typename F>
+double NsPerEvent(Events& events, double min_seconds, F body) {
   double best = 1e18;
   auto start = Clock::now();
   size_t passes = 1;
   do {
     auto t0 = Clock::now();
     for (size_t p = 0; p < passes; ++p)
-      for (const auto& e : events) body(e);
+      for (auto& e : events) body(e);
     double round = Seconds(t0, Clock::now());
     best = std::min(best, round * 1e9 / static_cast<double>(passes * events.size()));
     if (round < 0.1) passes *= 2;
@@ -153,24 +154,13 @@ bool BenchCorrelation(const std::vector<std::string>& library, const std::string
   uint64_t now = 1'800'000'000ULL * 1'000'000'000ULL;
   size_t alerts = 0;
   auto time_loop = [&](const match::RuleSet& rules, bool correlate) {
-    double best = 1e18;
-    auto start = Clock::now();
-    size_t passes = 1;
-    do {
-      auto t0 = Clock::now();
-      for (size_t p = 0; p < passes; ++p)
-        for (auto& e : events) {
-          e.SetUint(lang::FieldId::kEvtTime, now += 1'000'000);
-          matches.clear();
-          rules.Evaluate(e, scratch, matches);
-          if (correlate) correlator.Judge(matches, e);
-          alerts += matches.size();
-        }
-      double round = Seconds(t0, Clock::now());
-      best = std::min(best, round * 1e9 / static_cast<double>(passes * events.size()));
-      if (round < 0.1) passes *= 2;
-    } while (Seconds(start, Clock::now()) < min_seconds);
-    return best;
+    return NsPerEvent(events, min_seconds, [&](match::EventRecord& e) {
+      e.SetUint(lang::FieldId::kEvtTime, now += 1'000'000);
+      matches.clear();
+      rules.Evaluate(e, scratch, matches);
+      if (correlate) correlator.Judge(matches, e);
+      alerts += matches.size();
+    });
   };
   double base = time_loop(*plain, false);
   double corr = time_loop(*with, true);

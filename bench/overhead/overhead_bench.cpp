@@ -49,6 +49,7 @@
 
 #include "bench_empty.skel.h"
 #include "bpf/events.h"
+#include "child_measure.h"
 #include "compile/plan_inputs.h"
 #include "kernel/syscall_table.h"
 #include "kernel/tracefs.h"
@@ -65,49 +66,17 @@ constexpr int kSlices = 5;              // per measurement; the fastest is kept
 
 enum class Load { kGetppid, kOpen };
 
-uint64_t ClockNs(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
+using vigil::bench::ClockNs;
 
-// Runs the workload in a child process (comm "bench-load"): kSlices slices, each timed on the
-// child's thread CPU clock. Returns the fastest slice in ns per iteration (-1 on failure).
+// The workload in a child (child_measure.h): ns per iteration of the fastest slice, -1 on failure.
 double Measure(Load load) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    syscall(SYS_prctl, 15, "bench-load", 0, 0, 0);
-    const long n = load == Load::kOpen ? kOpenSlice : kGetppidSlice;
-    double best = -1;
-    for (int s = 0; s < kSlices; ++s) {
-      const uint64_t t0 = ClockNs(CLOCK_THREAD_CPUTIME_ID);
-      for (long i = 0; i < n; ++i) {
-        if (load == Load::kOpen)
-          close(open("/etc/hostname", O_RDONLY));
-        else
-          syscall(SYS_getppid);
-      }
-      const double per =
-          static_cast<double>(ClockNs(CLOCK_THREAD_CPUTIME_ID) - t0) / static_cast<double>(n);
-      if (best < 0 || per < best) best = per;
-    }
-    if (write(fds[1], &best, sizeof(best)) != sizeof(best)) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  double per = -1;
-  if (read(fds[0], &per, sizeof(per)) != sizeof(per)) per = -1;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return per;
+  struct None {};
+  if (load == Load::kOpen)
+    return vigil::bench::MeasureInChild(
+        kSlices, kOpenSlice, [] { return None{}; },
+        [](None&) { close(open("/etc/hostname", O_RDONLY)); });
+  return vigil::bench::MeasureInChild(
+      kSlices, kGetppidSlice, [] { return None{}; }, [](None&) { syscall(SYS_getppid); });
 }
 
 double Median(std::vector<double> v) {

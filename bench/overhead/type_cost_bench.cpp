@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench_empty.skel.h"
+#include "child_measure.h"
 #include "kernel/syscall_table.h"
 #include "runtime/event_stream.h"
 #include "runtime/trace_spec.h"
@@ -104,45 +105,18 @@ const TypeCase kCases[] = {
     {"prctl", "prctl(PR_GET_DUMPABLE)", [](const Scratch&) { prctl(PR_GET_DUMPABLE); }},
 };
 
-uint64_t ThreadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// Runs the case's call in a child (comm "bench-load"), kSlices slices of kSliceCalls calls each,
-// timed on the child's thread CPU clock. Returns the fastest slice in ns per call (-1: failure).
+// The case's call in a child (child_measure.h), kSlices slices of kSliceCalls calls: ns per
+// call of the fastest slice, -1 on failure.
 double Measure(const TypeCase& c) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    prctl(PR_SET_NAME, "bench-load");
-    Scratch s;
-    s.self = getpid();
-    s.file_fd = open(kScratch, O_RDWR | O_CREAT, 0600);
-    double best = -1;
-    for (int slice = 0; slice < kSlices; ++slice) {
-      const uint64_t t0 = ThreadCpuNs();
-      for (long i = 0; i < kSliceCalls; ++i) c.op(s);
-      const double per = static_cast<double>(ThreadCpuNs() - t0) / kSliceCalls;
-      if (best < 0 || per < best) best = per;
-    }
-    if (write(fds[1], &best, sizeof(best)) != sizeof(best)) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  double per = -1;
-  if (read(fds[0], &per, sizeof(per)) != sizeof(per)) per = -1;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return per;
+  return vigil::bench::MeasureInChild(
+      kSlices, kSliceCalls,
+      [] {
+        Scratch s;
+        s.self = getpid();
+        s.file_fd = open(kScratch, O_RDWR | O_CREAT, 0600);
+        return s;
+      },
+      [&c](const Scratch& s) { c.op(s); });
 }
 
 // The empty program of bench_empty.bpf.c attached to every sys_enter/sys_exit tracepoint of the

@@ -69,7 +69,9 @@ bool WriteAll(int fd, const std::string& s) {
 ControlServer::ControlServer(std::string path, Handler handler)
     : path_(std::move(path)), handler_(std::move(handler)) {}
 
-ControlServer::~ControlServer() { Stop(); }
+ControlServer::~ControlServer() {
+  Stop();
+}
 
 Status ControlServer::Start() {
   namespace fs = std::filesystem;
@@ -86,44 +88,32 @@ Status ControlServer::Start() {
       return Error{"another vigil agent is already listening on " + path_};
     ::unlink(path_.c_str());
   }
-  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+  server_.Adopt(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int listen_fd = server_.listen_fd();
+  if (listen_fd < 0) return Error{std::string("socket: ") + std::strerror(errno)};
   mode_t old = ::umask(0177);  // the socket is created 0600
-  int rc = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int rc = ::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old);
   if (rc != 0) return Error{"bind " + path_ + ": " + std::strerror(errno)};
   ::chmod(path_.c_str(), 0600);
-  if (::listen(listen_fd_, 16) != 0) return Error{std::string("listen: ") + std::strerror(errno)};
-  if (::pipe2(wake_fds_, O_CLOEXEC) != 0)
-    return Error{std::string("pipe: ") + std::strerror(errno)};
-  running_ = true;
-  thread_ = std::thread([this] { Serve(); });
-  return OkStatus();
+  if (::listen(listen_fd, 16) != 0) return Error{std::string("listen: ") + std::strerror(errno)};
+  return server_.Start([this] { Serve(); });
 }
 
 void ControlServer::Stop() {
-  if (running_.exchange(false)) {
-    char b = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fds_[1], &b, 1);
-    thread_.join();
-    ::unlink(path_.c_str());
-  }
-  for (int* fd : {&listen_fd_, &wake_fds_[0], &wake_fds_[1]}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
+  if (server_.Stop()) ::unlink(path_.c_str());
 }
 
 void ControlServer::Serve() {
-  while (running_) {
-    pollfd pfds[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
+  while (server_.running()) {
+    pollfd pfds[2] = {{server_.listen_fd(), POLLIN, 0}, {server_.wake_fd(), POLLIN, 0}};
     if (::poll(pfds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (pfds[1].revents) return;
     if (!(pfds[0].revents & POLLIN)) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    int fd = ::accept4(server_.listen_fd(), nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
     HandleClient(fd);
   }
@@ -150,7 +140,8 @@ void ControlServer::HandleClient(int raw_fd) {
       response = handler_(request);
     }
   }
-  WriteAll(fd.get(), response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  WriteAll(fd.get(),
+           response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 Result<nlohmann::json> ControlRequest(const std::string& path, const nlohmann::json& request,

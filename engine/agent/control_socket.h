@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "agent/server_thread.h"
 #include "util/result.h"
 
 namespace vigil::agent {
@@ -36,10 +36,7 @@ class ControlServer {
 
   std::string path_;
   Handler handler_;
-  int listen_fd_ = -1;
-  int wake_fds_[2] = {-1, -1};
-  std::atomic<bool> running_{false};
-  std::thread thread_;
+  ServerThread server_;
 };
 
 // Sends one request and returns the response, or why there is none.

@@ -120,37 +120,28 @@ MetricsServer::~MetricsServer() {
 
 Status MetricsServer::Start() {
   const int family = address_.addr.ss_family;
-  listen_fd_ = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return Error{std::string("metrics socket: ") + std::strerror(errno)};
+  server_.Adopt(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const int listen_fd = server_.listen_fd();
+  if (listen_fd < 0) return Error{std::string("metrics socket: ") + std::strerror(errno)};
   int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address_.addr), address_.len) != 0)
+  ::setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(listen_fd, reinterpret_cast<const sockaddr*>(&address_.addr), address_.len) != 0)
     return Error{"metrics endpoint: cannot listen on " + address_.text + ": " +
                  std::strerror(errno)};
-  if (::listen(listen_fd_, 64) != 0)
+  if (::listen(listen_fd, 64) != 0)
     return Error{std::string("metrics endpoint: listen: ") + std::strerror(errno)};
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
-  if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len) == 0)
+  if (::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0)
     port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
                                     : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-  if (::pipe2(wake_fds_, O_CLOEXEC | O_NONBLOCK) != 0)
-    return Error{std::string("metrics endpoint: pipe: ") + std::strerror(errno)};
-  running_ = true;
-  thread_ = std::thread([this] { Serve(); });
+  if (auto started = server_.Start([this] { Serve(); }); !started)
+    return Error{"metrics endpoint: " + started.error()};
   return OkStatus();
 }
 
 void MetricsServer::Stop() {
-  if (running_.exchange(false)) {
-    char b = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fds_[1], &b, 1);
-    thread_.join();
-  }
-  for (int* fd : {&listen_fd_, &wake_fds_[0], &wake_fds_[1]}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
+  server_.Stop();
 }
 
 MetricsServerCounters MetricsServer::counters() const {
@@ -192,10 +183,10 @@ void MetricsServer::Serve() {
   using Clock = std::chrono::steady_clock;
   std::vector<std::unique_ptr<Connection>> conns;
   std::vector<pollfd> pfds;
-  while (running_) {
+  while (server_.running()) {
     pfds.clear();
-    pfds.push_back({wake_fds_[0], POLLIN, 0});
-    pfds.push_back({listen_fd_, POLLIN, 0});
+    pfds.push_back({server_.wake_fd(), POLLIN, 0});
+    pfds.push_back({server_.listen_fd(), POLLIN, 0});
     Clock::time_point next = Clock::now() + std::chrono::seconds(60);
     for (const auto& c : conns) {
       pfds.push_back({c->fd.get(), static_cast<short>(c->responding ? POLLOUT : POLLIN), 0});
@@ -248,7 +239,7 @@ void MetricsServer::Serve() {
     // New connections: accepted up to the bound; past it, accepted and closed at once.
     if (pfds[1].revents & POLLIN) {
       for (;;) {
-        Fd fd(::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        Fd fd(::accept4(server_.listen_fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (fd.get() < 0) break;
         if (conns.size() >= options_.max_connections) {
           rejected_.fetch_add(1, std::memory_order_relaxed);

@@ -17,10 +17,10 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "agent/agent_stats.h"
 #include "agent/metrics_text.h"
+#include "agent/server_thread.h"
 #include "util/result.h"
 
 namespace vigil::agent {
@@ -67,12 +67,9 @@ class MetricsServer {
   MetricsAddress address_;
   SnapshotFn snapshot_;
   MetricsServerOptions options_;
-  int listen_fd_ = -1;
-  int wake_fds_[2] = {-1, -1};
   uint16_t port_ = 0;
-  std::atomic<bool> running_{false};
   std::atomic<uint64_t> requests_{0}, rejected_{0}, timeouts_{0};
-  std::thread thread_;
+  ServerThread server_;  // declared last: stopped (its thread joined) before the rest goes
 };
 
 }  // namespace vigil::agent

@@ -366,12 +366,18 @@ bool PlainOperand(const Operand& op) {
   return op.index < 0 && op.key.empty() && op.transforms.empty();
 }
 
-CheckHint StringsHint(const Operand& op, CheckHint::Kind kind, std::vector<std::string> strings) {
+// A hint of `kind` on the operand's field; none when the operand is not a plain field.
+CheckHint FieldHint(const Operand& op, CheckHint::Kind kind) {
   CheckHint h;
   if (!PlainOperand(op)) return h;
   h.kind = kind;
   h.field = op.field;
-  h.strings = std::move(strings);
+  return h;
+}
+
+CheckHint StringsHint(const Operand& op, CheckHint::Kind kind, std::vector<std::string> strings) {
+  CheckHint h = FieldHint(op, kind);
+  if (h.kind != CheckHint::Kind::kNone) h.strings = std::move(strings);
   return h;
 }
 
@@ -405,20 +411,15 @@ CheckHint RegexCheck::Hint() const {
 }
 
 CheckHint FlagsCheck::Hint() const {
-  CheckHint h;
-  if (!PlainOperand(lhs_)) return h;
-  h.kind = CheckHint::Kind::kFlags;
-  h.field = lhs_.field;
+  CheckHint h = FieldHint(lhs_, CheckHint::Kind::kFlags);
+  if (h.kind == CheckHint::Kind::kNone) return h;
   h.any = any_;
   for (const auto& t : tests_) h.flag_tests.emplace_back(t.mask, t.bits);
   return h;
 }
 
 CheckHint BoolCheck::Hint() const {
-  CheckHint h;
-  if (!PlainOperand(lhs_)) return h;
-  h.kind = CheckHint::Kind::kBool;
-  h.field = lhs_.field;
+  CheckHint h = FieldHint(lhs_, CheckHint::Kind::kBool);
   h.expected = expected_;
   return h;
 }

@@ -19,17 +19,6 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-RULES = """
-rule exec_of_target {{
-  desc "the e2e target ran"
-  severity low
-  tags [e2e]
-  on exec
-  when proc.exe == "{target}"
-  output "{label} {{proc.cmdline}}"
-}}
-test exec_of_target {{ alert exec {{ proc.exe: "{target}" }} quiet exec {{ proc.exe: "/bin/true" }} }}
-"""
 POLICY = "policy e2e {{ desc \"{label}\" rules [tag:e2e] }}\n"
 
 
@@ -88,7 +77,7 @@ if __name__ == "__main__":
         agent_ctx = harness.Agent(vigil, "", policy_paths=[pod])
         target = os.path.join(agent_ctx.dir, "vigil-e2e-target")
         shutil.copy("/bin/true", target)
-        kubelet_write(node, {"rules.vgl": RULES.format(target=target, label="A"),
+        kubelet_write(node, {"rules.vgl": harness.exec_rule(target, "A"),
                              "policy.vgl": POLICY.format(label="A")})
         subprocess.run(["mount", "--bind", node, pod], check=True)
         mounted = True
@@ -110,7 +99,7 @@ if __name__ == "__main__":
                 failures.append("no alert from version A")
 
             # kubelet updates the ConfigMap: the agent reloads on the `..data` swap.
-            kubelet_write(node, {"rules.vgl": RULES.format(target=target, label="B"),
+            kubelet_write(node, {"rules.vgl": harness.exec_rule(target, "B"),
                                  "policy.vgl": POLICY.format(label="B")})
             agent.wait_for_log("active (file change)", timeout=30)
             log = agent.log_text()

@@ -178,14 +178,20 @@ rule exec_of_target {{
   severity {severity}
   tags [e2e]
   on exec
-  when proc.exe == "{target}"
-  output "target {{proc.cmdline}}"
+  when {field} == "{target}"
+  output "{label} {{proc.cmdline}}"
 }}
-test exec_of_target {{ alert exec {{ proc.exe: "{target}" }} quiet exec {{ proc.exe: "/bin/true" }} }}
+test exec_of_target {{ alert exec {{ {field}: "{target}" }} quiet exec {{ {field}: "/bin/true" }} }}
 """
+
+
+def exec_rule(target, label="target", severity="low", field="proc.exe"):
+    """Rule `exec_of_target` (tag e2e): every exec of `target`, the alert's output starting with
+    `label` (tests that change the policy tell its versions apart by it)."""
+    return EXEC_RULE.format(target=target, label=label, severity=severity, field=field)
 
 
 def exec_policy(target, severity="high", action="alert"):
     """A policy alerting (or acting) on every exec of `target`."""
-    return EXEC_RULE.format(target=target, severity=severity) + \
+    return exec_rule(target, severity=severity) + \
         f"policy e2e {{ rules [tag:e2e] action {action} }}\n"

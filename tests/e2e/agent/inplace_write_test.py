@@ -13,17 +13,6 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-RULE = """
-rule exec_of_target {{
-  desc "the e2e target ran"
-  severity high
-  tags [e2e]
-  on exec
-  when exec.filename == "{target}"
-  output "{label} {{proc.cmdline}}"
-}}
-test exec_of_target {{ alert exec {{ exec.filename: "{target}" }} quiet exec {{ exec.filename: "/bin/true" }} }}
-"""
 POLICY = "policy e2e { rules [tag:e2e] action kill }\n"
 
 
@@ -35,14 +24,14 @@ if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
     ctx, target = harness.agent_with_target(vigil)
-    ctx.write_policy(RULE.format(target=target, label="A") + POLICY)
+    ctx.write_policy(harness.exec_rule(target, "A", severity="high", field="exec.filename") + POLICY)
     failures = []
     with ctx as agent:
         if not killed(target):
             failures.append("version 1 does not kill the target")
         with open(agent.policy, "r+") as f:  # in place: same inode, truncated, two writes
             f.truncate(0)
-            f.write(RULE.format(target=target, label="B"))
+            f.write(harness.exec_rule(target, "B", severity="high", field="exec.filename"))
             f.flush()
             time.sleep(1.5)
             status = agent.status()

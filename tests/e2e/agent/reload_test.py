@@ -18,18 +18,7 @@ import harness  # noqa: E402
 EXECS = 2000
 REWRITES = 20
 
-POLICY = """
-rule exec_of_target {{
-  desc "the e2e target ran"
-  severity low
-  tags [e2e]
-  on exec
-  when proc.exe == "{target}"
-  output "{label} {{proc.cmdline}}"
-}}
-test exec_of_target {{ alert exec {{ proc.exe: "{target}" }} quiet exec {{ proc.exe: "/bin/true" }} }}
-policy e2e {{ rules [tag:e2e] }}
-"""
+POLICY = "policy e2e { rules [tag:e2e] }\n"
 INVALID = "rule exec_of_target { on exec when proc.nmae == 1 }\n"
 
 
@@ -39,7 +28,7 @@ if __name__ == "__main__":
     agent_ctx = harness.Agent(vigil, "")
     target = os.path.join(agent_ctx.dir, "vigil-e2e-target")
     shutil.copy("/bin/true", target)
-    versions = [POLICY.format(target=target, label="A"), POLICY.format(target=target, label="B"),
+    versions = [harness.exec_rule(target, "A") + POLICY, harness.exec_rule(target, "B") + POLICY,
                 INVALID]
     agent_ctx.write_policy(versions[0])
     failures = []

@@ -18,7 +18,7 @@ EXECS = 300
 LIMIT_S = 1.0
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-POLICY = harness.EXEC_RULE + "policy e2e_stop {{ rules [exec_of_target] }}\n"
+POLICY = "policy e2e_stop { rules [exec_of_target] }\n"
 
 
 def timed_stop(agent):
@@ -37,7 +37,7 @@ if __name__ == "__main__":
         ctx = harness.Agent(vigil, "")
         target = os.path.join(ctx.dir, "vigil-e2e-target")
         shutil.copy("/bin/true", target)
-        ctx.write_policy(POLICY.format(target=target, severity="low"))
+        ctx.write_policy(harness.exec_rule(target) + POLICY)
         ctx.policy_paths = [os.path.join(ROOT, "rules"), os.path.join(ROOT, "policies/default.vgl"),
                             ctx.policy]
         with ctx as agent:

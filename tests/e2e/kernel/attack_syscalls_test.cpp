@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_trace_suite.h"
 #include "trace_harness.h"
 
 namespace vigil::e2e {
@@ -114,48 +115,23 @@ std::vector<std::string> Outputs(const std::vector<json>& alerts) {
   return out;
 }
 
-class KernelAttackSyscalls : public ::testing::Test {
+class KernelAttackSyscalls : public SharedTraceSuite<KernelAttackSyscalls> {
  protected:
-  static void SetUpTestSuite() {
-    if (!BpfUnavailableReason().empty()) return;
-    prctl(PR_SET_NAME, "vigil-e2e-av");
-    trace_ = new TraceProcess(
-        {"--events", kEvents, "--scope", "comm in [vigil-e2e-av] follow", "--format", "json"});
-    ready_ = trace_->WaitReady();
-  }
+  static void SetUpTestSuite() { Start("vigil-e2e-av", {"--events", kEvents}); }
   static void TearDownTestSuite() {
-    if (trace_) {
-      trace_->Stop();
-      EXPECT_EQ(trace_->malformed_lines(), 0u);
-      auto stats = trace_->stats();
-      EXPECT_EQ(stats["decode_errors"], 0u);
-      EXPECT_EQ(stats["drops_main"], 0u);
+    Stop([](TraceProcess& trace) {
       // None of these types may put a program on raw_syscalls (issue 14, performance).
-      EXPECT_EQ(trace_->stderr_text().find("raw_syscalls"), std::string::npos)
-          << trace_->stderr_text();
-    }
-    delete trace_;
-    trace_ = nullptr;
-  }
-  void SetUp() override {
-    VIGIL_REQUIRE_BPF();
-    ASSERT_TRUE(ready_) << trace_->stderr_text();
-  }
-  // The event of `type` made by `syscall` in `pid` (with an optional extra condition).
-  static json Syscall(const std::string& type, const std::string& name, pid_t pid,
-                      const std::function<bool(const json&)>& extra = nullptr) {
-    return trace_->WaitFor([&](const json& e) {
-      return e["evt"].value("type", "") == type && e["proc"].value("pid", 0) == pid &&
-             e["evt"].value("syscall", "") == name && e.contains("kernel") &&
-             e["kernel"].value("syscall", "") == name && (!extra || extra(e));
+      EXPECT_EQ(trace.stderr_text().find("raw_syscalls"), std::string::npos) << trace.stderr_text();
     });
   }
-  static TraceProcess* trace_;
-  static bool ready_;
+  // The suite's events also name their syscall in `evt.syscall`.
+  static json Syscall(const std::string& type, const std::string& name, pid_t pid,
+                      const std::function<bool(const json&)>& extra = nullptr) {
+    return SharedTraceSuite::Syscall(type, name, pid, [&](const json& e) {
+      return e["evt"].value("syscall", "") == name && (!extra || extra(e));
+    });
+  }
 };
-
-TraceProcess* KernelAttackSyscalls::trace_ = nullptr;
-bool KernelAttackSyscalls::ready_ = false;
 
 TEST_F(KernelAttackSyscalls, CredentialsWithTheCallersIdsBeforeTheCall) {
   const uint64_t caps = CapabilitySet("CapEff");

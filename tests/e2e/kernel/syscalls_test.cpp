@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "shared_trace_suite.h"
 #include "trace_harness.h"
 
 namespace vigil::e2e {
@@ -33,45 +34,10 @@ constexpr const char* kEvents =
     "open,connect,accept,bind,listen,socket,ptrace,memfd_create,unlink,rename,link,symlink,"
     "chmod,chown,setuid,setgid,mount,umount,module_load,kill,prctl,setns";
 
-class KernelSyscalls : public ::testing::Test {
+class KernelSyscalls : public SharedTraceSuite<KernelSyscalls> {
  protected:
-  static void SetUpTestSuite() {
-    if (!BpfUnavailableReason().empty()) return;
-    prctl(PR_SET_NAME, "vigil-e2e-sc");  // children inherit it; the scope follows them anyway
-    trace_ = new TraceProcess({"--events", kEvents, "--scope", "comm in [vigil-e2e-sc] follow",
-                               "--format", "json", "--raw-syscalls"});
-    ready_ = trace_->WaitReady();
-  }
-  static void TearDownTestSuite() {
-    if (trace_) {
-      trace_->Stop();
-      EXPECT_EQ(trace_->malformed_lines(), 0u);
-      auto stats = trace_->stats();
-      EXPECT_EQ(stats["decode_errors"], 0u);
-      EXPECT_EQ(stats["drops_main"], 0u);
-    }
-    delete trace_;
-    trace_ = nullptr;
-  }
-  void SetUp() override {
-    VIGIL_REQUIRE_BPF();
-    ASSERT_TRUE(ready_) << trace_->stderr_text();
-  }
-  // The syscall event of `name` from `pid` (with an optional extra condition).
-  static json Syscall(const std::string& type, const std::string& name, pid_t pid,
-                      const std::function<bool(const json&)>& extra = nullptr) {
-    return trace_->WaitFor([&](const json& e) {
-      return e["evt"].value("type", "") == type && e["proc"].value("pid", 0) == pid &&
-             e.contains("kernel") && e["kernel"].value("syscall", "") == name &&
-             (!extra || extra(e));
-    });
-  }
-  static TraceProcess* trace_;
-  static bool ready_;
+  static void SetUpTestSuite() { Start("vigil-e2e-sc", {"--events", kEvents, "--raw-syscalls"}); }
 };
-
-TraceProcess* KernelSyscalls::trace_ = nullptr;
-bool KernelSyscalls::ready_ = false;
 
 TEST_F(KernelSyscalls, Open) {
   TempDir dir;

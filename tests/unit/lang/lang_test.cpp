@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analyze_text.h"
 #include "lang/limits.h"
 #include "lang/parser.h"
 #include "lang/pipeline.h"
@@ -17,24 +18,7 @@
 namespace vigil::lang {
 namespace {
 
-// Runs every pass over in-memory files; returns the codes of all findings.
-struct Analyzed {
-  Program program;
-  Diagnostics diags;
-  std::vector<std::string> codes() const {
-    std::vector<std::string> out;
-    for (const auto& d : diags.all()) out.push_back(d.id());
-    return out;
-  }
-};
-
-std::unique_ptr<Analyzed> AnalyzeText(const std::vector<std::string>& texts) {
-  auto a = std::make_unique<Analyzed>();
-  for (size_t i = 0; i < texts.size(); ++i)
-    a->program.sources.Add("f" + std::to_string(i) + ".vgl", texts[i]);
-  Analyze(a->program, a->diags);
-  return a;
-}
+using test_support::AnalyzeText;
 
 TEST(StringLiteral, DecodesEscapes) {
   std::string out;

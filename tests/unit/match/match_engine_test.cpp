@@ -166,30 +166,32 @@ TEST(OutputTemplate, FieldsIndexesBracesAndAbsence) {
   EXPECT_EQ(out, "cat [<NA>] {literal} {nope} O_WRONLY|O_CREAT|O_CLOEXEC");
 }
 
-TEST(OutputTemplate, ListElementsByIndex) {
-  // {LIST[N]} is element N of a list field, from 0: {proc.args[1]} is argv[1] (docs/alerts.md).
-  auto t = match::OutputTemplate::Parse("{proc.args[0]} {proc.args[1]} {proc.args[5]} {proc.args}");
+// `tmpl` rendered over an exec event whose list field `list` holds `items`.
+std::string RenderOverList(const char* tmpl, const char* list,
+                           std::initializer_list<const char*> items) {
+  auto t = match::OutputTemplate::Parse(tmpl);
   auto r = Event(EventType::kExec);
-  r.ClearList(F("proc.args"));
-  r.AppendToList(F("proc.args"), "curl");
-  r.AppendToList(F("proc.args"), "-s");
+  r.ClearList(F(list));
+  for (const char* item : items) r.AppendToList(F(list), item);
   std::string out;
   t.Render(r, &out);
-  EXPECT_EQ(out, "curl -s <NA> [curl, -s]");
+  return out;
+}
+
+TEST(OutputTemplate, ListElementsByIndex) {
+  // {LIST[N]} is element N of a list field, from 0: {proc.args[1]} is argv[1] (docs/alerts.md).
+  EXPECT_EQ(RenderOverList("{proc.args[0]} {proc.args[1]} {proc.args[5]} {proc.args}", "proc.args",
+                           {"curl", "-s"}),
+            "curl -s <NA> [curl, -s]");
 }
 
 TEST(OutputTemplate, EnvironmentVariableByName) {
   // {proc.env[NAME]} is the value of one selected variable; an absent one renders as <NA>, and a
   // key only another field would take stays literal text (lint reports it, V045).
-  auto t = match::OutputTemplate::Parse(
-      "preload={proc.env[LD_PRELOAD]} audit={proc.env[LD_AUDIT]} {proc.name[LD_PRELOAD]}");
-  auto r = Event(EventType::kExec);
-  r.ClearList(F("proc.env"));
-  r.AppendToList(F("proc.env"), "LD_PRELOADX=no");
-  r.AppendToList(F("proc.env"), "LD_PRELOAD=/tmp/x.so");
-  std::string out;
-  t.Render(r, &out);
-  EXPECT_EQ(out, "preload=/tmp/x.so audit=<NA> {proc.name[LD_PRELOAD]}");
+  EXPECT_EQ(RenderOverList(
+                "preload={proc.env[LD_PRELOAD]} audit={proc.env[LD_AUDIT]} {proc.name[LD_PRELOAD]}",
+                "proc.env", {"LD_PRELOADX=no", "LD_PRELOAD=/tmp/x.so"}),
+            "preload=/tmp/x.so audit=<NA> {proc.name[LD_PRELOAD]}");
 }
 
 TEST(FieldText, FlagsWithUnnamedBits) {
