@@ -148,6 +148,9 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
     }
   }
   for (const auto& m : matches_) Emit(rules, m, record_, event, time);
+  // Throttle windows this event's time closed with alerts held back: their summaries.
+  if (time && rules.HasThrottles() && record_.Has(lang::FieldId::kEvtTime))
+    Summarise(rules, *time, record_.Uint(lang::FieldId::kEvtTime));
 }
 
 namespace {
@@ -178,17 +181,38 @@ void Agent::Emit(const match::RuleSet& rules, const match::RuleMatch& m,
   output::Alert alert = output::MakeAlert(rules, m, r, firing);
   // The rule's own throttle (the language's, in event time) after the agent's safety one.
   if (time && rule.throttle.active() && alert.action() != lang::ast::Action::kKill) {
-    alert.throttle = time->throttle.Admit(m.rule, r, alert.output);
+    alert.throttle = time->throttle.Admit(m, r, alert.output);
     if (!alert.throttle.admit) {
       counters_.rule_throttled.fetch_add(1, std::memory_order_relaxed);
       return;
     }
   }
+  if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
+  Deliver(alert, r);
+}
+
+void Agent::Summarise(const match::RuleSet& rules, TimeState& time, uint64_t now_ns) {
+  summaries_.clear();
+  time.throttle.Expire(now_ns, &summaries_);
+  for (const auto& s : summaries_) {
+    output::Alert alert = output::MakeAlert(rules, s.match, s.event);
+    alert.throttle = s.verdict;
+    counters_.throttle_summaries.fetch_add(1, std::memory_order_relaxed);
+    Deliver(alert, s.event);
+  }
+}
+
+void Agent::SummariseAll(uint64_t now_ns) {
+  for (auto& [version, time] : time_state_)
+    if (auto it = rule_sets_.find(version); it != rule_sets_.end() && it->second->HasThrottles())
+      Summarise(*it->second, *time, now_ns);
+}
+
+void Agent::Deliver(output::Alert& alert, const match::EventRecord& r) {
   alert.envelope.id = alert_ids_.Next();
   if (alert.envelope.hostname.empty()) alert.envelope.hostname = hostname_;
   counters_.alerts.fetch_add(1, std::memory_order_relaxed);
-  ++alerts_by_rule_[{rule.name, lang::ast::SeverityName(rule.severity)}];
-  if (alert.action() == lang::ast::Action::kKill) Kill(alert, r, event);
+  ++alerts_by_rule_[{alert.rule->name, lang::ast::SeverityName(alert.rule->severity)}];
   // Each format the outputs take, rendered once.
   std::string lines[3];
   auto render = [&](output::AlertFormat f) -> const std::string& {
@@ -317,9 +341,10 @@ std::string Agent::StatsLine() const {
     out += fmt::format(" kills_audited={}", counters_.kills_audited.load());
   out += fmt::format(" alerts_suppressed={} loss_reports={}", counters_.alerts_suppressed.load(),
                      counters_.loss_reports.load());
-  out += fmt::format(" correlations_fired={} correlation_evicted={} rule_throttled={}",
-                     counters_.correlations_fired.load(), counters_.correlation_evicted.load(),
-                     counters_.rule_throttled.load());
+  out += fmt::format(
+      " correlations_fired={} correlation_evicted={} rule_throttled={} throttle_summaries={}",
+      counters_.correlations_fired.load(), counters_.correlation_evicted.load(),
+      counters_.rule_throttled.load(), counters_.throttle_summaries.load());
   out += fmt::format("; old_version_events={} unknown_version_events={}",
                      counters_.old_version_events.load(), counters_.unknown_version_events.load());
   if (session_) {
@@ -442,6 +467,7 @@ AgentSnapshot Agent::Collect() const {
   s.correlations_fired = counters_.correlations_fired;
   s.correlation_evicted = counters_.correlation_evicted;
   s.rule_throttled = counters_.rule_throttled;
+  s.throttle_summaries = counters_.throttle_summaries;
   s.kills = {{"user", counters_.kills},
              {"kernel", counters_.kernel_kills},
              {"failed", counters_.kill_failures},
@@ -607,6 +633,11 @@ void Agent::Loop(int signal_fd) {
     // A change is reported once it is complete (quiet, and closed by its writer).
     if (watcher_ && watcher_->Poll(std::chrono::steady_clock::now())) ReloadNow("file change");
     if (std::chrono::steady_clock::now() >= next_loss_check) {
+      // Windows closed while no event came: a second of slack for events still in the rings.
+      timespec ts{};
+      ::clock_gettime(CLOCK_REALTIME, &ts);
+      const uint64_t now_ns = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+      session_->Locked([&] { SummariseAll(now_ns - 1'000'000'000); });
       CheckLoss(false);
       if (metrics_) Publish();
       next_loss_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
@@ -625,7 +656,10 @@ void Agent::Shutdown() {
   if (metrics_) Publish();
   if (control_) control_->Stop();
   session_->Stop();
-  session_->Locked([&] { pending_->Flush(); });  // what still waits goes out, marked incomplete
+  session_->Locked([&] {
+    pending_->Flush();         // what still waits goes out, marked incomplete
+    SummariseAll(UINT64_MAX);  // held-back alerts no later alert reported
+  });
   CheckLoss(true);  // what was lost since the last report, before the outputs close
   for (auto& s : sinks_) s->Stop();
   spdlog::info("final {}", StatsLine());

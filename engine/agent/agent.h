@@ -95,6 +95,7 @@ struct AgentCounters {
   std::atomic<uint64_t> correlations_fired{0};
   std::atomic<uint64_t> correlation_evicted{0};  // keys and partial sequences dropped at a bound
   std::atomic<uint64_t> rule_throttled{0};       // alerts held back by rules' `throttle`
+  std::atomic<uint64_t> throttle_summaries{0};   // summaries of closed throttle windows
 };
 
 class Agent {
@@ -124,6 +125,11 @@ class Agent {
   struct TimeState;
   void Emit(const match::RuleSet& rules, const match::RuleMatch& m, const match::EventRecord& r,
             const kernel::Event& event, TimeState* time);
+  // Gives the alert its id and host and pushes it to every output.
+  void Deliver(output::Alert& alert, const match::EventRecord& r);
+  // The summaries of the throttle windows closed by `now_ns` (event time), delivered.
+  void Summarise(const match::RuleSet& rules, TimeState& time, uint64_t now_ns);
+  void SummariseAll(uint64_t now_ns);  // every policy version's
   // Carries out `action kill` for an alert (or says in it why not).
   void Kill(output::Alert& alert, const match::EventRecord& r, const kernel::Event& event);
   nlohmann::json HandleControl(const nlohmann::json& request);
@@ -166,6 +172,7 @@ class Agent {
     uint64_t evicted_reported = 0;
   };
   std::map<uint32_t, std::unique_ptr<TimeState>> time_state_;
+  std::vector<match::RuleThrottle::Summary> summaries_;  // Summarise's, kept for its storage
   uint32_t active_version_ = 0;
 
   std::vector<std::unique_ptr<output::AsyncSink>> sinks_;

@@ -31,9 +31,9 @@ struct SinkSnapshot {
   std::string name;  // "stdout", "file:/var/log/vigil/alerts.jsonl", "syslog"
   uint64_t queued = 0;
   uint64_t written = 0;
-  uint64_t dropped = 0;  // the queue was full
-  uint64_t failed = 0;   // the sink reported an error
-  bool writable = true;  // the last write succeeded (or none was tried) and it is not closed
+  uint64_t dropped = 0;    // the queue was full
+  uint64_t failed = 0;     // the sink reported an error
+  bool writable = true;    // the last write succeeded (or none was tried) and it is not closed
   uint64_t retries = 0;    // attempts made again after a failure (webhook)
   uint64_t in_flight = 0;  // handed to the destination, not confirmed yet (Kafka)
 };
@@ -66,8 +66,9 @@ struct AgentSnapshot {
   uint64_t loss_reports = 0;
   // The language's correlations and rule throttles (docs/language.md).
   uint64_t correlations_fired = 0;
-  uint64_t correlation_evicted = 0;  // keys and partial sequences dropped at a rule's bound
-  uint64_t rule_throttled = 0;       // alerts held back by rules' `throttle`
+  uint64_t correlation_evicted = 0;       // keys and partial sequences dropped at a rule's bound
+  uint64_t rule_throttled = 0;            // alerts held back by rules' `throttle`
+  uint64_t throttle_summaries = 0;        // alerts summarising a closed throttle window
   std::map<std::string, uint64_t> kills;  // by outcome: user, kernel, failed, protected, audited
 
   // Process tree and pending cache.

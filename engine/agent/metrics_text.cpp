@@ -138,6 +138,9 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   w.Family("vigil_alerts_rule_throttled_total", "counter",
            "Alerts held back by rules' own throttle (the language's `throttle`).");
   w.Sample("vigil_alerts_rule_throttled_total", {}, s.rule_throttled);
+  w.Family("vigil_alerts_throttle_summaries_total", "counter",
+           "Alerts that summarise a closed throttle window (counted in vigil_alerts_total too).");
+  w.Sample("vigil_alerts_throttle_summaries_total", {}, s.throttle_summaries);
   w.Family("vigil_correlations_fired_total", "counter",
            "Correlations (count, sequence, any order) that fired.");
   w.Sample("vigil_correlations_fired_total", {}, s.correlations_fired);

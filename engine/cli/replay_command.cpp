@@ -33,7 +33,8 @@ std::string TimeSummary(const match::CorrelatorStats& c, const match::RuleThrott
   std::string out;
   if (t.stats().suppressed > 0)
     out += ", " + std::to_string(t.stats().suppressed) + " suppressed by rule throttles (" +
-           std::to_string(t.Pending()) + " not reported by a later alert)";
+           std::to_string(t.stats().summaries) + " window summar" +
+           (t.stats().summaries == 1 ? "y" : "ies") + ")";
   if (c.keys_evicted + c.pending_evicted > 0)
     out += ", correlation state evicted: " + std::to_string(c.keys_evicted) + " keys, " +
            std::to_string(c.pending_evicted) + " partial sequences";
@@ -70,6 +71,23 @@ int RunReplay(const ReplayOptions& opt) {
   std::string line, out;
   size_t line_no = 0, events = 0, malformed = 0, alerts = 0;
   int rc = kExitOk;
+  auto write = [&](output::Alert& a) {
+    a.envelope.id = ids.Next();
+    out += opt.format == "text"            ? output::AlertTextLine(a)
+           : opt.format == "falcosidekick" ? output::AlertFalcoJsonLine(a)
+                                           : output::AlertJsonLine(a);
+    ++alerts;
+  };
+  std::vector<match::RuleThrottle::Summary> summaries;
+  auto summarise = [&](uint64_t now_ns) {
+    summaries.clear();
+    throttle.Expire(now_ns, &summaries);
+    for (const auto& s : summaries) {
+      output::Alert a = output::MakeAlert(rules, s.match, s.event);
+      a.throttle = s.verdict;
+      write(a);
+    }
+  };
   while (std::getline(*in, line)) {
     ++line_no;
     if (Blank(line)) continue;
@@ -92,20 +110,20 @@ int RunReplay(const ReplayOptions& opt) {
       output::Alert a = output::MakeAlert(
           rules, m, record, m.firing >= 0 ? &correlator.firings()[m.firing] : nullptr);
       if (rules.HasThrottles() && a.action() != lang::ast::Action::kKill) {
-        a.throttle = throttle.Admit(m.rule, record, a.output);
+        a.throttle = throttle.Admit(m, record, a.output);
         if (!a.throttle.admit) continue;
       }
-      a.envelope.id = ids.Next();
-      out += opt.format == "text"            ? output::AlertTextLine(a)
-             : opt.format == "falcosidekick" ? output::AlertFalcoJsonLine(a)
-                                             : output::AlertJsonLine(a);
-      ++alerts;
+      write(a);
     }
+    // Throttle windows this event's time closed with alerts held back: their summaries.
+    if (rules.HasThrottles() && record.Has(lang::FieldId::kEvtTime))
+      summarise(record.Uint(lang::FieldId::kEvtTime));
     if (out.size() > (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();
     }
   }
+  summarise(UINT64_MAX);  // the end of input closes every window
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (in->bad()) {

@@ -68,7 +68,7 @@ TestRun RunRuleTests(const lang::Program& program, const match::RuleSet& rules) 
         if (fired && rules.rules()[*rule].throttle.active()) {
           rendered.clear();
           rules.rules()[*rule].output.Render(record, &rendered);
-          fired = throttle.Admit(*rule, record, rendered).admit;
+          fired = throttle.Admit(match::RuleMatch{.rule = *rule}, record, rendered).admit;
         }
         if (fired && !fired_at) {
           fired_at = i;

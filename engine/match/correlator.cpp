@@ -156,8 +156,11 @@ bool Correlator::FeedCount(const CompiledCorrelation& c, KeyState& k, const Cont
   Held h{ev, {}};
   if (c.distinct) {
     KeyText(r, *c.distinct, &h.distinct);
+    h.distinct_hash = std::hash<std::string>{}(h.distinct);
     // A value seen again counts once: its newest event stands for it.
-    std::erase_if(k.held, [&](const Held& o) { return o.distinct == h.distinct; });
+    std::erase_if(k.held, [&](const Held& o) {
+      return o.distinct_hash == h.distinct_hash && o.distinct == h.distinct;
+    });
   }
   k.held.push_back(std::move(h));
   if (k.held.size() < static_cast<size_t>(c.count)) return false;

@@ -66,6 +66,7 @@ class Correlator {
   struct Held {
     Contribution c;
     std::string distinct;
+    size_t distinct_hash = 0;  // of `distinct`: most comparisons end at the hash
   };
   struct KeyState {
     std::string key;

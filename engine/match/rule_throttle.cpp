@@ -4,7 +4,9 @@
 
 namespace vigil::match {
 
-ThrottleVerdict RuleThrottle::Admit(uint32_t rule, const EventRecord& r, std::string_view output) {
+ThrottleVerdict RuleThrottle::Admit(const RuleMatch& m, const EventRecord& r,
+                                    std::string_view output) {
+  const uint32_t rule = m.rule;
   const CompiledThrottle& t = rules_.rules()[rule].throttle;
   if (!t.active()) return {};
   const uint64_t now = r.Has(lang::FieldId::kEvtTime) ? r.Uint(lang::FieldId::kEvtTime) : 0;
@@ -38,7 +40,14 @@ ThrottleVerdict RuleThrottle::Admit(uint32_t rule, const EventRecord& r, std::st
   }
   ThrottleVerdict v;
   if (k->admitted >= t.limit) {
-    if (k->suppressed++ == 0) k->first_ns = now;
+    if (k->suppressed++ == 0) {
+      k->first_ns = now;
+      k->first_match = m;
+      k->first_match.firing = -1;  // the correlator's firings do not outlive the event
+      k->first_event = r;
+      const uint64_t end = k->window_start + static_cast<uint64_t>(t.per_ns);
+      deadlines_.push({end < k->window_start ? UINT64_MAX : end, rule, k->window_start, k->key});
+    }
     k->last_ns = now;
     ++stats_.suppressed;
     v.admit = false;
@@ -50,6 +59,29 @@ ThrottleVerdict RuleThrottle::Admit(uint32_t rule, const EventRecord& r, std::st
   v.last_ns = k->last_ns;
   k->suppressed = 0;
   return v;
+}
+
+void RuleThrottle::Expire(uint64_t now_ns, std::vector<Summary>* out) {
+  while (!deadlines_.empty() && deadlines_.top().end_ns <= now_ns) {
+    const Deadline& d = deadlines_.top();
+    RuleState& st = state_[d.rule];
+    if (auto it = st.keys.find(d.key); it != st.keys.end()) {
+      KeyState& k = *it->second;
+      if (k.window_start == d.window_start && k.suppressed > 0) {
+        Summary s;
+        s.match = k.first_match;
+        s.event = std::move(k.first_event);
+        s.verdict.suppressed = k.suppressed;
+        s.verdict.first_ns = k.first_ns;
+        s.verdict.last_ns = k.last_ns;
+        s.verdict.summary = true;
+        k.suppressed = 0;
+        ++stats_.summaries;
+        out->push_back(std::move(s));
+      }
+    }
+    deadlines_.pop();
+  }
 }
 
 uint64_t RuleThrottle::Pending() const {

@@ -111,6 +111,7 @@ std::string AlertJsonLine(const Alert& a) {
     j["suppressed"] = a.throttle.suppressed;
     j["suppressed_first"] = Rfc3339Nanos(a.throttle.first_ns);
     j["suppressed_last"] = Rfc3339Nanos(a.throttle.last_ns);
+    if (a.throttle.summary) j["throttle_summary"] = true;
   }
   return DumpJsonLine(j) + "\n";
 }
@@ -186,7 +187,8 @@ std::string AlertTextLine(const Alert& a) {
     }
   }
   if (a.throttle.suppressed > 0)
-    line += " (" + std::to_string(a.throttle.suppressed) + " suppressed " +
+    line += std::string(a.throttle.summary ? " (throttle window closed: " : " (") +
+            std::to_string(a.throttle.suppressed) + " suppressed " +
             Rfc3339Nanos(a.throttle.first_ns) + " .. " + Rfc3339Nanos(a.throttle.last_ns) + ")";
   if (!a.not_killed.empty())
     line += " (not killed: " + a.not_killed + ")";

@@ -250,21 +250,18 @@ TEST(Correlator, SameEventsGiveTheSameFirings) {
   EXPECT_EQ(first, trace());
 }
 
-TEST(RuleThrottle, HoldsBackPastTheLimitAndReportsTheCountInTheNextAlert) {
-  auto c = CompileSource(R"(
-rule r {
-  desc "d"
-  severity low
-  on exec
-  throttle 2 per 1m
-  by proc.name
-  output "{proc.name}"
+// Rule `r`: at most `limit` alerts per minute per process name.
+std::string ThrottledByName(int limit) {
+  return "rule r { desc \"d\" severity low on exec throttle " + std::to_string(limit) +
+         " per 1m by proc.name output \"{proc.name}\" }";
 }
-)");
+
+TEST(RuleThrottle, HoldsBackPastTheLimitAndReportsTheCountInTheNextAlert) {
+  auto c = CompileSource(ThrottledByName(2));
   match::RuleThrottle t(*c.rules);
   auto rule = *c.rules->FindRule("r");
   auto admit = [&](uint64_t at, const char* name) {
-    return t.Admit(rule, Exec(at, 1, 0, name), name);
+    return t.Admit({.rule = rule}, Exec(at, 1, 0, name), name);
   };
   EXPECT_TRUE(admit(0, "a").admit);
   EXPECT_TRUE(admit(1, "a").admit);
@@ -281,6 +278,56 @@ rule r {
   EXPECT_EQ(t.stats().suppressed, 2u);
 }
 
+TEST(RuleThrottle, AWindowThatClosesWithAlertsHeldBackIsSummarisedOnce) {
+  auto c = CompileSource(ThrottledByName(1));
+  match::RuleThrottle t(*c.rules);
+  auto rule = *c.rules->FindRule("r");
+  auto admit = [&](uint64_t at, const char* name) {
+    return t.Admit({.rule = rule, .policies = 5}, Exec(at, 1, 0, name), name);
+  };
+  std::vector<match::RuleThrottle::Summary> out;
+  EXPECT_TRUE(admit(0, "a").admit);
+  EXPECT_FALSE(admit(10, "a").admit);
+  EXPECT_FALSE(admit(20, "a").admit);
+  EXPECT_TRUE(admit(30, "b").admit);
+  t.Expire(kT0 + 59 * kSec, &out);  // a's window is still open
+  EXPECT_TRUE(out.empty());
+  t.Expire(kT0 + 60 * kSec, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].verdict.summary);
+  EXPECT_EQ(out[0].verdict.suppressed, 2u);
+  EXPECT_EQ(out[0].verdict.first_ns, kT0 + 10 * kSec);
+  EXPECT_EQ(out[0].verdict.last_ns, kT0 + 20 * kSec);
+  EXPECT_EQ(out[0].match.rule, rule);
+  EXPECT_EQ(out[0].match.policies, 5u);
+  EXPECT_EQ(out[0].event.String(lang::FieldId::kProcName), "a");
+  EXPECT_EQ(t.Pending(), 0u);
+  // Reported once: neither a later Expire nor the key's next alert repeats the count.
+  t.Expire(kT0 + 3600 * kSec, &out);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_EQ(admit(61, "a").suppressed, 0u);
+  EXPECT_EQ(t.stats().summaries, 1u);
+}
+
+TEST(RuleThrottle, AnAlertThatOpensTheNextWindowCarriesTheCountAndNoSummaryFollows) {
+  auto c = CompileSource(R"(
+rule r { desc "d" severity low on exec throttle 1 per 1m output "{proc.name}" }
+)");
+  match::RuleThrottle t(*c.rules);
+  auto rule = *c.rules->FindRule("r");
+  EXPECT_TRUE(t.Admit({.rule = rule}, Exec(0, 1, 0, "a"), "a").admit);
+  EXPECT_FALSE(t.Admit({.rule = rule}, Exec(5, 1, 0, "a"), "a").admit);
+  EXPECT_EQ(t.Admit({.rule = rule}, Exec(70, 1, 0, "a"), "a").suppressed, 1u);
+  std::vector<match::RuleThrottle::Summary> out;
+  t.Expire(UINT64_MAX, &out);
+  EXPECT_TRUE(out.empty());
+  // At the end of input every window still holding alerts back is reported.
+  EXPECT_FALSE(t.Admit({.rule = rule}, Exec(71, 1, 0, "a"), "a").admit);
+  t.Expire(UINT64_MAX, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].verdict.suppressed, 1u);
+}
+
 TEST(RuleThrottle, FoldKeysIdenticalAlertsByTheirOutput) {
   auto c = CompileSource(R"(
 rule r {
@@ -294,9 +341,9 @@ rule r {
 )");
   match::RuleThrottle t(*c.rules);
   auto rule = *c.rules->FindRule("r");
-  EXPECT_TRUE(t.Admit(rule, Exec(0, 1, 0, "a"), "a").admit);
-  EXPECT_TRUE(t.Admit(rule, Exec(1, 1, 0, "b"), "b").admit);
-  EXPECT_FALSE(t.Admit(rule, Exec(2, 1, 0, "a"), "a").admit);
+  EXPECT_TRUE(t.Admit({.rule = rule}, Exec(0, 1, 0, "a"), "a").admit);
+  EXPECT_TRUE(t.Admit({.rule = rule}, Exec(1, 1, 0, "b"), "b").admit);
+  EXPECT_FALSE(t.Admit({.rule = rule}, Exec(2, 1, 0, "a"), "a").admit);
 }
 
 TEST(RuleThrottle, APolicyThrottlesTheRulesItSelectsThatHaveNone) {
