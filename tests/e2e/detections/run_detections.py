@@ -7,11 +7,9 @@ vgl-cNN), so that alerts are attributed by lineage, not by time: other activity 
 cannot make a case pass or fail."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,72 +20,9 @@ import harness  # noqa: E402
 import shlex  # noqa: E402
 from runc_container import RuncContainer  # noqa: E402
 from cases import CASES, QUIET_HOST, RENAMED_TOOLS  # noqa: E402
+from lineage import Runner, listener  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-
-
-def listener():
-    """A loopback listener that accepts and closes, for the triggers that connect."""
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-
-    def serve():
-        while True:
-            try:
-                conn, _ = srv.accept()
-                conn.close()
-            except OSError:
-                return
-    threading.Thread(target=serve, daemon=True).start()
-    return srv
-
-
-class Runner:
-    def __init__(self, agent, scratch, tmp, bindir, port):
-        self.agent = agent
-        self.env = dict(os.environ, S=scratch, T=tmp, BIN=bindir, PORT=str(port))
-        self.scratch = scratch
-        self.bindir = bindir
-        self.seen = 0  # alerts already attributed
-
-    def shell(self, snippet):
-        """Setup and cleanup: plain /bin/sh, not attributed."""
-        subprocess.run(["/bin/sh", "-c", snippet], env=self.env, cwd=self.scratch,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-
-    def run(self, name, snippet, container_id=None):
-        """Runs `snippet` under launcher `name`; returns the alerts it caused: those whose
-        process descends from the launcher, and, for a snippet run in the harness's own
-        container, every new alert from that container."""
-        launcher = os.path.join(self.bindir, name)
-        before = len(self.agent.alerts())
-        start = time.time()
-        # The bound is generous: on a loaded 2-core machine `apt-cache policy` took over 10 s.
-        proc = subprocess.run([launcher, "-c", snippet], env=self.env, cwd=self.scratch,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
-        took = time.time() - start
-        # Wait for the agent: until no new alert arrives for 0.5 s (at most 4 s).
-        last, stable_since, deadline = -1, time.time(), time.time() + 4
-        while time.time() < deadline:
-            n = len(self.agent.alerts())
-            if n != last:
-                last, stable_since = n, time.time()
-            elif time.time() - stable_since > 0.5:
-                break
-            time.sleep(0.05)
-        mine = []
-        for k, a in enumerate(self.agent.alerts()):
-            if a.get("rule") == harness.LOSS_RULE:
-                continue  # the agent's own loss reports belong to no trigger
-            p = a["event"].get("proc", {})
-            names = [p.get("name", "")] + p.get("ancestors", {}).get("name", [])
-            in_container = (container_id and k >= before
-                            and a["event"].get("container", {}).get("id") == container_id)
-            if name in names or in_container:
-                mine.append(a)
-        return mine, took, proc.returncode, proc.stderr.decode(errors="replace")[-300:]
 
 
 def main():
