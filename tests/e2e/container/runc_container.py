@@ -4,6 +4,7 @@ kubepods-style cgroupsPath, as the CRI runtimes write them. The context manager 
 container, its cgroup and its bundle even when the test fails."""
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -111,8 +112,11 @@ class RuncContainer:
         self.started = True
         return self
 
-    def exec_argv(self, snippet):
-        """The command line that runs `snippet` with sh inside the container."""
+    def exec_argv(self, snippet, shell=True):
+        """The command line that runs `snippet` with sh inside the container (shell=False: the
+        snippet's words run directly, without a shell)."""
+        if not shell:
+            return self.runc + ["exec", self.id] + shlex.split(snippet)
         return self.runc + ["exec", self.id, "/bin/sh", "-c", snippet]
 
     def run(self, snippet, timeout=10):

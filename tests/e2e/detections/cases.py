@@ -7,7 +7,8 @@ on which the harness listens. Triggers touch the system only where the rule requ
 5 seconds and uses loopback only.
 
 `container=True`: the trigger runs inside a real runc container (tests/e2e/container), the twin
-on the host. `rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
+on the host unless `twin_container=True` (then `runc exec` runs the twin's words directly, with no
+shell in between). `rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
 which must raise nothing at all. `skip`: why a rule is not provable here yet (kept visible in the
 harness output, never silently dropped)."""
 
@@ -26,15 +27,17 @@ CASES = [
          twin="find $S -name '*.c' > /dev/null"),
     dict(rule="read_other_process_memory",
          trigger="sleep 2 & p=$!; cat /proc/$p/environ > /dev/null; kill $p",
-         twin="sleep 2 & p=$!; cat /proc/$p/stat > /dev/null; kill $p"),
+         # what ps, top and pmap read: stat, status, maps
+         twin="sleep 2 & p=$!; cat /proc/$p/stat /proc/$p/status /proc/$p/maps > /dev/null; pmap $p > /dev/null; kill $p"),
     dict(rule="ptrace_attach_other",
          trigger=PY + " \"import ctypes,subprocess,time; c=subprocess.Popen(['sleep','2']); time.sleep(0.1); "
                       "l=ctypes.CDLL(None); l.ptrace(16,c.pid,0,0); time.sleep(0.1); l.ptrace(17,c.pid,0,0); c.kill()\"",
          twin=PY + " \"import ctypes,subprocess,time; c=subprocess.Popen(['sleep','2']); time.sleep(0.1); c.kill()\""),
     # ---- execution ------------------------------------------------------------------------
-    dict(rule="shell_from_service",
-         trigger=PY + " \"import subprocess; subprocess.run(['sh','-c','true'])\"",
-         twin="bash -c 'sh -c true'"),
+    dict(rule="shell_from_service",  # a web application under an application server
+         trigger="$BIN/gunicorn -c \"" + PY + " \\\"import subprocess; subprocess.run(['sh','-c','true'])\\\"; true\"",
+         # configuration management (Ansible runs every step so), build tools, package hooks
+         twin=PY + " \"import subprocess; subprocess.run(['sh','-c','true'])\""),
     dict(rule="reverse_shell_streams",
          trigger=PY + " \"import socket,subprocess; a,b=socket.socketpair(); "
                       "subprocess.run(['sh','-c','sleep 0.3'], stdin=b, stdout=b)\"",
@@ -60,7 +63,8 @@ CASES = [
          twin="/bin/true"),
     dict(rule="shell_in_container", container=True,
          trigger="sh -c 'sleep 0.1'",
-         twin="sh -c 'sleep 0.1'"),
+         # a busybox applet run with `runc exec` (no shell in between): /bin/ls is busybox
+         twin="ls /", twin_container=True),
     dict(rule="package_manager_in_container", container=True,
          trigger="apt-get install -y curl 2>/dev/null; true",
          twin="apt-get --version > /dev/null"),
@@ -116,9 +120,16 @@ CASES = [
          trigger="nsenter -t $$ -u true",
          twin="unshare -u true"),
     dict(rule="write_release_agent",
-         trigger="echo /x > $S/release_agent",
-         twin="cat $S/release_agent > /dev/null",
-         setup="touch $S/release_agent"),
+         trigger="echo > /sys/fs/cgroup/vigil-e2e-ra/release_agent",
+         # a file of that name on an ordinary file system
+         twin="echo /x > $S/release_agent",
+         setup="mkdir -p /sys/fs/cgroup/vigil-e2e-ra && mount -t cgroup -o none,name=vigil-e2e-ra cgroup /sys/fs/cgroup/vigil-e2e-ra",
+         cleanup="umount /sys/fs/cgroup/vigil-e2e-ra; rmdir /sys/fs/cgroup/vigil-e2e-ra"),
+    dict(rule="release_agent_on_mounted_cgroup",
+         trigger="mkdir -p $S/cg && mount -t cgroup -o none,name=vigil-e2e-seq cgroup $S/cg && echo > $S/cg/release_agent",
+         # a mount, then a file named release_agent on it, but no cgroup file system
+         twin="mkdir -p $S/tm && mount -t tmpfs tmpfs $S/tm && echo > $S/tm/release_agent && umount $S/tm",
+         cleanup="umount $S/cg; umount $S/tm; true"),
     dict(rule="write_passwd_directly",
          trigger=PY + " \"open('/etc/passwd','a').close()\"",
          twin="getent passwd root > /dev/null"),
@@ -170,19 +181,5 @@ CASES = [
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
 RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap"]
-
-# Ordinary work that must not raise any high or critical alert.
-QUIET_HOST = [
-    "apt-cache policy bash > /dev/null",
-    "apt-cache show coreutils > /dev/null",
-    "printf 'int main(void){return 0;}\\n' > $S/hello.c && cc -o $S/hello $S/hello.c && $S/hello",
-    "git init -q $S/repo && git -C $S/repo -c user.email=e@x -c user.name=e commit -q --allow-empty -m init "
-    "&& git clone -q $S/repo $S/clone",
-    "dpkg-query -W bash > /dev/null",
-    "python3 -c 'import json, os; print(json.dumps(dict(os.environ))[:10])' > /dev/null",
-    "ls -la /etc > /dev/null && cat /etc/os-release > /dev/null",
-    "tar -C $S -czf $S/backup.tgz repo",
-    "sort /etc/passwd > /dev/null",
-    "update-alternatives --quiet --install /usr/local/bin/vigil-e2e-alt vigil-e2e-alt /bin/true 1 "
-    "&& update-alternatives --quiet --remove vigil-e2e-alt /bin/true",
-]
+# Renamed copies of /bin/sh: a server that runs what it is given (gunicorn running an app).
+RENAMED_SHELLS = ["gunicorn"]
