@@ -125,6 +125,10 @@ ssh-keygen -q -t ed25519 -N '' -C e2e -f $HOME/.ssh/id_ed25519
 ssh-keygen -l -f $HOME/.ssh/id_ed25519 > /dev/null
 ssh-keygen -y -f $HOME/.ssh/id_ed25519 > $S/pub
 """),
+    ("backup: tar of a home directory, its SSH keys included", """set -e
+tar -C $S -czf $S/home-backup.tgz home
+tar -tzf $S/home-backup.tgz > /dev/null
+"""),
     ("accounts: useradd, usermod, passwd -l, userdel", f"""set -e
 useradd -m -s /bin/sh -c 'benign workload' {USER}
 id {USER} > /dev/null
