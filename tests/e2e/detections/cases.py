@@ -12,7 +12,24 @@ shell in between). `rule`: the rule the trigger must raise. `twin`: the same kin
 which must raise nothing at all. `skip`: why a rule is not provable here yet (kept visible in the
 harness output, never silently dropped)."""
 
+import shlex
+
 PY = "python3 -c"
+
+# Loads a one-instruction socket filter (r0 = 0; exit) with bpf(BPF_PROG_LOAD).
+BPF_LOAD = """import ctypes, struct
+libc = ctypes.CDLL(None, use_errno=True)
+insns = ctypes.create_string_buffer(bytes.fromhex("b700000000000000" "9500000000000000"))
+lic = ctypes.create_string_buffer(b"GPL")
+attr = ctypes.create_string_buffer(struct.pack("=IIQQIIQII16s", 1, 2, ctypes.addressof(insns),
+                                   ctypes.addressof(lic), 0, 0, 0, 0, 0, b"vgl_e2e") + bytes(64))
+fd = libc.syscall(321, 5, attr, len(attr.raw))
+assert fd >= 0, ctypes.get_errno()"""
+
+# finit_module(2) on the file named by argv[1]: the kernel refuses a file that is no module.
+MOD_LOAD = """import ctypes, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+ctypes.CDLL(None).syscall(313, fd, b"", 0)"""
 
 CASES = [
     # ---- credential access ---------------------------------------------------------------
@@ -177,6 +194,37 @@ CASES = [
     dict(rule="remote_copy_tool_in_container", container=True,
          trigger="wget -q -T 1 -O /dev/null http://127.0.0.1:9/ 2>/dev/null; true",
          twin="python3 -c \"import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/', timeout=1)\" 2>/dev/null; true"),
+    # ---- issue 19: new families ----------------------------------------------------------
+    dict(rule="ld_preload_from_writable_dir",
+         trigger="cp /lib/x86_64-linux-gnu/libm.so.6 $T/libhook.so && LD_PRELOAD=$T/libhook.so /bin/true",
+         twin="LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 /bin/true"),
+    dict(rule="security_tool_stopped",
+         trigger="pkill -STOP -x falco; true",
+         twin="pgrep -x falco > /dev/null; true"),
+    dict(rule="bpf_program_load",
+         trigger="python3 $S/bpf_load.py",
+         twin="bpftool prog show > /dev/null",
+         setup="printf '%s\\n' " + shlex.quote(BPF_LOAD) + " > $S/bpf_load.py"),
+    dict(rule="ptrace_traceme_anti_debugging",
+         trigger=PY + " \"import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)\"",
+         twin="gdb -q -batch -ex run --args /bin/true > /dev/null 2>&1"),
+    dict(rule="kernel_module_from_unusual_path",
+         trigger="echo notamodule > $T/rk.ko && python3 $S/mod_load.py $T/rk.ko",
+         twin="echo notamodule > $T/rk.ko && cat $T/rk.ko > /dev/null",
+         setup="printf '%s\\n' " + shlex.quote(MOD_LOAD) + " > $S/mod_load.py"),
+    dict(rule="file_capability_set",
+         trigger="cp /bin/true $S/capbin && setcap cap_setuid+ep $S/capbin",
+         twin="cp /bin/true $S/capbin2 && setcap cap_net_raw+ep $S/capbin2"),
+    dict(rule="failed_privilege_change",
+         trigger="cd / && setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import os; os.setuid(0)' 2>/dev/null; true",
+         twin="cd / && setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import os; os.setuid(65534)'"),
+    dict(rule="discovery_burst",
+         trigger="whoami > /dev/null; id > /dev/null; uname -a > /dev/null; hostname > /dev/null; ss -tan > /dev/null; true",
+         twin="uname -a > /dev/null; hostname > /dev/null; true"),
+    dict(rule="decoded_payload_to_interpreter",
+         trigger="echo ZWNobyBoaQo= | base64 -d | sh > /dev/null",
+         # decoding to a file is what certificates and configuration do
+         twin="echo ZWNobyBoaQo= | base64 -d > $S/decoded.txt && cat $S/decoded.txt > /dev/null"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
