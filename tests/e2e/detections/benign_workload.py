@@ -111,6 +111,8 @@ printf '#include <stdio.h>\\nint main(void) { puts("ok"); return 0; }\\n' > hell
 printf 'CFLAGS = -O2 -Wall\\nall: hello\\ntest: hello\\n\\t./hello > /dev/null\\n.PHONY: all test\\n' > Makefile
 make -s test
 cc -o hello2 hello.c && ./hello2 > /dev/null
+ldd ./hello2 > /dev/null
+LD_LIBRARY_PATH=$D LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 /bin/true
 """),
     ("git: init, commit, branch, log, clone", """set -e
 git init -q $S/repo
@@ -132,6 +134,7 @@ tar -tzf $S/home-backup.tgz > /dev/null
     ("accounts: useradd, usermod, passwd -l, userdel", f"""set -e
 useradd -m -s /bin/sh -c 'benign workload' {USER}
 id {USER} > /dev/null
+su -s /bin/sh -c 'id -un' {USER} > /dev/null
 usermod -a -G users {USER}
 passwd -l {USER} > /dev/null
 userdel -r {USER} 2> /dev/null
@@ -170,6 +173,11 @@ ss -tanp > /dev/null; ss -s > /dev/null
 curl -sf -o /dev/null http://127.0.0.1:$HTTP_PORT/
 getent hosts localhost > /dev/null
 """),
+    ("system status: uptime, df, free, w, who, uname, hostname, bpftool", """set -e
+uptime > /dev/null; df -h > /dev/null; free -m > /dev/null; w > /dev/null; who > /dev/null
+uname -a > /dev/null; hostname > /dev/null
+bpftool prog list > /dev/null
+"""),
     ("packages: apt-cache and dpkg-query", """set -e
 apt-cache policy bash > /dev/null; apt-cache show coreutils > /dev/null
 dpkg-query -W bash > /dev/null; dpkg -L coreutils > /dev/null
@@ -177,6 +185,7 @@ dpkg-query -W bash > /dev/null; dpkg -L coreutils > /dev/null
     ("files: ls, cat, sort, tar, update-alternatives", """set -e
 ls -la /etc > /dev/null && cat /etc/os-release > /dev/null && sort /etc/passwd > /dev/null
 mkdir -p $S/data && echo x > $S/data/x && tar -C $S -czf $S/backup.tgz data
+base64 $S/backup.tgz > $S/backup.b64 && base64 -d $S/backup.b64 | tar -tzf - > /dev/null
 update-alternatives --quiet --install /usr/local/bin/vigil-e2e-alt vigil-e2e-alt /bin/true 1
 update-alternatives --quiet --remove vigil-e2e-alt /bin/true
 """),
