@@ -225,6 +225,13 @@ CASES = [
          trigger="echo ZWNobyBoaQo= | base64 -d | sh > /dev/null",
          # decoding to a file is what certificates and configuration do
          twin="echo ZWNobyBoaQo= | base64 -d > $S/decoded.txt && cat $S/decoded.txt > /dev/null"),
+    dict(rule="io_uring_by_script_or_temp_program",
+         trigger=PY + " \"import ctypes; ctypes.CDLL(None).syscall(425, 8, ctypes.create_string_buffer(120))\"",
+         twin=PY + " \"import os; os.pipe()\""),
+    dict(rule="timestomp_system_file",
+         trigger="cp /bin/true /usr/local/bin/vigil-e2e-ts && touch -r /bin/ls /usr/local/bin/vigil-e2e-ts",
+         twin="touch /usr/local/bin/vigil-e2e-ts",
+         cleanup="rm -f /usr/local/bin/vigil-e2e-ts"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
