@@ -4,7 +4,8 @@ the default policy, then, for each rule of cases.py, its trigger (which must rai
 its benign twin (which must raise nothing). Each snippet runs under its own launcher (a copy of
 /bin/sh named vgl-cNN), so that alerts are attributed by lineage, not by time: other activity on
 the machine cannot make a case pass or fail (lineage.py). Ordinary work that must stay quiet is
-the benign workload corpus, benign_workload.py (e2e.benign_workload)."""
+the benign workload corpus, benign_workload.py (e2e.benign_workload). VIGIL_DETECTIONS_ONLY=a,b
+runs only the cases of those rules (while writing one)."""
 import os
 import shutil
 import sys
@@ -56,6 +57,9 @@ def main():
             container.__enter__()
             for i, case in enumerate(CASES):
                 rule = case["rule"]
+                only = os.environ.get("VIGIL_DETECTIONS_ONLY")  # rule names, comma-separated
+                if only and rule not in only.split(","):
+                    continue
                 if "skip" in case:
                     results.append((rule, "skipped", case["skip"]))
                     continue
