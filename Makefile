@@ -41,7 +41,7 @@ bench: build
 
 docs: build
 	@./$(BUILD_DIR)/vigil fields --format markdown > docs/fields.md
-	@./$(BUILD_DIR)/vigil rules --format markdown rules/ > docs/rules.md
+	@python3 scripts/rules_doc.py ./$(BUILD_DIR)/vigil
 	@python3 scripts/make_configmap.py
 
 format:

@@ -19,6 +19,7 @@ PACKAGES=(
   libyaml-cpp-dev  # vigil import: Sigma and Falco rule files are YAML
   libsimdjson-dev  # vigil replay parses recorded events with simdjson
   gnuplot-nox  # make bench draws the report's plots
+  strace gdb cron curl openssh-client libcap2-bin  # e2e.benign_workload and e2e.detections run them
 )
 
 missing=()

@@ -4,6 +4,7 @@ kubepods-style cgroupsPath, as the CRI runtimes write them. The context manager 
 container, its cgroup and its bundle even when the test fails."""
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -16,12 +17,12 @@ APPLETS = ["sh", "cat", "ls", "mount", "wget", "sleep", "touch", "mkdir", "true"
 class RuncContainer:
     def __init__(self, name_prefix="vigil-e2e", pod_name="web-7f9c", namespace="shop",
                  extra_files=None, runc_root=None, cri_id=False, annotations=None,
-                 privileged=False, host_network=False, overlay=False, passwd=None):
+                 privileged=False, host_network=False, overlay=False, passwd=None, args=None):
         # annotations: added to the pod's; privileged: CAP_SYS_ADMIN in the bounding, effective
         # and permitted sets and every device allowed (as docker --privileged); host_network: no network namespace
         # of its own; overlay: the root file system is an overlay mount (an image directory as
         # its lower layer, a writable upper one), as container engines mount it; passwd: the
-        # container's /etc/passwd text.
+        # container's /etc/passwd text; args: the entrypoint (default: sleep 300).
         # cri_id: a 64-hex id as CRI runtimes make them, recognisable from the cgroup path alone
         # (other ids are confirmed through the runtime's state folder).
         self.id = uuid.uuid4().hex + uuid.uuid4().hex if cri_id else f"{name_prefix}-{uuid.uuid4().hex[:12]}"
@@ -37,6 +38,7 @@ class RuncContainer:
         self.host_network = host_network
         self.overlay = overlay
         self.passwd = passwd
+        self.args = args or ["sleep", "300"]
         self.mounted = False
         self.upper = os.path.join(self.bundle, "upper")
 
@@ -69,7 +71,7 @@ class RuncContainer:
         with open(cfg_path) as f:
             cfg = json.load(f)
         cfg["process"]["terminal"] = False
-        cfg["process"]["args"] = ["sleep", "300"]
+        cfg["process"]["args"] = self.args
         cfg["root"]["readonly"] = False
         cfg["hostname"] = self.pod_name
         cfg["linux"]["cgroupsPath"] = (
@@ -94,16 +96,27 @@ class RuncContainer:
         with open(cfg_path, "w") as f:
             json.dump(cfg, f, indent=1)
 
+    def build(self):
+        """Only the bundle: for a test that starts the container itself (self.run_argv()) and
+        still removes it with __exit__ (mark it started first)."""
+        self._build()
+
+    def run_argv(self):
+        return self.runc + ["run", "-d", "--bundle", self.bundle, self.id]
+
     def __enter__(self):
         self._build()
-        subprocess.run(self.runc + ["run", "-d", "--bundle", self.bundle, self.id], check=True,
+        subprocess.run(self.run_argv(), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        stdin=subprocess.DEVNULL)
         self.started = True
         return self
 
-    def exec_argv(self, snippet):
-        """The command line that runs `snippet` with sh inside the container."""
+    def exec_argv(self, snippet, shell=True):
+        """The command line that runs `snippet` with sh inside the container (shell=False: the
+        snippet's words run directly, without a shell)."""
+        if not shell:
+            return self.runc + ["exec", self.id] + shlex.split(snippet)
         return self.runc + ["exec", self.id, "/bin/sh", "-c", snippet]
 
     def run(self, snippet, timeout=10):

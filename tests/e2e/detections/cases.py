@@ -7,11 +7,29 @@ on which the harness listens. Triggers touch the system only where the rule requ
 5 seconds and uses loopback only.
 
 `container=True`: the trigger runs inside a real runc container (tests/e2e/container), the twin
-on the host. `rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
+on the host unless `twin_container=True` (then `runc exec` runs the twin's words directly, with no
+shell in between). `rule`: the rule the trigger must raise. `twin`: the same kind of action done the legitimate way,
 which must raise nothing at all. `skip`: why a rule is not provable here yet (kept visible in the
 harness output, never silently dropped)."""
 
+import shlex
+
 PY = "python3 -c"
+
+# Loads a one-instruction socket filter (r0 = 0; exit) with bpf(BPF_PROG_LOAD).
+BPF_LOAD = """import ctypes, struct
+libc = ctypes.CDLL(None, use_errno=True)
+insns = ctypes.create_string_buffer(bytes.fromhex("b700000000000000" "9500000000000000"))
+lic = ctypes.create_string_buffer(b"GPL")
+attr = ctypes.create_string_buffer(struct.pack("=IIQQIIQII16s", 1, 2, ctypes.addressof(insns),
+                                   ctypes.addressof(lic), 0, 0, 0, 0, 0, b"vgl_e2e") + bytes(64))
+fd = libc.syscall(321, 5, attr, len(attr.raw))
+assert fd >= 0, ctypes.get_errno()"""
+
+# finit_module(2) on the file named by argv[1]: the kernel refuses a file that is no module.
+MOD_LOAD = """import ctypes, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+ctypes.CDLL(None).syscall(313, fd, b"", 0)"""
 
 CASES = [
     # ---- credential access ---------------------------------------------------------------
@@ -26,15 +44,17 @@ CASES = [
          twin="find $S -name '*.c' > /dev/null"),
     dict(rule="read_other_process_memory",
          trigger="sleep 2 & p=$!; cat /proc/$p/environ > /dev/null; kill $p",
-         twin="sleep 2 & p=$!; cat /proc/$p/stat > /dev/null; kill $p"),
+         # what ps, top and pmap read: stat, status, maps
+         twin="sleep 2 & p=$!; cat /proc/$p/stat /proc/$p/status /proc/$p/maps > /dev/null; pmap $p > /dev/null; kill $p"),
     dict(rule="ptrace_attach_other",
          trigger=PY + " \"import ctypes,subprocess,time; c=subprocess.Popen(['sleep','2']); time.sleep(0.1); "
                       "l=ctypes.CDLL(None); l.ptrace(16,c.pid,0,0); time.sleep(0.1); l.ptrace(17,c.pid,0,0); c.kill()\"",
          twin=PY + " \"import ctypes,subprocess,time; c=subprocess.Popen(['sleep','2']); time.sleep(0.1); c.kill()\""),
     # ---- execution ------------------------------------------------------------------------
-    dict(rule="shell_from_service",
-         trigger=PY + " \"import subprocess; subprocess.run(['sh','-c','true'])\"",
-         twin="bash -c 'sh -c true'"),
+    dict(rule="shell_from_service",  # a web application under an application server
+         trigger="$BIN/gunicorn -c \"" + PY + " \\\"import subprocess; subprocess.run(['sh','-c','true'])\\\"; true\"",
+         # configuration management (Ansible runs every step so), build tools, package hooks
+         twin=PY + " \"import subprocess; subprocess.run(['sh','-c','true'])\""),
     dict(rule="reverse_shell_streams",
          trigger=PY + " \"import socket,subprocess; a,b=socket.socketpair(); "
                       "subprocess.run(['sh','-c','sleep 0.3'], stdin=b, stdout=b)\"",
@@ -60,7 +80,8 @@ CASES = [
          twin="/bin/true"),
     dict(rule="shell_in_container", container=True,
          trigger="sh -c 'sleep 0.1'",
-         twin="sh -c 'sleep 0.1'"),
+         # a busybox applet run with `runc exec` (no shell in between): /bin/ls is busybox
+         twin="ls /", twin_container=True),
     dict(rule="package_manager_in_container", container=True,
          trigger="apt-get install -y curl 2>/dev/null; true",
          twin="apt-get --version > /dev/null"),
@@ -116,9 +137,16 @@ CASES = [
          trigger="nsenter -t $$ -u true",
          twin="unshare -u true"),
     dict(rule="write_release_agent",
-         trigger="echo /x > $S/release_agent",
-         twin="cat $S/release_agent > /dev/null",
-         setup="touch $S/release_agent"),
+         trigger="echo > /sys/fs/cgroup/vigil-e2e-ra/release_agent",
+         # a file of that name on an ordinary file system
+         twin="echo /x > $S/release_agent",
+         setup="mkdir -p /sys/fs/cgroup/vigil-e2e-ra && mount -t cgroup -o none,name=vigil-e2e-ra cgroup /sys/fs/cgroup/vigil-e2e-ra",
+         cleanup="umount /sys/fs/cgroup/vigil-e2e-ra; rmdir /sys/fs/cgroup/vigil-e2e-ra"),
+    dict(rule="release_agent_on_mounted_cgroup",
+         trigger="mkdir -p $S/cg && mount -t cgroup -o none,name=vigil-e2e-seq cgroup $S/cg && echo > $S/cg/release_agent",
+         # a mount, then a file named release_agent on it, but no cgroup file system
+         twin="mkdir -p $S/tm && mount -t tmpfs tmpfs $S/tm && echo > $S/tm/release_agent && umount $S/tm",
+         cleanup="umount $S/cg; umount $S/tm; true"),
     dict(rule="write_passwd_directly",
          trigger=PY + " \"open('/etc/passwd','a').close()\"",
          twin="getent passwd root > /dev/null"),
@@ -166,23 +194,47 @@ CASES = [
     dict(rule="remote_copy_tool_in_container", container=True,
          trigger="wget -q -T 1 -O /dev/null http://127.0.0.1:9/ 2>/dev/null; true",
          twin="python3 -c \"import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/', timeout=1)\" 2>/dev/null; true"),
+    # ---- issue 19: new families ----------------------------------------------------------
+    dict(rule="ld_preload_from_writable_dir",
+         trigger="cp /lib/x86_64-linux-gnu/libm.so.6 $T/libhook.so && LD_PRELOAD=$T/libhook.so /bin/true",
+         twin="LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 /bin/true"),
+    dict(rule="security_tool_stopped",
+         trigger="pkill -STOP -x falco; true",
+         twin="pgrep -x falco > /dev/null; true"),
+    dict(rule="bpf_program_load",
+         trigger="python3 $S/bpf_load.py",
+         twin="bpftool prog show > /dev/null",
+         setup="printf '%s\\n' " + shlex.quote(BPF_LOAD) + " > $S/bpf_load.py"),
+    dict(rule="ptrace_traceme_anti_debugging",
+         trigger=PY + " \"import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)\"",
+         twin="gdb -q -batch -ex run --args /bin/true > /dev/null 2>&1"),
+    dict(rule="kernel_module_from_unusual_path",
+         trigger="echo notamodule > $T/rk.ko && python3 $S/mod_load.py $T/rk.ko",
+         twin="echo notamodule > $T/rk.ko && cat $T/rk.ko > /dev/null",
+         setup="printf '%s\\n' " + shlex.quote(MOD_LOAD) + " > $S/mod_load.py"),
+    dict(rule="file_capability_set",
+         trigger="cp /bin/true $S/capbin && setcap cap_setuid+ep $S/capbin",
+         twin="cp /bin/true $S/capbin2 && setcap cap_net_raw+ep $S/capbin2"),
+    dict(rule="failed_privilege_change",
+         trigger="cd / && setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import os; os.setuid(0)' 2>/dev/null; true",
+         twin="cd / && setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import os; os.setuid(65534)'"),
+    dict(rule="discovery_burst",
+         trigger="whoami > /dev/null; id > /dev/null; uname -a > /dev/null; hostname > /dev/null; ss -tan > /dev/null; true",
+         twin="uname -a > /dev/null; hostname > /dev/null; true"),
+    dict(rule="decoded_payload_to_interpreter",
+         trigger="echo ZWNobyBoaQo= | base64 -d | sh > /dev/null",
+         # decoding to a file is what certificates and configuration do
+         twin="echo ZWNobyBoaQo= | base64 -d > $S/decoded.txt && cat $S/decoded.txt > /dev/null"),
+    dict(rule="io_uring_by_script_or_temp_program",
+         trigger=PY + " \"import ctypes; ctypes.CDLL(None).syscall(425, 8, ctypes.create_string_buffer(120))\"",
+         twin=PY + " \"import os; os.pipe()\""),
+    dict(rule="timestomp_system_file",
+         trigger="cp /bin/true /usr/local/bin/vigil-e2e-ts && touch -r /bin/ls /usr/local/bin/vigil-e2e-ts",
+         twin="touch /usr/local/bin/vigil-e2e-ts",
+         cleanup="rm -f /usr/local/bin/vigil-e2e-ts"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
 RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap"]
-
-# Ordinary work that must not raise any high or critical alert.
-QUIET_HOST = [
-    "apt-cache policy bash > /dev/null",
-    "apt-cache show coreutils > /dev/null",
-    "printf 'int main(void){return 0;}\\n' > $S/hello.c && cc -o $S/hello $S/hello.c && $S/hello",
-    "git init -q $S/repo && git -C $S/repo -c user.email=e@x -c user.name=e commit -q --allow-empty -m init "
-    "&& git clone -q $S/repo $S/clone",
-    "dpkg-query -W bash > /dev/null",
-    "python3 -c 'import json, os; print(json.dumps(dict(os.environ))[:10])' > /dev/null",
-    "ls -la /etc > /dev/null && cat /etc/os-release > /dev/null",
-    "tar -C $S -czf $S/backup.tgz repo",
-    "sort /etc/passwd > /dev/null",
-    "update-alternatives --quiet --install /usr/local/bin/vigil-e2e-alt vigil-e2e-alt /bin/true 1 "
-    "&& update-alternatives --quiet --remove vigil-e2e-alt /bin/true",
-]
+# Renamed copies of /bin/sh: a server that runs what it is given (gunicorn running an app).
+RENAMED_SHELLS = ["gunicorn"]
