@@ -8,7 +8,8 @@
 //   C. `vigil replay` end to end (a process reading a file, writing alerts to /dev/null), with
 //      and without its start-up (loading and compiling the rules, timed on an empty file).
 // Each figure is the best of several rounds (the machine is shared). No timed assertions.
-// Usage: bench_replay [VIGIL] [--events N] [--data FILE.tsv]
+// Usage: bench_replay [VIGIL] [--events N] [--data FILE.tsv] [--write-events FILE]
+// (--write-events: only write N lines of the mix to FILE, to profile `vigil replay` on them)
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -163,12 +164,14 @@ struct Loop {
 
 int Run(int argc, char** argv) {
   const std::string src = VIGIL_SOURCE_DIR;
-  std::string vigil, data_path;
+  std::string vigil, data_path, write_path;
   size_t total = 400'000;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--events" && i + 1 < argc) {
       total = std::stoul(argv[++i]);
+    } else if (a == "--write-events" && i + 1 < argc) {
+      write_path = argv[++i];
     } else if (a == "--data" && i + 1 < argc) {
       data_path = argv[++i];
     } else {
@@ -188,6 +191,14 @@ int Run(int argc, char** argv) {
   const auto events = MakeEventMix(4096, 20261125);
   std::string one_copy;
   for (const auto& e : events) one_copy += output::DumpJsonLine(output::RecordToJson(e)) + "\n";
+  if (!write_path.empty()) {
+    std::ofstream out(write_path);
+    for (size_t n = 0; n < total; n += events.size()) out << one_copy;
+    std::ofstream(write_path + ".vgl") << extra;
+    std::printf("wrote %s (and the extra rules to %s.vgl)\n", write_path.c_str(),
+                write_path.c_str());
+    return 0;
+  }
   // The in-process loops run over 16 copies (65,536 lines, 20 MB: larger than the caches).
   std::string text;
   for (int c = 0; c < 16; ++c) text += one_copy;

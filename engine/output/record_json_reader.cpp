@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -22,8 +23,39 @@ struct Entry {
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
 };
 
+// The keys of one object level: built with a map, then looked up in an open-addressing table
+// hashed on the length and the first and last bytes (the keys of a level differ there almost
+// always), each hit confirmed by comparing the key.
 struct Node {
   std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
+  std::vector<std::pair<std::string_view, uint32_t>> table;
+  size_t mask = 0;
+
+  static size_t Hash(std::string_view k) {
+    if (k.empty()) return 0;
+    return k.size() * 0x9e37 + static_cast<unsigned char>(k.front()) * 0x3b +
+           static_cast<unsigned char>(k.back()) * 0x5;
+  }
+  void Seal() {
+    size_t size = 8;
+    while (size < keys.size() * 4) size *= 2;
+    table.assign(size, {std::string_view(), UINT32_MAX});
+    mask = size - 1;
+    for (const auto& [k, e] : keys) {
+      size_t i = Hash(k) & mask;
+      while (table[i].second != UINT32_MAX) i = (i + 1) & mask;
+      table[i] = {k, e};
+    }
+  }
+  // The entry of `k`, or UINT32_MAX.
+  uint32_t Find(std::string_view k) const {
+    for (size_t i = Hash(k) & mask;; i = (i + 1) & mask) {
+      const auto& slot = table[i];
+      if (slot.second == UINT32_MAX) return UINT32_MAX;
+      if (slot.first.size() == k.size() && std::memcmp(slot.first.data(), k.data(), k.size()) == 0)
+        return slot.second;
+    }
+  }
 };
 
 // The negative zero integer token (-0 not followed by a fraction or an exponent): nlohmann reads
@@ -62,6 +94,7 @@ struct RecordJsonReader::Impl {
                              {"policy_version", Entry::kPolicyVersion},
                              {"policies", Entry::kPolicies}})
       if (!nodes[0].keys.count(key)) entries[EntryAt(0, key)].kind = kind;
+    for (auto& n : nodes) n.Seal();
   }
 
   uint32_t EntryAt(uint32_t node, std::string_view key) {
@@ -99,16 +132,16 @@ struct RecordJsonReader::Impl {
 
   bool Walk(simdjson::dom::object obj, uint32_t node, const PolicyIndex& policies,
             match::EventRecord* r) {
-    const auto& keys = nodes[node].keys;
+    const Node& keys = nodes[node];
     for (simdjson::dom::key_value_pair kv : obj) {
-      auto it = keys.find(kv.key);
-      if (it == keys.end()) {
+      const uint32_t found = keys.Find(kv.key);
+      if (found == UINT32_MAX) {
         // RecordFromJson joins keys with dots before looking them up: a key holding a dot
         // could name a field.
         if (kv.key.find('.') != std::string_view::npos) return false;
         continue;
       }
-      Entry& e = entries[it->second];
+      Entry& e = entries[found];
       if (e.stamp == line_stamp) return false;  // a duplicate key: nlohmann keeps the last
       e.stamp = line_stamp;
       switch (e.kind) {
