@@ -2,7 +2,8 @@
 """Writes bench/results/REPORT.md from what scripts/bench.sh left in the results folder: each
 benchmark's printed output (NAME.txt: every timing there is a ratio to a baseline measured in
 the same run, with its median and spread where the benchmark repeats) and the scale curves
-(NAME.tsv), drawn as PNG plots with gnuplot. Usage: report.py [RESULTS_DIR]"""
+(NAME.tsv), drawn as PNG plots with gnuplot, and notes.md when someone wrote one about the run.
+Usage: report.py [RESULTS_DIR]"""
 import os
 import re
 import shutil
@@ -115,6 +116,9 @@ def main():
         "The machine is a shared 2-core VM: other builds and tests run beside the benchmarks, "
         "so absolute figures move from run to run; the ratios of paired runs move much less. "
         "Nothing here is asserted by a test.", ""]
+    notes = read(os.path.join(results, "notes.md"))  # optional, written by hand for a run
+    if notes:
+        out += ["## Notes on this run", "", notes.strip(), ""]
     drawn = {}
     for spec in PLOTS:
         if plot(results, *spec):

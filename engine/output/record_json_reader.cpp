@@ -58,13 +58,21 @@ struct Node {
   }
 };
 
-// The negative zero integer token (-0 not followed by a fraction or an exponent): nlohmann reads
-// it as a signed integer (not a non-negative one), simdjson as 0. Lines holding it (or, rarely,
-// the same characters inside a string) take the other path.
+// The negative zero integer token (-0 not followed by a fraction or an exponent, where a value
+// starts): nlohmann reads it as a signed integer (not a non-negative one), simdjson as 0. Lines
+// holding it (or, rarely, the same characters inside a string: "a:-0") take the other path.
 bool HasNegativeZeroInteger(std::string_view line) {
   for (size_t i = line.find("-0"); i != std::string_view::npos; i = line.find("-0", i + 1)) {
     const char next = i + 2 < line.size() ? line[i + 2] : '\0';
-    if (next != '.' && next != 'e' && next != 'E' && (next < '0' || next > '9')) return true;
+    if (next == '.' || next == 'e' || next == 'E' || (next >= '0' && next <= '9')) continue;
+    // A value starts after ':', '[' or ',' (and blanks): "node-0" in a string is no number.
+    size_t before = i;
+    while (before > 0 && (line[before - 1] == ' ' || line[before - 1] == '\t' ||
+                          line[before - 1] == '\r' || line[before - 1] == '\n'))
+      --before;
+    if (before == 0 || line[before - 1] == ':' || line[before - 1] == '[' ||
+        line[before - 1] == ',')
+      return true;
   }
   return false;
 }

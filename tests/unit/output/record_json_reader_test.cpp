@@ -61,6 +61,9 @@ TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
       R"({"evt":{"type":"open"},"evt":{"retval":-0}})",
       R"({"evt":{"type":"open","retval":-0},"policy_version":-0})",
       R"({"evt":{"type":"open"},"file":{"path":"/x-0"}})",
+      R"({"evt":{"type":"open"},"proc":{"pid": -0,"args":["node-0"]}})",
+      R"({"evt":{"type":"open"},"policies":[ -0]})",
+      R"({"evt":{"type":"open"},"policies":	-0})",
       // integers beyond 64 bits are doubles to nlohmann, errors to simdjson
       R"({"evt":{"type":"open"},"proc":{"pid":123456789012345678901234567890}})",
       R"({"evt":{"type":"open"},"x":123456789012345678901234567890,"y":-9223372036854775809})",
@@ -108,6 +111,15 @@ TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
   for (int i = 0; i < 100000; ++i) deep += R"({"a":)";
   deep += "1" + std::string(100000, '}') + "}";
   EXPECT_EQ(Differ(reader, deep), "");
+}
+
+TEST(RecordJsonReader, KeepsStringsThatLookLikeMinusZeroOnTheFastPath) {
+  RecordJsonReader reader;
+  const std::string line =
+      R"({"evt":{"type":"open"},"host":{"name":"node-0"},"file":{"path":"/var/log/x-0"}})";
+  EXPECT_EQ(Differ(reader, line), "");
+  EXPECT_EQ(reader.stats().fast, 1u);
+  EXPECT_EQ(reader.stats().slow, 0u);
 }
 
 TEST(RecordJsonReader, AgreesOnRandomMutationsOfValidLines) {
