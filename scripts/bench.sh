@@ -2,7 +2,8 @@
 # `make bench`: every benchmark, each printing ratios against a baseline measured in the same run,
 # its output kept in bench/results/NAME.txt (and the scale curves in NAME.tsv); then
 # bench/report.py writes bench/results/REPORT.md and draws the PNG plots with gnuplot.
-# Takes about 20 minutes on a 2-core VM (the kernel overhead benchmarks are most of it).
+# Took 38 minutes on the loaded 2-core VM of the committed report (the rule-count curve and the
+# kernel overhead benchmarks are most of it).
 # RESULTS_DIR=DIR writes elsewhere; BENCH_ONLY="replay match" runs only the named ones.
 set -uo pipefail
 cd "$(dirname "$0")/.."
