@@ -4,7 +4,8 @@
 // measured in the same run, the same update stream applied to a bare hash map of fixed records.
 // No timed assertions: this reports, CI does not fail on it.
 //
-// usage: bench_proctree [LIFECYCLES] [MEMORY_PROCESSES]   (defaults 500000 and 100000)
+// usage: bench_proctree [LIFECYCLES] [MEMORY_PROCESSES] [CURVE.tsv]   (defaults 500000, 100000;
+// with CURVE.tsv, also memory at 1,000 to 100,000 live processes, written there)
 #include <malloc.h>
 #include <time.h>
 
@@ -228,6 +229,29 @@ double BaselineUpdatesPerSec(const Workload& w) {
   return static_cast<double>(w.ops.size()) / (c1 - c0);
 }
 
+struct MemoryPoint {
+  size_t processes = 0;
+  double heap_bytes = 0, per_process = 0;
+  uint64_t interned = 0, interned_bytes = 0, args_truncated = 0;
+};
+
+// Heap grown by a tree of `processes` live processes with realistic names and arguments.
+MemoryPoint MeasureMemory(size_t processes) {
+  Workload grow = MakeWorkload(processes, processes + 1, 2);
+  malloc_trim(0);
+  const size_t before = mallinfo2().uordblks;
+  MemoryPoint p;
+  ProcessTree big;
+  for (const Op& op : grow.ops) Apply(big, grow, op);
+  p.processes = big.live_count();
+  p.heap_bytes = static_cast<double>(mallinfo2().uordblks - before);
+  p.per_process = p.heap_bytes / static_cast<double>(p.processes);
+  p.interned = big.string_stats().entries;
+  p.interned_bytes = big.string_stats().bytes;
+  p.args_truncated = big.stats().args_truncated;
+  return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -264,24 +288,30 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(tree.stats().evicted_exited));
 
   // ---- memory: 100,000 live processes with realistic names and arguments ----
-  Workload grow = MakeWorkload(memory_processes, memory_processes + 1, 2);
-  malloc_trim(0);
-  const size_t before = mallinfo2().uordblks;
-  size_t tracked = 0;
-  {
-    ProcessTree big;
-    for (const Op& op : grow.ops) Apply(big, grow, op);
-    tracked = big.live_count();
-    const size_t after = mallinfo2().uordblks;
-    const double per_process = static_cast<double>(after - before) / static_cast<double>(tracked);
-    std::printf("proctree memory: %zu live processes, %.1f MiB of heap\n", tracked,
-                static_cast<double>(after - before) / (1024.0 * 1024.0));
-    std::printf("  bytes/process       %12.0f   goal <= %.0f      ratio to goal %.2fx\n",
-                per_process, kGoalBytesPerProcess, per_process / kGoalBytesPerProcess);
-    std::printf("  interned texts: %llu (%llu bytes), args truncated %llu\n",
-                static_cast<unsigned long long>(big.string_stats().entries),
-                static_cast<unsigned long long>(big.string_stats().bytes),
-                static_cast<unsigned long long>(big.stats().args_truncated));
+  const MemoryPoint point = MeasureMemory(memory_processes);
+  std::printf("proctree memory: %zu live processes, %.1f MiB of heap\n", point.processes,
+              point.heap_bytes / (1024.0 * 1024.0));
+  std::printf("  bytes/process       %12.0f   goal <= %.0f      ratio to goal %.2fx\n",
+              point.per_process, kGoalBytesPerProcess, point.per_process / kGoalBytesPerProcess);
+  std::printf("  interned texts: %llu (%llu bytes), args truncated %llu\n",
+              static_cast<unsigned long long>(point.interned),
+              static_cast<unsigned long long>(point.interned_bytes),
+              static_cast<unsigned long long>(point.args_truncated));
+
+  // ---- memory against live processes: the curve (bench/results), 1,000 to 100,000 ----
+  if (argc > 3) {
+    FILE* data = std::fopen(argv[3], "w");
+    if (!data) return 1;
+    std::fprintf(data, "# live_processes\theap_MiB\tbytes_per_process\n");
+    std::printf("proctree memory curve (%s):\n", argv[3]);
+    for (size_t n : {1000, 3000, 10000, 30000, 100000}) {
+      const MemoryPoint p = MeasureMemory(n);
+      std::fprintf(data, "%zu\t%.2f\t%.0f\n", p.processes, p.heap_bytes / (1024.0 * 1024.0),
+                   p.per_process);
+      std::printf("  %7zu live: %8.2f MiB, %5.0f bytes/process\n", p.processes,
+                  p.heap_bytes / (1024.0 * 1024.0), p.per_process);
+    }
+    std::fclose(data);
   }
   return 0;
 }

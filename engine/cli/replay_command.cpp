@@ -11,7 +11,7 @@
 #include "match/rule_throttle.h"
 #include "output/alert.h"
 #include "output/alert_id.h"
-#include "output/record_json.h"
+#include "output/record_json_reader.h"
 #include "output/terminal_text.h"
 
 namespace vigil::cli {
@@ -63,6 +63,7 @@ int RunReplay(const ReplayOptions& opt) {
 
   // Ids from a constant seed: the same input gives the same ids (docs/alerts.md, "Alert ids").
   output::AlertIdGenerator ids = output::AlertIdGenerator::Fixed(0);
+  output::RecordJsonReader reader;
   match::EventRecord record;
   match::EvalScratch scratch;
   match::Correlator correlator(rules);
@@ -91,7 +92,7 @@ int RunReplay(const ReplayOptions& opt) {
   while (std::getline(*in, line)) {
     ++line_no;
     if (Blank(line)) continue;
-    if (auto read = output::RecordFromJsonLine(line, policy_index, &record); !read) {
+    if (auto read = reader.Read(line, policy_index, &record); !read) {
       ++malformed;
       std::cerr << "vigil replay: " << output::TerminalSafe(name) << ":" << line_no
                 << ": malformed event, skipped: " << output::TerminalSafe(read.error()) << "\n";

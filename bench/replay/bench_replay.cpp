@@ -1,0 +1,310 @@
+// `vigil replay` throughput: the event mix of bench/match as JSON lines, through the rule
+// library (topped up to 60+ rules). Prints ns/event and events/s for
+//   A. where the time of one line goes, each stage added to the previous one, in process:
+//      split the lines (the baseline), parse (nlohmann, the old path; simdjson, the new one),
+//      complete the record (derived fields), evaluate and correlate, format the alerts;
+//   B. the whole replay loop with the old parser against the same loop with the new one
+//      (the ratio is the speed-up of this change, measured in the same run);
+//   C. `vigil replay` end to end (a process reading a file, writing alerts to /dev/null), with
+//      and without its start-up (loading and compiling the rules, timed on an empty file).
+// Each figure is the best of several rounds (the machine is shared). No timed assertions.
+// Usage: bench_replay [VIGIL] [--events N] [--data FILE.tsv] [--write-events FILE]
+// (--write-events: only write N lines of the mix to FILE, to profile `vigil replay` on them)
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "../match/event_mix.h"
+#include "compile/rule_compiler.h"
+#include "lang/pipeline.h"
+#include "match/correlator.h"
+#include "match/derive.h"
+#include "output/alert.h"
+#include "output/alert_id.h"
+#include "output/record_json.h"
+#include "output/record_json_reader.h"
+
+extern char** environ;
+
+namespace vigil::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+template <typename T>
+void Keep(const T& v) {
+  asm volatile("" : : "g"(&v) : "memory");
+}
+
+// Best and median of `rounds` runs of `body` (one pass over the input each), in ns per line.
+struct Timing {
+  double best = 0, median = 0;
+};
+template <typename F>
+Timing Time(size_t lines, int rounds, F body) {
+  std::vector<double> ns;
+  for (int i = 0; i < rounds; ++i) {
+    auto t0 = Clock::now();
+    body();
+    ns.push_back(Seconds(t0, Clock::now()) * 1e9 / static_cast<double>(lines));
+  }
+  std::sort(ns.begin(), ns.end());
+  return {ns.front(), ns[ns.size() / 2]};
+}
+
+std::unique_ptr<match::RuleSet> CompileLibrary(const std::vector<std::string>& library,
+                                               const std::string& extra) {
+  lang::Program program;
+  auto load_errors = lang::LoadSources(library, program);
+  program.sources.Add("<bench-extra>", extra);
+  lang::Diagnostics diags;
+  lang::Analyze(program, diags);
+  if (!load_errors.empty() || diags.errors() > 0) {
+    for (const auto& d : diags.all())
+      if (d.level == lang::Level::kError) std::cerr << "error: " << d.message << "\n";
+    return nullptr;
+  }
+  auto compiled = compile::CompileRules(program, {});
+  if (!compiled) return nullptr;
+  return std::move(*compiled);
+}
+
+double SpawnSeconds(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  auto t0 = Clock::now();
+  pid_t pid;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  double s = Seconds(t0, Clock::now());
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
+}
+
+// The stages of the replay loop, cumulative: stage k does everything stage k-1 does, and more.
+enum Stage { kSplit, kParse, kComplete, kEvaluate, kAlerts };
+
+struct Loop {
+  const match::RuleSet& rules;
+  output::PolicyIndex policies;
+  output::RecordJsonReader reader;
+  match::EventRecord record;
+  match::EvalScratch scratch;
+  std::vector<match::RuleMatch> matches;
+  std::string out;
+  size_t alerts = 0, errors = 0;
+
+  explicit Loop(const match::RuleSet& r) : rules(r) {
+    for (const auto& p : rules.policies()) policies.emplace(p.name, p.index);
+  }
+
+  // One pass over `text` (JSON lines), as `vigil replay` does it, up to `stage`.
+  void Run(const std::string& text, Stage stage, bool simd) {
+    match::Correlator correlator(rules);
+    output::AlertIdGenerator ids = output::AlertIdGenerator::Fixed(0);
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (!nl) nl = end;
+      std::string_view line(p, nl - p);
+      p = nl + 1;
+      if (stage == kSplit) {
+        Keep(line);
+        continue;
+      }
+      auto read = simd ? reader.Read(line, policies, &record)
+                       : output::RecordFromJsonLine(line, policies, &record);
+      if (!read) ++errors;
+      if (stage == kParse) continue;
+      match::CompleteOfflineRecord(record);
+      if (stage == kComplete) continue;
+      matches.clear();
+      rules.Evaluate(record, scratch, matches);
+      correlator.Judge(matches, record);
+      if (stage == kEvaluate) {
+        alerts += matches.size();
+        continue;
+      }
+      for (const auto& m : matches) {
+        output::Alert a = output::MakeAlert(
+            rules, m, record, m.firing >= 0 ? &correlator.firings()[m.firing] : nullptr);
+        a.envelope.id = ids.Next();
+        out += output::AlertJsonLine(a);
+        ++alerts;
+      }
+      if (out.size() > (1 << 16)) {
+        Keep(out);
+        out.clear();
+      }
+    }
+  }
+};
+
+int Run(int argc, char** argv) {
+  const std::string src = VIGIL_SOURCE_DIR;
+  std::string vigil, data_path, write_path;
+  size_t total = 400'000;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--events" && i + 1 < argc) {
+      total = std::stoul(argv[++i]);
+    } else if (a == "--write-events" && i + 1 < argc) {
+      write_path = argv[++i];
+    } else if (a == "--data" && i + 1 < argc) {
+      data_path = argv[++i];
+    } else {
+      vigil = a;
+    }
+  }
+  const std::vector<std::string> library = {src + "/rules", src + "/policies"};
+  lang::Program counted;
+  lang::LoadSources(library, counted);
+  lang::Diagnostics d;
+  lang::Analyze(counted, d);
+  const size_t library_rules = counted.rule_order.size();
+  const std::string extra = MakeExtraRules(library_rules >= 60 ? 0 : 60 - library_rules);
+  auto rules = CompileLibrary(library, extra);
+  if (!rules) return 1;
+
+  const auto events = MakeEventMix(4096, 20261125);
+  std::string one_copy;
+  for (const auto& e : events) one_copy += output::DumpJsonLine(output::RecordToJson(e)) + "\n";
+  if (!write_path.empty()) {
+    std::ofstream out(write_path);
+    for (size_t n = 0; n < total; n += events.size()) out << one_copy;
+    std::ofstream(write_path + ".vgl") << extra;
+    std::printf("wrote %s (and the extra rules to %s.vgl)\n", write_path.c_str(),
+                write_path.c_str());
+    return 0;
+  }
+  // The in-process loops run over 16 copies (65,536 lines, 20 MB: larger than the caches).
+  std::string text;
+  for (int c = 0; c < 16; ++c) text += one_copy;
+  const size_t lines = events.size() * 16;
+  std::printf("rules: %zu; events: %zu lines of %.0f bytes on average (bench/match's mix)\n\n",
+              rules->rules().size(), lines,
+              static_cast<double>(one_copy.size()) / static_cast<double>(events.size()));
+
+  Loop loop(*rules);
+  const int rounds = 7;
+  auto stage = [&](Stage s, bool simd) {
+    return Time(lines, rounds, [&] { loop.Run(text, s, simd); });
+  };
+  struct Row {
+    const char* name;
+    Timing t;
+  };
+  std::vector<Row> rows = {
+      {"A0 split lines (baseline)", stage(kSplit, true)},
+      {"A1 + parse, nlohmann (old)", stage(kParse, false)},
+      {"A1 + parse, simdjson (new)", stage(kParse, true)},
+      {"A2 + complete the record", stage(kComplete, true)},
+      {"A3 + evaluate and correlate", stage(kEvaluate, true)},
+      {"A4 + format the alerts (whole loop, new)", stage(kAlerts, true)},
+      {"B  whole loop, old parser", stage(kAlerts, false)},
+  };
+  if (loop.errors) {
+    std::fprintf(stderr, "bench_replay: %zu lines did not parse\n", loop.errors);
+    return 1;
+  }
+  std::printf("%-44s %10s %10s %10s\n", "stage (in process, cumulative)", "best ns", "median ns",
+              "M lines/s");
+  for (const auto& r : rows)
+    std::printf("%-44s %10.1f %10.1f %10.2f\n", r.name, r.t.best, r.t.median, 1e3 / r.t.best);
+  const double parse_old = rows[1].t.best - rows[0].t.best;
+  const double parse_new = rows[2].t.best - rows[0].t.best;
+  std::printf("\nparse only: nlohmann %.0f ns, simdjson %.0f ns: ratio %.2fx (old / new)\n",
+              parse_old, parse_new, parse_old / parse_new);
+  std::printf("whole loop: old %.0f ns, new %.0f ns: ratio %.2fx (old / new)\n", rows[6].t.best,
+              rows[5].t.best, rows[6].t.best / rows[5].t.best);
+  std::printf("reader: %llu lines on the simdjson path, %llu on the nlohmann path\n",
+              static_cast<unsigned long long>(loop.reader.stats().fast),
+              static_cast<unsigned long long>(loop.reader.stats().slow));
+
+  FILE* data = data_path.empty() ? nullptr : std::fopen(data_path.c_str(), "w");
+  if (data) {
+    std::fprintf(data, "# stage\tbest_ns\tmedian_ns\n");
+    for (const auto& r : rows) std::fprintf(data, "%s\t%.1f\t%.1f\n", r.name, r.t.best, r.t.median);
+  }
+
+  if (vigil.empty()) {
+    std::printf("\n(pass the vigil binary as the first argument to time `vigil replay`)\n");
+    if (data) std::fclose(data);
+    return 0;
+  }
+  // C. End to end: a file of `total` lines, and an empty one for the start-up.
+  char dir_template[] = "/tmp/vigil-bench-replay-XXXXXX";
+  if (!mkdtemp(dir_template)) return 1;
+  const std::string dir = dir_template;
+  const std::string events_path = dir + "/events.jsonl", empty_path = dir + "/empty.jsonl",
+                    extra_path = dir + "/extra.vgl";
+  std::ofstream(extra_path) << extra;
+  std::ofstream(empty_path).flush();
+  {
+    std::ofstream out(events_path);
+    for (size_t n = 0; n < total; n += events.size()) out << one_copy;
+  }
+  const size_t n = (total + events.size() - 1) / events.size() * events.size();
+  auto replay = [&](const std::string& file) {
+    return SpawnSeconds({vigil, "replay", "--policy", src + "/rules", "--policy", src + "/policies",
+                         "--policy", extra_path, file});
+  };
+  std::vector<double> startup, whole;
+  for (int i = 0; i < 3; ++i) {
+    startup.push_back(replay(empty_path));
+    whole.push_back(replay(events_path));
+  }
+  std::sort(startup.begin(), startup.end());
+  std::sort(whole.begin(), whole.end());
+  std::remove(events_path.c_str());
+  std::remove(empty_path.c_str());
+  std::remove(extra_path.c_str());
+  rmdir(dir.c_str());
+  if (startup.front() < 0 || whole.front() < 0) {
+    std::fprintf(stderr, "bench_replay: vigil replay failed\n");
+    if (data) std::fclose(data);
+    return 1;
+  }
+  const double with_start = static_cast<double>(n) / whole.front() / 1e6;
+  const double events_only = static_cast<double>(n) / (whole.front() - startup.front()) / 1e6;
+  std::printf("\nC  vigil replay, %zu lines: %.3f s (median %.3f), start-up %.3f s (median %.3f)\n",
+              n, whole.front(), whole[1], startup.front(), startup[1]);
+  std::printf("   %.2f M events/s end to end with start-up, %.2f M events/s after it (%s 1M/s)\n",
+              with_start, events_only, events_only >= 1.0 ? "meets" : "BELOW");
+  if (data) {
+    std::fprintf(data, "C vigil replay end to end\t%.1f\t%.1f\n", whole.front() * 1e9 / n,
+                 whole[1] * 1e9 / n);
+    std::fprintf(data, "C start-up (s)\t%.3f\t%.3f\n", startup.front(), startup[1]);
+    std::fclose(data);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil::bench
+
+int main(int argc, char** argv) {
+  return vigil::bench::Run(argc, argv);
+}

@@ -1,0 +1,300 @@
+#include "output/record_json_reader.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lang/events.h"
+#include "lang/field_range.h"
+#include "lang/fields.h"
+
+namespace vigil::output {
+namespace {
+
+// One key of the event JSON at one level: a field, an indexed field (never in the JSON), a
+// namespace of fields (an object, `child` its keys) or, at the top, one of the metadata keys.
+struct Entry {
+  enum Kind { kField, kIndexed, kNamespace, kIncomplete, kPolicyVersion, kPolicies } kind;
+  lang::FieldId id{};
+  uint32_t child = 0;  // node of a namespace's keys
+  uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
+};
+
+// The keys of one object level: built with a map, then looked up in an open-addressing table
+// hashed on the length and the first and last bytes (the keys of a level differ there almost
+// always), each hit confirmed by comparing the key.
+struct Node {
+  std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
+  std::vector<std::pair<std::string_view, uint32_t>> table;
+  size_t mask = 0;
+
+  static size_t Hash(std::string_view k) {
+    if (k.empty()) return 0;
+    return k.size() * 0x9e37 + static_cast<unsigned char>(k.front()) * 0x3b +
+           static_cast<unsigned char>(k.back()) * 0x5;
+  }
+  void Seal() {
+    size_t size = 8;
+    while (size < keys.size() * 4) size *= 2;
+    table.assign(size, {std::string_view(), UINT32_MAX});
+    mask = size - 1;
+    for (const auto& [k, e] : keys) {
+      size_t i = Hash(k) & mask;
+      while (table[i].second != UINT32_MAX) i = (i + 1) & mask;
+      table[i] = {k, e};
+    }
+  }
+  // The entry of `k`, or UINT32_MAX.
+  uint32_t Find(std::string_view k) const {
+    for (size_t i = Hash(k) & mask;; i = (i + 1) & mask) {
+      const auto& slot = table[i];
+      if (slot.second == UINT32_MAX) return UINT32_MAX;
+      if (slot.first.size() == k.size() && std::memcmp(slot.first.data(), k.data(), k.size()) == 0)
+        return slot.second;
+    }
+  }
+};
+
+// The negative zero integer token (-0 not followed by a fraction or an exponent, where a value
+// starts): nlohmann reads it as a signed integer (not a non-negative one), simdjson as 0. Lines
+// holding it (or, rarely, the same characters inside a string: "a:-0") take the other path.
+bool HasNegativeZeroInteger(std::string_view line) {
+  for (size_t i = line.find("-0"); i != std::string_view::npos; i = line.find("-0", i + 1)) {
+    const char next = i + 2 < line.size() ? line[i + 2] : '\0';
+    if (next == '.' || next == 'e' || next == 'E' || (next >= '0' && next <= '9')) continue;
+    // A value starts after ':', '[' or ',' (and blanks): "node-0" in a string is no number.
+    size_t before = i;
+    while (before > 0 && (line[before - 1] == ' ' || line[before - 1] == '\t' ||
+                          line[before - 1] == '\r' || line[before - 1] == '\n'))
+      --before;
+    if (before == 0 || line[before - 1] == ':' || line[before - 1] == '[' ||
+        line[before - 1] == ',')
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct RecordJsonReader::Impl {
+  Impl() {
+    nodes.emplace_back();  // the root
+    const auto& all = lang::AllFields();
+    for (size_t i = 0; i < all.size(); ++i) {
+      const std::string_view name = all[i].name;
+      uint32_t node = 0;
+      size_t start = 0;
+      for (size_t dot = name.find('.'); dot != std::string_view::npos;
+           dot = name.find('.', start)) {
+        node = Namespace(node, name.substr(start, dot - start));
+        start = dot + 1;
+      }
+      // A name that is a field and also a prefix of others is read as the field, as
+      // RecordFromJson does.
+      const uint32_t e = EntryAt(node, name.substr(start));
+      entries[e].kind = all[i].indexed ? Entry::kIndexed : Entry::kField;
+      entries[e].id = static_cast<lang::FieldId>(i);
+    }
+    for (auto [key, kind] : {std::pair{"incomplete", Entry::kIncomplete},
+                             {"policy_version", Entry::kPolicyVersion},
+                             {"policies", Entry::kPolicies}})
+      if (!nodes[0].keys.count(key)) entries[EntryAt(0, key)].kind = kind;
+    for (auto& n : nodes) n.Seal();
+  }
+
+  uint32_t EntryAt(uint32_t node, std::string_view key) {
+    auto [it, inserted] = nodes[node].keys.emplace(key, static_cast<uint32_t>(entries.size()));
+    if (inserted) entries.push_back(Entry{Entry::kNamespace});
+    return it->second;
+  }
+
+  uint32_t Namespace(uint32_t node, std::string_view key) {
+    const uint32_t e = EntryAt(node, key);
+    if (entries[e].child == 0) {
+      entries[e].child = static_cast<uint32_t>(nodes.size());
+      nodes.emplace_back();
+    }
+    return entries[e].child;
+  }
+
+  // True when the line was read; false sends it to RecordFromJsonLine.
+  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r) {
+    if (HasNegativeZeroInteger(line)) return false;
+    simdjson::dom::element doc;
+    if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) return false;
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return false;
+    r->Clear();
+    ++line_stamp;
+    type_name = {};
+    has_type = false;
+    if (!Walk(obj, 0, policies, r) || !has_type) return false;
+    auto type = lang::EventTypeByName(type_name);
+    if (!type) return false;
+    r->set_type(*type);
+    return true;
+  }
+
+  bool Walk(simdjson::dom::object obj, uint32_t node, const PolicyIndex& policies,
+            match::EventRecord* r) {
+    const Node& keys = nodes[node];
+    for (simdjson::dom::key_value_pair kv : obj) {
+      const uint32_t found = keys.Find(kv.key);
+      if (found == UINT32_MAX) {
+        // RecordFromJson joins keys with dots before looking them up: a key holding a dot
+        // could name a field.
+        if (kv.key.find('.') != std::string_view::npos) return false;
+        continue;
+      }
+      Entry& e = entries[found];
+      if (e.stamp == line_stamp) return false;  // a duplicate key: nlohmann keeps the last
+      e.stamp = line_stamp;
+      switch (e.kind) {
+        case Entry::kField:
+          if (!Set(e.id, kv.value, r)) return false;
+          break;
+        case Entry::kIndexed:
+          return false;
+        case Entry::kNamespace: {
+          simdjson::dom::object inner;
+          if (kv.value.get_object().get(inner) != simdjson::SUCCESS) return false;
+          if (!Walk(inner, e.child, policies, r)) return false;
+          break;
+        }
+        case Entry::kIncomplete: {
+          bool v = false;
+          if (kv.value.get_bool().get(v) != simdjson::SUCCESS) return false;
+          r->set_incomplete(v);
+          break;
+        }
+        case Entry::kPolicyVersion: {
+          uint64_t v = 0;
+          if (!NonNegative(kv.value, &v) || v > UINT32_MAX) return false;
+          r->set_policy_version(static_cast<uint32_t>(v));
+          break;
+        }
+        case Entry::kPolicies:
+          if (!SetPolicies(kv.value, policies, r)) return false;
+          break;
+      }
+    }
+    return true;
+  }
+
+  // A non-negative integer as nlohmann reads one (number_unsigned): no minus sign (-0 is
+  // excluded before parsing), at most 2^64-1.
+  static bool NonNegative(simdjson::dom::element v, uint64_t* out) {
+    switch (v.type()) {
+      case simdjson::dom::element_type::INT64: {
+        int64_t i = 0;
+        if (v.get_int64().get(i) != simdjson::SUCCESS || i < 0) return false;
+        *out = static_cast<uint64_t>(i);
+        return true;
+      }
+      case simdjson::dom::element_type::UINT64:
+        return v.get_uint64().get(*out) == simdjson::SUCCESS;
+      default:
+        return false;
+    }
+  }
+
+  static bool SetPolicies(simdjson::dom::element v, const PolicyIndex& policies,
+                          match::EventRecord* r) {
+    uint64_t bits = 0;
+    if (NonNegative(v, &bits)) {
+      r->set_policies(bits);
+      return true;
+    }
+    simdjson::dom::array names;
+    if (v.get_array().get(names) != simdjson::SUCCESS) return false;
+    for (simdjson::dom::element name : names) {
+      std::string_view s;
+      if (name.get_string().get(s) != simdjson::SUCCESS) return false;
+      auto p = policies.find(s);
+      if (p != policies.end()) bits |= uint64_t{1} << p->second;
+    }
+    r->set_policies(bits);
+    return true;
+  }
+
+  bool Set(lang::FieldId id, simdjson::dom::element v, match::EventRecord* r) {
+    switch (lang::Field(id).type) {
+      case lang::Type::kString: {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+        if (id == lang::FieldId::kEvtType) {
+          type_name = s;
+          has_type = true;
+        }
+        r->SetString(id, s);
+        return true;
+      }
+      case lang::Type::kInt: {
+        int64_t i = 0;
+        if (v.type() != simdjson::dom::element_type::INT64 ||
+            v.get_int64().get(i) != simdjson::SUCCESS || !lang::FieldRange(id).Contains(i))
+          return false;
+        r->SetInt(id, i);
+        return true;
+      }
+      case lang::Type::kUint:
+      case lang::Type::kFlags: {
+        uint64_t u = 0;
+        if (!NonNegative(v, &u) || !lang::FieldRange(id).Contains(u)) return false;
+        r->SetUint(id, u);
+        return true;
+      }
+      case lang::Type::kBool: {
+        bool b = false;
+        if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
+        r->SetBool(id, b);
+        return true;
+      }
+      case lang::Type::kAddress: {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+        auto a = ParseIpAddress(s);
+        if (!a) return false;
+        r->SetAddress(id, *a);
+        return true;
+      }
+      case lang::Type::kStringList: {
+        simdjson::dom::array items;
+        if (v.get_array().get(items) != simdjson::SUCCESS) return false;
+        r->ClearList(id);
+        for (simdjson::dom::element item : items) {
+          std::string_view s;
+          if (item.get_string().get(s) != simdjson::SUCCESS) return false;
+          r->AppendToList(id, s);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  simdjson::dom::parser parser;
+  std::vector<Node> nodes;
+  std::vector<Entry> entries;
+  uint64_t line_stamp = 0;
+  std::string_view type_name;  // evt.type of the line being read (points into the parser)
+  bool has_type = false;
+};
+
+RecordJsonReader::RecordJsonReader() : impl_(std::make_unique<Impl>()) {}
+RecordJsonReader::~RecordJsonReader() = default;
+
+Status RecordJsonReader::Read(std::string_view line, const PolicyIndex& policies,
+                              match::EventRecord* r) {
+  if (impl_->Read(line, policies, r)) {
+    ++stats_.fast;
+    return OkStatus();
+  }
+  ++stats_.slow;
+  return RecordFromJsonLine(line, policies, r);
+}
+
+}  // namespace vigil::output

@@ -1,0 +1,167 @@
+// The fast replay reader (simdjson) against the reference one (RecordFromJsonLine, nlohmann):
+// for every line, the same verdict, the same error text and the same record. Hand-written lines
+// cover what the two parsers disagree on (duplicate keys, -0, big numbers, dotted keys, a byte
+// order mark, deep nests); random mutations of valid lines cover the rest.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "output/record_json.h"
+#include "output/record_json_reader.h"
+
+namespace vigil::output {
+namespace {
+
+const PolicyIndex kPolicies = {{"host", 0}, {"web", 3}};
+
+// The record as text: every field and the metadata.
+std::string Dump(const match::EventRecord& r) {
+  return RecordToJson(r).dump() + " type=" + std::to_string(static_cast<int>(r.type()));
+}
+
+// Reads `line` both ways; returns "" when they agree, else what differs.
+std::string Differ(RecordJsonReader& reader, const std::string& line) {
+  match::EventRecord want, got;
+  auto a = RecordFromJsonLine(line, kPolicies, &want);
+  auto b = reader.Read(line, kPolicies, &got);
+  if (a.ok() != b.ok()) return "verdicts differ: " + std::string(a ? "ok" : a.error());
+  if (!a) return a.error() == b.error() ? "" : "errors differ: " + a.error() + " / " + b.error();
+  return Dump(want) == Dump(got) ? "" : "records differ: " + Dump(want) + " / " + Dump(got);
+}
+
+const std::vector<std::string> kValid = {
+    R"({"evt":{"type":"open","time":1700000000000000000,"retval":3},"file":{"path":"/etc/shadow"},"open":{"flags":524288},"proc":{"pid":42,"name":"cat","args":["cat","/etc/shadow"],"parent":{"name":"bash"}},"policies":["host","web","nope"]})",
+    R"({"evt":{"type":"exec","failed":false},"proc":{"exe":"/usr/bin/curl","uid":0,"ancestors":{"name":["bash","sshd","systemd"]}},"incomplete":true,"policy_version":7,"policies":9})",
+    R"({"evt":{"type":"connect","retval":-111},"net":{"daddr":"2001:db8::1","dport":443,"family":10},"container":{"id":"0123456789ab"}})",
+    R"( {"evt" : {"type":"connect"} , "net":{"daddr":"10.1.2.3","dport":22}, "unknown":{"a":[1,{"b":null}]}}  )",
+    R"({"evt":{"type":"open"},"file":{"path":"\u00e9t\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t \u0000"}})",
+    R"({"evt":{"type":"exit"},"exit":{"code":255},"x":1.5e300,"y":-0.0,"z":-0e1,"w":1e-400})",
+};
+
+TEST(RecordJsonReader, ReadsWhatTheReferenceReaderReads) {
+  RecordJsonReader reader;
+  for (const auto& line : kValid) {
+    EXPECT_EQ(Differ(reader, line), "") << line;
+  }
+  EXPECT_EQ(reader.stats().slow, 0u) << "valid lines of the usual shape take the fast path";
+  EXPECT_EQ(reader.stats().fast, kValid.size());
+}
+
+TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
+  const std::vector<std::string> lines = {
+      // nlohmann keeps the last of duplicate keys, whole objects included
+      R"({"evt":{"type":"open"},"file":{"path":"/a"},"file":{"path":"/b"}})",
+      R"({"evt":{"type":"open"},"proc":{"pid":1},"proc":{"uid":2}})",
+      R"({"evt":{"type":"open"},"evt":{"type":"exec"}})",
+      R"({"evt":{"type":"open"},"policies":1,"policies":["web"]})",
+      // -0 is a signed integer to nlohmann: not a non-negative one
+      R"({"evt":{"type":"open"},"proc":{"pid":-0}})",
+      R"({"evt":{"type":"open"},"evt":{"retval":-0}})",
+      R"({"evt":{"type":"open","retval":-0},"policy_version":-0})",
+      R"({"evt":{"type":"open"},"file":{"path":"/x-0"}})",
+      R"({"evt":{"type":"open"},"proc":{"pid": -0,"args":["node-0"]}})",
+      R"({"evt":{"type":"open"},"policies":[ -0]})",
+      R"({"evt":{"type":"open"},"policies":	-0})",
+      // integers beyond 64 bits are doubles to nlohmann, errors to simdjson
+      R"({"evt":{"type":"open"},"proc":{"pid":123456789012345678901234567890}})",
+      R"({"evt":{"type":"open"},"x":123456789012345678901234567890,"y":-9223372036854775809})",
+      R"({"evt":{"type":"open","retval":-9223372036854775808},"policies":18446744073709551615})",
+      R"({"evt":{"type":"open","retval":9223372036854775808}})",
+      // dotted keys name fields to RecordFromJson
+      R"({"evt.type":"open","file":{"path":"/a"}})",
+      R"({"evt":{"type":"open"},"proc.name":"bash","proc":{"parent.name":"sh"}})",
+      R"({"evt":{"type":"open"},"k8s.pod":"x"})",
+      // a byte order mark, trailing text, two documents, numbers out of range
+      "\xef\xbb\xbf{\"evt\":{\"type\":\"open\"}}",
+      R"({"evt":{"type":"open"}} x)",
+      R"({"evt":{"type":"open"}}{"evt":{"type":"exec"}})",
+      R"({"evt":{"type":"exec"},"x":1e400})",
+      R"({"evt":{"type":"exec"},"proc":{"uid":4294967296}})",
+      R"({"evt":{"type":"exec"},"proc":{"aname":"bash"}})",
+      R"({"evt":{"type":"exec"},"policy_version":4294967296})",
+      // strings nlohmann refuses
+      R"({"evt":{"type":"open"},"file":{"path":"/tmp/\ud800l"}})",
+      R"({"evt":{"type":"open"},"file":{"path":"/tmp/\udc00"}})",
+      "{\"evt\":{\"type\":\"open\"},\"file\":{\"path\":\"/tmp/\xff\"}}",
+      "{\"evt\":{\"type\":\"open\"},\"file\":{\"path\":\"/tmp/\xed\xa0\x80\"}}",
+      "{\"evt\":{\"type\":\"open\"},\"file\":{\"path\":\"a\tb\"}}",
+      // shapes
+      R"([1,2])",
+      R"("open")",
+      R"({})",
+      R"({"evt":{}})",
+      R"({"evt":{"type":"opne"}})",
+      R"({"evt":{"type":7}})",
+      R"({"evt":{"type":"open"},"incomplete":1})",
+      R"({"evt":{"type":"open"},"proc":{"args":["a",1]}})",
+      R"({"evt":{"type":"connect"},"net":{"daddr":"999.1.1.1"}})",
+      R"({"evt":{"type":"open"},"open":{"flags":1.0}})",
+      R"({"evt":{"type":"open"},"policies":[1]})",
+      R"({"evt":{"type":"open"},"policies":-1})",
+  };
+  RecordJsonReader reader;
+  for (const auto& line : lines) EXPECT_EQ(Differ(reader, line), "") << line;
+  // Only the lines simdjson reads as nlohmann does stayed on the fast path.
+  EXPECT_GT(reader.stats().slow, 30u);
+  EXPECT_GT(reader.stats().fast, 0u);
+
+  std::string deep = R"({"evt":{"type":"exec"},"future":)";
+  for (int i = 0; i < 100000; ++i) deep += R"({"a":)";
+  deep += "1" + std::string(100000, '}') + "}";
+  EXPECT_EQ(Differ(reader, deep), "");
+}
+
+TEST(RecordJsonReader, KeepsStringsThatLookLikeMinusZeroOnTheFastPath) {
+  RecordJsonReader reader;
+  const std::string line =
+      R"({"evt":{"type":"open"},"host":{"name":"node-0"},"file":{"path":"/var/log/x-0"}})";
+  EXPECT_EQ(Differ(reader, line), "");
+  EXPECT_EQ(reader.stats().fast, 1u);
+  EXPECT_EQ(reader.stats().slow, 0u);
+}
+
+TEST(RecordJsonReader, AgreesOnRandomMutationsOfValidLines) {
+  // Bytes that change JSON's structure, numbers, escapes and UTF-8.
+  const std::string alphabet = "{}[]\",:-0123456789.eE+\\u /tnfx\xc3\xa9\xff\xed\x80 \t";
+  std::mt19937_64 rng(20261202);
+  RecordJsonReader reader;
+  size_t failures = 0;
+  for (int i = 0; i < 20000 && failures < 5; ++i) {
+    std::string line = kValid[rng() % kValid.size()];
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !line.empty(); ++e) {
+      const size_t at = rng() % line.size();
+      switch (rng() % 5) {
+        case 0:
+          line.erase(at, 1);
+          break;
+        case 1:
+          line.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 2:
+          line[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 3:
+          line.resize(at);
+          break;
+        case 4: {  // repeat a span: duplicate keys and values
+          const size_t len = std::min<size_t>(line.size() - at, 1 + rng() % 40);
+          line.insert(at, line.substr(at, len));
+          break;
+        }
+      }
+    }
+    const std::string why = Differ(reader, line);
+    if (!why.empty()) {
+      ++failures;
+      ADD_FAILURE() << why << "\n  line: " << line;
+    }
+  }
+  EXPECT_GT(reader.stats().fast, 1000u);
+  EXPECT_GT(reader.stats().slow, 1000u);
+}
+
+}  // namespace
+}  // namespace vigil::output
