@@ -33,6 +33,7 @@ std::string RenderReportText(const ImportReport& report) {
     for (const auto& a : r.approximations) out += "    approximation: " + a + "\n";
     if (!r.reason.empty()) out += "    not converted: " + r.reason + "\n";
   }
+  for (const auto& n : report.notes) out += "note: " + n + "\n";
   size_t total = report.rules.size();
   size_t converted = report.Count(Conversion::kExact) + report.Count(Conversion::kApproximate);
   char rate[32];
@@ -63,7 +64,8 @@ nlohmann::json RenderReportJson(const ImportReport& report) {
             {"exact", report.Count(Conversion::kExact)},
             {"approximate", report.Count(Conversion::kApproximate)},
             {"not_converted", report.Count(Conversion::kNotConverted)}}},
-          {"rules", std::move(rules)}};
+          {"rules", std::move(rules)},
+          {"notes", report.notes}};
 }
 
 }  // namespace vigil::importer

@@ -26,13 +26,15 @@ struct RuleReport {
 struct ImportReport {
   std::string format;  // "sigma" or "falco"
   std::vector<RuleReport> rules;
+  std::vector<std::string> notes;  // what happened to the rest (lists, macros dropped, counted)
 
   size_t Count(Conversion c) const;
 };
 
 // One line per rule, then the totals and the conversion rate.
 std::string RenderReportText(const ImportReport& report);
-// {"format", "summary": {"total", "exact", "approximate", "not_converted"}, "rules": [...]}.
+// {"format", "summary": {"total", "exact", "approximate", "not_converted"}, "rules": [...],
+//  "notes": [...]}.
 nlohmann::json RenderReportJson(const ImportReport& report);
 
 }  // namespace vigil::importer
