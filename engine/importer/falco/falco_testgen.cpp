@@ -123,12 +123,12 @@ std::vector<std::string> StringCandidates(const std::vector<const VNode*>& pos,
     out.push_back(head + " " + args_pre + args_mid + args_suf);
     out.push_back(head + " " + args_pre + " " + args_mid + " " + args_suf);
   }
-  out.push_back(pre + mids + glob + suf);
+  std::string composed = pre + mids + glob + suf;
+  out.push_back(composed.empty() ? fallback : composed);
   if (!glob.empty()) {
     out.push_back(pre + glob + mids + suf);
     out.push_back(glob);
   }
-  if (out.back().empty()) out.push_back(fallback);
   return out;
 }
 
@@ -181,6 +181,7 @@ class Builder {
     return out;
   }
 
+ public:
   std::vector<TEvent> Candidates(const std::string& g, const std::vector<Lit>& lits) {
     std::vector<TEvent> out;
     bool any_positive =
@@ -306,15 +307,26 @@ std::vector<std::string> TypesFor(const Conj& conj, const std::vector<std::strin
   return out;
 }
 
-std::optional<TestCase> Quiet(const VNode& root, const TestCase& alert) {
-  // Change one given field at a time, last given first: removed, then given another value.
+std::optional<TestCase> Quiet(const VNode& root, const Conj& conj, const TestCase& alert) {
+  // First what a Falco exception would look like: one negated test of the condition made true
+  // (the trusted program, the known parent), then one given field changed or removed.
+  Builder builder(root, conj, alert.event_type);
+  for (const auto& l : conj) {
+    if (l.positive || l.pred->field == "evt.type") continue;
+    for (const auto& c : builder.Candidates(Group(l.pred->field), {Lit{l.pred, true}})) {
+      if (c.empty()) continue;
+      TEvent t = alert.fields;
+      for (const auto& [k, v] : c) t[k] = v;
+      if (!Evaluate(*l.pred, Complete(t, alert.event_type))) continue;
+      if (!Evaluate(root, Complete(t, alert.event_type))) return TestCase{alert.event_type, t};
+    }
+  }
   std::vector<std::string> keys;
   for (const auto& [k, v] : alert.fields) keys.push_back(k);
   for (const auto& k : keys) {
     std::vector<TEvent> tries;
     TEvent removed = alert.fields;
     removed.erase(k);
-    tries.push_back(removed);
     TEvent changed = alert.fields;
     auto& v = changed[k];
     if (auto* s = std::get_if<std::string>(&v)) {
@@ -330,6 +342,13 @@ std::optional<TestCase> Quiet(const VNode& root, const TestCase& alert) {
         *l = {"zz-other"};
     }
     tries.push_back(changed);
+    if (std::holds_alternative<std::string>(alert.fields.at(k)) &&
+        TypeOf(k) == lang::Type::kString) {
+      TEvent empty = alert.fields;
+      empty[k] = std::string();  // container.id: "" is the host
+      tries.push_back(empty);
+    }
+    tries.push_back(removed);
     for (auto& t : tries) {
       if (t.empty()) continue;
       if (!Evaluate(root, Complete(t, alert.event_type))) return TestCase{alert.event_type, t};
@@ -358,7 +377,7 @@ DerivedTests DeriveTests(const VNode& condition, const std::vector<std::string>&
       TEvent ev;
       if (Builder(condition, conj, type).Build(&ev)) {
         out.alert = TestCase{type, ev};
-        out.quiet = Quiet(condition, *out.alert);
+        out.quiet = Quiet(condition, conj, *out.alert);
         return out;
       }
     }

@@ -123,7 +123,7 @@ TEST(FalcoImport, UnknownMacroOrFieldIsNotConvertedWithTheReason) {
             std::string::npos);
   EXPECT_NE(Find(r->report, "Uses unknown field")->reason.find("proc.nosuch"), std::string::npos);
   // The condition is a plain scalar on line 13, column 14; the error is at the end of the text.
-  EXPECT_NE(Find(r->report, "Bad condition")->reason.find("rules.yaml:13:51: expected ')'"),
+  EXPECT_NE(Find(r->report, "Bad condition")->reason.find("rules.yaml:13:46: expected ')'"),
             std::string::npos)
       << Find(r->report, "Bad condition")->reason;
   EXPECT_NE(Find(r->report, "No event type")->reason.find("evt.type"), std::string::npos);
