@@ -52,8 +52,7 @@ if __name__ == "__main__":
             f.write("data\n")
         subprocess.run(["grep", "-r", "BEGIN PRIVATE", work], capture_output=True)
         subprocess.run(["shred", "-u", victim], check=True)
-        os.symlink("/etc/shadow", os.path.join(work, "shadow-link"))
-        subprocess.run(["ln", "-s", "/etc/shadow", os.path.join(work, "shadow-link2")], check=True)
+        subprocess.run(["ln", "-s", "/etc/shadow", os.path.join(work, "shadow-link")], check=True)
         shutil.copy("/bin/true", shm)
         try:
             subprocess.run([shm], check=True)
