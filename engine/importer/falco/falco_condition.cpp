@@ -1,6 +1,7 @@
 #include "importer/falco/falco_condition.h"
 
 #include <cctype>
+#include <string>
 
 namespace vigil::importer::falco {
 namespace {
@@ -128,6 +129,15 @@ class Parser {
   }
 
   Result<FNode, ConditionError> Not() {
+    // Hostile input: nesting is bounded so that the recursion cannot exhaust the stack.
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } guard(depth_);
+    if (depth_ > kMaxDepth)
+      return ConditionError{Peek().offset, "the condition nests more than " +
+                                               std::to_string(kMaxDepth) + " levels deep"};
     if (IsKeyword("not")) {
       size_t off = Peek().offset;
       ++i_;
@@ -211,8 +221,10 @@ class Parser {
     return n;
   }
 
+  static constexpr int kMaxDepth = 200;
   std::vector<Token> t_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -62,6 +62,43 @@ TEST(FalcoCondition, ErrorsCarryTheOffset) {
   EXPECT_FALSE(ParseCondition(""));
 }
 
+TEST(FalcoCondition, DeepNestingIsAnErrorNotACrash) {
+  std::string deep(100000, '(');
+  auto c = ParseCondition(deep + "x");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("nests more than"), std::string::npos);
+  std::string nots;
+  for (int i = 0; i < 50000; ++i) nots += "not ";
+  EXPECT_FALSE(ParseCondition(nots + "x"));
+}
+
+TEST(FalcoYaml, EveryTruncationOfARulesFileIsReadOrRefused) {
+  const std::string text =
+      "- list: l\n  items: [a, \"b c\", '\"d\"']\n"
+      "- macro: m\n  condition: (evt.type in (execve) and proc.name in (l))\n"
+      "- rule: R\n  desc: >\n    d\n  condition: >\n    m and not proc.pname=x\n"
+      "  output: o %proc.name\n  priority: WARNING\n  tags: [T1059]\n"
+      "  exceptions:\n    - name: e\n      fields: [proc.name]\n      values: [[a]]\n";
+  size_t read = 0;
+  for (size_t n = 0; n <= text.size(); ++n) {
+    auto r = ParseFalcoText(text.substr(0, n), "t.yaml");
+    if (r) {
+      ++read;
+    } else {
+      EXPECT_EQ(r.error().rfind("t.yaml:", 0), 0u) << r.error();
+    }
+    std::string path = WriteTemp("trunc.yaml", text.substr(0, n));
+    ImportOptions o;
+    o.inputs = {path};
+    auto imported = ImportFalco(o);  // never a crash; an error or a report
+    if (imported) {
+      for (const auto& rule : imported->report.rules)
+        EXPECT_TRUE(rule.conversion != Conversion::kNotConverted || !rule.reason.empty());
+    }
+  }
+  EXPECT_GT(read, 0u);
+}
+
 TEST(FalcoYaml, MalformedYamlIsAPreciseError) {
   auto r = ParseFalcoText("- rule: x\n  condition: [unclosed\n", "f.yaml");
   ASSERT_FALSE(r);
