@@ -1,5 +1,6 @@
 #include "importer/falco/falco_translate.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "importer/vgl_text.h"
@@ -163,13 +164,18 @@ std::string Translator::OutputField(const std::string& falco) {
 
 void Translator::Splice(const std::string& list, std::vector<std::string>* out, int depth) {
   auto it = voc_.lists.find(list);
+  splicing_.push_back(list);
   for (const auto& raw : it->second) {
-    if (depth < 32 && voc_.lists.count(raw)) {
+    // A list naming itself (directly or through others) is not spliced again: its name stays
+    // an item, so that hostile input cannot make the expansion loop or explode.
+    bool cycle = std::find(splicing_.begin(), splicing_.end(), raw) != splicing_.end();
+    if (depth < 32 && !cycle && voc_.lists.count(raw)) {
       Splice(raw, out, depth + 1);
     } else {
       out->push_back(Unquote(raw));
     }
   }
+  splicing_.pop_back();
 }
 
 Result<std::vector<std::string>> Translator::Items(const FNode& n, std::string* single) {
@@ -229,10 +235,14 @@ Result<VNode> Translator::Node(const FNode& n, bool positive, int depth) {
           return Error{"'" + n.name + "' is a list, used where a condition is expected"};
         return Error{"unknown macro '" + n.name + "'"};
       }
+      if (std::find(expanding_.begin(), expanding_.end(), n.name) != expanding_.end())
+        return Error{"macro '" + n.name + "' uses itself"};
       std::set<std::string> own;
       std::set<std::string>* outer = approx_;
+      expanding_.push_back(n.name);
       approx_ = &own;
       auto r = Node(it->second, positive, depth + 1);
+      expanding_.pop_back();
       approx_ = outer;
       if (!r) return Error{"in macro '" + n.name + "': " + r.error()};
       approx_->insert(own.begin(), own.end());

@@ -56,6 +56,8 @@ class Translator {
   std::map<std::string, std::string> macro_bodies_;
   std::set<std::string> macro_unclean_;
   std::map<std::string, std::vector<VValue>> lists_;
+  std::vector<std::string> expanding_;  // macros being expanded (cycle check)
+  std::vector<std::string> splicing_;   // lists being spliced (cycle check)
 };
 
 }  // namespace vigil::importer::falco

@@ -99,6 +99,21 @@ TEST(FalcoYaml, EveryTruncationOfARulesFileIsReadOrRefused) {
   EXPECT_GT(read, 0u);
 }
 
+TEST(FalcoImport, CyclesInMacrosAndListsAreRefusedNotExpandedForever) {
+  auto r = Import(
+      "- list: l\n  items: [l, l, a, l]\n"
+      "- macro: m\n  condition: m or m or m\n"
+      "- rule: Cycle\n  desc: d\n  condition: evt.type=execve and m\n  output: o\n"
+      "  priority: INFO\n"
+      "- rule: Self list\n  desc: d\n  condition: evt.type=execve and proc.name in (l)\n"
+      "  output: o\n  priority: INFO\n");
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_EQ(r->report.rules.size(), 2u);
+  EXPECT_NE(Find(r->report, "Cycle")->reason.find("macro 'm' uses itself"), std::string::npos)
+      << Find(r->report, "Cycle")->reason;
+  EXPECT_NE(Find(r->report, "Self list")->conversion, Conversion::kNotConverted);
+}
+
 TEST(FalcoYaml, MalformedYamlIsAPreciseError) {
   auto r = ParseFalcoText("- rule: x\n  condition: [unclosed\n", "f.yaml");
   ASSERT_FALSE(r);
