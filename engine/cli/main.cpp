@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddCompileCommand(app, exit_code);
   vigil::cli::AddRecordCommand(app, exit_code);
   vigil::cli::AddTraceCommand(app, exit_code);
+  vigil::cli::AddImportCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <iomanip>
-#include <map>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "lang/pipeline.h"
@@ -31,7 +31,9 @@ std::string Severity(const lang::ast::RuleDecl& r) {
   return r.severity ? lang::ast::SeverityName(*r.severity) : "medium";
 }
 
-std::string Events(const lang::ast::RuleDecl& r) { return lang::EventMaskNames(r.events); }
+std::string Events(const lang::ast::RuleDecl& r) {
+  return lang::EventMaskNames(r.events);
+}
 
 int RunRules(const RulesOptions& opt) {
   lang::Program program;
@@ -61,17 +63,30 @@ int RunRules(const RulesOptions& opt) {
   if (opt.format == "json") {
     std::map<std::string, std::pair<int, int>> cases;  // rule -> (alert, quiet)
     for (const auto* t : program.tests)
-      for (const auto& c : t->cases) (c.expect_alert ? cases[t->rule].first : cases[t->rule].second)++;
+      for (const auto& c : t->cases)
+        (c.expect_alert ? cases[t->rule].first : cases[t->rule].second)++;
     nlohmann::json rules = nlohmann::json::array();
     for (const auto* r : shown) {
       nlohmann::json mitre = nlohmann::json::array(), tags = nlohmann::json::array();
       for (const auto& m : r->mitre) mitre.push_back(m.text);
       for (const auto& t : r->tags) tags.push_back(t.text);
-      rules.push_back({{"name", r->name}, {"severity", Severity(*r)}, {"mitre", mitre},
-                       {"tags", tags}, {"events", Events(*r)}, {"enabled", r->enabled},
-                       {"desc", r->desc}, {"file", program.sources.file(r->loc.file).path},
-                       {"line", r->loc.line},
-                       {"tests", {{"alert", cases[r->name].first}, {"quiet", cases[r->name].second}}}});
+      rules.push_back(
+          {{"name", r->name},
+           {"severity", Severity(*r)},
+           {"mitre", mitre},
+           {"tags", tags},
+           {"events", Events(*r)},
+           {"enabled", r->enabled},
+           {"desc", r->desc},
+           {"file", program.sources.file(r->loc.file).path},
+           {"line", r->loc.line},
+           {"tests", {{"alert", cases[r->name].first}, {"quiet", cases[r->name].second}}}});
+      if (!r->origin.empty()) {
+        rules.back()["origin"] = r->origin;
+        rules.back()["author"] = r->author;
+        rules.back()["license"] = r->license;
+        rules.back()["references"] = r->references;
+      }
     }
     std::cout << rules.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (opt.format == "markdown") {

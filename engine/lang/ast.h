@@ -163,6 +163,12 @@ struct RuleDecl {
   SourceLoc loc;
   bool is_override = false;
   std::string desc;
+  // Where an imported rule came from (docs/import.md): `origin "sigma:ID"`, `author`, `license`
+  // and `references [...]`. Empty for rules written by hand.
+  std::string origin;
+  std::string author;
+  std::string license;
+  std::vector<std::string> references;
   std::optional<Severity> severity;
   bool severity_given = false;  // written, even if misspelt
   std::vector<Value> mitre;

@@ -309,9 +309,10 @@ class AstBuilder {
 
   ast::RuleDecl BuildRule(VigilParser::RuleDeclContext* ctx) {
     static const std::vector<std::string_view> kRuleProps = {
-        "desc",    "severity",  "mitre",       "tags",     "on",     "when", "output",
-        "enabled", "exception", "count",       "distinct", "within", "by",   "steps",
-        "step",    "max_keys",  "max_pending", "throttle", "per",    "fold"};
+        "desc",   "severity", "mitre",     "tags",     "on",          "when",
+        "output", "enabled",  "exception", "count",    "distinct",    "within",
+        "by",     "steps",    "step",      "max_keys", "max_pending", "throttle",
+        "per",    "fold",     "origin",    "author",   "license",     "references"};
     ast::RuleDecl r;
     r.name = ctx->name()->getText();
     r.loc = Loc(ctx->name());
@@ -346,6 +347,25 @@ class AstBuilder {
             ShapeError(key, Loc(v), "a string: desc \"what this rule detects\"");
           else
             r.desc = *s;
+        } else if (key == "origin" || key == "author" || key == "license") {
+          auto s = StringValue(v, nullptr);
+          if (!s)
+            ShapeError(key, Loc(v), "a string: origin \"sigma:ID\", author \"...\"");
+          else
+            (key == "origin" ? r.origin : key == "author" ? r.author : r.license) = *s;
+        } else if (key == "references") {
+          auto list = ListValue(v);
+          if (!list) {
+            ShapeError(key, Loc(v), "a list of strings: references [\"https://...\"]");
+            continue;
+          }
+          for (auto& item : *list) {
+            if (item.kind != ast::Value::Kind::kString) {
+              ShapeError(key, item.loc, "a list of strings: references [\"https://...\"]");
+              break;
+            }
+            r.references.push_back(std::move(item.text));
+          }
         } else if (key == "output") {
           auto s = StringValue(v, &r.output_raw);
           if (!s) {

@@ -18,7 +18,8 @@ ALLOWED = {
     "output": {"bpf", "compile", "kernel", "lang", "match", "util"},
     "runtime": {"bpf", "compile", "kernel", "lang", "match", "output", "proctree", "util"},
     "agent": {"bpf", "compile", "kernel", "lang", "match", "output", "proctree", "runtime", "util"},
-    "cli": {"agent", "compile", "lang", "match", "output", "runtime", "util"},
+    "importer": {"lang", "util"},
+    "cli": {"agent", "compile", "importer", "lang", "match", "output", "runtime", "util"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 failures = 0
