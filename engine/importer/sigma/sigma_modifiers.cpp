@@ -249,10 +249,8 @@ Result<Expr> FieldCondition(const FieldMapping& mapping, const std::vector<std::
   Modifiers m = *parsed;
   const VField& f = mapping.field;
   if (values.empty()) return Error{"field " + f.name + " has an empty list of values"};
-  if (mapping.as_substring && m.op != Op::kRegex && m.op != Op::kExists) {
-    if (m.op != Op::kContains) approximations.push_back(mapping.approximation);
-    m.op = Op::kContains;
-  } else if (!mapping.approximation.empty()) {
+  if (mapping.as_substring && m.op != Op::kRegex && m.op != Op::kExists) m.op = Op::kContains;
+  if (!mapping.approximation.empty()) {
     approximations.push_back(mapping.approximation);
   }
 

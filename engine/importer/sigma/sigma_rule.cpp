@@ -171,8 +171,13 @@ Result<TypeDecision> DecideTypes(const Expr& cond, LogSource source,
   std::vector<std::string> candidates = CandidateEventTypes(source);
   std::set<std::string> no_sensor;  // auditd record types / syscalls vigil has no event for
   bool mentions_syscall = Mentions(cond, kAuditSyscallField);
-  if (source == LogSource::kAuditd)
+  if (source == LogSource::kAuditd && !Mentions(cond, kAuditTypeField) && !mentions_syscall) {
+    candidates = {"exec"};
+    approximations.push_back(
+        "the auditd rule names no record type: taken as EXECVE records (the process's exec)");
+  } else if (source == LogSource::kAuditd) {
     for (const auto& info : lang::AllEventTypes()) candidates.emplace_back(info.name);
+  }
   bool syscall_as_exec = false;
   std::vector<std::pair<std::string, Expr>> per_type;
   for (const auto& t : candidates) {
@@ -312,6 +317,7 @@ Result<SigmaRule> ConvertRule(const YAML::Node& doc, const std::string& file) {
     std::string what = product;
     if (!category.empty()) what += "/" + category;
     if (!service.empty()) what += " service " + service;
+    if (category.empty() && service.empty()) what += " (log lines, no category or service)";
     return At(file, ls, "log source without a sensor: " + what);
   }
   YAML::Node det = doc["detection"];

@@ -30,10 +30,6 @@ std::string Cond(const FieldMapping& m, std::vector<std::string> mods,
   return RenderCondition(*e);
 }
 
-Event Exec(const std::string& cmdline) {
-  return {{"proc.cmdline", EventValue{FieldType::kString, cmdline, 0, false}}};
-}
-
 TEST(SigmaModifiers, PlainValuesAreCaseInsensitiveEquality) {
   EXPECT_EQ(Cond(Cmdline(), {}, {"Whoami"}), "lower(proc.cmdline) == \"whoami\"");
   EXPECT_EQ(Cond(Cmdline(), {}, {"a", "B"}), "lower(proc.cmdline) in [\"a\", \"b\"]");
