@@ -193,7 +193,7 @@ Result<TypeDecision> DecideTypes(const Expr& cond, LogSource source,
         syscall_as_exec = true;
         return t == "exec";
       }
-      no_sensor.insert("record type " + test.text);
+      no_sensor.insert("record type " + rt);
       return false;
     });
     e = Substitute(e, kAuditSyscallField, [&](const Test& test) {
