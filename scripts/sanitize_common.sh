@@ -5,7 +5,7 @@ ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
 FUZZ_TARGETS=(fuzz_lang fuzz_decode fuzz_replay fuzz_cgroup fuzz_oci_state)
 # What the unit, lint-golden and replay tests need in the sanitizer build (not the e2e tests:
 # they need the real build, root and BPF).
-SANITIZE_TEST_TARGETS=(vigil lang_test unit_importer_falco unit_vocabulary unit_match unit_compile unit_kernel
+SANITIZE_TEST_TARGETS=(vigil lang_test unit_importer_sigma unit_importer_falco unit_vocabulary unit_match unit_compile unit_kernel
                        unit_proctree unit_output sinks_test agent_test unit_runtime)
 # ctest names run under the sanitizers.
 SANITIZE_TEST_REGEX='^(unit|lint|replay|rules|arch)\.'
