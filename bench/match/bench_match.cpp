@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../timing.h"
 #include "compile/rule_compiler.h"
 #include "event_mix.h"
 #include "lang/pipeline.h"
@@ -32,18 +33,6 @@ extern char** environ;
 
 namespace vigil::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-// Keeps the compiler from dropping a loop whose result is otherwise unused.
-template <typename T>
-void Keep(const T& v) {
-  asm volatile("" : : "g"(&v) : "memory");
-}
 
 // Runs `body` over the events in rounds of about 0.1 s for at least `min_seconds`; returns the
 // best round's ns per event (the machine is shared: the fastest round is the least disturbed).

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../match/event_mix.h"
+#include "../timing.h"
 #include "compile/rule_compiler.h"
 #include "lang/pipeline.h"
 #include "match/correlator.h"
@@ -38,17 +39,6 @@ extern char** environ;
 
 namespace vigil::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-template <typename T>
-void Keep(const T& v) {
-  asm volatile("" : : "g"(&v) : "memory");
-}
 
 // Best and median of `rounds` runs of `body` (one pass over the input each), in ns per line.
 struct Timing {
