@@ -42,6 +42,7 @@ bench: build
 docs: build
 	@./$(BUILD_DIR)/vigil fields --format markdown > docs/fields.md
 	@python3 scripts/rules_doc.py ./$(BUILD_DIR)/vigil
+	@python3 scripts/coverage_doc.py ./$(BUILD_DIR)/vigil
 	@python3 scripts/make_configmap.py
 
 format:
