@@ -11,7 +11,8 @@ import tempfile
 import uuid
 
 APPLETS = ["sh", "cat", "ls", "mount", "wget", "sleep", "touch", "mkdir", "true", "echo", "rm",
-           "apt-get"]  # apt-get: a name only (busybox has no such applet), for package-manager rules
+           "apt-get", "kubectl", "docker"]  # names only (busybox has no such applets): package-manager
+                                            # and container-client rules
 
 
 class RuncContainer:

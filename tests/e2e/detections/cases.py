@@ -232,9 +232,37 @@ CASES = [
          trigger="cp /bin/true /usr/local/bin/vigil-e2e-ts && touch -r /bin/ls /usr/local/bin/vigil-e2e-ts",
          twin="touch /usr/local/bin/vigil-e2e-ts",
          cleanup="rm -f /usr/local/bin/vigil-e2e-ts"),
+    # ---- issue 19: container escape steps, container discovery and deployment ----------------
+    dict(rule="container_writes_host_kernel_knob", container=True,
+         # opened for appending, nothing written: read-only in runc, and harmless if it were not
+         trigger=": >> /proc/sys/kernel/core_pattern 2>/dev/null; true",
+         twin="cat /proc/sys/kernel/core_pattern", twin_container=True),
+    dict(rule="host_block_device_in_container", container=True,
+         trigger="cat /dev/sda 2>/dev/null; true",
+         # the host itself reading its disks (blkid, lsblk, fsck) is ordinary
+         twin="blkid > /dev/null 2>&1; true"),
+    dict(rule="container_discovery_in_container", container=True,
+         trigger="kubectl get pods -A 2>/dev/null; true",
+         # an administrator on the host
+         twin="$BIN/kubectl get pods -A"),
+    dict(rule="container_deployed_from_container", container=True,
+         trigger="docker run --privileged -v /:/host alpine 2>/dev/null; true",
+         twin="$BIN/docker run alpine"),
+    # ---- issue 19: credential access, defense evasion, command and control ---------------
+    dict(rule="pam_config_or_module_written",
+         trigger=PY + " \"open('/etc/pam.d/vigil-e2e-probe','a').close()\"",
+         twin="cat /etc/pam.d/other > /dev/null 2>&1; true",
+         setup="mkdir -p /etc/pam.d", cleanup="rm -f /etc/pam.d/vigil-e2e-probe"),
+    dict(rule="hidden_exec_in_temp",
+         trigger="mkdir -p $T/.hid && cp /bin/true $T/.hid/run && $T/.hid/run",
+         # a hidden cache folder in /tmp that holds data, nothing run from it
+         twin="mkdir -p $T/.cache && echo x > $T/.cache/data && cat $T/.cache/data > /dev/null"),
+    dict(rule="proxy_or_tunnel_started",
+         trigger="$BIN/chisel client 127.0.0.1:$PORT R:socks",
+         twin="ssh -V 2>/dev/null; true"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
-RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap"]
+RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap", "kubectl", "docker", "chisel"]
 # Renamed copies of /bin/sh: a server that runs what it is given (gunicorn running an app).
 RENAMED_SHELLS = ["gunicorn"]
