@@ -11,7 +11,7 @@ import tempfile
 import uuid
 
 APPLETS = ["sh", "cat", "ls", "mount", "wget", "sleep", "touch", "mkdir", "true", "echo", "rm",
-           "apt-get", "kubectl", "docker"]  # names only (busybox has no such applets): package-manager
+           "apt-get", "kubectl", "docker", "shutdown"]  # names only (busybox has no such applets): package-manager
                                             # and container-client rules
 
 

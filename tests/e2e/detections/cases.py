@@ -260,9 +260,26 @@ CASES = [
     dict(rule="proxy_or_tunnel_started",
          trigger="$BIN/chisel client 127.0.0.1:$PORT R:socks",
          twin="ssh -V 2>/dev/null; true"),
+    dict(rule="shell_history_read",
+         trigger="cat $S/home/.bash_history > /dev/null",
+         # the shell appending to its own history
+         twin="echo ls >> $S/home/.bash_history",
+         setup="mkdir -p $S/home && touch $S/home/.bash_history"),
+    dict(rule="system_daemon_name_masquerade",
+         trigger="cp /bin/sleep $T/sshd && $T/sshd 0.1",
+         # a link named like a daemon to an ordinary system program (no interpreter, no temp dir)
+         twin="ln -sf /bin/true $S/sshd && $S/sshd"),
+    # ---- issue 19: impact ------------------------------------------------------------------
+    dict(rule="shutdown_from_container", container=True,
+         trigger="shutdown -h now 2>/dev/null; true",
+         # an administrator on the host (a renamed /bin/true: nothing is shut down)
+         twin="$BIN/shutdown -h now"),
+    dict(rule="destructive_wipe_command",
+         trigger="rm -rf --no-preserve-root $S/nothing-here",
+         twin="rm -rf $S/nothing-here"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
-RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap", "kubectl", "docker", "chisel"]
+RENAMED_TOOLS = ["xmrig", "useradd", "iptables", "nmap", "kubectl", "docker", "chisel", "shutdown"]
 # Renamed copies of /bin/sh: a server that runs what it is given (gunicorn running an app).
 RENAMED_SHELLS = ["gunicorn"]
