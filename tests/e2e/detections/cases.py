@@ -277,6 +277,10 @@ CASES = [
     dict(rule="destructive_wipe_command",
          trigger="rm -rf --no-preserve-root $S/nothing-here",
          twin="rm -rf $S/nothing-here"),
+    dict(rule="archive_collected_data_in_temp",
+         trigger="tar -czf $T/loot.tgz /etc/hostname 2>/dev/null",
+         # the same archive as a backup into its own folder
+         twin="tar -czf $S/etc-backup.tgz /etc/hostname 2>/dev/null"),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
