@@ -281,6 +281,19 @@ CASES = [
          trigger="tar -czf $T/loot.tgz /etc/hostname 2>/dev/null",
          # the same archive as a backup into its own folder
          twin="tar -czf $S/etc-backup.tgz /etc/hostname 2>/dev/null"),
+    dict(rule="program_deleted_itself",
+         # busybox's rm applet runs in the busybox process itself: the program unlinks its own file
+         trigger="cp /usr/bin/busybox $S/busybox && $S/busybox rm -f $S/busybox",
+         # a program deleted by another one (rm)
+         twin="cp /bin/true $S/other && rm -f $S/other"),
+    dict(rule="system_file_world_writable",
+         trigger="chmod 666 /etc/vigil-e2e-perm",
+         twin="chmod 644 /etc/vigil-e2e-perm",
+         setup="touch /etc/vigil-e2e-perm", cleanup="rm -f /etc/vigil-e2e-perm"),
+    dict(rule="python_pty_spawn",
+         trigger=PY + " \"import pty; pty.spawn('/bin/true')\" < /dev/null",
+         # a program opening a terminal through its library
+         twin=PY + " \"import os; os.openpty()\""),
 ]
 
 # Renamed copies of /bin/true the triggers use ("a renamed copy of a tool still fires").
