@@ -13,7 +13,7 @@ if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
     ctx, target = harness.agent_with_target(vigil)
-    ctx.write_policy(harness.EXEC_RULE.format(target=target, severity="low"))  # no policy
+    ctx.write_policy(harness.exec_rule(target))  # no policy
     failures = []
     with ctx as agent:
         status = agent.status()
