@@ -221,6 +221,10 @@ CASES = [
     dict(rule="discovery_burst",
          trigger="whoami > /dev/null; id > /dev/null; uname -a > /dev/null; hostname > /dev/null; ss -tan > /dev/null; true",
          twin="uname -a > /dev/null; hostname > /dev/null; true"),
+    dict(rule="discovery_from_service",  # a web shell asking who and where it is
+         trigger="$BIN/gunicorn -c 'id > /dev/null; ps > /dev/null'",
+         # the same commands from an ordinary shell
+         twin="sh -c 'id > /dev/null; ps > /dev/null'"),
     dict(rule="decoded_payload_to_interpreter",
          trigger="echo ZWNobyBoaQo= | base64 -d | sh > /dev/null",
          # decoding to a file is what certificates and configuration do
