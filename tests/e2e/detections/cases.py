@@ -225,6 +225,10 @@ CASES = [
          trigger="$BIN/gunicorn -c 'id > /dev/null; ps > /dev/null'",
          # the same commands from an ordinary shell
          twin="sh -c 'id > /dev/null; ps > /dev/null'"),
+    dict(rule="argv_padding_evasion",  # a shell whose arguments run past what the sensor reads
+         trigger="sh -c true $(seq 1 20000)",
+         # a long argument list to a program that is no interpreter (xargs, a linker) is ordinary
+         twin="/bin/true $(seq 1 20000)"),
     dict(rule="decoded_payload_to_interpreter",
          trigger="echo ZWNobyBoaQo= | base64 -d | sh > /dev/null",
          # decoding to a file is what certificates and configuration do
