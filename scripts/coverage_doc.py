@@ -6,15 +6,15 @@ tests/e2e/detections/cases.py) and a state: covered (a rule, proven by a real tr
 (a rule, no e2e trigger yet), not covered, or not observable here (and why). The part after the
 marker line is written by hand and kept. --check writes nothing and fails when the file is stale
 (ctest lint.coverage_doc_is_current)."""
-import difflib
 import json
 import os
 import subprocess
 import sys
 
+import generated_doc
+
 DOC = "docs/coverage.md"
 CATALOG = "docs/data/attack-linux.tsv"
-MARKER = "<!-- Written by hand from here on: `make docs` regenerates the part above and keeps this. -->\n"
 
 
 def catalog():
@@ -95,27 +95,7 @@ def generate(vigil):
 
 
 def main():
-    vigil = sys.argv[1]
-    check = "--check" in sys.argv[2:]
-    generated = generate(vigil)
-    with open(DOC, encoding="utf-8") as f:
-        current = f.read()
-    if MARKER not in current:
-        print(f"{DOC}: the marker line of the hand-written part is missing:\n{MARKER}")
-        return 1
-    wanted = generated + "\n" + MARKER + current.split(MARKER, 1)[1]
-    if check:
-        if current != wanted:
-            sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), wanted.splitlines(True),
-                                                       DOC, "make docs"))
-            print(f"{DOC} is stale: run `make docs`")
-            return 1
-        print(f"{DOC} is current")
-        return 0
-    if current != wanted:
-        with open(DOC, "w", encoding="utf-8") as f:
-            f.write(wanted)
-    return 0
+    return generated_doc.update(DOC, generate(sys.argv[1]), "--check" in sys.argv[2:])
 
 
 if __name__ == "__main__":

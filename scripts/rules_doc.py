@@ -3,37 +3,19 @@
 sections written by hand (severity discipline, ...), after the marker line. `make docs` rewrites
 the generated part and keeps the hand-written one; with --check, nothing is written and the exit
 status says whether the file is current (ctest lint.rules_doc_is_current)."""
-import difflib
 import subprocess
 import sys
 
+import generated_doc
+
 DOC = "docs/rules.md"
-MARKER = "<!-- Written by hand from here on: `make docs` regenerates the part above and keeps this. -->\n"
 
 
 def main():
     vigil = sys.argv[1]
-    check = "--check" in sys.argv[2:]
     generated = subprocess.run([vigil, "rules", "--format", "markdown", "rules/"],
                                capture_output=True, text=True, check=True).stdout
-    with open(DOC, encoding="utf-8") as f:
-        current = f.read()
-    if MARKER not in current:
-        print(f"{DOC}: the marker line of the hand-written part is missing:\n{MARKER}")
-        return 1
-    wanted = generated + "\n" + MARKER + current.split(MARKER, 1)[1]
-    if check:
-        if current != wanted:
-            sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), wanted.splitlines(True),
-                                                       DOC, "make docs"))
-            print(f"{DOC} is stale: run `make docs`")
-            return 1
-        print(f"{DOC} is current")
-        return 0
-    if current != wanted:
-        with open(DOC, "w", encoding="utf-8") as f:
-            f.write(wanted)
-    return 0
+    return generated_doc.update(DOC, generated, "--check" in sys.argv[2:])
 
 
 if __name__ == "__main__":
