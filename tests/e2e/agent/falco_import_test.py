@@ -20,20 +20,10 @@ EXPECTED = {
 }
 
 
-def corpus():
-    here = os.path.dirname(os.path.abspath(__file__))
-    project = os.path.abspath(os.path.join(here, "..", "..", ".."))
-    for base in (os.path.join(project, "..", "shared", "corpora"), "/work/shared/corpora"):
-        path = os.path.join(base, "falco", "falco_rules.yaml")
-        if os.path.exists(path):
-            return path
-    return None
-
-
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    src = corpus()
+    src = harness.shared_corpus(os.path.join("falco", "falco_rules.yaml"))
     if not src:
         print("FAIL: the Falco corpus (shared/corpora/falco) is missing")
         sys.exit(1)

@@ -195,3 +195,14 @@ def exec_policy(target, severity="high", action="alert"):
     """A policy alerting (or acting) on every exec of `target`."""
     return exec_rule(target, severity=severity) + \
         f"policy e2e {{ rules [tag:e2e] action {action} }}\n"
+
+
+def shared_corpus(relative):
+    """A path under the third-party corpora (next to the checkout: ../shared/corpora, as in CI;
+    else /work/shared/corpora), or None when it is missing. Tests read them there, never copied."""
+    project = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+    for base in (os.path.join(project, "..", "shared", "corpora"), "/work/shared/corpora"):
+        path = os.path.join(base, relative)
+        if os.path.exists(path):
+            return path
+    return None

@@ -23,16 +23,6 @@ AUDITCTL = "bed26dea-4525-47f4-b24a-76e30e44ffb0"      # Image|endswith: /auditc
 POLICY = "policy e2e_sigma { rules [tag:sigma] }\n"
 
 
-def corpus_dir():
-    here = os.path.dirname(os.path.abspath(__file__))
-    project = os.path.abspath(os.path.join(here, "..", "..", ".."))
-    for base in (os.path.join(project, "..", "shared", "corpora"), "/work/shared/corpora"):
-        path = os.path.join(base, "sigma", "linux")
-        if os.path.isdir(path):
-            return path
-    return None
-
-
 def create(path):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.close(fd)
@@ -41,7 +31,7 @@ def create(path):
 if __name__ == "__main__":
     vigil = sys.argv[1]
     harness.require_root_and_bpf()
-    corpus = corpus_dir()
+    corpus = harness.shared_corpus(os.path.join("sigma", "linux"))
     if corpus is None:
         print("FAIL: the Sigma corpus (../shared/corpora/sigma/linux) is missing")
         sys.exit(1)
