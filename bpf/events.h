@@ -387,14 +387,27 @@ struct vigil_event_policies {
  *   its open flags are unknown or (flags & flag_mask) != 0, or
  *   its path could not be read whole at entry (unreadable, or VIGIL_PF_BUF bytes or longer), or
  *   pf_prefix (LPM trie) holds a prefix of "version, type, path, NUL" (exact paths are stored
- *   with their NUL, prefixes without), or
+ *   with their NUL, prefixes without; the lookup is skipped when the trie gate below says no
+ *   entry can match), or
  *   pf_suffix holds vigil_path_hash(last L bytes) for one of the suffix_lens L whose last byte
  *   is in suffix_last. */
-#define VIGIL_PF_PATH_LEN 128   /* path bytes of a pf_prefix key: longer entries cannot be stored */
-#define VIGIL_PF_BUF 256        /* path bytes read for the decision; a longer path is kept */
-#define VIGIL_PF_SUFFIX_LENS 8  /* distinct suffix lengths per type */
-#define VIGIL_PF_SUFFIX_MAX 64  /* longest suffix */
-#define VIGIL_PF_ENTRIES 4096   /* pf_prefix and pf_suffix entries, every live version together */
+/* Words of the inflight_tids bitmap by default (bits for tids below 4,194,304, Linux's largest
+ * pid_max); user space sizes it from /proc/sys/kernel/pid_max before loading. */
+#define VIGIL_INFLIGHT_TID_WORDS 65536
+#define VIGIL_PF_PATH_LEN 128  /* path bytes of a pf_prefix key: longer entries cannot be stored */
+#define VIGIL_PF_BUF 256       /* path bytes read for the decision; a longer path is kept */
+#define VIGIL_PF_SUFFIX_LENS 8 /* distinct suffix lengths per type */
+#define VIGIL_PF_SUFFIX_MAX 64 /* longest suffix */
+#define VIGIL_PF_ENTRIES 4096  /* pf_prefix and pf_suffix entries, every live version together */
+/* The trie gate: before the pf_prefix lookup, the path's head is tested against two bitmaps
+ * of the exact paths' and prefixes' heads (bit vigil_pf_head_bit of the first 8 bytes of each
+ * entry of 8 bytes or more, and of the first 4 bytes of each entry of 4 to 7 bytes). A path
+ * whose heads set no bit cannot start with any entry: the lookup is skipped. `gate` is 0 when an
+ * entry is shorter than 4 bytes (every path would have to be looked up). */
+#define VIGIL_PF_HEAD_WORDS 8 /* 512-bit bitmaps */
+static inline __u32 vigil_pf_head_bit(__u64 head) {
+  return (__u32)((head * 0x9E3779B97F4A7C15ULL) >> 55); /* 0..511 */
+}
 struct vigil_pf_config {
   __u32 version;
   __u32 active;    /* 0: the type is not prefiltered */
@@ -402,7 +415,9 @@ struct vigil_pf_config {
   __u64 suffix_last[4];
   __u8 suffix_lens[VIGIL_PF_SUFFIX_LENS]; /* ascending; 0 ends the list */
   __u32 paths;                            /* path conditions in use (pf_prefix or pf_suffix) */
-  __u32 pad;
+  __u32 gate;                             /* head8/head4 hold every exact path and prefix */
+  __u64 head8[VIGIL_PF_HEAD_WORDS];
+  __u64 head4[VIGIL_PF_HEAD_WORDS];
 };
 
 struct vigil_pf_prefix_key {

@@ -53,7 +53,7 @@ struct {
 /* Which policies want each event type, per version (vigil_event_policies in bpf/events.h). */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, VIGIL_VERSION_SLOTS * VIGIL_EVT_MAX);
+  __uint(max_entries, VIGIL_VERSION_SLOTS* VIGIL_EVT_MAX);
   __type(key, __u32);
   __type(value, struct vigil_event_policies);
 } event_policies SEC(".maps");
@@ -62,7 +62,7 @@ struct {
  * paths (LPM trie), the suffixes (hashes), and per-CPU room to read a path into a trie key. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, VIGIL_VERSION_SLOTS * VIGIL_EVT_MAX);
+  __uint(max_entries, VIGIL_VERSION_SLOTS* VIGIL_EVT_MAX);
   __type(key, __u32);
   __type(value, struct vigil_pf_config);
 } pf_config SEC(".maps");
@@ -83,19 +83,14 @@ struct {
 } pf_suffix SEC(".maps");
 
 /* A pf_prefix key followed by room for the rest of a VIGIL_PF_BUF-byte path and for the word
- * reads of the suffix hash past its end. */
+ * reads of the suffix hash past its end. It lives on the stack of the program that judges the
+ * path (never in a per-CPU map: FIELD-LESSONS 4). */
 struct vigil_pf_scratch {
   __u32 prefixlen;
   __u32 version;
   __u32 type;
   char path[VIGIL_PF_BUF + VIGIL_PF_SUFFIX_MAX + 8];
 };
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct vigil_pf_scratch);
-} pf_scratch SEC(".maps");
 
 #define VIGIL_NUM_SCOPE_MAP(name)      \
   struct {                             \
@@ -165,6 +160,18 @@ struct {
   __type(key, __u32);
   __type(value, struct vigil_syscall_event);
 } inflight SEC(".maps");
+
+/* One bit per thread id: set while the thread has a record in `inflight`. The exit of a selected
+ * syscall tests its bit (an array load) instead of looking the hash map up: most exits belong to
+ * calls whose entry was filtered out. A bit left set (the record evicted, the thread gone) costs
+ * one lookup at that tid's next exit, which clears it. Sized by user space from pid_max; a tid
+ * beyond the array is looked up in the map. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIGIL_INFLIGHT_TID_WORDS);
+  __type(key, __u32);
+  __type(value, __u64);
+} inflight_tids SEC(".maps");
 
 /* Syscall number -> enum vigil_syscall_id for every syscall vigil traces (0: not traced). */
 struct {

@@ -1149,7 +1149,9 @@ static __always_inline u64 hash_span(const char* path, u32 off, u32 len) {
     barrier_var(at);
     at &= 511;
     if (at > VIGIL_PF_BUF + VIGIL_PF_SUFFIX_MAX - 8) break; /* for the verifier: never taken */
-    u64 word = *(const u64*)(path + at);
+    /* byte loads: the path is on the stack, where the verifier wants an 8-byte load aligned */
+    u64 word = 0;
+    for (u32 b = 0; b < 8; b++) word |= (u64)(u8)path[at + b] << (8 * b);
     u32 rest = len - done;
     if (rest < 8) word &= (1ULL << (rest * 8)) - 1;
     h = vigil_path_hash_step(h, word);
@@ -1157,10 +1159,32 @@ static __always_inline u64 hash_span(const char* path, u32 off, u32 len) {
   return vigil_path_hash_finish(h, len);
 }
 
-/* Whether an event of `type` may match a rule, judged from its arguments alone. */
+/* The trie gate (bpf/events.h): whether `path` (len bytes, on the stack at a 4-byte boundary)
+ * may start with an exact path or prefix of pf_prefix. */
+static __always_inline bool pf_gate_opens(const struct vigil_pf_config* cfg, const char* path,
+                                          u32 len) {
+  if (!cfg->gate) return true;
+  /* 4-byte loads: an 8-byte one is misaligned here (the path follows three u32s) */
+  u64 lo = *(const u32*)path;
+  if (len >= 8) {
+    u64 head = lo | ((u64) * (const u32*)(path + 4) << 32);
+    u32 bit = vigil_pf_head_bit(head);
+    if (cfg->head8[(bit >> 6) & (VIGIL_PF_HEAD_WORDS - 1)] & (1ULL << (bit & 63))) return true;
+  }
+  if (len >= 4) {
+    u32 bit = vigil_pf_head_bit(lo);
+    if (cfg->head4[(bit >> 6) & (VIGIL_PF_HEAD_WORDS - 1)] & (1ULL << (bit & 63))) return true;
+  }
+  return false;
+}
+
+/* Whether an event of `type` may match a rule, judged from its arguments alone. `key` is the
+ * caller's stack: a per-CPU scratch buffer could be overwritten by another task's call when the
+ * program is preempted between the read and the lookups (FIELD-LESSONS 4), and a wrong answer
+ * here loses an event without a trace. */
 static __always_inline bool prefilter_keeps(u32 version, u32 type, u32 id,
-                                            struct trace_event_raw_sys_enter* ctx,
-                                            const struct syscall_spec* spec) {
+                                            struct trace_event_raw_sys_enter* ctx, u64 path_addr,
+                                            struct vigil_pf_scratch* key) {
   u32 slot = (version % VIGIL_VERSION_SLOTS) * VIGIL_EVT_MAX + type;
   struct vigil_pf_config* cfg = bpf_map_lookup_elem(&pf_config, &slot);
   if (!cfg || cfg->version != version || !cfg->active) return true;
@@ -1169,23 +1193,16 @@ static __always_inline bool prefilter_keeps(u32 version, u32 type, u32 id,
     if (!open_flags(id, ctx, &flags) || (flags & cfg->flag_mask)) return true;
   }
   if (!cfg->paths) return false;
-  u32 arg = (u32)spec->str[0];
-  if (arg > 5) return true; /* no path argument: nothing to judge */
-  u32 zero = 0;
-  struct vigil_pf_scratch* key = bpf_map_lookup_elem(&pf_scratch, &zero);
-  if (!key) return true;
-  /* copied out first: the verifier refuses a variable index into the context */
-  u64 args[6] = {ctx->args[0], ctx->args[1], ctx->args[2],
-                 ctx->args[3], ctx->args[4], ctx->args[5]};
-  barrier_var(arg);
-  u64 addr = args[arg < 6 ? arg : 0];
-  long n = bpf_probe_read_user_str(key->path, VIGIL_PF_BUF, (const void*)addr);
+  if (!path_addr) return true; /* no path argument: nothing to judge */
+  long n = bpf_probe_read_user_str(key->path, VIGIL_PF_BUF, (const void*)path_addr);
   if (n <= 0 || n >= VIGIL_PF_BUF) return true; /* not resident yet, or too long: kept */
-  key->prefixlen = 64 + 8 * VIGIL_PF_PATH_LEN;
-  key->version = version;
-  key->type = type;
-  if (bpf_map_lookup_elem(&pf_prefix, key)) return true;
   u32 len = (u32)n - 1;
+  if (pf_gate_opens(cfg, key->path, len)) {
+    key->prefixlen = 64 + 8 * VIGIL_PF_PATH_LEN;
+    key->version = version;
+    key->type = type;
+    if (bpf_map_lookup_elem(&pf_prefix, key)) return true;
+  }
   if (len == 0) return false;
   u8 last = (u8)key->path[(len - 1) & (VIGIL_PF_BUF - 1)];
   if (!(cfg->suffix_last[(last >> 6) & 3] & (1ULL << (last & 63)))) return false;
@@ -1198,6 +1215,19 @@ static __always_inline bool prefilter_keeps(u32 version, u32 type, u32 id,
     if (bpf_map_lookup_elem(&pf_suffix, &sk)) return true;
   }
   return false;
+}
+
+/* The thread's inflight bit (maps.h, inflight_tids): its word, or null beyond the array. */
+static __always_inline u64* inflight_word(u32 tid) {
+  u32 word = tid >> 6;
+  return bpf_map_lookup_elem(&inflight_tids, &word);
+}
+
+/* The thread's record is sent or abandoned: delete it and clear its bit. */
+static __always_inline void inflight_done(u32 tid) {
+  bpf_map_delete_elem(&inflight, &tid);
+  u64* w = inflight_word(tid);
+  if (w) __sync_fetch_and_and(w, ~(1ULL << (tid & 63)));
 }
 
 /* Entry: scope check, then the arguments are captured into the thread's inflight record. */
@@ -1225,10 +1255,7 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
     stat_add(VIGIL_STAT_FILTERED);
     return 0;
   }
-  if (!prefilter_keeps(version, type, id, ctx, spec)) {
-    stat_add(VIGIL_STAT_PREFILTERED);
-    return 0;
-  }
+  /* the argument prefilter ran before the tail call (enter_stub, fallback_enter) */
   if (over_budget(pi)) return 0;
   u32 tid = (u32)bpf_get_current_pid_tgid();
   if (bpf_map_update_elem(&inflight, &tid, &zero_syscall_event, BPF_ANY)) {
@@ -1240,6 +1267,8 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
     stat_add(VIGIL_STAT_INFLIGHT_FULL);
     return 0;
   }
+  u64* bit_word = inflight_word(tid);
+  if (bit_word) __sync_fetch_and_or(bit_word, 1ULL << (tid & 63));
   fill_header(&e->hdr, type, pi->entity, version, matched);
   e->syscall = id;
   e->args[0] = ctx->args[0];
@@ -1303,18 +1332,21 @@ SEC("tp")
 int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   u32 tid = (u32)bpf_get_current_pid_tgid();
   struct vigil_syscall_event* e = bpf_map_lookup_elem(&inflight, &tid);
-  if (!e) return 0;
+  if (!e) {
+    inflight_done(tid); /* a bit left set: the record was evicted */
+    return 0;
+  }
   u32 id = syscall_id_of((u32)ctx->id);
   if (id == 0 || id >= VIGIL_SC_MAX || e->syscall != id) {
     /* stale record of a syscall whose exit we never saw */
-    bpf_map_delete_elem(&inflight, &tid);
+    inflight_done(tid);
     return 0;
   }
   long ret = ctx->ret;
   e->retval = ret;
   if ((id == VIGIL_SC_dup || id == VIGIL_SC_fcntl) && ret > 2) {
     /* the lowest free descriptor was not a standard stream */
-    bpf_map_delete_elem(&inflight, &tid);
+    inflight_done(tid);
     stat_add(VIGIL_STAT_FILTERED);
     return 0;
   }
@@ -1348,7 +1380,7 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   stamp(&e->hdr);
   if (bpf_ringbuf_output(&events, e, syscall_event_size(e), deliver_flags()))
     stat_add(VIGIL_STAT_DROP_MAIN);
-  bpf_map_delete_elem(&inflight, &tid);
+  inflight_done(tid);
   return 0;
 }
 
@@ -1363,9 +1395,39 @@ static __always_inline void tail_call_slot(void* ctx, u32 slot) {
   bpf_tail_call(ctx, &syscall_progs, tail_call_slot_base + slot);
 }
 
-/* Entry of syscall `id`: the common case of a process whose cached scope decision (proc_info,
- * current for this version and its uid/gid) rules the event out is decided here, without the
- * tail call; anything else (a miss, a stale entry, a match) goes to syscall_enter. */
+/* The argument prefilter, before the tail call (the kept event pays the tail call, the dropped
+ * one does not). A path is read onto this program's stack; `id` is a constant in every stub, so
+ * the stub of a syscall without a path argument has no code to read one. */
+static __always_inline bool stub_prefilter_drops(struct trace_event_raw_sys_enter* ctx, u32 id,
+                                                 u32 version) {
+  const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
+  /* a constant index: the stub reads no argument its tracepoint lacks (attaching checks that) */
+  u64 path_addr = 0;
+  switch (spec->str[0]) {
+    case 0:
+      path_addr = ctx->args[0];
+      break;
+    case 1:
+      path_addr = ctx->args[1];
+      break;
+    case 2:
+      path_addr = ctx->args[2];
+      break;
+    case 3:
+      path_addr = ctx->args[3];
+      break;
+  }
+  struct vigil_pf_scratch key;
+  if (prefilter_keeps(version, spec->type, id, ctx, path_addr, &key)) return false;
+  stat_add(VIGIL_STAT_PREFILTERED);
+  return true;
+}
+
+/* Entry of syscall `id`: the common cases are decided here, without the tail call: a process
+ * whose cached scope decision (proc_info, current for this version and its uid/gid) rules the
+ * event out, and an event the argument prefilter drops (judged before the scope when the cached
+ * decision is missing or stale: the prefilter does not depend on it). Anything else goes to
+ * syscall_enter. */
 static __always_inline int enter_stub(void* ctx, u32 id) {
   u32 type = specs[id & (SPEC_SLOTS - 1)].type;
   u32 version = current_version();
@@ -1377,6 +1439,7 @@ static __always_inline int enter_stub(void* ctx, u32 id) {
     const struct cred* cred = task->cred;
     if (!pi || pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val ||
         (pi->matched & wanted)) {
+      if (stub_prefilter_drops((struct trace_event_raw_sys_enter*)ctx, id, version)) return 0;
       tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
       return 0;
     }
@@ -1386,10 +1449,11 @@ static __always_inline int enter_stub(void* ctx, u32 id) {
 }
 
 /* Exit: a thread with no record in flight had its entry filtered out (the common case for a
- * selected syscall); that is known without the tail call. */
+ * selected syscall); its clear bit says so without the tail call or a hash lookup. */
 static __always_inline int exit_stub(void* ctx) {
   u32 tid = bpf_get_current_task_btf()->pid;
-  if (!bpf_map_lookup_elem(&inflight, &tid)) return 0;
+  u64* w = inflight_word(tid);
+  if (w ? !(*w & (1ULL << (tid & 63))) : !bpf_map_lookup_elem(&inflight, &tid)) return 0;
   tail_call_slot(ctx, SYSCALL_EXIT_SLOT);
   return 0;
 }
@@ -1413,6 +1477,24 @@ int fallback_enter(struct trace_event_raw_sys_enter* ctx) {
   stat_add(VIGIL_STAT_FALLBACK_CALLS);
   u32 nr = ctx->id;
   if (!bpf_map_lookup_elem(&fallback_syscalls, &nr)) return 0;
+  u32 id = syscall_id_of(nr);
+  if (id == 0 || id >= VIGIL_SC_MAX) return 0;
+  barrier_var(id);
+  const struct syscall_spec* spec = &specs[id & (SPEC_SLOTS - 1)];
+  u32 version = current_version();
+  if (wanted_by(version, spec->type)) {
+    /* copied out first: the verifier refuses a variable index into the context */
+    u64 args[6] = {ctx->args[0], ctx->args[1], ctx->args[2],
+                   ctx->args[3], ctx->args[4], ctx->args[5]};
+    u32 arg = (u32)spec->str[0];
+    barrier_var(arg);
+    u64 path_addr = arg < 6 ? args[arg] : 0;
+    struct vigil_pf_scratch key;
+    if (!prefilter_keeps(version, spec->type, id, ctx, path_addr, &key)) {
+      stat_add(VIGIL_STAT_PREFILTERED);
+      return 0;
+    }
+  }
   tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
   return 0;
 }

@@ -85,7 +85,40 @@ inline vigil_pf_config PrefilterConfig(const Prefilter& pf, uint32_t version) {
   size_t i = 0;
   for (size_t l : lengths)
     if (i < VIGIL_PF_SUFFIX_LENS) c.suffix_lens[i++] = static_cast<uint8_t>(l);
+  // The trie gate (bpf/events.h): the heads of every exact path and prefix.
+  c.gate = 1;
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& text : pass == 0 ? pf.exact : pf.prefix) {
+      if (text.size() < 4) {
+        c.gate = 0;
+        continue;
+      }
+      const bool long_head = text.size() >= 8;
+      uint64_t head = 0;
+      std::memcpy(&head, text.data(), long_head ? 8 : 4);
+      const uint32_t bit = vigil_pf_head_bit(head);
+      (long_head ? c.head8 : c.head4)[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
   return c;
+}
+
+// Whether the trie gate lets `path` (without its NUL) through to the pf_prefix lookup, as
+// prefilter_keeps in bpf/vigil.bpf.c decides it.
+inline bool PrefilterGateOpens(const vigil_pf_config& cfg, std::string_view path) {
+  if (!cfg.gate) return true;
+  if (path.size() >= 8) {
+    uint64_t head = 0;
+    std::memcpy(&head, path.data(), 8);
+    const uint32_t bit = vigil_pf_head_bit(head);
+    if (cfg.head8[bit >> 6] & (uint64_t{1} << (bit & 63))) return true;
+  }
+  if (path.size() >= 4) {
+    uint64_t head = 0;
+    std::memcpy(&head, path.data(), 4);
+    const uint32_t bit = vigil_pf_head_bit(head);
+    if (cfg.head4[bit >> 6] & (uint64_t{1} << (bit & 63))) return true;
+  }
+  return false;
 }
 
 inline uint64_t SuffixHash(std::string_view s) {
@@ -113,12 +146,14 @@ inline bool PrefilterKeeps(const Prefilter& pf, const PrefilterArgs& args) {
   std::string key(path);
   key.push_back('\0');
   key.resize(std::min<size_t>(key.size(), VIGIL_PF_PATH_LEN));
-  for (const auto& e : pf.exact) {
-    std::string entry = e + '\0';
-    if (key.compare(0, entry.size(), entry) == 0) return true;
+  if (PrefilterGateOpens(cfg, path)) {
+    for (const auto& e : pf.exact) {
+      std::string entry = e + '\0';
+      if (key.compare(0, entry.size(), entry) == 0) return true;
+    }
+    for (const auto& p : pf.prefix)
+      if (key.size() >= p.size() && key.compare(0, p.size(), p) == 0) return true;
   }
-  for (const auto& p : pf.prefix)
-    if (key.size() >= p.size() && key.compare(0, p.size(), p) == 0) return true;
   if (path.empty()) return false;
   const auto last = static_cast<unsigned char>(path.back());
   if (!(cfg.suffix_last[last >> 6] & (uint64_t{1} << (last & 63)))) return false;

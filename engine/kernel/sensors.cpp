@@ -26,6 +26,16 @@
 namespace vigil::kernel {
 namespace {
 
+// Words of the inflight_tids bitmap (bpf/maps.h): one bit per tid below pid_max. A tid beyond it
+// (pid_max raised later) is still served, by a hash lookup at its syscalls' exits.
+uint32_t InflightTidWords() {
+  uint64_t pid_max = 4194304;
+  std::ifstream in("/proc/sys/kernel/pid_max");
+  in >> pid_max;
+  return static_cast<uint32_t>(
+      std::clamp<uint64_t>((pid_max + 63) / 64, 1, VIGIL_INFLIGHT_TID_WORDS));
+}
+
 // libbpf's messages, kept while loading so that a program the kernel rejects can be named.
 thread_local std::vector<std::string>* g_load_log = nullptr;
 
@@ -292,6 +302,7 @@ Result<std::unique_ptr<Sensors>> Sensors::Load(const SensorOptions& options) {
         (uint64_t{options.process_event_rate} * kBudgetWindowMs + 999) / 1000);
     skel->rodata->proc_budget_window_ns = uint64_t{kBudgetWindowMs} * 1'000'000;
     bpf_map__set_max_entries(skel->maps.proc_info, self->proc_info_entries_);
+    bpf_map__set_max_entries(skel->maps.inflight_tids, InflightTidWords());
     bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
     // A wakeup once an eighth of the ring is waiting (else the reader's poll timeout): far from
     // full at any rate the reader keeps up with, and one wakeup per many records.

@@ -368,3 +368,81 @@ TEST(Prefilter, DefaultPolicyDropsAnUnwatchedRead) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+// Whether `path` starts with one of the prefix entries or is one of the exact paths: what the
+// pf_prefix lookup answers, without the trie gate.
+bool TrieMatches(const kernel::Prefilter& pf, const std::string& path) {
+  for (const auto& e : pf.exact)
+    if (path == e) return true;
+  for (const auto& p : pf.prefix)
+    if (path.compare(0, p.size(), p) == 0) return true;
+  return false;
+}
+
+// The trie gate may skip the pf_prefix lookup only for a path no entry can match: random entry
+// sets (4 to 20 bytes, heads that share their first bytes) and paths made from them (the entry
+// itself, longer, cut short, one byte changed) never see the gate closed on a match, and the
+// gate does close for most unrelated paths (it would be useless otherwise).
+TEST(PrefilterGate, ClosesOnlyOnPathsNoEntryMatches) {
+  std::mt19937 rng(20261202);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  const std::vector<std::string> heads = {"/etc/", "/proc/", "/dev/sd", ".bash", "/e", "/"};
+  auto text = [&](size_t min_len) {
+    std::string s = heads[pick(heads.size())];
+    while (s.size() < min_len || pick(3) != 0) s.push_back(static_cast<char>('a' + pick(4)));
+    return s;
+  };
+  size_t closed = 0, unrelated = 0;
+  for (int round = 0; round < 300; ++round) {
+    kernel::Prefilter pf;
+    for (size_t n = 1 + pick(6); n > 0; --n) pf.exact.insert(text(4));
+    for (size_t n = pick(4); n > 0; --n) pf.prefix.insert(text(4));
+    const vigil_pf_config cfg = kernel::PrefilterConfig(pf, 1);
+    ASSERT_EQ(cfg.gate, 1u);
+    std::vector<std::string> paths;
+    for (const auto& set : {pf.exact, pf.prefix})
+      for (const auto& e : set) {
+        paths.push_back(e);
+        paths.push_back(e + "/x");
+        paths.push_back(e.substr(0, e.size() - 1));
+        std::string changed = e;
+        changed[pick(changed.size())] ^= 1;
+        paths.push_back(changed);
+      }
+    for (int i = 0; i < 20; ++i) paths.push_back(text(1));
+    for (const auto& path : paths) {
+      const bool opens = kernel::PrefilterGateOpens(cfg, path);
+      if (TrieMatches(pf, path)) {
+        EXPECT_TRUE(opens) << path;
+      }
+    }
+    for (const char* other : {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/home/user/notes.txt",
+                              "/var/log/syslog", "/tmp/build/a.o"}) {
+      ++unrelated;
+      if (!kernel::PrefilterGateOpens(cfg, other)) ++closed;
+    }
+  }
+  EXPECT_GT(closed, unrelated * 9 / 10);
+}
+
+// An entry shorter than 4 bytes turns the gate off: every path goes to the lookup.
+TEST(PrefilterGate, AShortEntryOpensItForEveryPath) {
+  kernel::Prefilter pf;
+  pf.exact = {"/etc/shadow"};
+  pf.prefix = {"/t"};
+  const vigil_pf_config cfg = kernel::PrefilterConfig(pf, 1);
+  EXPECT_EQ(cfg.gate, 0u);
+  EXPECT_TRUE(kernel::PrefilterGateOpens(cfg, "/usr/bin/ls"));
+  pf.prefix = {"/tmp"};
+  const vigil_pf_config gated = kernel::PrefilterConfig(pf, 1);
+  EXPECT_EQ(gated.gate, 1u);
+  EXPECT_TRUE(kernel::PrefilterGateOpens(gated, "/tmp/x"));
+  EXPECT_TRUE(kernel::PrefilterGateOpens(gated, "/etc/shadow"));
+  EXPECT_FALSE(kernel::PrefilterGateOpens(gated, "/etc/hostname"));
+}
+
+}  // namespace
+}  // namespace vigil::testing
