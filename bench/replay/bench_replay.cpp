@@ -35,8 +35,8 @@
 #include "match/derive.h"
 #include "output/alert.h"
 #include "output/alert_id.h"
-#include "output/record_json.h"
 #include "output/record_batch_reader.h"
+#include "output/record_json.h"
 #include "output/record_json_reader.h"
 
 extern char** environ;
@@ -173,8 +173,7 @@ struct Loop {
             ++errors;
             continue;
           }
-          match::EventRecord& r = batch->records[i];
-          match::CompleteOfflineRecord(r);
+          match::EventRecord& r = batch->records[i];  // completed by the reader
           matches.clear();
           rules.Evaluate(r, scratch, matches);
           correlator.Judge(matches, r);
@@ -268,12 +267,10 @@ int Run(int argc, char** argv) {
       {"A3 + evaluate and correlate", stage(kEvaluate, true)},
       {"A4 + format the alerts (whole loop, new)", stage(kAlerts, true)},
       {"B  whole loop, old parser", stage(kAlerts, false)},
-      {"D1 whole loop from a file, one thread", Time(lines, rounds, [&] {
-         loop.RunBatched(text_path, false);
-       })},
-      {"D2 whole loop from a file, parsed on a 2nd thread", Time(lines, rounds, [&] {
-         loop.RunBatched(text_path, true);
-       })},
+      {"D1 whole loop from a file, one thread",
+       Time(lines, rounds, [&] { loop.RunBatched(text_path, false); })},
+      {"D2 whole loop from a file, parsed on a 2nd thread",
+       Time(lines, rounds, [&] { loop.RunBatched(text_path, true); })},
   };
   std::remove(text_path.c_str());
   if (loop.errors) {

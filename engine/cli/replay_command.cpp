@@ -10,7 +10,6 @@
 #include "cli/commands.h"
 #include "cli/load_rules.h"
 #include "match/correlator.h"
-#include "match/derive.h"
 #include "match/rule_throttle.h"
 #include "output/alert.h"
 #include "output/alert_id.h"
@@ -116,8 +115,7 @@ int RunReplay(const ReplayOptions& opt) {
         continue;
       }
       match::EventRecord& record = batch->records[i];
-      ++events;
-      match::CompleteOfflineRecord(record);
+      ++events;  // completed by the reader (match::CompleteOfflineRecord)
       matches.clear();
       rules.Evaluate(record, scratch, matches);
       correlator.Judge(matches, record);

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "match/derive.h"
+
 namespace vigil::output {
 namespace {
 
@@ -53,11 +55,13 @@ bool RecordBatchReader::Fill(Batch* b) {
       b->errors.emplace_back();
     }
     b->line_no[b->size] = line_no_;
-    auto read = json_.Read(line, policies_, &b->records[b->size]);
-    if (read)
+    match::EventRecord& record = b->records[b->size];
+    if (auto read = json_.Read(line, policies_, &record); read) {
+      match::CompleteOfflineRecord(record);
       b->errors[b->size].clear();
-    else
+    } else {
       b->errors[b->size] = read.error();
+    }
     ++b->size;
   }
   return true;

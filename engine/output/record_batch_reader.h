@@ -1,5 +1,6 @@
 // `vigil replay`'s input as batches of records, in input order: the lines of a file descriptor
-// (LineReader) read into records (RecordJsonReader), either in the caller's thread or, with
+// (LineReader) read into records (RecordJsonReader) and completed as offline records are
+// (match::CompleteOfflineRecord: derived fields), either in the caller's thread or, with
 // `threaded`, on a thread of its own that stays a few batches ahead, so that reading and
 // parsing one batch overlaps with matching the one before. The records, their line numbers and
 // the errors are the same either way: only the thread that reads them differs.
@@ -30,8 +31,13 @@ class RecordBatchReader {
     std::vector<std::string> errors;  // empty: the record was read
   };
 
+  // Small batches keep the records in flight (kSlots batches) in the caches: a record is a few
+  // kB of slots, and the matching thread reads each one soon after the reading thread wrote it.
+  static constexpr size_t kDefaultBatchLines = 64;
+
   // `policies` must outlive the reader.
-  RecordBatchReader(int fd, const PolicyIndex& policies, bool threaded, size_t batch_lines = 256);
+  RecordBatchReader(int fd, const PolicyIndex& policies, bool threaded,
+                    size_t batch_lines = kDefaultBatchLines);
   ~RecordBatchReader();  // stops the thread (the caller may stop before the end)
   RecordBatchReader(const RecordBatchReader&) = delete;
   RecordBatchReader& operator=(const RecordBatchReader&) = delete;

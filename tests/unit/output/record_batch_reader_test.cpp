@@ -1,7 +1,10 @@
 // RecordBatchReader, on one thread and on two, against reading the lines one by one with
-// RecordJsonReader: the same lines (blank ones skipped, numbered from 1), the same records and
-// the same errors, in input order, for batch sizes that split the input everywhere.
+// RecordJsonReader and completing them (match::CompleteOfflineRecord): the same lines (blank ones
+// skipped, numbered from 1), the same records and the same errors, in input order, for batch sizes
+// that split the input everywhere.
 #include "output/record_batch_reader.h"
+
+#include "match/derive.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -27,6 +30,7 @@ std::vector<std::string> OneByOne(const std::string& text) {
     ++n;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto read = reader.Read(line, kPolicies, &r);
+    if (read) match::CompleteOfflineRecord(r);
     out.push_back(std::to_string(n) +
                   (read ? " ok " + DumpJsonLine(RecordToJson(r)) : " error " + read.error()));
   }
@@ -91,7 +95,9 @@ TEST(RecordBatchReader, GivesTheRecordsAndErrorsOfEachLineInOrder) {
 
 TEST(RecordBatchReader, StopsEarlyWithoutReadingToTheEnd) {
   std::string text;
-  for (int i = 0; i < 5000; ++i) text += R"({"evt":{"type":"open"}})" "\n";
+  for (int i = 0; i < 5000; ++i)
+    text += R"({"evt":{"type":"open"}})"
+            "\n";
   char path[] = "/tmp/vigil-batch-reader-XXXXXX";
   const int fd = ::mkstemp(path);
   ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
