@@ -73,7 +73,7 @@ int RunReplay(const ReplayOptions& opt) {
   match::RuleThrottle throttle(rules);
   std::vector<match::RuleMatch> matches;
   std::string out;
-  size_t line_no = 0, events = 0, malformed = 0, alerts = 0;
+  size_t events = 0, malformed = 0, alerts = 0;
   int rc = kExitOk;
   enum class Format { kJson, kText, kFalco };
   const Format format = opt.format == "text"            ? Format::kText
