@@ -19,7 +19,7 @@ namespace {
 struct Entry {
   enum Kind { kField, kIndexed, kNamespace, kIncomplete, kPolicyVersion, kPolicies } kind;
   lang::FieldId id{};
-  lang::Type type{};          // a field's type and range, looked up once
+  lang::Type type{};  // a field's type and range, looked up once
   lang::ValueRange range{0, 0};
   uint32_t child = 0;  // node of a namespace's keys
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
