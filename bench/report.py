@@ -20,8 +20,10 @@ SECTIONS = [
     ("agent_rate", "Agent against event rate (scale curve)",
      "bench/agent/rate_curve.py: one agent, opens at a fixed offered rate for a few seconds per "
      "step; 50 probes a second time the alert latency (open to alert line readable)."),
-    ("replay", "vigil replay", "bench/replay: where the time of one line goes, the old parser "
-     "(nlohmann) against the new one (simdjson) in the same run, and `vigil replay` end to end."),
+    ("replay", "vigil replay", "bench/replay: where the time of one line goes (split, parse, "
+     "complete, match, format), the old parser (nlohmann) against the new one (simdjson) in the "
+     "same run, the whole loop reading a file on one thread and on two, and `vigil replay` end to "
+     "end with --threads 1 and 2 against `cat` reading the same file (the baseline)."),
     ("match", "Rule matching", "bench/match: ratios to a loop over the same decoded events."),
     ("proctree", "Process tree", "bench/proctree: updates/s against a bare hash map on the "
      "same stream; heap per live process, 1,000 to 100,000 processes."),

@@ -1,9 +1,13 @@
 #include "output/alert.h"
 
 #include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
+#include "output/json_text.h"
 #include "output/record_json.h"
+#include "output/record_json_writer.h"
 #include "output/terminal_text.h"
 
 #ifndef VIGIL_VERSION
@@ -60,60 +64,139 @@ std::string Rfc3339Nanos(uint64_t ns) {
 
 namespace {
 
-// {"kind": "sequence", "key": {"container.id": ""}, "events": [{"time", "pid", "step", ...}]}
-nlohmann::json CorrelationJson(const match::CompiledRule& rule, const match::Firing& f) {
+void AppendTime(std::string* out, std::string_view key, uint64_t ns) {
+  AppendJsonKey(out, key);
+  AppendJsonString(out, Rfc3339Nanos(ns));
+}
+
+void AppendStrings(std::string* out, const std::vector<std::string>& items) {
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, items[i]);
+  }
+  out->push_back(']');
+}
+
+// {"events":[{"pid","proc.name","step","time"}],"key":{"container.id":""},"kind":"sequence"}
+void AppendCorrelation(std::string* out, const match::CompiledRule& rule, const match::Firing& f) {
   using Kind = match::CompiledCorrelation::Kind;
   const match::CompiledCorrelation& c = rule.correlation;
-  nlohmann::json j;
-  j["kind"] = c.kind == Kind::kCount      ? "count"
-              : c.kind == Kind::kSequence ? "sequence"
-                                          : "any_order";
-  j["key"] = nlohmann::json::object();
-  for (size_t i = 0; i < c.by.size() && i < f.key.size(); ++i)
-    j["key"][std::string(lang::Field(c.by[i]).name)] = f.key[i];
-  j["events"] = nlohmann::json::array();
-  for (const auto& e : f.events) {
-    nlohmann::json ev;
-    ev["time"] = Rfc3339Nanos(e.time_ns);
-    ev["pid"] = e.pid;
-    ev["proc.name"] = e.name;
-    if (e.step < c.steps.size()) ev["step"] = c.steps[e.step].name;
-    j["events"].push_back(std::move(ev));
+  out->append("{\"events\":[");
+  for (size_t i = 0; i < f.events.size(); ++i) {
+    const auto& e = f.events[i];
+    if (i) out->push_back(',');
+    out->append("{\"pid\":");
+    AppendJsonInt(out, e.pid);
+    out->append(",\"proc.name\":");
+    AppendJsonString(out, e.name);
+    if (e.step < c.steps.size()) {
+      out->append(",\"step\":");
+      AppendJsonString(out, c.steps[e.step].name);
+    }
+    out->push_back(',');
+    AppendTime(out, "time", e.time_ns);
+    out->push_back('}');
   }
-  return j;
+  // The key's fields by name, in byte order; a name given twice keeps its last value.
+  std::map<std::string_view, std::string_view> key;
+  for (size_t i = 0; i < c.by.size() && i < f.key.size(); ++i)
+    key[lang::Field(c.by[i]).name] = f.key[i];
+  out->append("],\"key\":{");
+  bool first = true;
+  for (const auto& [name, value] : key) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, name);
+    out->push_back(':');
+    AppendJsonString(out, value);
+  }
+  out->append("},\"kind\":");
+  AppendJsonString(out, c.kind == Kind::kCount      ? "count"
+                        : c.kind == Kind::kSequence ? "sequence"
+                                                    : "any_order");
+  out->push_back('}');
 }
 
 }  // namespace
 
-std::string AlertJsonLine(const Alert& a) {
-  nlohmann::json j;
-  if (a.time_ns) j["time"] = Rfc3339Nanos(*a.time_ns);
-  if (a.boottime_ns) j["boottime"] = *a.boottime_ns;
-  AddEnvelope(j, a.envelope);
-  j["rule"] = a.rule->name;
-  j["description"] = a.rule->desc;
-  j["severity"] = lang::ast::SeverityName(a.rule->severity);
-  j["policy"] = a.policies.empty() ? std::string() : a.policies.front()->name;
-  j["policies"] = nlohmann::json::array();
-  for (const auto* p : a.policies) j["policies"].push_back(p->name);
-  j["action"] = a.action() == lang::ast::Action::kKill ? "kill" : "alert";
-  if (!a.killed_by.empty()) j["killed_by"] = a.killed_by;
-  if (!a.not_killed.empty()) j["not_killed"] = a.not_killed;
-  // The policy version the kernel decided the event under (the agent; 0 = offline, omitted).
-  if (a.event && a.event->policy_version() != 0) j["policy_version"] = a.event->policy_version();
-  j["output"] = a.output;
-  j["mitre"] = a.rule->mitre;
-  j["tags"] = a.rule->tags;
-  j["event"] = RecordToJson(*a.event, {.metadata = false});
-  j["incomplete"] = a.incomplete;
-  if (a.firing) j["correlation"] = CorrelationJson(*a.rule, *a.firing);
-  if (a.throttle.suppressed > 0) {
-    j["suppressed"] = a.throttle.suppressed;
-    j["suppressed_first"] = Rfc3339Nanos(a.throttle.first_ns);
-    j["suppressed_last"] = Rfc3339Nanos(a.throttle.last_ns);
-    if (a.throttle.summary) j["throttle_summary"] = true;
+// The keys in byte order, as nlohmann's sorted objects wrote them before (the bytes are
+// checked against that form by unit.AlertJson).
+void AppendAlertJsonLine(const Alert& a, std::string* out) {
+  out->append("{\"action\":");
+  AppendJsonString(out, a.action() == lang::ast::Action::kKill ? "kill" : "alert");
+  if (a.boottime_ns) {
+    out->append(",\"boottime\":");
+    AppendJsonUint(out, *a.boottime_ns);
   }
-  return DumpJsonLine(j) + "\n";
+  if (a.firing) {
+    out->append(",\"correlation\":");
+    AppendCorrelation(out, *a.rule, *a.firing);
+  }
+  out->append(",\"description\":");
+  AppendJsonString(out, a.rule->desc);
+  out->append(",\"event\":");
+  AppendRecordJson(*a.event, {.metadata = false}, out);
+  out->append(",\"hostname\":");
+  AppendJsonString(out, a.envelope.hostname);
+  out->append(",\"id\":");
+  AppendJsonString(out, a.envelope.id);
+  out->append(",\"incomplete\":");
+  AppendJsonBool(out, a.incomplete);
+  if (!a.killed_by.empty()) {
+    out->append(",\"killed_by\":");
+    AppendJsonString(out, a.killed_by);
+  }
+  out->append(",\"mitre\":");
+  AppendStrings(out, a.rule->mitre);
+  if (!a.not_killed.empty()) {
+    out->append(",\"not_killed\":");
+    AppendJsonString(out, a.not_killed);
+  }
+  out->append(",\"output\":");
+  AppendJsonString(out, a.output);
+  out->append(",\"policies\":[");
+  for (size_t i = 0; i < a.policies.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, a.policies[i]->name);
+  }
+  out->append("],\"policy\":");
+  AppendJsonString(out, a.policies.empty() ? std::string_view() : a.policies.front()->name);
+  // The policy version the kernel decided the event under (the agent; 0 = offline, omitted).
+  if (a.event->policy_version() != 0) {
+    out->append(",\"policy_version\":");
+    AppendJsonUint(out, a.event->policy_version());
+  }
+  out->append(",\"rule\":");
+  AppendJsonString(out, a.rule->name);
+  out->append(",\"schema_version\":");
+  AppendJsonInt(out, kAlertSchemaVersion);
+  out->append(",\"severity\":");
+  AppendJsonString(out, lang::ast::SeverityName(a.rule->severity));
+  if (a.throttle.suppressed > 0) {
+    out->append(",\"suppressed\":");
+    AppendJsonUint(out, a.throttle.suppressed);
+    out->push_back(',');
+    AppendTime(out, "suppressed_first", a.throttle.first_ns);
+    out->push_back(',');
+    AppendTime(out, "suppressed_last", a.throttle.last_ns);
+  }
+  out->append(",\"tags\":");
+  AppendStrings(out, a.rule->tags);
+  if (a.throttle.suppressed > 0 && a.throttle.summary) out->append(",\"throttle_summary\":true");
+  if (a.time_ns) {
+    out->push_back(',');
+    AppendTime(out, "time", *a.time_ns);
+  }
+  out->append(",\"vigil_version\":");
+  AppendJsonString(out, VigilVersion());
+  out->append("}\n");
+}
+
+std::string AlertJsonLine(const Alert& a) {
+  std::string out;
+  AppendAlertJsonLine(a, &out);
+  return out;
 }
 
 const char* FalcoPriority(lang::ast::Severity severity) {

@@ -67,6 +67,8 @@ Alert MakeAlert(const match::RuleSet& rules, const match::RuleMatch& m, const ma
 
 // One JSON object and a newline. Keys are sorted, so equal alerts give equal bytes.
 std::string AlertJsonLine(const Alert& a);
+// The same line appended to `out` (written straight into the buffer, without nlohmann).
+void AppendAlertJsonLine(const Alert& a, std::string* out);
 // The alert as Falco writes one with json_output, the payload falcosidekick takes on its HTTP
 // input: output, priority (Falco's names), rule, time, output_fields (the event's fields by
 // their dotted names), source "syscall", tags, hostname and uuid (the alert id). One JSON object

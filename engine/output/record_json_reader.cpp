@@ -19,6 +19,8 @@ namespace {
 struct Entry {
   enum Kind { kField, kIndexed, kNamespace, kIncomplete, kPolicyVersion, kPolicies } kind;
   lang::FieldId id{};
+  lang::Type type{};  // a field's type and range, looked up once
+  lang::ValueRange range{0, 0};
   uint32_t child = 0;  // node of a namespace's keys
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
 };
@@ -47,12 +49,18 @@ struct Node {
       table[i] = {k, e};
     }
   }
+  // Keys are short: a loop the compiler keeps inline beats a call to memcmp.
+  static bool Same(const char* a, const char* b, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   // The entry of `k`, or UINT32_MAX.
   uint32_t Find(std::string_view k) const {
     for (size_t i = Hash(k) & mask;; i = (i + 1) & mask) {
       const auto& slot = table[i];
       if (slot.second == UINT32_MAX) return UINT32_MAX;
-      if (slot.first.size() == k.size() && std::memcmp(slot.first.data(), k.data(), k.size()) == 0)
+      if (slot.first.size() == k.size() && Same(slot.first.data(), k.data(), k.size()))
         return slot.second;
     }
   }
@@ -97,6 +105,8 @@ struct RecordJsonReader::Impl {
       const uint32_t e = EntryAt(node, name.substr(start));
       entries[e].kind = all[i].indexed ? Entry::kIndexed : Entry::kField;
       entries[e].id = static_cast<lang::FieldId>(i);
+      entries[e].type = all[i].type;
+      entries[e].range = lang::FieldRange(static_cast<lang::FieldId>(i));
     }
     for (auto [key, kind] : {std::pair{"incomplete", Entry::kIncomplete},
                              {"policy_version", Entry::kPolicyVersion},
@@ -154,7 +164,7 @@ struct RecordJsonReader::Impl {
       e.stamp = line_stamp;
       switch (e.kind) {
         case Entry::kField:
-          if (!Set(e.id, kv.value, r)) return false;
+          if (!Set(e, kv.value, r)) return false;
           break;
         case Entry::kIndexed:
           return false;
@@ -220,8 +230,9 @@ struct RecordJsonReader::Impl {
     return true;
   }
 
-  bool Set(lang::FieldId id, simdjson::dom::element v, match::EventRecord* r) {
-    switch (lang::Field(id).type) {
+  bool Set(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    const lang::FieldId id = e.id;
+    switch (e.type) {
       case lang::Type::kString: {
         std::string_view s;
         if (v.get_string().get(s) != simdjson::SUCCESS) return false;
@@ -235,7 +246,7 @@ struct RecordJsonReader::Impl {
       case lang::Type::kInt: {
         int64_t i = 0;
         if (v.type() != simdjson::dom::element_type::INT64 ||
-            v.get_int64().get(i) != simdjson::SUCCESS || !lang::FieldRange(id).Contains(i))
+            v.get_int64().get(i) != simdjson::SUCCESS || !e.range.Contains(i))
           return false;
         r->SetInt(id, i);
         return true;
@@ -243,7 +254,7 @@ struct RecordJsonReader::Impl {
       case lang::Type::kUint:
       case lang::Type::kFlags: {
         uint64_t u = 0;
-        if (!NonNegative(v, &u) || !lang::FieldRange(id).Contains(u)) return false;
+        if (!NonNegative(v, &u) || !e.range.Contains(u)) return false;
         r->SetUint(id, u);
         return true;
       }
