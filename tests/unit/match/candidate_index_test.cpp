@@ -118,7 +118,7 @@ struct Pools {
   std::vector<std::string> paths = {
       "/etc/passwd",     "/etc/shadow", "/tmp/x", "/tmp/", "/proc/1/stat",   "/usr/lib/libc.so.6",
       "/home/a/.ssh/id", "/etc/",       "/",      "",      "/var/log/a.log", "relative.so.6"};
-  std::vector<std::string> prefixes = {"/etc/",     "/tmp/",       "/",   "/proc/",
+  std::vector<std::string> prefixes = {"/etc/",     "/tmp/",       "/",  "/proc/",
                                        "/usr/lib/", "/etc/passwd", "/et"};
   std::vector<std::string> suffixes = {".so.6", "id", "passwd", "/", "d", ".log"};
 };
