@@ -78,37 +78,39 @@ int RunSpawn(const std::vector<std::string>& argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Ten correlation rules of every kind, on the types the event mix is made of.
+// Ten correlation rules of every kind, on the types the event mix is made of, and the policy
+// that selects them (the library's policies select by their own tags).
 const char* kCorrelationRules = R"(
-rule bench_corr_exec_burst { desc "d" severity low tags [bench_extra] on exec
+rule bench_corr_exec_burst { desc "d" severity low tags [bench_corr] on exec
   count 5 within 60s by proc.ppid output "x" }
-rule bench_corr_discovery { desc "d" severity low tags [bench_extra] on exec
+rule bench_corr_discovery { desc "d" severity low tags [bench_corr] on exec
   when proc.name in [whoami, id, uname, hostname, ps, ls, cat]
   count 3 distinct proc.name within 1m by user.name output "x" }
-rule bench_corr_etc_reads { desc "d" severity low tags [bench_extra] on open
+rule bench_corr_etc_reads { desc "d" severity low tags [bench_corr] on open
   when file.path startswith "/etc/" count 20 within 10s by proc.pid output "x" }
-rule bench_corr_connects { desc "d" severity low tags [bench_extra] on connect
+rule bench_corr_connects { desc "d" severity low tags [bench_corr] on connect
   count 10 within 1m by proc.exe output "x" }
-rule bench_corr_dropped { desc "d" severity low tags [bench_extra]
+rule bench_corr_dropped { desc "d" severity low tags [bench_corr]
   step written on open when open.write and file.path startswith "/tmp/"
   step ran on exec when proc.exe == written.file.path
   within 5m by user.name output "x" }
-rule bench_corr_fetch_connect { desc "d" severity low tags [bench_extra]
+rule bench_corr_fetch_connect { desc "d" severity low tags [bench_corr]
   step fetch on exec when proc.name in [curl, wget, python3]
   step out on connect
   within 30s by proc.pid output "x" }
-rule bench_corr_passwd_shell { desc "d" severity low tags [bench_extra] steps any_order
+rule bench_corr_passwd_shell { desc "d" severity low tags [bench_corr] steps any_order
   step passwd on open when file.path == "/etc/passwd"
   step shell on exec when proc.name in [bash, sh]
   within 30s by user.name output "x" }
-rule bench_corr_many_files { desc "d" severity low tags [bench_extra] on open
+rule bench_corr_many_files { desc "d" severity low tags [bench_corr] on open
   count 50 distinct file.path within 10s by proc.pid output "x" }
-rule bench_corr_shell_proc { desc "d" severity low tags [bench_extra]
+rule bench_corr_shell_proc { desc "d" severity low tags [bench_corr]
   step shell on exec when proc.name == "bash"
   step procfs on open when file.path startswith "/proc/"
   within 10s by proc.pid output "x" }
-rule bench_corr_container_opens { desc "d" severity low tags [bench_extra] on open
+rule bench_corr_container_opens { desc "d" severity low tags [bench_corr] on open
   count 100 within 1s by container.id output "x" }
+policy bench_corr { desc "d" scope global rules [tag:bench_corr] }
 )";
 
 std::unique_ptr<match::RuleSet> CompileLibrary(const std::vector<std::string>& library,
@@ -284,8 +286,11 @@ int Run(int argc, char** argv) {
   double parse_ns = Seconds(t0, Clock::now()) * 1e9 / n;
   Keep(parsed);
   t0 = Clock::now();
-  int rc = RunSpawn({vigil, "replay", "--policy", src + "/rules", "--policy", src + "/policies",
-                     "--policy", extra_path, events_path});
+  std::vector<std::string> replay = {vigil,          "replay",   "--policy",
+                                     src + "/rules", "--policy", src + "/policies"};
+  if (!extra_text.empty()) replay.insert(replay.end(), {"--policy", extra_path});
+  replay.push_back(events_path);
+  int rc = RunSpawn(replay);
   double replay_ns = Seconds(t0, Clock::now()) * 1e9 / n;
   std::printf("%-44s %8.1f ns/event\n", "baseline: read + parse JSON lines only", parse_ns);
   std::printf(

@@ -208,6 +208,7 @@ std::string MakeExtraRules(size_t count) {
     out += "rule bench_extra_" + std::to_string(i) + " {\n  desc \"generated\"\n  severity low\n" +
            "  tags [bench_extra]\n  " + buf + "  output \"{proc.name} {evt.type}\"\n}\n";
   }
+  if (count == 0) return out;  // a policy naming a tag no rule has is an error
   out +=
       "policy bench_extra {\n  desc \"generated rules\"\n  scope global\n  rules "
       "[tag:bench_extra]\n}\n";

@@ -14,9 +14,9 @@ namespace vigil::bench {
 // `count` records, fully enriched (derived fields set), from a fixed seed.
 std::vector<match::EventRecord> MakeEventMix(size_t count, uint64_t seed);
 
-// `count` generated rules (with tag bench_extra and a global policy selecting them), in the
-// shapes real rules use: path prefixes and sets, process-name lists, lineage, regexes, globs,
-// ports and address blocks.
+// `count` generated rules (with tag bench_extra and a global policy selecting them; nothing
+// for 0), in the shapes real rules use: path prefixes and sets, process-name lists, lineage,
+// regexes, globs, ports and address blocks.
 std::string MakeExtraRules(size_t count);
 
 }  // namespace vigil::bench

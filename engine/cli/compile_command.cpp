@@ -1,6 +1,7 @@
 // vigil compile: what the rules and policies become. The kernel half (policy config, which
 // policies want each event type, scope map entries) and, per rule, the matcher that user space
 // runs; --explain adds each rule's matcher tree and what is decided where.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -92,6 +93,31 @@ void PrintTime(const match::CompiledRule& rule, std::ostream& out) {
   }
 }
 
+// What the candidate index requires of an event before it evaluates the rule, per type (and
+// step): a rule without a requirement is evaluated on every event of the type.
+void PrintIndexing(const match::CompiledRule& rule, const match::RuleSet& rules,
+                   std::ostream& out) {
+  const auto id = static_cast<uint32_t>(&rule - rules.rules().data());
+  const size_t steps = std::max<size_t>(rule.correlation.steps.size(), 1);
+  for (size_t t = 0; t < match::kEventTypes; ++t) {
+    auto type = static_cast<lang::EventType>(t);
+    for (size_t k = 0; k < steps; ++k) {
+      const bool has = rule.correlation.steps.empty()
+                           ? rule.by_type[t] != nullptr
+                           : rule.correlation.steps[k].by_type[t] != nullptr;
+      if (!has || !rule.enabled || rule.policies == 0) continue;
+      auto req = rules.IndexRequirement(id, static_cast<uint16_t>(k), type);
+      out << "  candidate index, " << lang::EventTypeName(type);
+      if (!rule.correlation.steps.empty())
+        out << " (step " << rule.correlation.steps[k].name << ")";
+      out << ": "
+          << (req ? "evaluated only when " + output::TerminalSafe(*req)
+                  : std::string("evaluated on every event (no required value)"))
+          << "\n";
+    }
+  }
+}
+
 void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, bool explain,
                std::ostream& out) {
   std::string types, never;
@@ -127,6 +153,7 @@ void PrintRule(const match::CompiledRule& rule, const match::RuleSet& rules, boo
         << " (an event matching every field of a tuple does not alert)\n";
   out << "  kernel decides: the event type (" << (types.empty() ? "none" : types)
       << ") for the policies above, each policy's scope, and the argument prefilter below\n";
+  PrintIndexing(rule, rules, out);
   out << "  user space decides:\n";
   std::istringstream tree(match::DescribeTree(rule.condition, 2));
   for (std::string line; std::getline(tree, line);) out << output::TerminalSafe(line) << "\n";
@@ -220,7 +247,8 @@ int RunCompile(const CompileOptions& opt) {
   for (size_t t = 0; t < match::kEventTypes; ++t) {
     auto type = static_cast<lang::EventType>(t);
     if (size_t n = rules.IndexedRules(type))
-      out << "  " << std::left << std::setw(13) << lang::EventTypeName(type) << n << "\n";
+      out << "  " << std::left << std::setw(13) << lang::EventTypeName(type) << n << " ("
+          << rules.KeyedRules(type) << " evaluated only when the event has a value they require)\n";
   }
   out << "\n";
   for (const auto& rule : rules.rules()) {

@@ -23,9 +23,11 @@
 
 namespace vigil::match {
 
-// Buffers that transformers write into during one evaluation (never shared across threads).
+// Buffers that transformers write into during one evaluation, and the candidate bitmap of
+// RuleSet::Evaluate (never shared across threads).
 struct EvalScratch {
   std::string lhs, rhs;
+  std::vector<uint64_t> candidates;
 };
 
 // What a check on a plain field (no transformer, index or key) requires of an event when it

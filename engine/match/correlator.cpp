@@ -78,8 +78,7 @@ Correlator::KeyState& Correlator::Touch(RuleState& st, const CompiledCorrelation
                                         const EventRecord& r) {
   // Keys whose last event is older than the window hold nothing that can still fire.
   while (!st.lru.empty() && Older(st.lru.back().last_ns, now, c.within_ns)) {
-    st.keys.erase(st.lru.back().key);
-    st.lru.pop_back();
+    ForgetLeastRecent(st);
     ++stats_.keys_expired;
     --stats_.keys_live;
   }
@@ -88,7 +87,7 @@ Correlator::KeyState& Correlator::Touch(RuleState& st, const CompiledCorrelation
     if (i) text_ += kKeySeparator;
     KeyText(r, c.by[i], &text_);
   }
-  auto it = st.keys.find(text_);
+  auto it = st.keys.find(std::string_view(text_));
   if (it != st.keys.end()) {
     st.lru.splice(st.lru.begin(), st.lru, it->second);
     KeyState& k = *it->second;
@@ -96,18 +95,38 @@ Correlator::KeyState& Correlator::Touch(RuleState& st, const CompiledCorrelation
     return k;
   }
   if (st.keys.size() >= c.max_keys && !st.lru.empty()) {
-    st.keys.erase(st.lru.back().key);
-    st.lru.pop_back();
+    ForgetLeastRecent(st);
     ++stats_.keys_evicted;
     --stats_.keys_live;
   }
-  st.lru.emplace_front();
+  if (st.spare.empty()) st.spare.emplace_front();
+  st.lru.splice(st.lru.begin(), st.spare, st.spare.begin());
   KeyState& k = st.lru.front();
   k.key = text_;
   k.last_ns = now;
-  st.keys.emplace(k.key, st.lru.begin());
+  if (st.spare_nodes.empty()) {
+    st.keys.emplace(k.key, st.lru.begin());
+  } else {
+    KeyMap::node_type node = std::move(st.spare_nodes.back());
+    st.spare_nodes.pop_back();
+    node.key() = text_;
+    node.mapped() = st.lru.begin();
+    st.keys.insert(std::move(node));
+  }
   ++stats_.keys_live;
   return k;
+}
+
+void Correlator::ForgetLeastRecent(RuleState& st) {
+  KeyState& k = st.lru.back();
+  st.spare_nodes.push_back(st.keys.extract(k.key));
+  // Emptied, keeping what the buffers hold: the next key starts with nothing.
+  k.last_ns = 0;
+  k.held.clear();
+  k.partials.clear();
+  k.slots.clear();
+  k.seen.clear();
+  st.spare.splice(st.spare.begin(), st.lru, std::prev(st.lru.end()));
 }
 
 bool Correlator::Feed(uint32_t rule, const std::vector<uint16_t>& steps, const EventRecord& r) {

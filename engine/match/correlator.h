@@ -13,11 +13,13 @@
 #include <deque>
 #include <list>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "match/event_record.h"
 #include "match/rule_set.h"
+#include "match/string_hash.h"
 
 namespace vigil::match {
 
@@ -76,9 +78,20 @@ class Correlator {
     std::vector<Contribution> slots;  // any order: the latest event of each step
     std::vector<bool> seen;           // any order: which slots hold one
   };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return HashBytes(s); }
+  };
+  using KeyMap =
+      std::unordered_map<std::string, std::list<KeyState>::iterator, KeyHash, std::equal_to<>>;
   struct RuleState {
     std::list<KeyState> lru;  // most recently used first
-    std::unordered_map<std::string, std::list<KeyState>::iterator> keys;
+    KeyMap keys;
+    // The storage of forgotten keys (list and map nodes, strings and buffers), reused by new
+    // keys, so that a steady stream of short-lived keys does not allocate. At most as many as
+    // were ever live at once (max_keys).
+    std::list<KeyState> spare;
+    std::vector<KeyMap::node_type> spare_nodes;
     // Per step: the fields later steps read of it.
     std::vector<std::vector<lang::FieldId>> captures;
   };
@@ -86,6 +99,7 @@ class Correlator {
   // Whether rule `m.rule` fires on `r` for the matches of its steps in `steps` (descending).
   bool Feed(uint32_t rule, const std::vector<uint16_t>& steps, const EventRecord& r);
   KeyState& Touch(RuleState& st, const CompiledCorrelation& c, uint64_t now, const EventRecord& r);
+  void ForgetLeastRecent(RuleState& st);
   bool FeedCount(const CompiledCorrelation& c, KeyState& k, const Contribution& ev,
                  const EventRecord& r, Firing* out);
   bool FeedSequence(const CompiledCorrelation& c, const RuleState& st, KeyState& k,

@@ -34,12 +34,16 @@ class Matcher {
   bool AlwaysTrue() const { return nodes_.size() == 1 && nodes_[0].kind == NodeKind::kTrue; }
   size_t size() const { return nodes_.size(); }
 
- private:
+  // The flat tree, for analyses over a compiled matcher (the candidate index): node 0 is the
+  // root; a node's children follow it, each child's subtree ending where the next begins.
   struct Node {
     NodeKind kind;
     uint32_t end;  // index just past this node's subtree
     const Check* check;
   };
+  const std::vector<Node>& nodes() const { return nodes_; }
+
+ private:
   void Append(const MatchNode& n);
   bool EvalAt(uint32_t i, const EventRecord& r, EvalScratch& s) const;
 

@@ -14,6 +14,7 @@
 
 #include "lang/ast.h"
 #include "lang/events.h"
+#include "match/candidate_index.h"
 #include "match/matcher.h"
 #include "match/output_template.h"
 
@@ -107,19 +108,21 @@ class RuleSet {
   std::optional<uint32_t> FindRule(std::string_view name) const;
   // Rules indexed for an event type (what an event of that type meets at most).
   size_t IndexedRules(lang::EventType type) const {
-    return index_[static_cast<size_t>(type)].size();
+    return index_[static_cast<size_t>(type)].entries.size();
   }
+  // Of those, the ones the candidate index evaluates only when an event has a value they
+  // require (the others are evaluated on every event of the type).
+  size_t KeyedRules(lang::EventType type) const;
+  // What the candidate index requires of an event before it evaluates `rule` (its step
+  // `step`) on `type`: the requirement's text, or nullopt when it is evaluated on every event
+  // of the type (or not indexed for it).
+  std::optional<std::string> IndexRequirement(uint32_t rule, uint16_t step,
+                                              lang::EventType type) const;
 
-  // Appends a RuleMatch for every rule that matches `r` (type and policy bitmap from `r`).
-  // Allocation-free once `out` has grown to its working size.
-  void Evaluate(const EventRecord& r, EvalScratch& s, std::vector<RuleMatch>& out) const {
-    const auto& entries = index_[static_cast<size_t>(r.type())];
-    const uint64_t matched = r.policies();
-    for (const auto& e : entries) {
-      uint64_t p = e.policies & matched;
-      if (p != 0 && e.matcher->Eval(r, s)) out.push_back({e.rule, p, e.step, -1});
-    }
-  }
+  // Appends a RuleMatch for every rule that matches `r` (type and policy bitmap from `r`), in
+  // index order. Only the candidates the index marks for `r` are evaluated (docs/matching.md).
+  // Allocation-free once `out` and `s` have grown to their working size.
+  void Evaluate(const EventRecord& r, EvalScratch& s, std::vector<RuleMatch>& out) const;
 
   // One rule against `r` regardless of policies (test blocks): appends a RuleMatch for each
   // of its steps (or the rule itself) that matches, as Evaluate would.
@@ -137,12 +140,16 @@ class RuleSet {
     const Matcher* matcher;
     uint16_t step;
   };
+  struct TypeIndex {
+    std::vector<Entry> entries;  // declaration order; a rule's steps adjacent
+    CandidateIndex candidates;   // over `entries`
+  };
   bool correlations_ = false;
   bool throttles_ = false;
   std::vector<CompiledRule> rules_;
   std::unordered_map<std::string, uint32_t> by_name_;  // FindRule in constant time
   std::vector<PolicyInfo> policies_;
-  std::array<std::vector<Entry>, kEventTypes> index_;
+  std::array<TypeIndex, kEventTypes> index_;
 };
 
 }  // namespace vigil::match

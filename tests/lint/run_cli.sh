@@ -105,6 +105,11 @@ check_output "an alert case past the window fails at its last event" 1 \
 check_output "compile --explain shows a correlation's state bound" 0 \
   "state bound: at most 10000 keys (least recently used evicted, counted), 16 partial sequences per key, 32 events per key" \
   "$vigil" compile --explain tests/lint/cases/correlation.vgl
+# The candidate index (docs/matching.md): compile --explain shows what each rule (each step)
+# requires of an event before it is evaluated.
+check_output "compile --explain shows a step's candidate-index requirement" 0 \
+  "candidate index, open (step written): evaluated only when file.path startswith a value" \
+  "$vigil" compile --explain tests/lint/cases/correlation.vgl
 
 # Every code in the registry has a golden case that produces it.
 for code in $("$vigil" lint --format sarif tests/lint/cases/clean.vgl | grep -o '"id": "V[0-9]*"' | grep -o 'V[0-9]*'); do

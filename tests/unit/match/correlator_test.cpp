@@ -229,6 +229,40 @@ TEST(Correlator, KeysExpireInEventTime) {
   EXPECT_EQ(run.correlator.stats().keys_live, 1u);
 }
 
+// A forgotten key's storage is reused by the next new key (no allocation in a steady stream of
+// keys); what it held must not carry over. With max_keys 1 every new key takes over the last.
+TEST(Correlator, ANewKeyInAForgottenKeysStorageStartsEmpty) {
+  auto c = CompileSource(R"(
+rule r {
+  desc "d"
+  severity low
+  on exec
+  count 2 within 1h by proc.parent.pid
+  max_keys 1
+  output "x"
+}
+)");
+  Feeder run(c);
+  EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "a")));  // key 1 holds one event
+  EXPECT_FALSE(run.Feed(Exec(1, 11, 2, "a")));  // key 2 evicts key 1: one event, not two
+  EXPECT_FALSE(run.Feed(Exec(2, 12, 1, "a")));  // key 1 starts over
+  EXPECT_TRUE(run.Feed(Exec(3, 13, 1, "a")));
+  EXPECT_EQ(run.last.key, std::vector<std::string>{"1"});
+  ASSERT_EQ(run.last.events.size(), 2u);
+  EXPECT_EQ(run.last.events[0].pid, 12);
+  EXPECT_EQ(run.correlator.stats().keys_evicted, 2u);
+
+  std::string text = kDropped;
+  text.replace(text.find("  by user.name"), 0, "  max_keys 1\n");
+  auto seq = CompileSource(text);
+  Feeder steps(seq);
+  EXPECT_FALSE(steps.Feed(Open(0, 100, "/tmp/a")));  // alice wrote /tmp/a
+  auto bob = Exec(1, 101, 100, "a", "/tmp/a");
+  bob.SetString(FieldId::kUserName, "bob");
+  EXPECT_FALSE(steps.Feed(bob));  // bob's key evicts alice's: her write is not his
+  EXPECT_FALSE(steps.Feed(Exec(2, 102, 100, "a", "/tmp/a")));  // alice's key starts over
+}
+
 TEST(Correlator, SameEventsGiveTheSameFirings) {
   auto c = CompileSource(kDropped);
   std::vector<match::EventRecord> events;
