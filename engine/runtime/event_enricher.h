@@ -79,7 +79,7 @@ class EventEnricher {
   void FillEventFields(const kernel::Event& e, match::EventRecord& out);
   void FillLifecycle(const kernel::Event& e, match::EventRecord& out);
   void FillProcessControl(const kernel::Event& e, match::EventRecord& out);
-  // The costly fields, each group only where `c` says (Fill: Fills(c); FillSkipped: !Fills(c)).
+  // The costly fields: those Fills() (Fill) or those it skips (`skipped`: FillSkipped).
   void FillCostly(const kernel::Event& e, match::EventRecord& out, bool skipped);
   void FillStdStreams(const kernel::Event& e, match::EventRecord& out);
   void FillNewExe(const kernel::Event& e, match::EventRecord& out);
