@@ -171,6 +171,10 @@ struct vigil_event_header {
 #define VIGIL_EXEC_CWD_TRUNCATED 8u
 #define VIGIL_EXEC_ENV_TRUNCATED 16u       /* the scan stopped before the environment's end */
 #define VIGIL_EXEC_ENV_VALUE_TRUNCATED 32u /* a selected string was cut at VIGIL_ENV_STR - 1 */
+#define VIGIL_EXEC_STDIO_KNOWN 64u  /* the descriptor table was read: stdio_* hold fds 0 and 1 */
+#define VIGIL_EXEC_STDIN_OPEN 128u  /* descriptor 0 is open (stdio_*[0] describe it) */
+#define VIGIL_EXEC_STDOUT_OPEN 256u /* descriptor 1 is open (stdio_*[1]) */
+#define VIGIL_EXEC_EXE_MTIME 512u   /* exe_mtime_* hold the executable's modification time */
 
 struct vigil_exec_event {
   struct vigil_event_header hdr;
@@ -192,6 +196,15 @@ struct vigil_exec_event {
   __u16 cwd_off;
   __u16 env_len; /* bytes used in env */
   __u32 tty_dev; /* controlling terminal, encoded as /proc/PID/stat's tty_nr; 0: none */
+  /* The standard streams (descriptors 0 and 1) of the new image, after close-on-exec, when
+   * VIGIL_EXEC_STDIO_KNOWN: each open one's inode type and permission bits (i_mode), device
+   * (i_rdev, the kernel's encoding: major << 20 | minor) and file system (s_magic, low 32 bits).
+   * User space names the kind (socket, pipe, tty, null, file, none). */
+  __u32 stdio_rdev[2];
+  __u32 stdio_magic[2];
+  __u16 stdio_mode[2];
+  __u32 exe_mtime_nsec; /* the executable's inode mtime (VIGIL_EXEC_EXE_MTIME), wall clock */
+  __s64 exe_mtime_sec;
   char tty[VIGIL_TTY_LEN];
   char filename[VIGIL_PATH_MAX];
   char exe_buf[2 * VIGIL_PATH_MAX];

@@ -46,6 +46,15 @@ struct task_struct___old {
   u64 real_start_time;
 } __attribute__((preserve_access_index));
 
+/* The inode's modification time before 6.6 (i_mtime) and in 6.6 (__i_mtime); later kernels
+ * keep i_mtime_sec and i_mtime_nsec. */
+struct inode___old {
+  struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v66 {
+  struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+
 /* What a scope is evaluated against. */
 struct scope_input {
   u64 uid;
@@ -627,6 +636,51 @@ static __always_inline void scan_env(struct vigil_exec_event* e, struct task_str
   e->flags |= w.flags;
 }
 
+/* The executable's modification time (wall clock), whichever way this kernel keeps it. */
+static __always_inline void exe_mtime(struct vigil_exec_event* e, struct file* file) {
+  struct inode* ino = BPF_CORE_READ(file, f_inode);
+  if (!ino) return;
+  if (bpf_core_field_exists(ino->i_mtime_sec)) {
+    e->exe_mtime_sec = BPF_CORE_READ(ino, i_mtime_sec);
+    e->exe_mtime_nsec = BPF_CORE_READ(ino, i_mtime_nsec);
+  } else if (bpf_core_field_exists(((struct inode___v66*)ino)->__i_mtime)) {
+    e->exe_mtime_sec = BPF_CORE_READ((struct inode___v66*)ino, __i_mtime.tv_sec);
+    e->exe_mtime_nsec = BPF_CORE_READ((struct inode___v66*)ino, __i_mtime.tv_nsec);
+  } else if (bpf_core_field_exists(((struct inode___old*)ino)->i_mtime)) {
+    e->exe_mtime_sec = BPF_CORE_READ((struct inode___old*)ino, i_mtime.tv_sec);
+    e->exe_mtime_nsec = BPF_CORE_READ((struct inode___old*)ino, i_mtime.tv_nsec);
+  } else {
+    return;
+  }
+  e->flags |= VIGIL_EXEC_EXE_MTIME;
+}
+
+/* Descriptors 0 and 1 of the new image (close-on-exec has run): what each open one is, by its
+ * inode, for proc.stdin.type and proc.stdout.type. Read here, the answer does not depend on the
+ * process still running when user space gets to the event. */
+static __always_inline void stdio_files(struct vigil_exec_event* e, struct task_struct* t) {
+  struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
+  if (!fdt) return;
+  unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+  struct file** fds = BPF_CORE_READ(fdt, fd);
+  if (!fds) return;
+  for (int i = 0; i < 2; i++) {
+    struct file* f = NULL;
+    if ((unsigned int)i < max_fds && bpf_probe_read_kernel(&f, sizeof(f), fds + i) < 0) return;
+    if (!f) continue;
+    struct inode* ino = BPF_CORE_READ(f, f_inode);
+    if (!ino) return;
+    e->stdio_mode[i] = BPF_CORE_READ(ino, i_mode);
+    e->stdio_rdev[i] = BPF_CORE_READ(ino, i_rdev);
+    e->stdio_magic[i] = (u32)BPF_CORE_READ(ino, i_sb, s_magic);
+    e->flags |= i == 0 ? VIGIL_EXEC_STDIN_OPEN : VIGIL_EXEC_STDOUT_OPEN;
+  }
+  e->flags |= VIGIL_EXEC_STDIO_KNOWN;
+}
+
+/* The wakeup flags of a record for the main buffer (defined with the syscall programs). */
+static __always_inline u64 deliver_flags(void);
+
 /* Fills the exec record `e`, whose argv has room for argv_room bytes (VIGIL_ARGV_INLINE or
  * VIGIL_ARGV_CAP, a constant at each call), and decides the scope and a kill in the kernel; the
  * argument list is read up to argv_max bytes. Returns whether the event is to be sent. */
@@ -673,6 +727,15 @@ static __always_inline bool fill_exec(u32 version, struct vigil_exec_event* e,
     e->tty_dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
   }
   e->vpid = task_vpid(t);
+  for (int i = 0; i < 2; i++) {
+    e->stdio_mode[i] = 0;
+    e->stdio_rdev[i] = 0;
+    e->stdio_magic[i] = 0;
+  }
+  e->exe_mtime_sec = 0;
+  e->exe_mtime_nsec = 0;
+  stdio_files(e, t);
+  exe_mtime(e, file);
   /* The working directory, walked like the executable's path (relative to the process's root
    * mount, so a container's cwd reads as the container sees it). */
   struct path cwd = {};
@@ -730,7 +793,7 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
       if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_CAP)) {
         u32 used = e->argv_len;
         if (used > VIGIL_ARGV_CAP) used = VIGIL_ARGV_CAP;
-        if (bpf_ringbuf_output(&events, e, sizeof(*e) + used, 0) < 0) {
+        if (bpf_ringbuf_output(&events, e, sizeof(*e) + used, deliver_flags()) < 0) {
           stat_add(VIGIL_STAT_DROP_MAIN);
           if (e->hdr.flags & VIGIL_HDR_KILLED) stat_add(VIGIL_STAT_KILL_UNREPORTED);
         }
@@ -748,7 +811,7 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
     return 0;
   }
   if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_INLINE))
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, deliver_flags());
   else
     bpf_ringbuf_discard(e, 0); /* with a wakeup: a later record behind it would get none */
   return 0;
@@ -807,7 +870,7 @@ int BPF_PROG(handle_fork, struct task_struct* parent, struct task_struct* child)
   e->start_ns = pi.start_ns;
   e->parent_entity = ppi ? ppi->entity : 0;
   stamp(&e->hdr);
-  bpf_ringbuf_submit(e, 0);
+  bpf_ringbuf_submit(e, deliver_flags());
   return 0;
 }
 
@@ -838,7 +901,7 @@ int BPF_PROG(handle_exit, struct task_struct* p) {
   e->exit_code = BPF_CORE_READ(p, exit_code);
   e->pad = 0;
   stamp(&e->hdr);
-  bpf_ringbuf_submit(e, 0);
+  bpf_ringbuf_submit(e, deliver_flags());
   return 0;
 }
 
@@ -1307,8 +1370,9 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
 /* Wakeups are batched: a syscall record is submitted without waking the reader (no irq_work,
  * no wakeup in the monitored process's syscall) until wakeup_bytes are waiting; the reader also
  * reads every buffer each RingReader::kPollTimeoutMs, which bounds the delay of a record that
- * never triggers a wakeup. Lifecycle records keep the kernel's adaptive wakeup (they are rare and
- * the process tree wants them early). */
+ * never triggers a wakeup. Lifecycle records (exec, fork, exit) are batched the same way: one
+ * wakeup each cost the agent more than its handling of them in an exec storm, and an adaptive
+ * wakeup would not come anyway behind a batched record still waiting. */
 static __always_inline u64 deliver_flags(void) {
   if (!wakeup_bytes) return 0; /* the kernel's adaptive wakeup (`wakeup_bytes` 0: not batched) */
   return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP

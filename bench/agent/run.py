@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Agent benchmark (root): reload latency over 50 reloads of a 100-rule set, and the agent's CPU
 time per delivered event and its RSS, idle and under an exec storm, next to the storm's own CPU
-time. Everything is measured in this run; nothing is compared with a stored figure."""
+time. Everything is measured in this run; nothing is compared with a stored figure.
+
+usage: run.py [VIGIL] [--policy PATH ...] [--storm-only]
+  --policy      the agent's policy files instead of the generated 100-rule set (e.g. `make run`'s:
+                --policy rules/ --policy policies/default.vgl)
+  --storm-only  skip the reload and idle measurements
+  --perf FILE   record the agent's profile during the storm (perf record -g) into FILE"""
+import argparse
 import json
 import os
 import re
@@ -40,18 +47,28 @@ def events_delivered(vigil, sock):
 
 
 def main():
-    vigil = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/vigil")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("vigil", nargs="?", default="build/vigil")
+    ap.add_argument("--policy", action="append", default=[])
+    ap.add_argument("--storm-only", action="store_true")
+    ap.add_argument("--perf")
+    args = ap.parse_args()
+    vigil = os.path.abspath(args.vigil)
     if os.geteuid() != 0:
         print("bench/agent: needs root (it runs the agent); skipped")
         return 0
     scratch = tempfile.mkdtemp(prefix="vigil-bench-agent-")
     os.chmod(scratch, 0o755)
-    rules = os.path.join(scratch, "rules")
-    subprocess.run([sys.executable, os.path.join(HERE, "..", "lint", "gen_rules.py"), rules, "100", "5"],
-                   check=True)
+    if args.policy:
+        policy_args = [a for p in args.policy for a in ("--policy", os.path.abspath(p))]
+    else:
+        rules = os.path.join(scratch, "rules")
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "lint", "gen_rules.py"), rules, "100", "5"],
+                       check=True)
+        policy_args = ["--policy", rules]
     sock = os.path.join(scratch, "ctl.sock")
     log = open(os.path.join(scratch, "agent.log"), "w")
-    agent = subprocess.Popen([vigil, "run", "--policy", rules, "--output", "file:" + os.path.join(scratch, "alerts"),
+    agent = subprocess.Popen([vigil, "run", *policy_args, "--output", "file:" + os.path.join(scratch, "alerts"),
                               "--control-socket", sock, "--stats-interval", "3600", "--no-watch"],
                              stdout=subprocess.DEVNULL, stderr=log)
     try:
@@ -63,31 +80,41 @@ def main():
             time.sleep(0.1)
 
         latencies = []
-        for _ in range(50):
+        for _ in range(0 if args.storm_only else 50):
             out = subprocess.run([vigil, "reload", "--control-socket", sock], capture_output=True, text=True)
             m = re.search(r"took ([0-9.]+) ms", out.stdout)
             if not m:
                 print("reload failed:", out.stdout, out.stderr)
                 return 1
             latencies.append(float(m.group(1)))
-        print(f"reload latency, 100 rules, 50 reloads: median {statistics.median(latencies):.2f} ms, "
-              f"max {max(latencies):.2f} ms (lint + compile + kernel write + flip)")
+        if latencies:
+            print(f"reload latency, 100 rules, 50 reloads: median {statistics.median(latencies):.2f} ms, "
+                  f"max {max(latencies):.2f} ms (lint + compile + kernel write + flip)")
 
-        # Idle: a quiet period.
-        c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
-        time.sleep(5)
-        c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
-        print(f"idle 5 s: agent CPU {c1 - c0:.3f} s for {e1 - e0} events (background activity), "
-              f"RSS {rss_kib(agent.pid)} KiB")
+        if not args.storm_only:
+            # Idle: a quiet period.
+            c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+            time.sleep(5)
+            c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+            print(f"idle 5 s: agent CPU {c1 - c0:.3f} s for {e1 - e0} events (background activity), "
+                  f"RSS {rss_kib(agent.pid)} KiB")
 
         # Exec storm: 3,000 execs of /bin/true from one shell.
         storm = "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done"
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", args.perf, "-p", str(agent.pid)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
         c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
         t0 = os.times()
         subprocess.run(["sh", "-c", storm], check=True)
         t1 = os.times()
         time.sleep(1)  # let the agent drain the ring buffer
         c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait(timeout=60)
         storm_cpu = (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system)
         agent_cpu = c1 - c0
         events = max(1, e1 - e0)

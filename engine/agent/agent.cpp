@@ -22,6 +22,7 @@
 #include "output/alert.h"
 #include "output/lint_report.h"
 #include "proctree/proc_seeder.h"
+#include "runtime/field_use.h"
 
 #ifndef VIGIL_VERSION
 #define VIGIL_VERSION "0.0.0"
@@ -77,11 +78,13 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
   session_->Locked([&] {
     rule_sets_[version] = rules;
     time_state_[version] = std::make_unique<TimeState>(*rules);
+    UpdateFieldsRead();
   });
   if (auto s = session_->Apply(*plan); !s) {
     session_->Locked([&] {
       rule_sets_.erase(version);
       time_state_.erase(version);
+      UpdateFieldsRead();
     });
     return s;
   }
@@ -91,8 +94,17 @@ Status Agent::Activate(std::shared_ptr<const lang::Program> program, uint32_t ve
       time_state_.erase(rule_sets_.begin()->first);
       rule_sets_.erase(rule_sets_.begin());
     }
+    UpdateFieldsRead();
   });
   return OkStatus();
+}
+
+// Lazy enrichment (docs/agent.md): the costly fields that the rules of some kept version
+// read; an event of any of them may still arrive. Called with the event lock held.
+void Agent::UpdateFieldsRead() {
+  runtime::FieldSet read;
+  for (const auto& [version, rules] : rule_sets_) read |= runtime::FieldsRead(*rules);
+  session_->enricher().SetFieldsRead(read);
 }
 
 void Agent::OnEvent(const kernel::Event& event) {
@@ -130,6 +142,8 @@ void Agent::Judge(const kernel::Event& event, bool complete) {
   const match::RuleSet& rules = *it->second;
   matches_.clear();
   rules.Evaluate(record_, scratch_, matches_);
+  // A match may alert, and an alert shows the whole event: the fields no rule reads, too.
+  if (!matches_.empty()) session_->enricher().FillSkipped(event, record_);
   TimeState* time = nullptr;
   if (rules.HasCorrelations() || rules.HasThrottles()) {
     auto ts = time_state_.find(event.policy_version);

@@ -120,6 +120,8 @@ class Agent {
   Status Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
   // The session's event handler (its event lock held, the tree updated from the event).
   void OnEvent(const kernel::Event& event);
+  // The enricher's costly fields: those the kept rule sets read (event lock held).
+  void UpdateFieldsRead();
   // Enriches and evaluates an event whose context is as known as it will be (event lock held).
   void Judge(const kernel::Event& event, bool complete);
   struct TimeState;

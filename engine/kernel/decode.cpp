@@ -17,7 +17,7 @@ namespace vigil::kernel {
 // change (or an ABI difference) fails the build instead of corrupting decoding.
 static_assert(sizeof(vigil_event_header) == 72);
 static_assert(offsetof(vigil_event_header, comm) == 56);
-static_assert(sizeof(vigil_exec_event) == 72 + 80 + VIGIL_TTY_LEN + VIGIL_PATH_MAX +
+static_assert(sizeof(vigil_exec_event) == 72 + 112 + VIGIL_TTY_LEN + VIGIL_PATH_MAX +
                                               4 * VIGIL_PATH_MAX + VIGIL_ENV_LEN + VIGIL_ENV_STR);
 static_assert(offsetof(vigil_exec_event, argv) == sizeof(vigil_exec_event));
 static_assert(sizeof(vigil_fork_event) == 72 + 16);
@@ -95,6 +95,17 @@ bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* e
       start = i + 1;
     }
   }
+  e->has_stdio = r.flags & VIGIL_EXEC_STDIO_KNOWN;
+  for (size_t i = 0; i < e->stdio.size(); ++i) {
+    auto& f = e->stdio[i];
+    f.open = e->has_stdio && (r.flags & (i == 0 ? VIGIL_EXEC_STDIN_OPEN : VIGIL_EXEC_STDOUT_OPEN));
+    f.mode = f.open ? r.stdio_mode[i] : 0;
+    f.rdev = f.open ? r.stdio_rdev[i] : 0;
+    f.fs_magic = f.open ? r.stdio_magic[i] : 0;
+  }
+  e->has_exe_mtime = r.flags & VIGIL_EXEC_EXE_MTIME;
+  e->exe_mtime_sec = e->has_exe_mtime ? r.exe_mtime_sec : 0;
+  e->exe_mtime_nsec = e->has_exe_mtime ? r.exe_mtime_nsec : 0;
   e->filename.assign(r.filename, r.filename_len);
   e->exe.assign(r.exe_buf + r.exe_off, r.exe_len);
   e->argc = r.argc;

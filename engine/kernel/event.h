@@ -59,6 +59,21 @@ struct Event {
   // a consumer checks the name), and whether the scan or a value was cut.
   std::vector<std::string> env;
   bool env_truncated = false;
+  // The standard streams (descriptors 0 and 1) as the kernel found them at exec, when
+  // has_stdio: whether each is open and, if so, its inode's mode, device (the kernel's
+  // encoding, major << 20 | minor) and file system magic. runtime names the kind.
+  struct StdioFile {
+    bool open = false;
+    uint16_t mode = 0;
+    uint32_t rdev = 0;
+    uint32_t fs_magic = 0;
+  };
+  bool has_stdio = false;
+  std::array<StdioFile, 2> stdio{};
+  // The executable's modification time (wall clock) as the kernel read it at exec.
+  bool has_exe_mtime = false;
+  int64_t exe_mtime_sec = 0;
+  uint32_t exe_mtime_nsec = 0;
   // exit
   uint32_t exit_status = 0;  // wait status
 

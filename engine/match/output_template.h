@@ -18,6 +18,13 @@ class OutputTemplate {
   // Appends the rendered text; absent fields render as <NA>.
   void Render(const EventRecord& r, std::string* out) const;
   bool empty() const { return parts_.empty(); }
+  // The fields the template names, in order (repeats kept).
+  std::vector<lang::FieldId> Fields() const {
+    std::vector<lang::FieldId> out;
+    for (const auto& p : parts_)
+      if (p.is_field) out.push_back(p.field);
+    return out;
+  }
 
  private:
   struct Part {

@@ -52,27 +52,6 @@ std::optional<int64_t> RequestedId(const kernel::Event& e, std::string_view plai
   return std::nullopt;
 }
 
-// What a process's file descriptor is, from /proc: "socket", "pipe", "tty", "null", "file",
-// or "none" when it is closed. Empty when /proc no longer has the process.
-std::string_view DescriptorType(uint32_t pid, int fd) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%u/fd/%d", pid, fd);
-  char target[256];
-  ssize_t n = ::readlink(path, target, sizeof target - 1);
-  if (n < 0) {
-    // The descriptor is closed, or the whole process is gone.
-    std::snprintf(path, sizeof path, "/proc/%u", pid);
-    return ::access(path, F_OK) == 0 ? "none" : "";
-  }
-  std::string_view t(target, static_cast<size_t>(n));
-  if (t.rfind("socket:", 0) == 0) return "socket";
-  if (t.rfind("pipe:", 0) == 0) return "pipe";
-  if (t == "/dev/null") return "null";
-  if (t.rfind("/dev/pts/", 0) == 0 || t.rfind("/dev/tty", 0) == 0 || t == "/dev/console")
-    return "tty";
-  return "file";
-}
-
 constexpr int64_t kPtraceTraceme = 0;
 
 // The parent (tgid) of a process or thread from /proc/PID/stat; nullopt when it is gone.
@@ -106,16 +85,20 @@ std::string ExePath(const kernel::Event& e) {
   return std::string(target, static_cast<size_t>(n));
 }
 
+bool NotBefore(int64_t sec, int64_t nsec, const timespec& since) {
+  return sec > since.tv_sec || (sec == since.tv_sec && nsec >= since.tv_nsec);
+}
+
 // Whether the running image's file was modified after `since` (wall clock): a binary dropped
-// (downloaded, compiled, copied) while vigil was watching. Read from /proc/PID/exe, which
-// still reaches a file that was deleted after the exec.
-std::optional<bool> ExeWrittenSince(uint32_t pid, const timespec& since) {
+// (downloaded, compiled, copied) while vigil was watching. From the inode's mtime the kernel
+// read at exec; else from /proc/PID/exe, which still reaches a file deleted after the exec.
+std::optional<bool> ExeWrittenSince(const kernel::Event& e, const timespec& since) {
+  if (e.has_exe_mtime) return NotBefore(e.exe_mtime_sec, e.exe_mtime_nsec, since);
   char path[64];
-  std::snprintf(path, sizeof path, "/proc/%u/exe", pid);
+  std::snprintf(path, sizeof path, "/proc/%u/exe", e.pid);
   struct stat st;
   if (::stat(path, &st) != 0) return std::nullopt;
-  return st.st_mtim.tv_sec > since.tv_sec ||
-         (st.st_mtim.tv_sec == since.tv_sec && st.st_mtim.tv_nsec >= since.tv_nsec);
+  return NotBefore(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, since);
 }
 
 // The caller's credentials before a set*id or capset call, as the kernel read them at entry.
@@ -145,7 +128,9 @@ EventEnricher::EventEnricher(proctree::ProcessTree& tree, kernel::ClockSource cl
       clock_(clock),
       host_(std::move(options.host)),
       users_(std::move(options.users)),
-      layers_(std::move(options.proc_root)),
+      layers_(options.proc_root),
+      proc_root_(std::move(options.proc_root)),
+      stdio_(std::move(options.tty_drivers)),
       env_names_(std::move(options.env_names)) {
   ::clock_gettime(CLOCK_REALTIME, &started_);
   SyncWallClock();
@@ -300,10 +285,7 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
     out.AppendToList(FieldId::kProcAncestorsName, a->comm.view());
     out.AppendToList(FieldId::kProcAncestorsExe, a->exe.view());
   }
-  if (!lineage.ancestors.empty()) {
-    out.SetInt(FieldId::kProcParentPid, lineage.ancestors[0]->pid);
-    out.SetString(FieldId::kProcParentCmdline, lineage.ancestors[0]->Cmdline());
-  }
+  if (!lineage.ancestors.empty()) out.SetInt(FieldId::kProcParentPid, lineage.ancestors[0]->pid);
   if (p->container) {
     const auto& c = *p->container;
     out.SetString(FieldId::kContainerId, c.identity.id);
@@ -353,21 +335,6 @@ void EventEnricher::FillLifecycle(const kernel::Event& e, match::EventRecord& ou
   if (e.type == VIGIL_EVT_EXEC) {
     out.SetString(FieldId::kExecFilename, e.filename);
     out.SetBool(FieldId::kExecArgsTruncated, e.argv_truncated);
-    // Standard streams, read from /proc while the new image runs (a reverse shell's are a
-    // socket). A process that has already exited leaves the fields absent.
-    std::string_view in = DescriptorType(e.pid, 0), stdout_kind = DescriptorType(e.pid, 1);
-    if (!in.empty()) out.SetString(FieldId::kProcStdinType, in);
-    if (!stdout_kind.empty()) out.SetString(FieldId::kProcStdoutType, stdout_kind);
-    if (auto fresh = ExeWrittenSince(e.pid, started_)) out.SetBool(FieldId::kProcIsNewExe, *fresh);
-    // In a container: is the executable in its root overlay's writable layer? On the host it
-    // is not (there is no container layer); unknown (absent) when the root is no overlay.
-    const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : tree_.Lookup(e.pid);
-    if (p && p->container) {
-      if (auto upper = layers_.ExeInUpperLayer(p->container->identity.id, e.pid, p->exe.view()))
-        out.SetBool(FieldId::kProcIsExeUpperLayer, *upper);
-    } else if (p) {
-      out.SetBool(FieldId::kProcIsExeUpperLayer, false);
-    }
   } else if (e.type == VIGIL_EVT_EXIT) {
     out.SetInt(FieldId::kExitCode, (e.exit_status >> 8) & 0xff);
     out.SetInt(FieldId::kExitSignal, e.exit_status & 0x7f);
@@ -680,6 +647,73 @@ void EventEnricher::FillEventFields(const kernel::Event& e, match::EventRecord& 
   FillFile(e, out);
   FillNetwork(e, out);
   FillProcessControl(e, out);
+  FillCostly(e, out, false);
+}
+
+// The costly fields ------------------------------------------------------------------------
+
+void EventEnricher::SetFieldsRead(const FieldSet& fields) {
+  auto any = [&](std::initializer_list<FieldId> ids) {
+    for (FieldId id : ids)
+      if (fields.test(static_cast<size_t>(id))) return true;
+    return false;
+  };
+  fills_[static_cast<size_t>(Costly::kStdStreams)] =
+      any({FieldId::kProcStdinType, FieldId::kProcStdoutType});
+  fills_[static_cast<size_t>(Costly::kNewExe)] = any({FieldId::kProcIsNewExe});
+  fills_[static_cast<size_t>(Costly::kUpperLayer)] = any({FieldId::kProcIsExeUpperLayer});
+  fills_[static_cast<size_t>(Costly::kParentCmdline)] = any({FieldId::kProcParentCmdline});
+}
+
+void EventEnricher::FillSkipped(const kernel::Event& e, match::EventRecord& out) {
+  FillCostly(e, out, true);
+}
+
+void EventEnricher::FillCostly(const kernel::Event& e, match::EventRecord& out, bool skipped) {
+  auto wanted = [&](Costly c) { return Fills(c) != skipped; };
+  if (e.type == VIGIL_EVT_EXEC) {
+    if (wanted(Costly::kStdStreams)) FillStdStreams(e, out);
+    if (wanted(Costly::kNewExe)) FillNewExe(e, out);
+    if (wanted(Costly::kUpperLayer)) FillUpperLayer(e, out);
+  }
+  if (wanted(Costly::kParentCmdline)) FillParentCmdline(e, out);
+}
+
+// Standard streams (a reverse shell's are a socket): as the kernel found them at exec; an
+// event without them reads /proc while the new image runs, and a process that has already
+// exited leaves the fields absent.
+void EventEnricher::FillStdStreams(const kernel::Event& e, match::EventRecord& out) {
+  const FieldId ids[2] = {FieldId::kProcStdinType, FieldId::kProcStdoutType};
+  for (int fd = 0; fd < 2; ++fd) {
+    std::string_view kind = e.has_stdio ? stdio_.Kind(e.stdio[static_cast<size_t>(fd)])
+                                        : StdioKinds::KindFromProc(proc_root_, e.pid, fd);
+    if (!kind.empty()) out.SetString(ids[fd], kind);
+  }
+}
+
+void EventEnricher::FillNewExe(const kernel::Event& e, match::EventRecord& out) {
+  if (auto fresh = ExeWrittenSince(e, started_)) out.SetBool(FieldId::kProcIsNewExe, *fresh);
+}
+
+// In a container: is the executable in its root overlay's writable layer? On the host it is
+// not (there is no container layer); unknown (absent) when the root is no overlay.
+void EventEnricher::FillUpperLayer(const kernel::Event& e, match::EventRecord& out) {
+  const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : tree_.Lookup(e.pid);
+  if (p && p->container) {
+    if (auto upper = layers_.ExeInUpperLayer(p->container->identity.id, e.pid, p->exe.view()))
+      out.SetBool(FieldId::kProcIsExeUpperLayer, *upper);
+  } else if (p) {
+    out.SetBool(FieldId::kProcIsExeUpperLayer, false);
+  }
+}
+
+void EventEnricher::FillParentCmdline(const kernel::Event& e, match::EventRecord& out) {
+  const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
+  if (!p) p = tree_.Lookup(e.pid);
+  if (!p) return;
+  auto lineage = tree_.Ancestors(*p);
+  if (!lineage.ancestors.empty())
+    out.SetString(FieldId::kProcParentCmdline, lineage.ancestors[0]->Cmdline());
 }
 
 }  // namespace vigil::runtime

@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "proctree/process_tree.h"
 #include "proctree/upper_layer.h"
 #include "proctree/user_names.h"
+#include "runtime/field_use.h"
+#include "runtime/stdio_kind.h"
 
 namespace vigil::runtime {
 
@@ -30,7 +33,8 @@ struct EnrichStats {
 struct EnricherOptions {
   proctree::HostIdentityOptions host;
   proctree::UserNamesOptions users;
-  std::string proc_root = "/proc";  // container mounts, for proc.is_exe_upper_layer
+  std::string proc_root = "/proc";                // container mounts, for proc.is_exe_upper_layer
+  std::string tty_drivers = "/proc/tty/drivers";  // terminal devices, for proc.stdin.type
   // The environment variables exec events may report (the kernel selects them by a hash of
   // the name: only these exact names are kept).
   std::vector<std::string> env_names;
@@ -53,6 +57,15 @@ class EventEnricher {
     return Fill(event, out);
   }
 
+  // The fields whose enrichment costs more than a copy (a /proc read, a string built per
+  // event) are filled by Fill only when `fields` holds one of them; the rest by FillSkipped.
+  // Until it is called, every field is filled (trace, record).
+  enum class Costly : uint8_t { kStdStreams, kNewExe, kUpperLayer, kParentCmdline, kCount };
+  void SetFieldsRead(const FieldSet& fields);
+  bool Fills(Costly c) const { return fills_[static_cast<size_t>(c)]; }
+  // Fills the costly fields Fill skipped for the same event (an alert shows the whole event).
+  void FillSkipped(const kernel::Event& event, match::EventRecord& out);
+
   // Re-reads the offset between the event clock and the wall clock (call it now and then: the
   // wall clock may be stepped).
   void SyncWallClock();
@@ -66,6 +79,12 @@ class EventEnricher {
   void FillEventFields(const kernel::Event& e, match::EventRecord& out);
   void FillLifecycle(const kernel::Event& e, match::EventRecord& out);
   void FillProcessControl(const kernel::Event& e, match::EventRecord& out);
+  // The costly fields: those Fills() (Fill) or those it skips (`skipped`: FillSkipped).
+  void FillCostly(const kernel::Event& e, match::EventRecord& out, bool skipped);
+  void FillStdStreams(const kernel::Event& e, match::EventRecord& out);
+  void FillNewExe(const kernel::Event& e, match::EventRecord& out);
+  void FillUpperLayer(const kernel::Event& e, match::EventRecord& out);
+  void FillParentCmdline(const kernel::Event& e, match::EventRecord& out);
 
   proctree::ProcessTree& tree_;
   kernel::ClockSource clock_;
@@ -74,6 +93,9 @@ class EventEnricher {
   proctree::HostIdentity host_;
   proctree::UserNames users_;
   proctree::UpperLayers layers_;
+  std::string proc_root_;
+  StdioKinds stdio_;
+  std::array<bool, static_cast<size_t>(Costly::kCount)> fills_{true, true, true, true};
   std::vector<std::string> env_names_;
   std::vector<std::string> env_scratch_;  // an exec's selected variables, names checked
   EnrichStats stats_;

@@ -79,6 +79,37 @@ std::vector<uint8_t> ExecRecord(const std::string& argv, size_t room) {
   return bytes;
 }
 
+// The standard streams and the executable's mtime, as the exec program read them: only what
+// the flags say is known is taken; a closed descriptor reads as not open.
+TEST(Decode, ExecRecordsCarryStdioAndExeMtime) {
+  auto bytes = ExecRecord("sh", VIGIL_ARGV_INLINE);
+  auto* r = reinterpret_cast<vigil_exec_event*>(bytes.data());
+  r->flags = VIGIL_EXEC_STDIO_KNOWN | VIGIL_EXEC_STDIN_OPEN | VIGIL_EXEC_EXE_MTIME;
+  r->stdio_mode[0] = 0140777;  // a socket
+  r->stdio_rdev[0] = 7;
+  r->stdio_magic[0] = 0x534F434B;
+  r->stdio_mode[1] = 0020666;  // left over: descriptor 1 is closed
+  r->exe_mtime_sec = 1700000000;
+  r->exe_mtime_nsec = 42;
+  Event e;
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_TRUE(e.has_stdio);
+  EXPECT_TRUE(e.stdio[0].open);
+  EXPECT_EQ(e.stdio[0].mode, 0140777);
+  EXPECT_EQ(e.stdio[0].rdev, 7u);
+  EXPECT_EQ(e.stdio[0].fs_magic, 0x534F434Bu);
+  EXPECT_FALSE(e.stdio[1].open);
+  EXPECT_EQ(e.stdio[1].mode, 0);
+  EXPECT_TRUE(e.has_exe_mtime);
+  EXPECT_EQ(e.exe_mtime_sec, 1700000000);
+  EXPECT_EQ(e.exe_mtime_nsec, 42u);
+  r->flags = 0;  // an older program, or a table it could not read
+  ASSERT_TRUE(DecodeRecord(bytes.data(), bytes.size(), &e));
+  EXPECT_FALSE(e.has_stdio);
+  EXPECT_FALSE(e.stdio[0].open);
+  EXPECT_FALSE(e.has_exe_mtime);
+}
+
 TEST(Decode, ExecRecordsCarryLongArgumentLists) {
   std::string argv = "sh";
   argv.push_back('\0');
