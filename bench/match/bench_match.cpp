@@ -5,6 +5,7 @@
 //   2c. the same with 10 correlation rules (counts, distinct counts, sequences with a step
 //      reference, a co-occurrence) loaded beside the library, evaluated and fed to the
 //      correlator, against the library alone on the same loop (events stamped in time order),
+//      over hot records (the goal, issue 15: >= 1M events/s) and cold ones,
 //   3. `vigil replay` end to end (JSON lines in, alerts out), and its ratio to a loop that only
 //      parses the same JSON lines.
 // Ratios against baselines measured in the same run; no timed assertions.
@@ -132,7 +133,10 @@ std::unique_ptr<match::RuleSet> CompileLibrary(const std::vector<std::string>& l
 }
 
 // 2c: the library with and without 10 correlation rules, on one loop that stamps each event
-// with a later evt.time (1 ms apart), so windows open and close as they would live.
+// with a later evt.time (1 ms apart), so windows open and close as they would live. Timed twice:
+// over 64 records (hot in cache: the agent and `vigil replay` fill one record and evaluate it at
+// once, which is what the goal is judged on) and over all 4096 (cold: a record of every field
+// slot is about 15 KB, so this loop mostly measures memory traffic).
 bool BenchCorrelation(const std::vector<std::string>& library, const std::string& extra_text,
                       std::vector<match::EventRecord> events, double min_seconds) {
   auto plain = CompileLibrary(library, {extra_text});
@@ -144,8 +148,9 @@ bool BenchCorrelation(const std::vector<std::string>& library, const std::string
   matches.reserve(64);
   uint64_t now = 1'800'000'000ULL * 1'000'000'000ULL;
   size_t alerts = 0;
-  auto time_loop = [&](const match::RuleSet& rules, bool correlate) {
-    return NsPerEvent(events, min_seconds, [&](match::EventRecord& e) {
+  auto time_loop = [&](std::vector<match::EventRecord>& records, const match::RuleSet& rules,
+                       bool correlate) {
+    return NsPerEvent(records, min_seconds, [&](match::EventRecord& e) {
       e.SetUint(lang::FieldId::kEvtTime, now += 1'000'000);
       matches.clear();
       rules.Evaluate(e, scratch, matches);
@@ -153,15 +158,22 @@ bool BenchCorrelation(const std::vector<std::string>& library, const std::string
       alerts += matches.size();
     });
   };
-  double base = time_loop(*plain, false);
-  double corr = time_loop(*with, true);
+  std::vector<match::EventRecord> hot(events.begin(), events.begin() + 64);
+  const double hot_base = time_loop(hot, *plain, false);
+  const double hot_corr = time_loop(hot, *with, true);
+  const double base = time_loop(events, *plain, false);
+  const double corr = time_loop(events, *with, true);
   Keep(alerts);
   const auto& st = correlator.stats();
-  std::printf("%-44s %8.1f ns/event  %6.2f M events/s\n",
-              "baseline: library, same loop (evt.time set)", base, 1e3 / base);
+  std::printf("%-44s %8.1f ns/event  %6.2f M events/s\n", "baseline: library, 64 records (hot)",
+              hot_base, 1e3 / hot_base);
   std::printf("%-44s %8.1f ns/event  %6.2f M events/s  ratio %.2fx baseline  (%s 1M/s)\n",
-              "library + 10 correlation rules", corr, 1e3 / corr, corr / base,
-              1e3 / corr >= 1.0 ? "meets" : "BELOW");
+              "library + 10 correlation rules, hot", hot_corr, 1e3 / hot_corr, hot_corr / hot_base,
+              1e3 / hot_corr >= 1.0 ? "meets" : "BELOW");
+  std::printf("%-44s %8.1f ns/event  %6.2f M events/s\n", "baseline: library, 4096 records (cold)",
+              base, 1e3 / base);
+  std::printf("%-44s %8.1f ns/event  %6.2f M events/s  ratio %.2fx baseline\n",
+              "library + 10 correlation rules, cold", corr, 1e3 / corr, corr / base);
   std::printf("  correlator: %llu fired, %llu keys live, %llu expired, %llu evicted\n",
               static_cast<unsigned long long>(st.fired),
               static_cast<unsigned long long>(st.keys_live),
