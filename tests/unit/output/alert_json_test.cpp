@@ -233,7 +233,11 @@ TEST(AlertJson, WritesTheBytesNlohmannWrote) {
     if (rng() % 3 == 0) {
       rule.correlation.kind = static_cast<Kind>(1 + rng() % 3);
       for (size_t n = rng() % 4; n > 0; --n) rule.correlation.by.push_back(by[rng() % 4]);
-      for (size_t n = rng() % 3; n > 0; --n) rule.correlation.steps.push_back({RandomString(rng)});
+      for (size_t n = rng() % 3; n > 0; --n) {
+        match::CompiledStep step;
+        step.name = RandomString(rng);
+        rule.correlation.steps.push_back(std::move(step));
+      }
       for (size_t n = rng() % 5; n > 0; --n) firing.key.push_back(RandomString(rng));
       for (size_t n = rng() % 4; n > 0; --n)
         firing.events.push_back({rng(), static_cast<int64_t>(rng()),
