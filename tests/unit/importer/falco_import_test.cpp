@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <system_error>
+
+#include <unistd.h>
 
 #include "importer/falco/falco_condition.h"
 #include "importer/falco/falco_testgen.h"
@@ -15,8 +18,21 @@
 namespace vigil::importer::falco {
 namespace {
 
+// ctest runs every case as its own process, two at a time: each process writes under its own
+// folder (the importer reads a file twice, for the items and for its SPDX line, so a shared
+// path let a neighbour's write land between the reads) and removes it when it ends.
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("vigil_falco_import_test." + std::to_string(::getpid()));
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / "vigil_falco_import_test";
+  static TempDir temp;
+  const auto& dir = temp.path;
   std::filesystem::create_directories(dir);
   auto path = (dir / name).string();
   std::ofstream(path) << text;
