@@ -471,6 +471,18 @@ struct vigil_proc_info {
   __u32 pad;
 };
 
+/* scope_cache (task storage on a process's group leader): a copy of the scope decision of its
+ * proc_info entry, which the per-syscall entry stubs read without a hash lookup. Written where
+ * proc_info is written for the current process (refresh_current) and filled from proc_info by a
+ * stub that found the entry current; `version` 0 marks it invalid while it is rewritten. */
+struct vigil_scope_cache {
+  __u64 matched;
+  __u32 version;
+  __u32 uid;
+  __u32 gid;
+  __u32 pad;
+};
+
 /* throttled map: processes over their event budget since user space last read the map (it reads
  * and deletes each entry), keyed by tgid. */
 struct vigil_throttled {

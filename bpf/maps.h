@@ -152,6 +152,15 @@ struct {
   __type(value, struct vigil_proc_info);
 } proc_info SEC(".maps");
 
+/* The scope decision of each process, attached to its group leader's task (struct
+ * vigil_scope_cache): the entry stubs' fast path. Freed with the task; no size to choose. */
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct vigil_scope_cache);
+} scope_cache SEC(".maps");
+
 /* Syscall records between entry and exit, keyed by tid: each thread owns its slot, so no two
  * programs ever share a scratch buffer. */
 struct {

@@ -386,6 +386,25 @@ static __always_inline void ancestors_follow(struct task_struct* t, u32 version,
   }
 }
 
+/* Copies the scope decision of the current process into its group leader's scope_cache (created
+ * when missing; without memory for it the stubs take the proc_info path). The version is written
+ * last, after an invalid 0: a stub of another thread of the process that reads the entry
+ * meanwhile sees either the whole old decision, or 0 and the proc_info path (stores are not
+ * reordered with stores, nor loads with loads, on x86). */
+static __always_inline void scope_cache_store(const struct vigil_proc_info* pi) {
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct vigil_scope_cache* c =
+      bpf_task_storage_get(&scope_cache, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!c) return;
+  c->version = 0;
+  barrier();
+  c->matched = pi->matched;
+  c->uid = pi->uid;
+  c->gid = pi->gid;
+  barrier();
+  c->version = pi->version;
+}
+
 /* (Re)computes the proc_info entry of the current process: on a miss (rebuild from the task and
  * its ancestors), on exec (new exe hash), and when the uid/gid or the policy version changed.
  * The result is also written to *out, so an event is never lost when the map refuses the update. */
@@ -435,6 +454,7 @@ __noinline int refresh_current(u32 version, u32 mode, u64 exe_hash, struct vigil
   out->gid = in.gid;
   out->flags |= VIGIL_PROC_FOLLOW_VALID;
   bpf_map_update_elem(&proc_info, &tgid, out, BPF_ANY);
+  scope_cache_store(out);
   return 0;
 }
 
@@ -1498,15 +1518,26 @@ static __always_inline int enter_stub(void* ctx, u32 id) {
   u64 wanted = wanted_by(version, type);
   if (wanted) {
     struct task_struct* task = bpf_get_current_task_btf();
+    const struct cred* cred = task->cred;
+    /* the process's cached decision first (a task storage read, no hash lookup) */
+    struct vigil_scope_cache* c = bpf_task_storage_get(&scope_cache, task->group_leader, 0, 0);
+    if (c && c->version == version && c->uid == cred->uid.val && c->gid == cred->gid.val &&
+        !(c->matched & wanted)) {
+      stat_add(VIGIL_STAT_FILTERED);
+      return 0;
+    }
     u32 tgid = task->tgid;
     struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
-    const struct cred* cred = task->cred;
     if (!pi || pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val ||
         (pi->matched & wanted)) {
       if (stub_prefilter_drops((struct trace_event_raw_sys_enter*)ctx, id, version)) return 0;
       tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
       return 0;
     }
+    /* a current entry that rules the event out: its decision goes to the cache for the next */
+    if (!c || c->version != pi->version || c->matched != pi->matched || c->uid != pi->uid ||
+        c->gid != pi->gid)
+      scope_cache_store(pi);
   }
   stat_add(VIGIL_STAT_FILTERED);
   return 0;

@@ -24,16 +24,18 @@
 namespace vigil::e2e {
 namespace {
 
-// Turns the program's final `exit` into `r0 = 0`: the verifier refuses a program that can run
-// off its end. The instruction count stays the same, so libbpf's relocations still fit.
+// Turns the program's first instruction into `r0 = r9`: at entry r9 holds nothing, and the
+// verifier refuses to read an uninitialised register. Only an ALU instruction is replaced (no
+// libbpf relocation points at one), and the instruction count stays the same.
 void MakeUnverifiable(bpf_object* obj, const char* program) {
   bpf_program* prog = bpf_object__find_program_by_name(obj, program);
   ASSERT_NE(prog, nullptr) << program;
   const size_t n = bpf_program__insn_cnt(prog);
   ASSERT_GT(n, 0u);
   std::vector<bpf_insn> insns(bpf_program__insns(prog), bpf_program__insns(prog) + n);
-  ASSERT_EQ(insns.back().code, BPF_JMP | BPF_EXIT);
-  insns.back() = bpf_insn{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0};
+  const uint8_t cls = BPF_CLASS(insns[0].code);
+  ASSERT_TRUE(cls == BPF_ALU64 || cls == BPF_ALU) << "first instruction code " << +insns[0].code;
+  insns[0] = bpf_insn{BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_9, 0, 0};
   ASSERT_EQ(bpf_program__set_insns(prog, insns.data(), insns.size()), 0);
 }
 
