@@ -1508,10 +1508,10 @@ static __always_inline bool stub_prefilter_drops(struct trace_event_raw_sys_ente
 }
 
 /* Entry of syscall `id`: the common cases are decided here, without the tail call: a process
- * whose cached scope decision (proc_info, current for this version and its uid/gid) rules the
- * event out, and an event the argument prefilter drops (judged before the scope when the cached
- * decision is missing or stale: the prefilter does not depend on it). Anything else goes to
- * syscall_enter. */
+ * whose cached scope decision (scope_cache, else proc_info; current for this version and its
+ * uid/gid) rules the event out, and an event the argument prefilter drops (judged before the
+ * scope when no cached decision is current: the prefilter does not depend on it). Anything else
+ * goes to syscall_enter. */
 static __always_inline int enter_stub(void* ctx, u32 id) {
   u32 type = specs[id & (SPEC_SLOTS - 1)].type;
   u32 version = current_version();
@@ -1521,23 +1521,24 @@ static __always_inline int enter_stub(void* ctx, u32 id) {
     const struct cred* cred = task->cred;
     /* the process's cached decision first (a task storage read, no hash lookup) */
     struct vigil_scope_cache* c = bpf_task_storage_get(&scope_cache, task->group_leader, 0, 0);
-    if (c && c->version == version && c->uid == cred->uid.val && c->gid == cred->gid.val &&
-        !(c->matched & wanted)) {
-      stat_add(VIGIL_STAT_FILTERED);
-      return 0;
+    u64 matched;
+    if (c && c->version == version && c->uid == cred->uid.val && c->gid == cred->gid.val) {
+      matched = c->matched;
+    } else {
+      u32 tgid = task->tgid;
+      struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
+      if (!pi || pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val)
+        matched = wanted; /* missing or stale: syscall_enter decides */
+      else {
+        matched = pi->matched;
+        scope_cache_store(pi); /* current: the next call reads it from the cache */
+      }
     }
-    u32 tgid = task->tgid;
-    struct vigil_proc_info* pi = bpf_map_lookup_elem(&proc_info, &tgid);
-    if (!pi || pi->version != version || pi->uid != cred->uid.val || pi->gid != cred->gid.val ||
-        (pi->matched & wanted)) {
+    if (matched & wanted) {
       if (stub_prefilter_drops((struct trace_event_raw_sys_enter*)ctx, id, version)) return 0;
       tail_call_slot(ctx, SYSCALL_ENTER_SLOT);
       return 0;
     }
-    /* a current entry that rules the event out: its decision goes to the cache for the next */
-    if (!c || c->version != pi->version || c->matched != pi->matched || c->uid != pi->uid ||
-        c->gid != pi->gid)
-      scope_cache_store(pi);
   }
   stat_add(VIGIL_STAT_FILTERED);
   return 0;
