@@ -131,10 +131,13 @@ struct RecordJsonReader::Impl {
   }
 
   // True when the line was read; false sends it to RecordFromJsonLine.
-  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r) {
+  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r,
+            bool padded) {
     if (HasNegativeZeroInteger(line)) return false;
     simdjson::dom::element doc;
-    if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) return false;
+    if (parser.parse(line.data(), line.size(), /*realloc_if_needed=*/!padded).get(doc) !=
+        simdjson::SUCCESS)
+      return false;
     simdjson::dom::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS) return false;
     r->Clear();
@@ -298,9 +301,11 @@ struct RecordJsonReader::Impl {
 RecordJsonReader::RecordJsonReader() : impl_(std::make_unique<Impl>()) {}
 RecordJsonReader::~RecordJsonReader() = default;
 
+static_assert(RecordJsonReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
 Status RecordJsonReader::Read(std::string_view line, const PolicyIndex& policies,
-                              match::EventRecord* r) {
-  if (impl_->Read(line, policies, r)) {
+                              match::EventRecord* r, bool padded) {
+  if (impl_->Read(line, policies, r, padded)) {
     ++stats_.fast;
     return OkStatus();
   }
