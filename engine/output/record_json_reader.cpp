@@ -219,8 +219,7 @@ struct RecordJsonReader::Impl {
     }
   }
 
-  bool SetPolicies(simdjson::dom::element v, const PolicyIndex& policies,
-                          match::EventRecord* r) {
+  bool SetPolicies(simdjson::dom::element v, const PolicyIndex& policies, match::EventRecord* r) {
     uint64_t bits = 0;
     if (NonNegative(v, &bits)) {
       r->set_policies(bits);
