@@ -40,10 +40,14 @@ RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Thread
                                      size_t batch_lines)
     : lines_(fd),
       policies_(policies),
-      batch_lines_(batch_lines == 0 ? 1 : batch_lines),
-      slots_(kSlots),
-      ready_(kSlots, false) {
-  if (SecondThread(fd, threads)) thread_ = std::thread([this] { Run(); });
+      batch_lines_(batch_lines > 0             ? batch_lines
+                   : SecondThread(fd, threads) ? kRecordsInFlight / kSlots
+                                               : kRecordsInFlight),
+      // One thread needs one slot: the batch it parses is the batch it matches, and the
+      // records stay in the caches.
+      slots_(SecondThread(fd, threads) ? kSlots : 1),
+      ready_(slots_.size(), false) {
+  if (slots_.size() > 1) thread_ = std::thread([this] { Run(); });
 }
 
 RecordBatchReader::~RecordBatchReader() {
@@ -109,9 +113,9 @@ void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json) {
 void RecordBatchReader::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || input_done_ || claimed_ - released_ < kSlots; });
+    cv_.wait(lock, [&] { return stop_ || input_done_ || claimed_ - released_ < slots_.size(); });
     if (stop_ || input_done_) return;
-    const size_t slot = claimed_ % kSlots;
+    const size_t slot = claimed_ % slots_.size();
     if (!Claim(&slots_[slot])) {
       cv_.notify_all();  // the caller may wait for the end of the input
       return;
@@ -128,21 +132,21 @@ void RecordBatchReader::Run() {
 RecordBatchReader::Batch* RecordBatchReader::Next() {
   std::unique_lock lock(mu_);
   if (holding_) {
-    ready_[released_ % kSlots] = false;
+    ready_[released_ % slots_.size()] = false;
     ++released_;
     holding_ = false;
     cv_.notify_all();
   }
   for (;;) {
-    const size_t slot = released_ % kSlots;
+    const size_t slot = released_ % slots_.size();
     if (released_ < claimed_ && ready_[slot]) {
       holding_ = true;
       return &slots_[slot];
     }
-    if (!input_done_ && claimed_ - released_ < kSlots) {
+    if (!input_done_ && claimed_ - released_ < slots_.size()) {
       // The next batch is not parsed yet: parse one here rather than wait (the second thread
       // may be parsing the one needed; this one is needed soon after).
-      const size_t mine = claimed_ % kSlots;
+      const size_t mine = claimed_ % slots_.size();
       if (Claim(&slots_[mine])) {
         ++claimed_;
         lock.unlock();

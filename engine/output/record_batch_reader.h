@@ -40,18 +40,19 @@ class RecordBatchReader {
     std::vector<size_t> starts;
   };
 
-  // Small batches keep the records in flight (kSlots batches) in the caches: a record is a few
-  // kB of slots, and the matching thread reads each one soon after the reading thread wrote it.
-  static constexpr size_t kDefaultBatchLines = 64;
+  // Records in flight, in all slots together: few enough to stay in the caches (a record is
+  // about 13 kB of slots, and the matching thread reads each one soon after it was written;
+  // with four times as many, writing the strings into the records cost 10-15% of a run more).
+  // One thread: one batch of 64 lines; two: four batches (kSlots) of 16.
+  static constexpr size_t kRecordsInFlight = 64;
 
   // Who reads and parses: the caller's thread (kOne), a second thread when `fd` is a regular
   // file (kTwo), or kTwo when at least two CPUs are usable (UsableCpus()) and kOne otherwise
   // (kAuto).
   enum class Threads { kOne, kTwo, kAuto };
 
-  // `policies` must outlive the reader.
-  RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads,
-                    size_t batch_lines = kDefaultBatchLines);
+  // `policies` must outlive the reader. `batch_lines` 0: kRecordsInFlight over the slots.
+  RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads, size_t batch_lines = 0);
   ~RecordBatchReader();  // stops the thread (the caller may stop before the end)
   RecordBatchReader(const RecordBatchReader&) = delete;
   RecordBatchReader& operator=(const RecordBatchReader&) = delete;
@@ -66,7 +67,8 @@ class RecordBatchReader {
   RecordJsonReader::Stats parse_stats() const;
 
  private:
-  // Batches in flight: claimed (being parsed), parsed and waiting, the one the caller holds.
+  // Batches in flight with a second thread: claimed (being parsed), parsed and waiting, the one
+  // the caller holds.
   static constexpr size_t kSlots = 4;
 
   // Under mu_: copies the next lines of the input into the next free slot; false (and
@@ -85,9 +87,9 @@ class RecordBatchReader {
   int read_error_ = 0;
 
   std::vector<Batch> slots_;
-  // Batch number n (from 0, in input order) lives in slot n % kSlots. Batches [released_,
-  // claimed_) are in flight; ready_[slot] says one is parsed. The caller holds batch released_
-  // from Next() to its next call.
+  // Batch number n (from 0, in input order) lives in slot n % slots_.size() (kSlots with a
+  // second thread, 1 without). Batches [released_, claimed_) are in flight; ready_[slot] says
+  // one is parsed. The caller holds batch released_ from Next() to its next call.
   std::mutex mu_;
   std::condition_variable cv_;
   size_t released_ = 0, claimed_ = 0;
