@@ -11,9 +11,8 @@
 #include "cli/load_rules.h"
 #include "match/correlator.h"
 #include "match/rule_throttle.h"
-#include "output/alert.h"
-#include "output/alert_id.h"
 #include "output/record_batch_reader.h"
+#include "output/replay_alerts.h"
 #include "output/terminal_text.h"
 
 namespace vigil::cli {
@@ -24,16 +23,15 @@ struct ReplayOptions {
   std::string input;
   std::string format = "json";
   bool strict = false;
-  unsigned threads = 1;
+  std::string threads = "auto";
 };
 
 // What correlation and throttles held or dropped, when there is anything to say.
-std::string TimeSummary(const match::CorrelatorStats& c, const match::RuleThrottle& t) {
+std::string TimeSummary(const match::CorrelatorStats& c, const match::ThrottleStats& t) {
   std::string out;
-  if (t.stats().suppressed > 0)
-    out += ", " + std::to_string(t.stats().suppressed) + " suppressed by rule throttles (" +
-           std::to_string(t.stats().summaries) + " window summar" +
-           (t.stats().summaries == 1 ? "y" : "ies") + ")";
+  if (t.suppressed > 0)
+    out += ", " + std::to_string(t.suppressed) + " suppressed by rule throttles (" +
+           std::to_string(t.summaries) + " window summar" + (t.summaries == 1 ? "y" : "ies") + ")";
   if (c.keys_evicted + c.pending_evicted > 0)
     out += ", correlation state evicted: " + std::to_string(c.keys_evicted) + " keys, " +
            std::to_string(c.pending_evicted) + " partial sequences";
@@ -64,40 +62,21 @@ int RunReplay(const ReplayOptions& opt) {
   output::PolicyIndex policy_index;
   for (const auto& p : rules.policies()) policy_index.emplace(p.name, p.index);
 
-  // Ids from a constant seed: the same input gives the same ids (docs/alerts.md, "Alert ids").
-  output::AlertIdGenerator ids = output::AlertIdGenerator::Fixed(0);
-  // Read and parsed in batches; a few batches ahead on a second thread with --threads 2 (a
-  // regular file).
-  output::RecordBatchReader batches(input.fd, policy_index, opt.threads > 1);
-  match::EvalScratch scratch;
-  match::Correlator correlator(rules);
-  match::RuleThrottle throttle(rules);
-  std::vector<match::RuleMatch> matches;
+  // Read and parsed in batches; a few batches ahead on a second thread (a regular file, and by
+  // default when two CPUs are usable).
+  output::RecordBatchReader batches(input.fd, policy_index,
+                                    opt.threads == "1" ? output::RecordBatchReader::Threads::kOne
+                                    : opt.threads == "2"
+                                        ? output::RecordBatchReader::Threads::kTwo
+                                        : output::RecordBatchReader::Threads::kAuto);
+  output::ReplayAlerts::Options alert_options;
+  alert_options.format = opt.format == "text"            ? output::AlertFormat::kText
+                         : opt.format == "falcosidekick" ? output::AlertFormat::kFalco
+                                                         : output::AlertFormat::kJson;
+  output::ReplayAlerts judge(rules, alert_options);
   std::string out;
-  size_t events = 0, malformed = 0, alerts = 0;
+  size_t events = 0, malformed = 0;
   int rc = kExitOk;
-  enum class Format { kJson, kText, kFalco };
-  const Format format = opt.format == "text"            ? Format::kText
-                        : opt.format == "falcosidekick" ? Format::kFalco
-                                                        : Format::kJson;
-  auto write = [&](output::Alert& a) {
-    a.envelope.id = ids.Next();
-    if (format == Format::kJson)
-      output::AppendAlertJsonLine(a, &out);
-    else
-      out += format == Format::kText ? output::AlertTextLine(a) : output::AlertFalcoJsonLine(a);
-    ++alerts;
-  };
-  std::vector<match::RuleThrottle::Summary> summaries;
-  auto summarise = [&](uint64_t now_ns) {
-    summaries.clear();
-    throttle.Expire(now_ns, &summaries);
-    for (const auto& s : summaries) {
-      output::Alert a = output::MakeAlert(rules, s.match, s.event);
-      a.throttle = s.verdict;
-      write(a);
-    }
-  };
   bool stopped = false;
   while (!stopped) {
     output::RecordBatchReader::Batch* batch = batches.Next();
@@ -115,30 +94,15 @@ int RunReplay(const ReplayOptions& opt) {
         }
         continue;
       }
-      match::EventRecord& record = batch->records[i];
       ++events;  // completed by the reader (match::CompleteOfflineRecord)
-      matches.clear();
-      rules.Evaluate(record, scratch, matches);
-      correlator.Judge(matches, record);
-      for (const auto& m : matches) {
-        output::Alert a = output::MakeAlert(
-            rules, m, record, m.firing >= 0 ? &correlator.firings()[m.firing] : nullptr);
-        if (rules.HasThrottles() && a.action() != lang::ast::Action::kKill) {
-          a.throttle = throttle.Admit(m, record, a.output);
-          if (!a.throttle.admit) continue;
-        }
-        write(a);
-      }
-      // Throttle windows this event's time closed with alerts held back: their summaries.
-      if (rules.HasThrottles() && record.Has(lang::FieldId::kEvtTime))
-        summarise(record.Uint(lang::FieldId::kEvtTime));
+      judge.Judge(batch->records[i], &out);
     }
     if (out.size() > (1 << 20)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();
     }
   }
-  summarise(UINT64_MAX);  // the end of input closes every window
+  judge.Finish(&out);  // the end of input closes every throttle window
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (batches.read_error() != 0) {
@@ -147,8 +111,8 @@ int RunReplay(const ReplayOptions& opt) {
   }
   std::cerr << "vigil replay: " << events << " event" << (events == 1 ? "" : "s") << ", "
             << malformed << " malformed line" << (malformed == 1 ? "" : "s") << " skipped, "
-            << alerts << " alert" << (alerts == 1 ? "" : "s")
-            << TimeSummary(correlator.stats(), throttle)
+            << judge.alerts() << " alert" << (judge.alerts() == 1 ? "" : "s")
+            << TimeSummary(judge.correlation_stats(), judge.throttle_stats())
             << (opt.strict && rc != kExitOk ? " (stopped at the first malformed line: --strict)"
                                             : "")
             << "\n";
@@ -172,8 +136,9 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--strict", opt->strict, "Stop at the first malformed line (exit 1)");
   cmd->add_option("--threads", opt->threads,
                   "2: a second thread reads and parses the input (a regular file) while the "
-                  "first matches (pays only with a second core to spare); same output either way")
-      ->check(CLI::Range(1u, 2u))
+                  "first matches; 1: one thread; auto: 2 when two CPUs are usable. Same output "
+                  "either way")
+      ->check(CLI::IsMember({"auto", "1", "2"}))
       ->capture_default_str();
   cmd->add_option("file", opt->input, "Events as JSON lines (vigil record), or - for stdin")
       ->required();

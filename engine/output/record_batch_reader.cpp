@@ -1,6 +1,8 @@
 #include "output/record_batch_reader.h"
 
+#include <sched.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "match/derive.h"
 
@@ -18,14 +20,33 @@ bool RegularFile(int fd) {
   return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool SecondThread(int fd, RecordBatchReader::Threads threads) {
+  using Threads = RecordBatchReader::Threads;
+  if (threads == Threads::kOne || (threads == Threads::kAuto && UsableCpus() < 2)) return false;
+  return RegularFile(fd);
+}
+
 }  // namespace
 
-RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, bool threaded,
+unsigned UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? static_cast<unsigned>(online) : 1;
+}
+
+RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads,
                                      size_t batch_lines)
     : lines_(fd),
       policies_(policies),
-      batch_lines_(batch_lines == 0 ? 1 : batch_lines),
-      slots_(threaded && RegularFile(fd) ? kSlots : 1) {
+      batch_lines_(batch_lines > 0             ? batch_lines
+                   : SecondThread(fd, threads) ? kRecordsInFlight / kSlots
+                                               : kRecordsInFlight),
+      // One thread needs one slot: the batch it parses is the batch it matches, and the
+      // records stay in the caches.
+      slots_(SecondThread(fd, threads) ? kSlots : 1),
+      ready_(slots_.size(), false) {
   if (slots_.size() > 1) thread_ = std::thread([this] { Run(); });
 }
 
@@ -39,70 +60,108 @@ RecordBatchReader::~RecordBatchReader() {
   thread_.join();
 }
 
-bool RecordBatchReader::Fill(Batch* b) {
+RecordJsonReader::Stats RecordBatchReader::parse_stats() const {
+  RecordJsonReader::Stats s = json_.stats();
+  s.fast += thread_json_.stats().fast;
+  s.slow += thread_json_.stats().slow;
+  return s;
+}
+
+bool RecordBatchReader::Claim(Batch* b) {
   b->size = 0;
+  b->text.clear();
+  b->starts.clear();
   std::string_view line;
   while (b->size < batch_lines_) {
-    if (!lines_.Next(&line)) {
+    if (input_done_ || !lines_.Next(&line)) {
+      input_done_ = true;
       read_error_ = lines_.error();
-      return false;
+      break;
     }
     ++line_no_;
     if (Blank(line)) continue;
-    if (b->records.size() == b->size) {
+    if (b->line_no.size() == b->size) {
       b->records.emplace_back();
       b->line_no.emplace_back();
       b->errors.emplace_back();
     }
     b->line_no[b->size] = line_no_;
-    match::EventRecord& record = b->records[b->size];
-    if (auto read = json_.Read(line, policies_, &record); read) {
-      match::CompleteOfflineRecord(record);
-      b->errors[b->size].clear();
-    } else {
-      b->errors[b->size] = read.error();
-    }
+    b->starts.push_back(b->text.size());
+    b->text.append(line);
+    b->text.push_back('\n');
     ++b->size;
   }
-  return true;
+  b->starts.push_back(b->text.size());
+  b->text.append(RecordJsonReader::kPadding, ' ');
+  return b->size > 0;
+}
+
+void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json) {
+  for (size_t i = 0; i < b->size; ++i) {
+    // Each line without its newline; the lines after it and the padding follow it.
+    const std::string_view line(b->text.data() + b->starts[i], b->starts[i + 1] - b->starts[i] - 1);
+    match::EventRecord& record = b->records[i];
+    if (auto read = json.Read(line, policies_, &record, /*padded=*/true); read) {
+      match::CompleteOfflineRecord(record);
+      b->errors[i].clear();
+    } else {
+      b->errors[i] = read.error();
+    }
+  }
 }
 
 void RecordBatchReader::Run() {
+  std::unique_lock lock(mu_);
   for (;;) {
-    size_t slot;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || tail_ - head_ < kSlots; });
-      if (stop_) return;
-      slot = tail_ % kSlots;
+    cv_.wait(lock, [&] { return stop_ || input_done_ || claimed_ - released_ < slots_.size(); });
+    if (stop_ || input_done_) return;
+    const size_t slot = claimed_ % slots_.size();
+    if (!Claim(&slots_[slot])) {
+      cv_.notify_all();  // the caller may wait for the end of the input
+      return;
     }
-    const bool more = Fill(&slots_[slot]);
-    {
-      std::lock_guard lock(mu_);
-      if (slots_[slot].size > 0) ++tail_;
-      if (!more) done_ = true;
-    }
+    ++claimed_;
+    lock.unlock();
+    Parse(&slots_[slot], thread_json_);
+    lock.lock();
+    ready_[slot] = true;
     cv_.notify_all();
-    if (!more) return;
   }
 }
 
 RecordBatchReader::Batch* RecordBatchReader::Next() {
-  if (!thread_.joinable()) {
-    if (done_) return nullptr;
-    done_ = !Fill(&slots_[0]);
-    return slots_[0].size > 0 ? &slots_[0] : nullptr;
-  }
   std::unique_lock lock(mu_);
   if (holding_) {
-    ++head_;
+    ready_[released_ % slots_.size()] = false;
+    ++released_;
     holding_ = false;
     cv_.notify_all();
   }
-  cv_.wait(lock, [&] { return tail_ > head_ || done_; });
-  if (tail_ == head_) return nullptr;
-  holding_ = true;
-  return &slots_[head_ % kSlots];
+  for (;;) {
+    const size_t slot = released_ % slots_.size();
+    if (released_ < claimed_ && ready_[slot]) {
+      holding_ = true;
+      return &slots_[slot];
+    }
+    if (!input_done_ && claimed_ - released_ < slots_.size()) {
+      // The next batch is not parsed yet: parse one here rather than wait (the second thread
+      // may be parsing the one needed; this one is needed soon after).
+      const size_t mine = claimed_ % slots_.size();
+      if (Claim(&slots_[mine])) {
+        ++claimed_;
+        lock.unlock();
+        Parse(&slots_[mine], json_);
+        lock.lock();
+        ready_[mine] = true;
+        cv_.notify_all();
+      } else {
+        cv_.notify_all();
+      }
+      continue;
+    }
+    if (released_ == claimed_ && input_done_) return nullptr;
+    cv_.wait(lock);
+  }
 }
 
 }  // namespace vigil::output

@@ -1,9 +1,11 @@
 // `vigil replay`'s input as batches of records, in input order: the lines of a file descriptor
 // (LineReader) read into records (RecordJsonReader) and completed as offline records are
-// (match::CompleteOfflineRecord: derived fields), either in the caller's thread or, with
-// `threaded`, on a thread of its own that stays a few batches ahead, so that reading and
-// parsing one batch overlaps with matching the one before. The records, their line numbers and
-// the errors are the same either way: only the thread that reads them differs.
+// (match::CompleteOfflineRecord: derived fields). A batch is claimed in input order (its lines
+// copied out of the input, numbered) and then parsed by whichever thread claimed it: the
+// caller's thread, whenever the next batch it needs is not ready yet, and, with a second thread,
+// that thread, which stays a few batches ahead. So both threads parse, and the caller's matches
+// between batches: neither waits for the other while there is work. The records, their line
+// numbers and the errors are the same either way: only the thread that parses a batch differs.
 #pragma once
 
 #include <condition_variable>
@@ -21,6 +23,9 @@
 
 namespace vigil::output {
 
+// The CPUs this process may run on (its affinity mask; the online CPUs if that is unknown).
+unsigned UsableCpus();
+
 class RecordBatchReader {
  public:
   // One non-blank line of the input: its number (from 1) and either its record or its error.
@@ -29,15 +34,25 @@ class RecordBatchReader {
     std::vector<size_t> line_no;
     std::vector<match::EventRecord> records;
     std::vector<std::string> errors;  // empty: the record was read
+    // The reader's: the lines, back to back, then RecordJsonReader::kPadding bytes (so that
+    // simdjson parses them in place), and where each one starts.
+    std::string text;
+    std::vector<size_t> starts;
   };
 
-  // Small batches keep the records in flight (kSlots batches) in the caches: a record is a few
-  // kB of slots, and the matching thread reads each one soon after the reading thread wrote it.
-  static constexpr size_t kDefaultBatchLines = 64;
+  // Records in flight, in all slots together: few enough to stay in the caches (a record is
+  // about 13 kB of slots, and the matching thread reads each one soon after it was written;
+  // with four times as many, writing the strings into the records cost 10-15% of a run more).
+  // One thread: one batch of 64 lines; two: four batches (kSlots) of 16.
+  static constexpr size_t kRecordsInFlight = 64;
 
-  // `policies` must outlive the reader.
-  RecordBatchReader(int fd, const PolicyIndex& policies, bool threaded,
-                    size_t batch_lines = kDefaultBatchLines);
+  // Who reads and parses: the caller's thread (kOne), a second thread when `fd` is a regular
+  // file (kTwo), or kTwo when at least two CPUs are usable (UsableCpus()) and kOne otherwise
+  // (kAuto).
+  enum class Threads { kOne, kTwo, kAuto };
+
+  // `policies` must outlive the reader. `batch_lines` 0: kRecordsInFlight over the slots.
+  RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads, size_t batch_lines = 0);
   ~RecordBatchReader();  // stops the thread (the caller may stop before the end)
   RecordBatchReader(const RecordBatchReader&) = delete;
   RecordBatchReader& operator=(const RecordBatchReader&) = delete;
@@ -46,29 +61,40 @@ class RecordBatchReader {
   // read error: read_error()).
   Batch* Next();
   int read_error() const { return read_error_; }
-  // Lines taken by the fast and the reference parser (valid at the end of the input).
-  const RecordJsonReader::Stats& parse_stats() const { return json_.stats(); }
+  // Whether a second thread reads and parses.
+  bool threaded() const { return thread_.joinable(); }
+  // Lines taken by the fast and the reference parser, both threads' (valid at the end).
+  RecordJsonReader::Stats parse_stats() const;
 
  private:
-  static constexpr size_t kSlots = 4;  // batches in flight: being filled, queued, being used
+  // Batches in flight with a second thread: claimed (being parsed), parsed and waiting, the one
+  // the caller holds.
+  static constexpr size_t kSlots = 4;
 
-  bool Fill(Batch* b);  // false when the input had no more lines
-  void Run();           // the reader thread
+  // Under mu_: copies the next lines of the input into the next free slot; false (and
+  // input_done_) when the input has no more lines.
+  bool Claim(Batch* b);
+  // Not under mu_: reads the claimed lines of `b` into its records with `json`.
+  void Parse(Batch* b, RecordJsonReader& json);
+  void Run();  // the second thread
 
   LineReader lines_;
   const PolicyIndex& policies_;
-  RecordJsonReader json_;
+  RecordJsonReader json_;         // the caller's thread's parser
+  RecordJsonReader thread_json_;  // the second thread's
   const size_t batch_lines_;
   size_t line_no_ = 0;
   int read_error_ = 0;
 
   std::vector<Batch> slots_;
-  // Threaded: slots [head_, tail_) (mod kSlots) are filled and not yet handed out; the slot
-  // handed out last is held by the caller until its next call.
+  // Batch number n (from 0, in input order) lives in slot n % slots_.size() (kSlots with a
+  // second thread, 1 without). Batches [released_, claimed_) are in flight; ready_[slot] says
+  // one is parsed. The caller holds batch released_ from Next() to its next call.
   std::mutex mu_;
   std::condition_variable cv_;
-  size_t head_ = 0, tail_ = 0;
-  bool done_ = false, stop_ = false, holding_ = false;
+  size_t released_ = 0, claimed_ = 0;
+  std::vector<bool> ready_;
+  bool input_done_ = false, stop_ = false, holding_ = false;
   std::thread thread_;
 };
 

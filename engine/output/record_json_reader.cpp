@@ -67,8 +67,11 @@ struct Node {
 };
 
 // The negative zero integer token (-0 not followed by a fraction or an exponent, where a value
-// starts): nlohmann reads it as a signed integer (not a non-negative one), simdjson as 0. Lines
-// holding it (or, rarely, the same characters inside a string: "a:-0") take the other path.
+// starts): nlohmann reads it as a signed integer (not a non-negative one), simdjson as 0. That
+// matters only where a non-negative integer is read (a signed field takes -0 as 0 in both, and
+// every other shape fails in both), so a line is scanned for it only when the walk read a
+// non-negative 0; lines holding it (or, rarely, the same characters inside a string: "a:-0")
+// then take the other path.
 bool HasNegativeZeroInteger(std::string_view line) {
   for (size_t i = line.find("-0"); i != std::string_view::npos; i = line.find("-0", i + 1)) {
     const char next = i + 2 < line.size() ? line[i + 2] : '\0';
@@ -131,17 +134,21 @@ struct RecordJsonReader::Impl {
   }
 
   // True when the line was read; false sends it to RecordFromJsonLine.
-  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r) {
-    if (HasNegativeZeroInteger(line)) return false;
+  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r,
+            bool padded) {
     simdjson::dom::element doc;
-    if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) return false;
+    if (parser.parse(line.data(), line.size(), /*realloc_if_needed=*/!padded).get(doc) !=
+        simdjson::SUCCESS)
+      return false;
     simdjson::dom::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS) return false;
     r->Clear();
     ++line_stamp;
     type_name = {};
     has_type = false;
+    unsigned_zero = false;
     if (!Walk(obj, 0, policies, r) || !has_type) return false;
+    if (unsigned_zero && HasNegativeZeroInteger(line)) return false;
     auto type = lang::EventTypeByName(type_name);
     if (!type) return false;
     r->set_type(*type);
@@ -194,13 +201,14 @@ struct RecordJsonReader::Impl {
     return true;
   }
 
-  // A non-negative integer as nlohmann reads one (number_unsigned): no minus sign (-0 is
-  // excluded before parsing), at most 2^64-1.
-  static bool NonNegative(simdjson::dom::element v, uint64_t* out) {
+  // A non-negative integer as nlohmann reads one (number_unsigned): no minus sign (a 0 may
+  // have been -0: unsigned_zero has the line scanned for it), at most 2^64-1.
+  bool NonNegative(simdjson::dom::element v, uint64_t* out) {
     switch (v.type()) {
       case simdjson::dom::element_type::INT64: {
         int64_t i = 0;
         if (v.get_int64().get(i) != simdjson::SUCCESS || i < 0) return false;
+        if (i == 0) unsigned_zero = true;
         *out = static_cast<uint64_t>(i);
         return true;
       }
@@ -211,8 +219,7 @@ struct RecordJsonReader::Impl {
     }
   }
 
-  static bool SetPolicies(simdjson::dom::element v, const PolicyIndex& policies,
-                          match::EventRecord* r) {
+  bool SetPolicies(simdjson::dom::element v, const PolicyIndex& policies, match::EventRecord* r) {
     uint64_t bits = 0;
     if (NonNegative(v, &bits)) {
       r->set_policies(bits);
@@ -293,14 +300,17 @@ struct RecordJsonReader::Impl {
   uint64_t line_stamp = 0;
   std::string_view type_name;  // evt.type of the line being read (points into the parser)
   bool has_type = false;
+  bool unsigned_zero = false;  // the walk read a non-negative integer 0 (it may have been -0)
 };
 
 RecordJsonReader::RecordJsonReader() : impl_(std::make_unique<Impl>()) {}
 RecordJsonReader::~RecordJsonReader() = default;
 
+static_assert(RecordJsonReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
 Status RecordJsonReader::Read(std::string_view line, const PolicyIndex& policies,
-                              match::EventRecord* r) {
-  if (impl_->Read(line, policies, r)) {
+                              match::EventRecord* r, bool padded) {
+  if (impl_->Read(line, policies, r, padded)) {
     ++stats_.fast;
     return OkStatus();
   }

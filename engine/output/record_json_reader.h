@@ -6,6 +6,7 @@
 // and words the error. Malformed lines are rare, so errors cost nothing on the common path.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -23,8 +24,13 @@ class RecordJsonReader {
   RecordJsonReader(const RecordJsonReader&) = delete;
   RecordJsonReader& operator=(const RecordJsonReader&) = delete;
 
+  // Readable bytes a caller promises after a `padded` line (any content: the next lines of a
+  // buffer, or filler): simdjson then parses the line where it is instead of copying it first.
+  static constexpr size_t kPadding = 64;
+
   // Same contract as RecordFromJsonLine (record_json.h).
-  Status Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r);
+  Status Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r,
+              bool padded = false);
 
   struct Stats {
     uint64_t fast = 0;  // lines the simdjson path read

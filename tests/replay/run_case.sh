@@ -7,8 +7,9 @@
 #   expected.out    alerts, byte for byte
 #   expected.err    the stderr report (malformed lines, summary)
 #   expected.rc     optional exit status (default 0)
-# It also checks that a second run gives the same bytes and, for JSON output, that every line
-# is one JSON object. Usage: run_case.sh VIGIL CASE_DIR [--update]
+# It also checks that a second run gives the same bytes, that --threads 1 and --threads 2 give
+# the bytes of the default (--threads auto), and, for JSON output, that every line is one JSON
+# object. Usage: run_case.sh VIGIL CASE_DIR [--update]
 set -uo pipefail
 vigil=$(realpath "$1")
 dir=$2
@@ -16,7 +17,7 @@ update=${3:-}
 cd "$dir" || exit 2
 args=()
 [ -f args ] && read -r -a args < args
-run() { "$vigil" replay --policy policy.vgl "${args[@]}" events.jsonl >"$1.out" 2>"$1.err"; echo $? >"$1.rc"; }
+run() { "$vigil" replay --policy policy.vgl "${args[@]}" "${@:2}" events.jsonl >"$1.out" 2>"$1.err"; echo $? >"$1.rc"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run "$tmp/a"
@@ -28,6 +29,12 @@ if [ "$update" = "--update" ]; then
 fi
 fail=0
 cmp -s "$tmp/a.out" "$tmp/b.out" || { echo "FAIL: two runs gave different alerts"; fail=1; }
+for n in 1 2; do
+  run "$tmp/t$n" --threads "$n"
+  for f in out err rc; do
+    cmp -s "$tmp/a.$f" "$tmp/t$n.$f" || { echo "FAIL: --threads $n changed the $f"; fail=1; }
+  done
+done
 diff -u expected.out "$tmp/a.out" || { echo "FAIL: alerts differ from expected.out"; fail=1; }
 diff -u expected.err "$tmp/a.err" || { echo "FAIL: stderr differs from expected.err"; fail=1; }
 want_rc=0; [ -f expected.rc ] && want_rc=$(cat expected.rc)

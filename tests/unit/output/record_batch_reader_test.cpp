@@ -46,7 +46,10 @@ std::vector<std::string> Batched(const std::string& text, bool threaded, size_t 
   ::unlink(path);
   std::vector<std::string> out;
   {
-    RecordBatchReader reader(fd, kPolicies, threaded, batch);
+    RecordBatchReader reader(
+        fd, kPolicies,
+        threaded ? RecordBatchReader::Threads::kTwo : RecordBatchReader::Threads::kOne, batch);
+    EXPECT_EQ(reader.threaded(), threaded);
     while (auto* b = reader.Next())
       for (size_t i = 0; i < b->size; ++i)
         out.push_back(std::to_string(b->line_no[i]) +
@@ -104,10 +107,31 @@ TEST(RecordBatchReader, StopsEarlyWithoutReadingToTheEnd) {
   ::lseek(fd, 0, SEEK_SET);
   ::unlink(path);
   {
-    RecordBatchReader reader(fd, kPolicies, /*threaded=*/true, 16);
+    RecordBatchReader reader(fd, kPolicies, RecordBatchReader::Threads::kTwo, 16);
     ASSERT_NE(reader.Next(), nullptr);
   }  // the destructor stops the reading thread
   ::close(fd);
+}
+
+// kAuto reads ahead on a second thread exactly when two CPUs are usable and the input is a
+// regular file; kTwo needs only the regular file; a pipe is always read by the caller.
+TEST(RecordBatchReader, ChoosesItsThreadsFromTheCpusAndTheInput) {
+  EXPECT_GE(UsableCpus(), 1u);
+  char path[] = "/tmp/vigil-batch-reader-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::unlink(path);
+  using Threads = RecordBatchReader::Threads;
+  EXPECT_FALSE(RecordBatchReader(fd, kPolicies, Threads::kOne).threaded());
+  EXPECT_TRUE(RecordBatchReader(fd, kPolicies, Threads::kTwo).threaded());
+  EXPECT_EQ(RecordBatchReader(fd, kPolicies, Threads::kAuto).threaded(), UsableCpus() >= 2);
+  ::close(fd);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  ::close(pipe_fds[1]);
+  for (Threads t : {Threads::kOne, Threads::kTwo, Threads::kAuto})
+    EXPECT_FALSE(RecordBatchReader(pipe_fds[0], kPolicies, t).threaded());
+  ::close(pipe_fds[0]);
 }
 
 }  // namespace

@@ -64,6 +64,12 @@ TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
       R"({"evt":{"type":"open"},"proc":{"pid": -0,"args":["node-0"]}})",
       R"({"evt":{"type":"open"},"policies":[ -0]})",
       R"({"evt":{"type":"open"},"policies":	-0})",
+      // -0 where a signed field takes it (0 in both), with and without a non-negative 0 or -0
+      // elsewhere in the line
+      R"({"evt":{"type":"open","retval":-0},"proc":{"pid":7}})",
+      R"({"evt":{"type":"open","retval":-0},"proc":{"uid":0}})",
+      R"({"evt":{"type":"open","retval":-0},"proc":{"uid":-0}})",
+      R"({"proc":{"uid":0,"euid":-0},"evt":{"type":"open"}})",
       // integers beyond 64 bits are doubles to nlohmann, errors to simdjson
       R"({"evt":{"type":"open"},"proc":{"pid":123456789012345678901234567890}})",
       R"({"evt":{"type":"open"},"x":123456789012345678901234567890,"y":-9223372036854775809})",
