@@ -191,6 +191,21 @@ def exec_rule(target, label="target", severity="low", field="proc.exe"):
     return EXEC_RULE.format(target=target, label=label, severity=severity, field=field)
 
 
+def open_of_marker_rule(marker):
+    """A rule (and its test) alerting on opens of the file `marker`; tagged e2e."""
+    return f"""
+rule open_of_marker {{
+  desc "the e2e marker file was opened"
+  severity medium
+  tags [e2e]
+  on open
+  when file.path == "{marker}"
+  output "{{proc.name}} opened {{file.path}}"
+}}
+test open_of_marker {{ alert open {{ file.path: "{marker}" }} quiet open {{ file.path: "/etc/hosts" }} }}
+"""
+
+
 def exec_policy(target, severity="high", action="alert"):
     """A policy alerting (or acting) on every exec of `target`."""
     return exec_rule(target, severity=severity) + \

@@ -15,18 +15,9 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-POLICY = """
-rule open_of_marker {{
-  desc "the e2e marker file was opened"
-  severity medium
-  tags [e2e]
-  on open
-  when file.path == "{marker}"
-  output "{{proc.name}} opened {{file.path}}"
-}}
-test open_of_marker {{ alert open {{ file.path: "{marker}" }} quiet open {{ file.path: "/etc/hosts" }} }}
-policy e2e {{ scope comm in [{comm}] rules [tag:e2e] }}
-"""
+def policy(marker, comm):
+    return harness.open_of_marker_rule(marker) + f"policy e2e {{ scope comm in [{comm}] rules [tag:e2e] }}\n"
+
 
 # The live process: opens the marker once per line read on stdin, answers "ok".
 CHILD = """
@@ -49,7 +40,7 @@ def wait_version(agent, old, seconds=20):
 
 
 def run(vigil, marker, live, failures):
-    with harness.Agent(vigil, POLICY.format(marker=marker, comm="vigil-e2e-other")) as agent:
+    with harness.Agent(vigil, policy(marker, "vigil-e2e-other")) as agent:
         v1 = agent.status().get("version")
         child = subprocess.Popen([live, "-c", CHILD, marker], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, text=True)
@@ -62,7 +53,7 @@ def run(vigil, marker, live, failures):
             time.sleep(0.5)
             if agent.alerts():
                 failures.append(f"alerts while out of scope: {agent.alerts()}")
-            agent.write_policy(POLICY.format(marker=marker, comm="vigil-e2e-live"))
+            agent.write_policy(policy(marker, "vigil-e2e-live"))
             v2 = wait_version(agent, v1)
             if v2 == v1:
                 failures.append(f"the reload did not happen (version {v1}); log:\n"

@@ -16,18 +16,6 @@ test exec_of_nothing { alert exec { proc.name: "vigil-e2e-none" } quiet exec { p
 policy e2e { rules [tag:e2e] }
 """
 
-OPEN_OF_MARKER = """
-rule open_of_marker {{
-  desc "the e2e marker file was opened"
-  severity medium
-  tags [e2e]
-  on open
-  when file.path == "{marker}"
-  output "{{proc.name}} opened {{file.path}}"
-}}
-test open_of_marker {{ alert open {{ file.path: "{marker}" }} quiet open {{ file.path: "/etc/hosts" }} }}
-policy e2e {{ rules [tag:e2e] }}
-"""
 
 
 def touch_open(path):
@@ -48,7 +36,7 @@ if __name__ == "__main__":
         if agent.alerts():
             failures.append(f"alerts before the reload: {agent.alerts()}")
 
-        agent.write_policy(OPEN_OF_MARKER.format(marker=marker))
+        agent.write_policy(harness.open_of_marker_rule(marker) + "policy e2e { rules [tag:e2e] }\n")
         deadline = time.time() + 20
         version = None
         while time.time() < deadline:
