@@ -107,31 +107,6 @@ std::optional<Requirement> RequiredValues(const Matcher& m) {
   return Derive(m.nodes(), 0);
 }
 
-uint32_t PostingTrie::Child(uint32_t node, unsigned char c) const {
-  const auto& edges = nodes_[node].edges;
-  auto it = std::lower_bound(edges.begin(), edges.end(), c,
-                             [](const auto& e, unsigned char v) { return e.first < v; });
-  return it != edges.end() && it->first == c ? it->second : 0;
-}
-
-uint32_t& PostingTrie::At(std::string_view key) {
-  uint32_t node = 0;
-  for (size_t i = 0; i < key.size(); ++i) {
-    const unsigned char c = Byte(key, i);
-    uint32_t next = Child(node, c);
-    if (next == 0) {
-      next = static_cast<uint32_t>(nodes_.size());
-      nodes_.emplace_back();
-      auto& edges = nodes_[node].edges;
-      auto it = std::lower_bound(edges.begin(), edges.end(), c,
-                                 [](const auto& e, unsigned char v) { return e.first < v; });
-      edges.insert(it, {c, next});
-    }
-    node = next;
-  }
-  return nodes_[node].posting;
-}
-
 CandidateIndex::CandidateIndex(const std::vector<const Matcher*>& matchers)
     : always_((matchers.size() + 63) / 64, 0) {
   std::vector<std::vector<uint32_t>> lists;  // posting -> entries

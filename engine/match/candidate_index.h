@@ -22,6 +22,7 @@
 #include "match/event_record.h"
 #include "match/matcher.h"
 #include "match/string_hash.h"
+#include "match/string_trie.h"
 
 namespace vigil::match {
 
@@ -47,35 +48,22 @@ std::optional<Requirement> RequiredValues(const Matcher& m);
 class PostingTrie {
  public:
   static constexpr uint32_t kNone = ~uint32_t{0};
-  explicit PostingTrie(bool reversed) : reversed_(reversed), nodes_(1) {}
+  explicit PostingTrie(bool reversed) : trie_(reversed, kNone) {}
 
   // The posting slot of `key`'s node (created as kNone).
-  uint32_t& At(std::string_view key);
+  uint32_t& At(std::string_view key) { return trie_.At(key); }
 
   // Calls f(posting) for every key that is a prefix (suffix, when reversed) of `text`.
   template <typename F>
   void ForEachMatch(std::string_view text, F&& f) const {
-    uint32_t node = 0;
-    for (size_t i = 0;; ++i) {
-      if (nodes_[node].posting != kNone) f(nodes_[node].posting);
-      if (i == text.size()) return;
-      node = Child(node, Byte(text, i));
-      if (node == 0) return;
-    }
+    trie_.Walk(text, [&](uint32_t posting) {
+      if (posting != kNone) f(posting);
+      return false;
+    });
   }
 
  private:
-  struct Node {
-    std::vector<std::pair<unsigned char, uint32_t>> edges;  // sorted by byte
-    uint32_t posting = kNone;
-  };
-  unsigned char Byte(std::string_view s, size_t i) const {
-    return static_cast<unsigned char>(reversed_ ? s[s.size() - 1 - i] : s[i]);
-  }
-  uint32_t Child(uint32_t node, unsigned char c) const;  // 0 = none (root is never a child)
-
-  bool reversed_;
-  std::vector<Node> nodes_;
+  ByteTrie<uint32_t> trie_;
 };
 
 class CandidateIndex {
