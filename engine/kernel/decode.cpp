@@ -40,39 +40,19 @@ void AssignBounded(std::string& to, const char* s, size_t max) {
 }
 
 // Every field as Event{} has it, but the strings and lists keep their storage: a record
-// decoded into a reused Event allocates only what outgrows the records before it. What is moved
-// out is cleared before it is moved back, so nothing of the last record is left; the lists keep
-// their elements only for an exec record (`exec`), which overwrites them in place and cuts the
-// rest (SplitInto).
+// decoded into a reused Event allocates only what outgrows the records before it. Copying a
+// blank Event over it assigns each string an empty one, which keeps its buffer (and each list
+// an empty list, which keeps its array). An exec record's lists keep their elements too (it
+// overwrites them in place and cuts the rest, SplitInto); a record of another type finds them
+// empty.
 void ResetKeepingStorage(Event* e, bool exec) {
-  auto take = [](std::string& s) {
-    std::string kept = std::move(s);
-    kept.clear();
-    return kept;
-  };
-  std::string comm = take(e->comm), tty = take(e->tty), filename = take(e->filename),
-              exe = take(e->exe), cwd = take(e->cwd), xattr_value = take(e->xattr_value),
-              bpf_name = take(e->bpf_name), addr_path = take(e->addr.path),
-              local_path = take(e->local.path), remote_path = take(e->remote.path);
-  std::array<std::string, 3> strings = {take(e->strings[0]), take(e->strings[1]),
-                                        take(e->strings[2])};
-  std::vector<std::string> argv = std::move(e->argv), env = std::move(e->env);
+  static const Event kBlank{};
   if (!exec) {
-    argv.clear();
-    env.clear();
+    *e = kBlank;
+    return;
   }
-  *e = Event{};
-  e->comm = std::move(comm);
-  e->tty = std::move(tty);
-  e->filename = std::move(filename);
-  e->exe = std::move(exe);
-  e->cwd = std::move(cwd);
-  e->xattr_value = std::move(xattr_value);
-  e->bpf_name = std::move(bpf_name);
-  e->addr.path = std::move(addr_path);
-  e->local.path = std::move(local_path);
-  e->remote.path = std::move(remote_path);
-  e->strings = std::move(strings);
+  std::vector<std::string> argv = std::move(e->argv), env = std::move(e->env);
+  *e = kBlank;
   e->argv = std::move(argv);
   e->env = std::move(env);
 }

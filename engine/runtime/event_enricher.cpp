@@ -251,6 +251,7 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   if (e.entity) out.SetUint(FieldId::kProcEntity, e.entity);
   const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
   if (!p) p = tree_.Lookup(e.pid);
+  process_ = p;
   if (!p) {
     ++stats_.unknown_process;
     out.SetString(FieldId::kProcName, e.comm);
@@ -659,6 +660,7 @@ void EventEnricher::FillEventFields(const kernel::Event& e, match::EventRecord& 
   FillNetwork(e, out);
   FillProcessControl(e, out);
   FillCostly(e, out, false);
+  process_ = nullptr;  // FillProcess's, valid within this Fill only
 }
 
 // The costly fields ------------------------------------------------------------------------
@@ -677,6 +679,7 @@ void EventEnricher::SetFieldsRead(const FieldSet& fields) {
 }
 
 void EventEnricher::FillSkipped(const kernel::Event& e, match::EventRecord& out) {
+  process_ = nullptr;
   FillCostly(e, out, true);
 }
 
@@ -719,10 +722,12 @@ void EventEnricher::FillUpperLayer(const kernel::Event& e, match::EventRecord& o
 }
 
 void EventEnricher::FillParentCmdline(const kernel::Event& e, match::EventRecord& out) {
-  const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
-  if (!p) p = tree_.Lookup(e.pid);
-  if (!p) return;
-  tree_.Ancestors(*p, &lineage_);
+  if (!process_) {  // FillSkipped: look the process and its lineage up again
+    const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
+    if (!p) p = tree_.Lookup(e.pid);
+    if (!p) return;
+    tree_.Ancestors(*p, &lineage_);
+  }  // else Fill: FillProcess's lineage of the same process, in lineage_
   if (!lineage_.ancestors.empty()) {
     lineage_.ancestors[0]->CmdlineInto(text_);
     out.SetString(FieldId::kProcParentCmdline, text_);

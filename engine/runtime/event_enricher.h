@@ -103,6 +103,8 @@ class EventEnricher {
   std::vector<std::string> env_scratch_;
   std::string exe_link_;
   proctree::ProcessTree::Lineage lineage_;
+  // Within Fill, the process FillProcess found (null when unknown): lineage_ is its lineage.
+  const proctree::Process* process_ = nullptr;
   std::string text_;
   EnrichStats stats_;
 };
