@@ -7,7 +7,13 @@ usage: run.py [VIGIL] [--policy PATH ...] [--storm-only]
   --policy      the agent's policy files instead of the generated 100-rule set (e.g. `make run`'s:
                 --policy rules/ --policy policies/default.vgl)
   --storm-only  skip the reload and idle measurements
-  --perf FILE   record the agent's profile during the storm (perf record -g) into FILE"""
+  --perf FILE   record the agent's profile during the storms (perf record -g) into FILE
+  --storms N    how many exec storms (3); the median is printed
+
+CPU is read from /proc/PID/task/*/schedstat (nanoseconds on a CPU, summed over the agent's
+threads), not /proc/PID/stat's 10 ms ticks. Before the storms the agent's idle CPU rate is measured
+over a quiet period; each storm's figure is given raw and above idle (its CPU less the idle rate
+times the storm's wall time). The load average at the start is printed: the figures depend on it."""
 import argparse
 import json
 import os
@@ -21,12 +27,20 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    """The process's CPU time so far: /proc/PID/task/*/schedstat's first field (ns on a CPU),
+    summed over its threads. A thread that exits takes its time with it; the agent's threads live
+    as long as it does."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1e9
 
 
 def rss_kib(pid):
@@ -52,6 +66,7 @@ def main():
     ap.add_argument("--policy", action="append", default=[])
     ap.add_argument("--storm-only", action="store_true")
     ap.add_argument("--perf")
+    ap.add_argument("--storms", type=int, default=3)
     args = ap.parse_args()
     vigil = os.path.abspath(args.vigil)
     if os.geteuid() != 0:
@@ -99,6 +114,16 @@ def main():
             print(f"idle 5 s: agent CPU {c1 - c0:.3f} s for {e1 - e0} events (background activity), "
                   f"RSS {rss_kib(agent.pid)} KiB")
 
+        print("load average at the start: " + " ".join(open("/proc/loadavg").read().split()[:3]) +
+              f" ({os.cpu_count()} CPUs)")
+        # The agent's CPU rate with nothing to do (its timers, the status calls): subtracted from
+        # each storm's CPU for the "above idle" figure.
+        time.sleep(1)
+        w0, c0 = time.monotonic(), cpu_seconds(agent.pid)
+        time.sleep(3)
+        idle_rate = (cpu_seconds(agent.pid) - c0) / (time.monotonic() - w0)
+        print(f"agent idle CPU rate: {idle_rate * 1e3:.3f} ms per second")
+
         # Exec storm: 3,000 execs of /bin/true from one shell.
         storm = "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done"
         perf = None
@@ -106,21 +131,31 @@ def main():
             perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", args.perf, "-p", str(agent.pid)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
-        c0, e0 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
-        t0 = os.times()
-        subprocess.run(["sh", "-c", storm], check=True)
-        t1 = os.times()
-        time.sleep(1)  # let the agent drain the ring buffer
-        c1, e1 = cpu_seconds(agent.pid), events_delivered(vigil, sock)
+        raw, above = [], []
+        for n in range(max(1, args.storms)):
+            e0 = events_delivered(vigil, sock)
+            w0, c0 = time.monotonic(), cpu_seconds(agent.pid)
+            t0 = os.times()
+            subprocess.run(["sh", "-c", storm], check=True)
+            t1 = os.times()
+            time.sleep(1)  # let the agent drain the ring buffer
+            c1, w1 = cpu_seconds(agent.pid), time.monotonic()
+            e1 = events_delivered(vigil, sock)
+            storm_cpu = (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system)
+            agent_cpu = c1 - c0
+            busy = max(0.0, agent_cpu - idle_rate * (w1 - w0))
+            events = max(1, e1 - e0)
+            raw.append(agent_cpu / events * 1e6)
+            above.append(busy / events * 1e6)
+            print(f"exec storm {n + 1} (3,000 execs): storm CPU {storm_cpu:.3f} s; agent CPU {agent_cpu:.3f} s "
+                  f"({busy:.3f} s above idle over {w1 - w0:.2f} s) for {e1 - e0} events = "
+                  f"{raw[-1]:.2f} us/event raw, {above[-1]:.2f} above idle; "
+                  f"agent/storm CPU ratio {agent_cpu / max(storm_cpu, 1e-9):.2f}; RSS {rss_kib(agent.pid)} KiB")
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait(timeout=60)
-        storm_cpu = (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system)
-        agent_cpu = c1 - c0
-        events = max(1, e1 - e0)
-        print(f"exec storm (3,000 execs): storm CPU {storm_cpu:.3f} s; agent CPU {agent_cpu:.3f} s "
-              f"for {e1 - e0} events = {agent_cpu / events * 1e6:.1f} us/event; "
-              f"agent/storm CPU ratio {agent_cpu / max(storm_cpu, 1e-9):.2f}; RSS {rss_kib(agent.pid)} KiB")
+        print(f"exec storm, median of {len(raw)}: {statistics.median(raw):.2f} us/event raw, "
+              f"{statistics.median(above):.2f} us/event above idle")
         print(status(vigil, sock)["stats"])
     finally:
         agent.send_signal(signal.SIGTERM)

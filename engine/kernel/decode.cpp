@@ -34,8 +34,50 @@ static_assert(sizeof(vigil_num_key) == 16);
 
 namespace {
 
-std::string Bounded(const char* s, size_t max) {
-  return std::string(s, strnlen(s, max));
+// Copies a NUL-terminated string of at most `max` bytes into `to`, in its storage.
+void AssignBounded(std::string& to, const char* s, size_t max) {
+  to.assign(s, strnlen(s, max));
+}
+
+// Every field as Event{} has it, but the strings and lists keep their storage: a record
+// decoded into a reused Event allocates only what outgrows the records before it. Copying a
+// blank Event over it assigns each string an empty one, which keeps its buffer (and each list
+// an empty list, which keeps its array). An exec record's lists keep their elements too (it
+// overwrites them in place and cuts the rest, SplitInto); a record of another type finds them
+// empty.
+void ResetKeepingStorage(Event* e, bool exec) {
+  static const Event kBlank{};
+  if (!exec) {
+    *e = kBlank;
+    return;
+  }
+  std::vector<std::string> argv = std::move(e->argv), env = std::move(e->env);
+  *e = kBlank;
+  e->argv = std::move(argv);
+  e->env = std::move(env);
+}
+
+// Splits `len` bytes of NUL-separated strings into `list`, reusing its elements' storage; a last
+// string without its NUL (cut short) is kept when `keep_unterminated`.
+void SplitInto(std::vector<std::string>& list, const char* data, size_t len,
+               bool keep_unterminated) {
+  size_t n = 0;
+  auto put = [&](const char* p, size_t l) {
+    if (n < list.size())
+      list[n].assign(p, l);
+    else
+      list.emplace_back(p, l);
+    ++n;
+  };
+  size_t start = 0;
+  for (size_t i = 0; i < len; ++i) {
+    if (data[i] == '\0') {
+      put(data + start, i - start);
+      start = i + 1;
+    }
+  }
+  if (keep_unterminated && start < len) put(data + start, len - start);
+  list.resize(n);
 }
 
 void DecodeHeader(const vigil_event_header& h, Event* e) {
@@ -52,16 +94,15 @@ void DecodeHeader(const vigil_event_header& h, Event* e) {
   e->gid = h.gid;
   e->killed_in_kernel = (h.flags & VIGIL_HDR_KILLED) != 0;
   e->kill_protected_in_kernel = (h.flags & VIGIL_HDR_KILL_PROTECTED) != 0;
-  e->comm = Bounded(h.comm, sizeof(h.comm));
+  AssignBounded(e->comm, h.comm, sizeof(h.comm));
 }
 
 // The kernel names a pseudo-terminal "ptsN" (its driver's name and index); /dev, ps and
 // proc.tty say "pts/N".
-std::string TtyName(std::string name) {
+void TtyName(std::string& name) {
   if (name.size() > 3 && name.compare(0, 3, "pts") == 0 &&
       name.find_first_not_of("0123456789", 3) == std::string::npos)
     name.insert(3, "/");
-  return name;
 }
 
 bool Fail(std::string* error, std::string message) {
@@ -82,19 +123,14 @@ bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* e
   e->cgroup_id = r.cgroup_id;
   e->euid = r.euid;
   e->loginuid = r.loginuid;
-  e->tty = TtyName(Bounded(r.tty, sizeof(r.tty)));
+  AssignBounded(e->tty, r.tty, sizeof(r.tty));
+  TtyName(e->tty);
   e->tty_dev = r.tty_dev;
   e->vpid = r.vpid;
   e->cwd.assign(r.cwd_buf + r.cwd_off, r.cwd_len);
   e->cwd_truncated = r.flags & VIGIL_EXEC_CWD_TRUNCATED;
   e->env_truncated = r.flags & (VIGIL_EXEC_ENV_TRUNCATED | VIGIL_EXEC_ENV_VALUE_TRUNCATED);
-  e->env.clear();
-  for (size_t start = 0, i = 0; i < r.env_len; ++i) {
-    if (r.env[i] == '\0') {
-      e->env.emplace_back(r.env + start, i - start);
-      start = i + 1;
-    }
-  }
+  SplitInto(e->env, r.env, r.env_len, false);
   e->has_stdio = r.flags & VIGIL_EXEC_STDIO_KNOWN;
   for (size_t i = 0; i < e->stdio.size(); ++i) {
     auto& f = e->stdio[i];
@@ -112,15 +148,7 @@ bool DecodeExec(const vigil_exec_event& r, size_t size, Event* e, std::string* e
   e->argv_truncated = r.flags & VIGIL_EXEC_ARGV_TRUNCATED;
   e->exe_truncated = r.flags & VIGIL_EXEC_EXE_TRUNCATED;
   e->filename_truncated = r.flags & VIGIL_EXEC_FILENAME_TRUNCATED;
-  e->argv.clear();
-  size_t start = 0;
-  for (size_t i = 0; i < r.argv_len; ++i) {
-    if (r.argv[i] == '\0') {
-      e->argv.emplace_back(r.argv + start, i - start);
-      start = i + 1;
-    }
-  }
-  if (start < r.argv_len) e->argv.emplace_back(r.argv + start, r.argv_len - start);  // cut short
+  SplitInto(e->argv, r.argv, r.argv_len, true);  // the last one may be cut short
   return true;
 }
 
@@ -185,12 +213,12 @@ void DecodeBpfAttr(const vigil_syscall_event& r, Event* e) {
     case 0:  // BPF_MAP_CREATE: map_type at 0, map_name[16] at 28
       if (r.extra_len < 44) return;
       e->bpf_type = Load<uint32_t>(x);
-      e->bpf_name = Bounded(reinterpret_cast<const char*>(x + 28), 16);
+      AssignBounded(e->bpf_name, reinterpret_cast<const char*>(x + 28), 16);
       break;
     case 5:  // BPF_PROG_LOAD: prog_type at 0, prog_name[16] at 48, expected_attach_type at 68
       if (r.extra_len < 64) return;
       e->bpf_type = Load<uint32_t>(x);
-      e->bpf_name = Bounded(reinterpret_cast<const char*>(x + 48), 16);
+      AssignBounded(e->bpf_name, reinterpret_cast<const char*>(x + 48), 16);
       if (r.extra_len >= 72) e->bpf_attach_type = Load<uint32_t>(x + 68);
       break;
     case 8:   // BPF_PROG_ATTACH
@@ -355,7 +383,7 @@ bool Decode(const void* data, size_t size, Event* out, std::string* error) {
   std::memcpy(&h, data, sizeof(h));
   if (h.type >= VIGIL_EVT_MAX)
     return Fail(error, "record of unknown type " + std::to_string(h.type));
-  *out = Event{};
+  ResetKeepingStorage(out, h.type == VIGIL_EVT_EXEC);
   DecodeHeader(h, out);
   const auto* bytes = static_cast<const uint8_t*>(data);
   switch (h.type) {

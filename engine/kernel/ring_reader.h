@@ -1,5 +1,7 @@
-// Reads the sensors' ring buffers, one thread per buffer, decodes each record into an Event and
-// hands it to a sink. Counts events per type and records that fail their integrity check.
+// Reads the sensors' ring buffers (main, net and the discard-only `scratch`) from one thread
+// that waits on all of them through one epoll set, decodes each record into an Event and hands
+// it to a sink. Counts records per source, events per type and records that fail their
+// integrity check.
 #pragma once
 
 #include <array>
@@ -30,10 +32,13 @@ struct RingSource {
 
 class RingReader {
  public:
-  // The longest a record waits in a ring buffer before it is read: the readers poll with this
-  // timeout and read every buffer after each poll (records may come without a wakeup).
+  // The longest a record waits in a ring buffer before it is read: the reader polls with this
+  // timeout and reads every buffer after each poll (records may come without a wakeup).
   static constexpr int kPollTimeoutMs = 10;
-  // Called from the reader threads, possibly concurrently: must be thread-safe.
+  // Called from the one reader thread, one record at a time and never concurrently with itself,
+  // whichever buffer the record came from. It does run concurrently with the owner's threads:
+  // what it shares with them needs their lock. The Event is the reader's own, reused for the
+  // next record: a sink that keeps it copies it.
   using Sink = std::function<void(const Event&)>;
 
   static Result<std::unique_ptr<RingReader>> Start(const std::vector<RingSource>& sources,
@@ -42,30 +47,36 @@ class RingReader {
   RingReader(const RingReader&) = delete;
   RingReader& operator=(const RingReader&) = delete;
 
-  // Stops the threads after draining what is in the buffers. Idempotent.
+  // Stops the thread after draining what is in every buffer. Idempotent.
   void Stop();
 
   uint64_t events_of_type(uint16_t type) const;
   uint64_t decode_errors() const { return decode_errors_.load(); }
+  // Records read from sources[source] (its discard-only buffers' unexpected records are counted
+  // as decode errors, not here).
   uint64_t records_from(size_t source) const;
 
  private:
-  struct Buffer {
+  struct Source {
     RingReader* owner = nullptr;
-    size_t index = 0;
-    ring_buffer* rb = nullptr;
-    bool has_discard_only = false;
     std::atomic<uint64_t> records{0};
+  };
+  struct RingBufferFree {
+    void operator()(ring_buffer* rb) const;
   };
   RingReader() = default;
   static int OnRecord(void* ctx, void* data, size_t size);
   static int OnDiscardOnlyRecord(void* ctx, void* data, size_t size);
-  void Run(Buffer* buffer);
+  void Run();
 
   Sink sink_;
-  std::vector<std::unique_ptr<Buffer>> buffers_;
-  std::vector<std::thread> threads_;
+  // Every source's buffers in one libbpf ring_buffer (one epoll set); each buffer's callback
+  // context is its Source.
+  std::unique_ptr<ring_buffer, RingBufferFree> rb_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::thread thread_;
   std::atomic<bool> stop_{false};
+  Event event_;  // decoded into, record after record: its strings keep their storage
   std::array<std::atomic<uint64_t>, VIGIL_EVT_MAX> per_type_{};
   std::atomic<uint64_t> decode_errors_{0};
 };

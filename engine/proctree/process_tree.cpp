@@ -35,9 +35,14 @@ std::vector<std::string_view> Process::EnvList() const {
 }
 
 std::string Process::Cmdline() const {
-  std::string out(args.view());
-  std::replace(out.begin(), out.end(), '\0', ' ');
+  std::string out;
+  CmdlineInto(out);
   return out;
+}
+
+void Process::CmdlineInto(std::string& out) const {
+  out.assign(args.view());
+  std::replace(out.begin(), out.end(), '\0', ' ');
 }
 
 ProcessTree::ProcessTree(TreeLimits limits, MetadataSource* source, EntityFn entity_fn)
@@ -634,6 +639,14 @@ const Process* ProcessTree::Parent(const Process& process) const {
 
 ProcessTree::Lineage ProcessTree::Ancestors(const Process& process) const {
   Lineage lineage;
+  Ancestors(process, &lineage);
+  return lineage;
+}
+
+void ProcessTree::Ancestors(const Process& process, Lineage* out) const {
+  Lineage& lineage = *out;
+  lineage.ancestors.clear();
+  lineage.truncated = lineage.cycle = lineage.broken = false;
   const Process* current = &process;
   while (true) {
     if (current->parent_entity == 0) break;
@@ -657,7 +670,6 @@ ProcessTree::Lineage ProcessTree::Ancestors(const Process& process) const {
     lineage.ancestors.push_back(parent);
     current = parent;
   }
-  return lineage;
 }
 
 const Process* ProcessTree::Ancestor(const Process& process, size_t n) const {

@@ -102,6 +102,22 @@ enum ProcessFlags : uint16_t {
   kProcEnvTruncated = 1u << 12,     // ... and the kernel could not report all of it
 };
 
+// Calls f with each string of NUL-separated `all` (none when it is empty; a last string without
+// its NUL included), as ArgList() splits them.
+template <class F>
+void ForEachNulSeparated(std::string_view all, F& f) {
+  if (all.empty()) return;
+  for (size_t start = 0;;) {
+    const size_t nul = all.find('\0', start);
+    if (nul == std::string_view::npos) {
+      f(all.substr(start));
+      return;
+    }
+    f(all.substr(start, nul - start));
+    start = nul + 1;
+  }
+}
+
 struct Process {
   uint64_t entity = 0;
   uint64_t parent_entity = 0;
@@ -119,15 +135,25 @@ struct Process {
   Interned comm, exe, args, tty, cgroup_path;  // args: NUL-separated, bounded
   Interned cwd;                                // working directory at exec (or /proc read)
   Interned env;  // selected environment variables at exec, NAME=value, NUL-separated
-  std::shared_ptr<ContainerInfo> container;    // null on the host
-  uint32_t slot = 0;                           // storage slot (internal)
-  uint32_t lru_prev = 0, lru_next = 0;         // exited LRU links, valid while kProcInLru
+  std::shared_ptr<ContainerInfo> container;  // null on the host
+  uint32_t slot = 0;                         // storage slot (internal)
+  uint32_t lru_prev = 0, lru_next = 0;       // exited LRU links, valid while kProcInLru
 
   bool exited() const { return flags & kProcExited; }
   bool has(uint16_t flag) const { return flags & flag; }
   std::vector<std::string_view> ArgList() const;
   std::vector<std::string_view> EnvList() const;
-  std::string Cmdline() const;  // arguments joined with spaces
+  std::string Cmdline() const;               // arguments joined with spaces
+  void CmdlineInto(std::string& out) const;  // the same, in out's storage
+  // The elements of ArgList() and EnvList(), one at a time, without building the list.
+  template <class F>
+  void ForEachArg(F&& f) const {
+    ForEachNulSeparated(args.view(), f);
+  }
+  template <class F>
+  void ForEachEnv(F&& f) const {
+    ForEachNulSeparated(env.view(), f);
+  }
 };
 
 // ---- limits and counters ----------------------------------------------------------------------
@@ -236,6 +262,8 @@ class ProcessTree {
     bool broken = false;                    // a parent is not (or no longer) known
   };
   Lineage Ancestors(const Process& process) const;
+  // The same into `out`, whose list keeps its storage (one Lineage reused event after event).
+  void Ancestors(const Process& process, Lineage* out) const;
   // proc.aname[n]: the n-th ancestor's name (1 = parent); "" when there is none.
   std::string_view AncestorName(const Process& process, size_t n) const;
   const Process* Ancestor(const Process& process, size_t n) const;

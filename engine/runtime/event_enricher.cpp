@@ -74,15 +74,17 @@ std::optional<uint32_t> ProcParent(uint32_t pid) {
 
 // The executable's path as the kernel gave it; when the kernel could not name it (an anonymous
 // memory file has no path below the root, so the walk ends at "/"), or cut it short, the
-// process's /proc/PID/exe link, which says "/memfd:NAME (deleted)" for fileless execution.
-std::string ExePath(const kernel::Event& e) {
+// process's /proc/PID/exe link, which says "/memfd:NAME (deleted)" for fileless execution, read
+// into `link` (the result then points into it).
+std::string_view ExePath(const kernel::Event& e, std::string& link) {
   if (!e.exe.empty() && e.exe != "/" && !e.exe_truncated) return e.exe;
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%u/exe", e.pid);
   char target[4096];
   ssize_t n = ::readlink(path, target, sizeof target - 1);
   if (n <= 0) return e.exe;
-  return std::string(target, static_cast<size_t>(n));
+  link.assign(target, static_cast<size_t>(n));
+  return link;
 }
 
 bool NotBefore(int64_t sec, int64_t nsec, const timespec& since) {
@@ -166,23 +168,27 @@ void EventEnricher::Observe(const kernel::Event& e) {
       tree_.OnFork(LifecycleInput<proctree::ForkInput>(e));
       break;
     case VIGIL_EVT_EXEC: {
-      const std::string exe = ExePath(e);
       auto in = LifecycleInput<proctree::ExecInput>(e);
-      in.exe = exe;
+      in.exe = ExePath(e, exe_link_);
       in.tty = e.tty;
       in.tty_dev = e.tty_dev;
       in.cwd = e.cwd;
       in.vpid = e.vpid;
-      env_scratch_.clear();
+      // Into env_scratch_'s elements in place (their storage kept from exec to exec).
+      size_t kept = 0;
       for (const std::string& entry : e.env) {
         std::string_view name = std::string_view(entry).substr(0, entry.find('='));
         for (const std::string& wanted : env_names_)
           if (name == wanted && entry.size() > name.size()) {
-            env_scratch_.push_back(entry);
+            if (kept < env_scratch_.size())
+              env_scratch_[kept].assign(entry);
+            else
+              env_scratch_.push_back(entry);
+            ++kept;
             break;
           }
       }
-      in.env = env_scratch_;
+      in.env = std::span<const std::string>(env_scratch_.data(), kept);
       in.env_truncated = e.env_truncated;
       in.args = e.argv;
       in.args_truncated = e.argv_truncated;
@@ -245,6 +251,7 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   if (e.entity) out.SetUint(FieldId::kProcEntity, e.entity);
   const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
   if (!p) p = tree_.Lookup(e.pid);
+  process_ = p;
   if (!p) {
     ++stats_.unknown_process;
     out.SetString(FieldId::kProcName, e.comm);
@@ -259,9 +266,12 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   out.SetString(FieldId::kProcName, e.comm.empty() ? p->comm.view() : std::string_view(e.comm));
   out.SetString(FieldId::kProcExe, p->exe.view());
   out.ClearList(FieldId::kProcArgs);
-  const auto arg_list = p->ArgList();
-  for (auto a : arg_list) out.AppendToList(FieldId::kProcArgs, a);
-  if (!arg_list.empty()) out.SetString(FieldId::kProcArgv0, arg_list.front());
+  bool first = true;
+  p->ForEachArg([&](std::string_view a) {
+    out.AppendToList(FieldId::kProcArgs, a);
+    if (first) out.SetString(FieldId::kProcArgv0, a);
+    first = false;
+  });
   out.SetBool(FieldId::kProcArgsTruncated, (p->flags & proctree::kProcArgsTruncated) != 0);
   out.SetString(FieldId::kProcTty, p->tty.view());
   out.SetUint(FieldId::kProcTtyDev, p->tty_dev);
@@ -269,7 +279,7 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   if (!p->cwd.empty()) out.SetString(FieldId::kProcCwd, p->cwd.view());
   if (p->has(proctree::kProcEnvKnown)) {
     out.ClearList(FieldId::kProcEnv);
-    for (auto v : p->EnvList()) out.AppendToList(FieldId::kProcEnv, v);
+    p->ForEachEnv([&](std::string_view v) { out.AppendToList(FieldId::kProcEnv, v); });
     out.SetBool(FieldId::kProcEnvTruncated, p->has(proctree::kProcEnvTruncated));
   }
   out.SetUint(FieldId::kProcEuid, p->euid);
@@ -278,14 +288,14 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
   out.SetUint(FieldId::kProcPidns, p->pidns);
   out.SetBool(FieldId::kProcExeMemfd, p->exe.view().rfind("/memfd:", 0) == 0);
 
-  auto lineage = tree_.Ancestors(*p);
+  tree_.Ancestors(*p, &lineage_);
   out.ClearList(FieldId::kProcAncestorsName);
   out.ClearList(FieldId::kProcAncestorsExe);
-  for (const auto* a : lineage.ancestors) {
+  for (const auto* a : lineage_.ancestors) {
     out.AppendToList(FieldId::kProcAncestorsName, a->comm.view());
     out.AppendToList(FieldId::kProcAncestorsExe, a->exe.view());
   }
-  if (!lineage.ancestors.empty()) out.SetInt(FieldId::kProcParentPid, lineage.ancestors[0]->pid);
+  if (!lineage_.ancestors.empty()) out.SetInt(FieldId::kProcParentPid, lineage_.ancestors[0]->pid);
   if (p->container) {
     const auto& c = *p->container;
     out.SetString(FieldId::kContainerId, c.identity.id);
@@ -297,8 +307,10 @@ void EventEnricher::FillProcess(const kernel::Event& e, match::EventRecord& out)
     if (!c.pod.pod_namespace.empty()) out.SetString(FieldId::kK8sNs, c.pod.pod_namespace);
     if (!c.pod.labels.empty()) {
       out.ClearList(FieldId::kK8sPodLabels);
-      for (const auto& [key, value] : c.pod.labels)
-        out.AppendToList(FieldId::kK8sPodLabels, key + "=" + value);
+      for (const auto& [key, value] : c.pod.labels) {
+        text_.assign(key).append("=").append(value);
+        out.AppendToList(FieldId::kK8sPodLabels, text_);
+      }
     }
     if (!c.pod.image.empty()) out.SetString(FieldId::kContainerImage, c.pod.image);
     if (!c.pod.image_digest.empty())
@@ -648,6 +660,7 @@ void EventEnricher::FillEventFields(const kernel::Event& e, match::EventRecord& 
   FillNetwork(e, out);
   FillProcessControl(e, out);
   FillCostly(e, out, false);
+  process_ = nullptr;  // FillProcess's, valid within this Fill only
 }
 
 // The costly fields ------------------------------------------------------------------------
@@ -666,6 +679,7 @@ void EventEnricher::SetFieldsRead(const FieldSet& fields) {
 }
 
 void EventEnricher::FillSkipped(const kernel::Event& e, match::EventRecord& out) {
+  process_ = nullptr;
   FillCostly(e, out, true);
 }
 
@@ -708,12 +722,16 @@ void EventEnricher::FillUpperLayer(const kernel::Event& e, match::EventRecord& o
 }
 
 void EventEnricher::FillParentCmdline(const kernel::Event& e, match::EventRecord& out) {
-  const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
-  if (!p) p = tree_.Lookup(e.pid);
-  if (!p) return;
-  auto lineage = tree_.Ancestors(*p);
-  if (!lineage.ancestors.empty())
-    out.SetString(FieldId::kProcParentCmdline, lineage.ancestors[0]->Cmdline());
+  if (!process_) {  // FillSkipped: look the process and its lineage up again
+    const proctree::Process* p = e.entity ? tree_.LookupEntity(e.entity) : nullptr;
+    if (!p) p = tree_.Lookup(e.pid);
+    if (!p) return;
+    tree_.Ancestors(*p, &lineage_);
+  }  // else Fill: FillProcess's lineage of the same process, in lineage_
+  if (!lineage_.ancestors.empty()) {
+    lineage_.ancestors[0]->CmdlineInto(text_);
+    out.SetString(FieldId::kProcParentCmdline, text_);
+  }
 }
 
 }  // namespace vigil::runtime

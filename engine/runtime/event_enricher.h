@@ -97,7 +97,15 @@ class EventEnricher {
   StdioKinds stdio_;
   std::array<bool, static_cast<size_t>(Costly::kCount)> fills_{true, true, true, true};
   std::vector<std::string> env_names_;
-  std::vector<std::string> env_scratch_;  // an exec's selected variables, names checked
+  // Reused from event to event, so that their storage is kept: an exec's selected variables
+  // (names checked; the first ones of the list are this exec's), the /proc/PID/exe link when
+  // the kernel could not name the executable, a lineage and a string being built.
+  std::vector<std::string> env_scratch_;
+  std::string exe_link_;
+  proctree::ProcessTree::Lineage lineage_;
+  // Within Fill, the process FillProcess found (null when unknown): lineage_ is its lineage.
+  const proctree::Process* process_ = nullptr;
+  std::string text_;
   EnrichStats stats_;
 };
 

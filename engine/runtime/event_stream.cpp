@@ -93,7 +93,7 @@ Result<EventStreamReport> RunEventStream(const EventStreamOptions& options, std:
   Session& s = *session.value();
   LineWriter writer(s, options, out);
   if (auto started = s.Start([&writer](const kernel::Event& e) { writer.Write(e); }); !started) {
-    s.Stop();  // the readers may have started: none may outlive the writer
+    s.Stop();  // the reader may have started: it may not outlive the writer
     return Error{started.error()};
   }
   spdlog::info("ready");

@@ -184,7 +184,7 @@ Status Session::Start(EventHandler handler) {
 
 void Session::ReconcileProcessTree() {
   if (!tree_) return;
-  // /proc is read without the lock (the readers hold events meanwhile); the tree is changed,
+  // /proc is read without the lock (the reader holds events meanwhile); the tree is changed,
   // and the held events delivered, under it.
   auto scan = proctree::ScanProc({}, options_.tree_limits.max_args_bytes);
   std::lock_guard lock(event_mu_);

@@ -1,8 +1,8 @@
 // One running sensor session, the start-up that `vigil run`, `vigil trace` and `vigil record`
 // share: the clock probe, tracefs, the kernel sensors (load, plan, attach), the ring buffer
-// readers, the process tree and the enrichment of each event from it, and the counters of all
-// of these. What only the agent does (reload, judge, emit, kill, control socket) stays in
-// engine/agent; what only trace and record do (write events) stays in engine/cli.
+// reader (one thread for every buffer), the process tree and the enrichment of each event from it,
+// and the counters of all of these. What only the agent does (reload, judge, emit, kill, control
+// socket) stays in engine/agent; what only trace and record do (write events) stays in engine/cli.
 //
 // Order of use: Open -> Apply(first plan) -> Start(handler) -> [Apply(later plans), Tick, ...]
 // -> Stop. Start seeds the process tree from /proc before it attaches the programs, so that no
@@ -67,7 +67,9 @@ struct SessionOptions {
 class Session {
  public:
   // Called for every delivered event, one at a time, with the session's event lock held and the
-  // process tree already updated from the event. May call tree() and enricher().
+  // process tree already updated from the event: from the reader thread, or (the events held at
+  // start-up) from the thread in Start. May call tree() and enricher(). The event is only valid
+  // during the call (the reader decodes the next record into it).
   using EventHandler = std::function<void(const kernel::Event&)>;
 
   // Probes the clock, makes sure tracefs is mounted and reads the host's pid namespace. Nothing
@@ -89,14 +91,14 @@ class Session {
   // its version made active; versions before the previous one are retired.
   Status Apply(const kernel::KernelPlan& plan);
 
-  // Seeds the process tree from /proc, starts the ring buffer readers, attaches the programs,
+  // Seeds the process tree from /proc, starts the ring buffer reader, attaches the programs,
   // then reconciles the tree with a second /proc read: a process started, or exec'd, between the
   // first read and the attach has context from its first event on. Events that arrive before
   // the reconcile is done are held (up to kMaxHeldEvents) and delivered right after it, in
   // order. Call once, after the first Apply.
   Status Start(EventHandler handler);
   static constexpr size_t kMaxHeldEvents = 1u << 18;
-  // Drains the ring buffers and stops the readers (the programs stay attached until the session
+  // Drains the ring buffers and stops the reader (the programs stay attached until the session
   // is destroyed). Idempotent.
   void Stop();
   // After Stop, when the owner is about to exit: the programs are detached by the kernel after
@@ -127,7 +129,7 @@ class Session {
   bool loaded() const { return sensors_ != nullptr; }
   kernel::KernelStats kernel_stats() const { return sensors_->ReadStats(); }
   const kernel::RingReader* reader() const { return reader_.get(); }
-  // Events handed to the handler so far (the readers' count, every type).
+  // Events handed to the handler so far (the reader's count, every type).
   uint64_t events_delivered() const;
 
   // One line of counters: events per type, records per buffer, drops per buffer, decode

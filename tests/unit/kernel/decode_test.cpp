@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bpf/events.h"
@@ -176,6 +178,168 @@ std::vector<uint8_t> ExtraRecord(uint16_t type, uint16_t syscall, const void* ex
   std::vector<uint8_t> bytes(size);
   std::memcpy(bytes.data(), &r, size);
   return bytes;
+}
+
+// Every field a record can set, compared one by one: a record decoded into an Event reused
+// from another record reads exactly as one decoded into a new Event.
+void ExpectSameEvent(const Event& a, const Event& b) {
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.ts_ns, b.ts_ns);
+  EXPECT_EQ(a.cpu, b.cpu);
+  EXPECT_EQ(a.entity, b.entity);
+  EXPECT_EQ(a.matched, b.matched);
+  EXPECT_EQ(a.policy_version, b.policy_version);
+  EXPECT_EQ(a.killed_in_kernel, b.killed_in_kernel);
+  EXPECT_EQ(a.kill_protected_in_kernel, b.kill_protected_in_kernel);
+  EXPECT_EQ(a.pid, b.pid);
+  EXPECT_EQ(a.tid, b.tid);
+  EXPECT_EQ(a.ppid, b.ppid);
+  EXPECT_EQ(a.uid, b.uid);
+  EXPECT_EQ(a.gid, b.gid);
+  EXPECT_EQ(a.comm, b.comm);
+  EXPECT_EQ(a.start_ns, b.start_ns);
+  EXPECT_EQ(a.parent_entity, b.parent_entity);
+  EXPECT_EQ(a.mntns, b.mntns);
+  EXPECT_EQ(a.pidns, b.pidns);
+  EXPECT_EQ(a.cgroup_id, b.cgroup_id);
+  EXPECT_EQ(a.euid, b.euid);
+  EXPECT_EQ(a.loginuid, b.loginuid);
+  EXPECT_EQ(a.tty, b.tty);
+  EXPECT_EQ(a.filename, b.filename);
+  EXPECT_EQ(a.exe, b.exe);
+  EXPECT_EQ(a.cwd, b.cwd);
+  EXPECT_EQ(a.argv, b.argv);
+  EXPECT_EQ(a.argc, b.argc);
+  EXPECT_EQ(a.vpid, b.vpid);
+  EXPECT_EQ(a.tty_dev, b.tty_dev);
+  EXPECT_EQ(a.argv_truncated, b.argv_truncated);
+  EXPECT_EQ(a.exe_truncated, b.exe_truncated);
+  EXPECT_EQ(a.filename_truncated, b.filename_truncated);
+  EXPECT_EQ(a.cwd_truncated, b.cwd_truncated);
+  EXPECT_EQ(a.env, b.env);
+  EXPECT_EQ(a.env_truncated, b.env_truncated);
+  EXPECT_EQ(a.has_stdio, b.has_stdio);
+  for (size_t i = 0; i < a.stdio.size(); ++i) {
+    EXPECT_EQ(a.stdio[i].open, b.stdio[i].open);
+    EXPECT_EQ(a.stdio[i].mode, b.stdio[i].mode);
+    EXPECT_EQ(a.stdio[i].rdev, b.stdio[i].rdev);
+    EXPECT_EQ(a.stdio[i].fs_magic, b.stdio[i].fs_magic);
+  }
+  EXPECT_EQ(a.has_exe_mtime, b.has_exe_mtime);
+  EXPECT_EQ(a.exe_mtime_sec, b.exe_mtime_sec);
+  EXPECT_EQ(a.exe_mtime_nsec, b.exe_mtime_nsec);
+  EXPECT_EQ(a.exit_status, b.exit_status);
+  EXPECT_EQ(a.syscall, b.syscall);
+  EXPECT_EQ(a.retval, b.retval);
+  EXPECT_EQ(a.raw_args, b.raw_args);
+  ASSERT_EQ(a.arg_count, b.arg_count);
+  for (size_t i = 0; i < a.arg_count; ++i) {
+    EXPECT_STREQ(a.args[i].name, b.args[i].name);
+    EXPECT_EQ(a.args[i].value, b.args[i].value);
+  }
+  EXPECT_EQ(a.strings, b.strings);
+  EXPECT_EQ(a.string_truncated, b.string_truncated);
+  EXPECT_EQ(a.string_unreadable, b.string_unreadable);
+  EXPECT_EQ(a.has_addr, b.has_addr);
+  for (auto [x, y] : {std::pair{&a.addr, &b.addr}, std::pair{&a.local, &b.local},
+                      std::pair{&a.remote, &b.remote}}) {
+    EXPECT_EQ(x->family, y->family);
+    EXPECT_EQ(x->ip, y->ip);
+    EXPECT_EQ(x->port, y->port);
+    EXPECT_EQ(x->path, y->path);
+  }
+  EXPECT_EQ(a.has_cred, b.has_cred);
+  EXPECT_EQ(a.cred.uid, b.cred.uid);
+  EXPECT_EQ(a.cred.cap_effective, b.cred.cap_effective);
+  EXPECT_EQ(a.xattr_value, b.xattr_value);
+  EXPECT_EQ(a.has_times, b.has_times);
+  EXPECT_EQ(a.has_bpf_attr, b.has_bpf_attr);
+  EXPECT_EQ(a.bpf_type, b.bpf_type);
+  EXPECT_EQ(a.bpf_name, b.bpf_name);
+  EXPECT_EQ(a.has_io_uring_params, b.has_io_uring_params);
+  EXPECT_EQ(a.has_capset, b.has_capset);
+  EXPECT_EQ(a.sock, b.sock);
+  EXPECT_EQ(a.protocol, b.protocol);
+}
+
+// The reader decodes every record into one Event (its strings keep their storage): a record
+// with long strings, lists and flags, then records with short or absent ones, leave nothing
+// of the first in the next.
+TEST(Decode, ARecordLeavesNothingBehindForTheNext) {
+  std::string long_argv;
+  for (int i = 0; i < 4; ++i) long_argv += std::string(200, static_cast<char>('a' + i)) + '\0';
+  auto long_exec = ExecRecord(long_argv, long_argv.size());
+  {
+    auto* r = reinterpret_cast<vigil_exec_event*>(long_exec.data());
+    r->hdr.pid = 7;
+    std::memcpy(r->hdr.comm, "long-command-na", 15);
+    const std::string exe(300, 'e'), cwd(300, 'c'), file(300, 'f');
+    r->exe_off = 10;
+    r->exe_len = exe.size();
+    std::memcpy(r->exe_buf + r->exe_off, exe.data(), exe.size());
+    r->cwd_off = 20;
+    r->cwd_len = cwd.size();
+    std::memcpy(r->cwd_buf + r->cwd_off, cwd.data(), cwd.size());
+    r->filename_len = file.size();
+    std::memcpy(r->filename, file.data(), file.size());
+    const std::string env =
+        std::string("LD_PRELOAD=") + std::string(100, 'p') + '\0' + "HISTFILE=/dev/null" + '\0';
+    std::memcpy(r->env, env.data(), env.size());
+    r->env_len = env.size();
+    std::memcpy(r->tty, "pts3", 5);
+    r->flags = VIGIL_EXEC_STDIO_KNOWN | VIGIL_EXEC_STDIN_OPEN | VIGIL_EXEC_STDOUT_OPEN |
+               VIGIL_EXEC_EXE_MTIME | VIGIL_EXEC_ARGV_TRUNCATED | VIGIL_EXEC_ENV_TRUNCATED;
+    r->stdio_mode[0] = r->stdio_mode[1] = 0140777;
+    r->exe_mtime_sec = 5;
+    r->mntns = r->pidns = r->cgroup_id = 9;
+  }
+  auto short_exec = ExecRecord("ls", VIGIL_ARGV_INLINE);
+  reinterpret_cast<vigil_exec_event*>(short_exec.data())->hdr.pid = 8;
+  vigil_fork_event fork{};
+  fork.hdr.type = VIGIL_EVT_FORK;
+  fork.start_ns = 3;
+  auto long_open = OpenatRecord("/" + std::string(500, 'o'));
+  auto short_open = OpenatRecord("");
+  uint8_t attr[72] = {};
+  std::memcpy(attr + 48, "a_long_prog_nam", 15);
+  auto bpf = ExtraRecord(VIGIL_EVT_BPF, VIGIL_SC_bpf, attr, sizeof(attr), {5});
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::strcpy(un.sun_path, "/run/a/long/socket/path");
+  auto connect = ExtraRecord(VIGIL_EVT_CONNECT, VIGIL_SC_connect, &un, sizeof(un));
+
+  struct Record {
+    const void* data;
+    size_t size;
+  };
+  const std::vector<Record> records = {{long_exec.data(), long_exec.size()},
+                                       {short_exec.data(), short_exec.size()},
+                                       {long_exec.data(), long_exec.size()},
+                                       {&fork, sizeof(fork)},
+                                       {long_exec.data(), long_exec.size()},
+                                       {long_open.data(), long_open.size()},
+                                       {short_open.data(), short_open.size()},
+                                       {bpf.data(), bpf.size()},
+                                       {connect.data(), connect.size()},
+                                       {long_exec.data(), long_exec.size()},
+                                       {bpf.data(), bpf.size()},
+                                       {short_exec.data(), short_exec.size()}};
+  Event reused;
+  for (size_t i = 0; i < records.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    Event fresh;
+    ASSERT_TRUE(DecodeRecord(records[i].data, records[i].size, &fresh));
+    ASSERT_TRUE(DecodeRecord(records[i].data, records[i].size, &reused));
+    ExpectSameEvent(reused, fresh);
+  }
+  // And the storage was kept: the argument list's array still has room for the long exec's four
+  // (records of other types in between), the exe's buffer for the long one.
+  EXPECT_GE(reused.argv.capacity(), 4u);
+  EXPECT_GE(reused.exe.capacity(), 300u);
+  EXPECT_GE(reused.strings[0].capacity(), 501u);
+  EXPECT_EQ(reused.argv, std::vector<std::string>{"ls"});
+  EXPECT_TRUE(reused.env.empty());
+  EXPECT_EQ(reused.comm, "");
 }
 
 TEST(Decode, CredentialsBeforeTheCallAndCapsetSets) {
