@@ -31,6 +31,9 @@ const volatile __u64 proc_budget_window_ns = 100000000;
 /* Bytes waiting in the main ring buffer from which a syscall record wakes the reader (set from
  * the ring's size before load; see deliver_flags); 0: every record may wake it. */
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* Set by the reader (RingReader, through the skeleton's mmapped .bss) before it sleeps with a long
+ * timeout; the first main-ring record after that clears it and wakes the reader (wake_reader). */
+volatile __u64 reader_asleep = 0; /* 64 bits: this clang has no 32-bit atomics for BPF */
 
 /* Source for initialising an inflight record (read-only, never written). */
 static const struct vigil_syscall_event zero_syscall_event;
@@ -700,6 +703,7 @@ static __always_inline void stdio_files(struct vigil_exec_event* e, struct task_
 
 /* The wakeup flags of a record for the main buffer (defined with the syscall programs). */
 static __always_inline u64 deliver_flags(void);
+static __always_inline void wake_reader(void);
 
 /* Fills the exec record `e`, whose argv has room for argv_room bytes (VIGIL_ARGV_INLINE or
  * VIGIL_ARGV_CAP, a constant at each call), and decides the scope and a kill in the kernel; the
@@ -816,6 +820,8 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
         if (bpf_ringbuf_output(&events, e, sizeof(*e) + used, deliver_flags()) < 0) {
           stat_add(VIGIL_STAT_DROP_MAIN);
           if (e->hdr.flags & VIGIL_HDR_KILLED) stat_add(VIGIL_STAT_KILL_UNREPORTED);
+        } else {
+          wake_reader();
         }
       }
       bpf_ringbuf_discard(e, 0);
@@ -830,9 +836,10 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
     exec_without_event(version, bprm);
     return 0;
   }
-  if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_INLINE))
+  if (fill_exec(version, e, bprm, arg_start, argv_len, VIGIL_ARGV_INLINE)) {
     bpf_ringbuf_submit(e, deliver_flags());
-  else
+    wake_reader();
+  } else
     bpf_ringbuf_discard(e, 0); /* with a wakeup: a later record behind it would get none */
   return 0;
 }
@@ -891,6 +898,7 @@ int BPF_PROG(handle_fork, struct task_struct* parent, struct task_struct* child)
   e->parent_entity = ppi ? ppi->entity : 0;
   stamp(&e->hdr);
   bpf_ringbuf_submit(e, deliver_flags());
+  wake_reader();
   return 0;
 }
 
@@ -922,6 +930,7 @@ int BPF_PROG(handle_exit, struct task_struct* p) {
   e->pad = 0;
   stamp(&e->hdr);
   bpf_ringbuf_submit(e, deliver_flags());
+  wake_reader();
   return 0;
 }
 
@@ -1399,6 +1408,25 @@ static __always_inline u64 deliver_flags(void) {
                                                                        : BPF_RB_NO_WAKEUP;
 }
 
+/* Called after every submit to the main ring (bpf_ringbuf_submit or bpf_ringbuf_output with
+ * deliver_flags). An idle reader sleeps with a long timeout (RingReader::kIdlePollTimeoutMs) after
+ * setting reader_asleep; the first record after that must wake it. The record is already
+ * committed here: the flag is read after the commit's xchg on the record's header (a full
+ * barrier), which itself follows the reservation's store of producer_pos. The reader stores the
+ * flag (seq_cst) and then reads producer_pos of every ring: Dekker's pattern, so either this
+ * program sees the flag or the reader sees the record, for both submit paths (the flags
+ * deliver_flags computed before the record was reserved play no part). The wakeup is a reserved
+ * and discarded record with BPF_RB_FORCE_WAKEUP: the reader skips it, and it wakes the reader
+ * for what is in front of it. If even those 8 bytes cannot be reserved the ring is full, and the
+ * reader reads it at its next timeout (counted as a late record). The plain load first keeps the
+ * flag's cache line shared between CPUs while records flow. */
+static __always_inline void wake_reader(void) {
+  if (!reader_asleep) return;
+  if (!__sync_fetch_and_and(&reader_asleep, 0)) return; /* another CPU woke it */
+  u64* w = bpf_ringbuf_reserve(&events, sizeof(u64), 0);
+  if (w) bpf_ringbuf_discard(w, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline u32 syscall_event_size(struct vigil_syscall_event* e) {
   u32 size;
   if (e->str_len[1])
@@ -1464,6 +1492,8 @@ int syscall_exit(struct trace_event_raw_sys_exit* ctx) {
   stamp(&e->hdr);
   if (bpf_ringbuf_output(&events, e, syscall_event_size(e), deliver_flags()))
     stat_add(VIGIL_STAT_DROP_MAIN);
+  else
+    wake_reader();
   inflight_done(tid);
   return 0;
 }

@@ -494,6 +494,11 @@ AgentSnapshot Agent::Collect() const {
           s.events_by_type[kernel::EventTypeName(t)] = n;
       s.records_by_buffer = {{"main", reader->records_from(0)}, {"net", reader->records_from(1)}};
       s.decode_errors = reader->decode_errors();
+      const kernel::IdleStats idle = reader->idle_stats();
+      s.reader = {{"polls", idle.polls},
+                  {"idle_entered", idle.entered},
+                  {"idle_woken", idle.woken},
+                  {"idle_late", idle.late}};
     }
     if (session_->loaded()) {
       const kernel::KernelStats k = session_->kernel_stats();

@@ -54,6 +54,7 @@ nlohmann::json StatsJson(const AgentSnapshot& s) {
        {{"total", events_total},
         {"by_type", s.events_by_type},
         {"records_by_buffer", s.records_by_buffer},
+        {"reader", s.reader},
         {"decode_errors", s.decode_errors},
         {"old_version", s.old_version_events},
         {"unknown_version", s.unknown_version_events}}},

@@ -101,6 +101,11 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   w.Family("vigil_ring_records_total", "counter", "Records read from each ring buffer.");
   for (const auto& [buffer, n] : s.records_by_buffer)
     w.Sample("vigil_ring_records_total", {{"buffer", buffer}}, n);
+  w.Family("vigil_ring_reader_total", "counter",
+           "The ring reader's waits (polls), times it went idle (idle_entered: it sleeps until "
+           "the kernel wakes it), and how it left: woken by the kernel (idle_woken) or by its "
+           "long timeout with records that came without a wakeup (idle_late).");
+  for (const auto& [what, n] : s.reader) w.Sample("vigil_ring_reader_total", {{"what", what}}, n);
   w.Family("vigil_events_kernel_filtered_total", "counter",
            "Events the kernel discarded because no policy's scope selected them.");
   w.Sample("vigil_events_kernel_filtered_total", {}, Get(s.kernel, "filtered"));

@@ -2,6 +2,10 @@
 
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,12 +18,52 @@ void RingReader::RingBufferFree::operator()(ring_buffer* rb) const {
   ring_buffer__free(rb);
 }
 
+RingReader::Fd::~Fd() {
+  Reset(-1);
+}
+
+void RingReader::Fd::Reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
+Result<RingReader::RingPositions> RingReader::RingPositions::Map(int map_fd) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  // The consumer page, then the producer page; read-only, so the kernel allows both.
+  void* base = mmap(nullptr, 2 * page, PROT_READ, MAP_SHARED, map_fd, 0);
+  if (base == MAP_FAILED)
+    return Error{std::string("cannot map ring positions: ") + std::strerror(errno)};
+  return RingPositions(base, page);
+}
+
+RingReader::RingPositions::RingPositions(RingPositions&& other) noexcept
+    : base_(other.base_), page_(other.page_) {
+  other.base_ = nullptr;
+}
+
+RingReader::RingPositions::~RingPositions() {
+  if (base_) munmap(base_, 2 * page_);
+}
+
+bool RingReader::RingPositions::HoldsData() const {
+  const auto* consumer = static_cast<const unsigned long*>(base_);
+  const auto* producer =
+      reinterpret_cast<const unsigned long*>(static_cast<const char*>(base_) + page_);
+  return __atomic_load_n(producer, __ATOMIC_ACQUIRE) != __atomic_load_n(consumer, __ATOMIC_ACQUIRE);
+}
+
 Result<std::unique_ptr<RingReader>> RingReader::Start(const std::vector<RingSource>& sources,
-                                                      Sink sink) {
+                                                      Sink sink, IdleOptions idle) {
   std::unique_ptr<RingReader> self(new RingReader());
   self->sink_ = std::move(sink);
+  self->idle_options_ = idle;
   // Adds one buffer to the reader's ring_buffer (created with the first).
   auto add = [&](int fd, ring_buffer_sample_fn fn, Source* ctx) {
+    if (idle.asleep_flag) {
+      auto positions = RingPositions::Map(fd);
+      if (!positions) return false;
+      self->positions_.push_back(std::move(positions.value()));
+    }
     if (!self->rb_) {
       self->rb_.reset(ring_buffer__new(fd, fn, ctx, nullptr));
       return self->rb_ != nullptr;
@@ -37,7 +81,21 @@ Result<std::unique_ptr<RingReader>> RingReader::Start(const std::vector<RingSour
         return Error{"cannot open the scratch ring buffer with " + source.name + ": " +
                      std::strerror(errno)};
   }
-  if (self->rb_) self->thread_ = std::thread([reader = self.get()] { reader->Run(); });
+  if (!self->rb_) return self;
+  // One epoll set of the ring_buffer's own epoll fd (readable when a ring signalled) and of the
+  // eventfd with which Stop wakes the thread at once, however long its timeout.
+  self->epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  self->stop_event_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (self->epoll_.get() < 0 || self->stop_event_.get() < 0)
+    return Error{std::string("cannot create the reader's epoll set: ") + std::strerror(errno)};
+  for (int fd : {ring_buffer__epoll_fd(self->rb_.get()), self->stop_event_.get()}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (epoll_ctl(self->epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+      return Error{std::string("cannot create the reader's epoll set: ") + std::strerror(errno)};
+  }
+  self->thread_ = std::thread([reader = self.get()] { reader->Run(); });
   return self;
 }
 
@@ -47,6 +105,10 @@ RingReader::~RingReader() {
 
 void RingReader::Stop() {
   stop_ = true;
+  if (stop_event_.get() >= 0) {
+    const uint64_t one = 1;
+    (void)!write(stop_event_.get(), &one, sizeof(one));
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -75,20 +137,72 @@ int RingReader::OnDiscardOnlyRecord(void* ctx, void*, size_t size) {
 }
 
 void RingReader::Run() {
+  int quiet = 0;  // consecutive polls that read nothing
   while (!stop_.load(std::memory_order_relaxed)) {
-    int rc = ring_buffer__poll(rb_.get(), kPollTimeoutMs);
-    // poll reads only the buffers that signalled. Syscall and lifecycle records are submitted
-    // without a wakeup until VIGIL_WAKEUP_BYTES are waiting (bpf/vigil.bpf.c, deliver_flags), so
-    // every buffer is read after each poll, woken or timed out: no record waits longer than
-    // kPollTimeoutMs, and none is left behind by a wakeup that never came. The discard-only
-    // buffer is passed over the same way (it frees its space).
-    if (rc >= 0) rc = ring_buffer__consume(rb_.get());
-    if (rc < 0 && rc != -EINTR) {
-      spdlog::error("ring buffer poll failed: {}", std::strerror(-rc));
+    const bool asleep = idle_.load(std::memory_order_relaxed);
+    epoll_event events[2];
+    const int n = epoll_wait(epoll_.get(), events, 2,
+                             asleep ? idle_options_.idle_timeout_ms : kPollTimeoutMs);
+    if (n < 0 && errno != EINTR) {
+      spdlog::error("ring buffer poll failed: {}", std::strerror(errno));
       break;
+    }
+    polls_.fetch_add(1, std::memory_order_relaxed);
+    // Every buffer is read after each wait, woken or timed out. Syscall and lifecycle records are
+    // submitted without a wakeup until VIGIL_WAKEUP_BYTES are waiting (bpf/vigil.bpf.c,
+    // deliver_flags), so while records flow none waits longer than kPollTimeoutMs, and none is
+    // left behind by a wakeup that never came. The discard-only buffer is passed over the same
+    // way (it frees its space).
+    const int rc = ring_buffer__consume(rb_.get());
+    if (rc < 0 && rc != -EINTR) {
+      spdlog::error("ring buffer read failed: {}", std::strerror(-rc));
+      break;
+    }
+    // Asleep, the reader leaves idle mode with a record read, or when a program took the flag:
+    // its record may still be reserved on another CPU while one committed after it woke the
+    // reader (the read stops at a record still being written), and with the flag taken no
+    // later record wakes the reader.
+    if (asleep && (rc > 0 || std::atomic_ref<__u64>(*idle_options_.asleep_flag).load() == 0)) {
+      if (n > 0)
+        idle_woken_.fetch_add(1, std::memory_order_relaxed);
+      else if (rc > 0)
+        idle_late_.fetch_add(1, std::memory_order_relaxed);
+      LeaveIdle();
+    }
+    if (rc > 0) {
+      quiet = 0;
+    } else if (!asleep && idle_options_.asleep_flag && ++quiet >= idle_options_.quiet_polls) {
+      quiet = 0;
+      if (EnterIdle()) idle_entered_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   ring_buffer__consume(rb_.get());  // what arrived before the stop, in every buffer
+}
+
+// The flag is stored (seq_cst: an xchg on x86, a full barrier) before producer_pos of every ring
+// is read. A program stores producer_pos when it reserves a record and reads the flag after the
+// record's commit (an xchg on its header, a full barrier: wake_reader in bpf/vigil.bpf.c). That
+// is Dekker's pattern: either the program sees the flag, clears it and forces a wakeup, or this
+// check sees the record and the reader keeps polling. Only main-ring records clear the flag; the
+// net ring's records use the kernel's adaptive wakeup, which wakes a reader that has caught up.
+bool RingReader::EnterIdle() {
+  std::atomic_ref<__u64>(*idle_options_.asleep_flag).store(1, std::memory_order_seq_cst);
+  for (const RingPositions& ring : positions_)
+    if (ring.HoldsData()) {
+      LeaveIdle();
+      return false;
+    }
+  idle_.store(true, std::memory_order_relaxed);
+  return true;
+}
+
+void RingReader::LeaveIdle() {
+  std::atomic_ref<__u64>(*idle_options_.asleep_flag).store(0, std::memory_order_relaxed);
+  idle_.store(false, std::memory_order_relaxed);
+}
+
+IdleStats RingReader::idle_stats() const {
+  return {polls_.load(), idle_entered_.load(), idle_woken_.load(), idle_late_.load()};
 }
 
 uint64_t RingReader::events_of_type(uint16_t type) const {

@@ -1,7 +1,8 @@
 // Reads the sensors' ring buffers (main, net and the discard-only `scratch`) from one thread
 // that waits on all of them through one epoll set, decodes each record into an Event and hands
 // it to a sink. Counts records per source, events per type and records that fail their
-// integrity check.
+// integrity check. Given the programs' `reader_asleep` flag, a quiet reader sleeps until the
+// kernel wakes it instead of polling every kPollTimeoutMs (IdleOptions).
 #pragma once
 
 #include <array>
@@ -12,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <linux/types.h>
 
 #include "bpf/events.h"
 #include "kernel/event.h"
@@ -30,11 +33,37 @@ struct RingSource {
   std::vector<int> discard_only_fds;
 };
 
+// Idle mode: after `quiet_polls` consecutive polls that read nothing, the reader stores 1 to
+// `*asleep_flag` (the programs' `reader_asleep`, in the skeleton's mmapped .bss), makes sure that
+// no ring holds data, and then waits up to `idle_timeout_ms` instead of kPollTimeoutMs. The
+// programs clear the flag and force a wakeup after the first main-ring record they submit while
+// it is set (bpf/vigil.bpf.c, wake_reader). Without a flag the reader polls every kPollTimeoutMs.
+struct IdleOptions {
+  __u64* asleep_flag = nullptr;
+  int quiet_polls = 5;  // 50 ms without a record
+  int idle_timeout_ms = 200;
+};
+
+// What idle mode did (RingReader::idle_stats).
+struct IdleStats {
+  uint64_t polls = 0;    // waits that returned (woken or timed out)
+  uint64_t entered = 0;  // times the reader went to sleep with the long timeout
+  uint64_t woken = 0;    // left by a wakeup that brought records
+  // Left by the long timeout, which found records: they came without a wakeup and waited up to
+  // idle_timeout_ms. Expected near 0 (a full main ring when the wakeup was due, or a record of
+  // a ring without the flag that the kernel's adaptive wakeup did not announce).
+  uint64_t late = 0;
+};
+
 class RingReader {
  public:
-  // The longest a record waits in a ring buffer before it is read: the reader polls with this
-  // timeout and reads every buffer after each poll (records may come without a wakeup).
+  // The longest a record waits in a ring buffer before it is read while records flow: the reader
+  // polls with this timeout and reads every buffer after each poll (records may come without a
+  // wakeup).
   static constexpr int kPollTimeoutMs = 10;
+  // The idle reader's timeout (IdleOptions::idle_timeout_ms), a bound for a record whose wakeup
+  // was lost (IdleStats::late).
+  static constexpr int kIdlePollTimeoutMs = 200;
   // Called from the one reader thread, one record at a time and never concurrently with itself,
   // whichever buffer the record came from. It does run concurrently with the owner's threads:
   // what it shares with them needs their lock. The Event is the reader's own, reused for the
@@ -42,13 +71,16 @@ class RingReader {
   using Sink = std::function<void(const Event&)>;
 
   static Result<std::unique_ptr<RingReader>> Start(const std::vector<RingSource>& sources,
-                                                   Sink sink);
+                                                   Sink sink, IdleOptions idle = {});
   ~RingReader();
   RingReader(const RingReader&) = delete;
   RingReader& operator=(const RingReader&) = delete;
 
-  // Stops the thread after draining what is in every buffer. Idempotent.
+  // Stops the thread after draining what is in every buffer (it is woken at once, idle or
+  // not). Idempotent.
   void Stop();
+  IdleStats idle_stats() const;
+  bool idle() const { return idle_.load(std::memory_order_relaxed); }
 
   uint64_t events_of_type(uint16_t type) const;
   uint64_t decode_errors() const { return decode_errors_.load(); }
@@ -64,16 +96,53 @@ class RingReader {
   struct RingBufferFree {
     void operator()(ring_buffer* rb) const;
   };
+  // A ring's consumer and producer pages, mapped read-only: whether it holds unread data.
+  class RingPositions {
+   public:
+    static Result<RingPositions> Map(int map_fd);
+    RingPositions(RingPositions&& other) noexcept;
+    RingPositions& operator=(RingPositions&&) = delete;
+    RingPositions(const RingPositions&) = delete;
+    ~RingPositions();
+    bool HoldsData() const;
+
+   private:
+    RingPositions(void* base, size_t page) : base_(base), page_(page) {}
+    void* base_ = nullptr;
+    size_t page_ = 0;
+  };
+  class Fd {
+   public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd();
+    int get() const { return fd_; }
+    void Reset(int fd);
+
+   private:
+    int fd_;
+  };
   RingReader() = default;
   static int OnRecord(void* ctx, void* data, size_t size);
   static int OnDiscardOnlyRecord(void* ctx, void* data, size_t size);
   void Run();
+  // Sets the flag, then checks every ring (the ordering argument is in the .cpp); false, with the
+  // flag cleared again, if one holds data.
+  bool EnterIdle();
+  void LeaveIdle();
 
   Sink sink_;
   // Every source's buffers in one libbpf ring_buffer (one epoll set); each buffer's callback
   // context is its Source.
   std::unique_ptr<ring_buffer, RingBufferFree> rb_;
   std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<RingPositions> positions_;  // every ring of rb_ (idle mode only)
+  IdleOptions idle_options_;
+  Fd epoll_;       // rb_'s epoll fd and stop_event_
+  Fd stop_event_;  // eventfd written by Stop
+  std::atomic<bool> idle_{false};
+  std::atomic<uint64_t> polls_{0}, idle_entered_{0}, idle_woken_{0}, idle_late_{0};
   std::thread thread_;
   std::atomic<bool> stop_{false};
   Event event_;  // decoded into, record after record: its strings keep their storage

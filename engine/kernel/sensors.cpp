@@ -606,6 +606,9 @@ int Sensors::net_events_fd() const {
 int Sensors::scratch_fd() const {
   return bpf_map__fd(skel_->maps.scratch);
 }
+__u64* Sensors::reader_asleep_flag() const {
+  return skel_->bss ? const_cast<__u64*>(&skel_->bss->reader_asleep) : nullptr;
+}
 
 KernelStats Sensors::ReadStats() const {
   KernelStats out{};

@@ -108,6 +108,9 @@ class Sensors {
   int events_fd() const;
   int net_events_fd() const;
   int scratch_fd() const;  // discard-only ring (RingSource::discard_only_fds)
+  // The programs' `reader_asleep` flag in the mmapped .bss (RingReader::IdleOptions::asleep_flag):
+  // the main ring's next record clears it and wakes the reader. Valid while the object is loaded.
+  __u64* reader_asleep_flag() const;
   KernelStats ReadStats() const;
   // The processes throttled since the last call, and their counts; each entry is read and
   // deleted at once, so nothing counted in between is lost.

@@ -173,7 +173,9 @@ Status Session::Start(EventHandler handler) {
   auto reader =
       kernel::RingReader::Start({{"main", sensors_->events_fd(), {sensors_->scratch_fd()}},
                                  {"net", sensors_->net_events_fd(), {}}},
-                                [this](const kernel::Event& e) { OnRecord(e); });
+                                [this](const kernel::Event& e) { OnRecord(e); },
+                                {.asleep_flag = sensors_->reader_asleep_flag(),
+                                 .idle_timeout_ms = options_.reader_idle_timeout_ms});
   if (!reader) return Error{reader.error()};
   reader_ = std::move(reader.value());
   if (auto s = sensors_->Attach(); !s) return s;
@@ -256,6 +258,11 @@ std::string Session::StatsLine() const {
       fmt::format_to(add, " {}={}", kernel::EventTypeName(t), n);
   fmt::format_to(add, " total={}; buffers main={} net={}", events_delivered(),
                  reader_ ? reader_->records_from(0) : 0, reader_ ? reader_->records_from(1) : 0);
+  if (reader_) {
+    const kernel::IdleStats idle = reader_->idle_stats();
+    fmt::format_to(add, "; reader polls={} idle_entered={} idle_woken={} idle_late={}", idle.polls,
+                   idle.entered, idle.woken, idle.late);
+  }
   if (sensors_) {
     const kernel::KernelStats k = sensors_->ReadStats();
     fmt::format_to(add, "; drops main={} net={}", k[VIGIL_STAT_DROP_MAIN], k[VIGIL_STAT_DROP_NET]);

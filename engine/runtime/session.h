@@ -45,6 +45,9 @@ struct SessionOptions {
   // Trace selected syscalls without a per-syscall tracepoint with the raw_syscalls fallback,
   // which runs on every syscall of the host (`--raw-syscalls`; kernel::SensorOptions).
   bool raw_syscalls_fallback = false;
+  // The ring reader's timeout once it is idle (kernel::IdleOptions): the programs wake it for the
+  // next record, so this only bounds a record whose wakeup was lost.
+  int reader_idle_timeout_ms = kernel::RingReader::kIdlePollTimeoutMs;
   // Keep a process tree and enrich events from it. Off for consumers that only need the raw
   // kernel events (`vigil trace --format text`, the overhead benchmark).
   bool process_tree = true;

@@ -1,6 +1,7 @@
 // One reader thread for every ring buffer (kernel::RingReader): records of the main buffer (open)
 // and of the net buffer (tcp_state) reach the handler through the same single thread, each
-// buffer's records are counted against it, and Stop delivers what the buffers still hold.
+// buffer's records are counted against it, and Stop delivers what the buffers still hold. An
+// idle reader sleeps until the kernel wakes it for the next record.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,16 +9,20 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "bpf/events.h"
 #include "kernel/ring_reader.h"
 #include "runtime/event_stream.h"
 #include "runtime/session.h"
+#include "runtime/trace_spec.h"
 #include "tests/e2e/kernel/trace_harness.h"
 
 namespace vigil::e2e {
@@ -107,6 +112,80 @@ TEST(KernelRingReader, BothBuffersThroughOneThreadCountedPerSourceDrainedOnStop)
   for (uint16_t t = 0; t < VIGIL_EVT_MAX; ++t)
     EXPECT_EQ(reader->events_of_type(t), seen.per_type[t]) << "type " << t;
   EXPECT_EQ(tracer->events_delivered(), seen.total);
+}
+
+// With an idle timeout of 5 s, only the programs' forced wakeup (wake_reader in bpf/vigil.bpf.c)
+// can deliver a record within a second of an idle reader, and an idle reader barely polls.
+TEST(KernelRingReader, IdleReaderSleepsUntilTheKernelWakesIt) {
+  VIGIL_REQUIRE_BPF();
+  TempDir dir;
+  // Only this process's opens: nothing else on the host wakes the reader.
+  auto spec = runtime::TraceSpecFromFlags("open", fmt::format("pid in [{}]", getpid()));
+  ASSERT_TRUE(spec) << spec.error();
+  runtime::SessionOptions options;
+  options.process_tree = false;
+  options.process_event_rate = 0;
+  options.reader_idle_timeout_ms = 5000;
+  auto opened_session = runtime::OpenTraceSession(spec.value(), options);
+  ASSERT_TRUE(opened_session) << opened_session.error();
+  std::unique_ptr<runtime::Session> tracer = std::move(opened_session.value());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::string> markers;
+  auto started = tracer->Start([&](const kernel::Event& e) {
+    if (e.type != VIGIL_EVT_OPEN || e.strings[0].rfind(dir.path() + "/", 0) != 0) return;
+    std::lock_guard lock(mu);
+    markers.insert(e.strings[0]);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(started) << started.error();
+  const kernel::RingReader* reader = tracer->reader();
+  ASSERT_NE(reader, nullptr);
+
+  // Waits for the reader to go idle once more than `entered` times (the sink runs before the
+  // reader leaves idle mode: idle() alone may still be the previous round's).
+  auto wait_idle = [&](uint64_t entered) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto asleep = [&] { return reader->idle_stats().entered > entered && reader->idle(); };
+    while (!asleep() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return asleep();
+  };
+  ASSERT_TRUE(wait_idle(0)) << "the reader never went idle";
+  const uint64_t polls_before = reader->idle_stats().polls;
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const uint64_t idle_polls = reader->idle_stats().polls - polls_before;
+  EXPECT_LT(idle_polls, 30u) << "an idle reader polls (200 in 2 s at the short timeout)";
+  EXPECT_TRUE(reader->idle());
+
+  constexpr int kRounds = 3;
+  uint64_t entered = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    if (round > 0) {
+      ASSERT_TRUE(wait_idle(entered)) << "round " << round;
+    }
+    entered = reader->idle_stats().entered;  // asleep: this round's entry
+    const std::string marker = dir / ("wake-" + std::to_string(round));
+    const auto t0 = std::chrono::steady_clock::now();
+    close(open(marker.c_str(), O_CREAT | O_WRONLY, 0600));
+    std::unique_lock lock(mu);
+    const bool seen =
+        cv.wait_for(lock, std::chrono::seconds(1), [&] { return markers.count(marker) != 0; });
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    EXPECT_TRUE(seen) << "round " << round << ": the idle reader was not woken (" << waited.count()
+                      << " ms)";
+  }
+  const kernel::IdleStats stats = reader->idle_stats();
+  EXPECT_GE(stats.entered, static_cast<uint64_t>(kRounds));
+  EXPECT_GE(stats.woken, static_cast<uint64_t>(kRounds));
+  EXPECT_EQ(stats.late, 0u);
+
+  // Stop wakes an idle reader at once, not after its 5 s timeout.
+  ASSERT_TRUE(wait_idle(entered));
+  const auto t0 = std::chrono::steady_clock::now();
+  tracer->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
 }
 
 }  // namespace

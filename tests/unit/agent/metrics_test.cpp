@@ -46,6 +46,7 @@ AgentSnapshot Sample() {
   s.reload_latency.Observe(60);     // +Inf
   s.events_by_type = {{"exec", 10}, {"open", 90}};
   s.records_by_buffer = {{"main", 100}, {"net", 0}};
+  s.reader = {{"polls", 40}, {"idle_entered", 3}, {"idle_woken", 2}, {"idle_late", 1}};
   s.kernel = {{"drop_main", 2}, {"drop_net", 1},      {"filtered", 500},
               {"throttled", 7}, {"inflight_full", 0}, {"proc_info_misses", 4}};
   s.decode_errors = 5;
@@ -114,6 +115,9 @@ TEST(MetricsText, EveryFamilyAndValue) {
   EXPECT_EQ(std::stod(p.samples.at("vigil_reload_duration_seconds_sum")), 60.404);
   EXPECT_EQ(p.samples.at("vigil_events_total{type=\"open\"}"), "90");
   EXPECT_EQ(p.samples.at("vigil_events_kernel_filtered_total"), "500");
+  EXPECT_EQ(p.samples.at("vigil_ring_reader_total{what=\"polls\"}"), "40");
+  EXPECT_EQ(p.samples.at("vigil_ring_reader_total{what=\"idle_woken\"}"), "2");
+  EXPECT_EQ(p.samples.at("vigil_ring_reader_total{what=\"idle_late\"}"), "1");
   EXPECT_EQ(p.samples.at("vigil_events_dropped_total{buffer=\"main\",cause=\"ring_full\"}"), "2");
   EXPECT_EQ(p.samples.at("vigil_events_dropped_total{buffer=\"net\",cause=\"ring_full\"}"), "1");
   EXPECT_EQ(p.samples.at("vigil_events_dropped_total{buffer=\"main\",cause=\"throttled\"}"), "7");
