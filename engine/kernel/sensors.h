@@ -46,7 +46,8 @@ struct SensorOptions {
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
   // Syscall records wake the reader only once this many bytes wait in the main ring buffer (the
-  // reader polls every RingReader::kPollTimeoutMs anyway); 0: the kernel's adaptive wakeup for
+  // reader polls every RingReader::kPollTimeoutMs while records flow, and an idle reader is woken
+  // by the first record after it went idle); 0: the kernel's adaptive wakeup for
   // every record. Default (kBatchedWakeup): an eighth of ring_bytes.
   static constexpr uint32_t kBatchedWakeup = ~0u;
   uint32_t wakeup_bytes = kBatchedWakeup;
