@@ -496,6 +496,7 @@ AgentSnapshot Agent::Collect() const {
       s.decode_errors = reader->decode_errors();
       const kernel::IdleStats idle = reader->idle_stats();
       s.reader = {{"polls", idle.polls},
+                  {"timeouts", idle.timeouts},
                   {"idle_entered", idle.entered},
                   {"idle_woken", idle.woken},
                   {"idle_late", idle.late}};

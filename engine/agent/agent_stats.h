@@ -54,7 +54,8 @@ struct AgentSnapshot {
   // name (kernel::StatName: drop_main, drop_net, filtered, throttled, ...), decode errors.
   std::map<std::string, uint64_t> events_by_type;
   std::map<std::string, uint64_t> records_by_buffer;
-  // The ring reader's waits (kernel::IdleStats): polls, idle_entered, idle_woken, idle_late.
+  // The ring reader's waits (kernel::IdleStats): polls, timeouts, idle_entered, idle_woken,
+  // idle_late.
   std::map<std::string, uint64_t> reader;
   std::map<std::string, uint64_t> kernel;
   uint64_t decode_errors = 0;

@@ -102,7 +102,8 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
   for (const auto& [buffer, n] : s.records_by_buffer)
     w.Sample("vigil_ring_records_total", {{"buffer", buffer}}, n);
   w.Family("vigil_ring_reader_total", "counter",
-           "The ring reader's waits (polls), times it went idle (idle_entered: it sleeps until "
+           "The ring reader's waits (polls; timeouts: those that timed out), times it went idle "
+           "(idle_entered: it sleeps until "
            "the kernel wakes it), and how it left: woken by the kernel (idle_woken) or by its "
            "long timeout with records that came without a wakeup (idle_late).");
   for (const auto& [what, n] : s.reader) w.Sample("vigil_ring_reader_total", {{"what", what}}, n);

@@ -148,6 +148,7 @@ void RingReader::Run() {
       break;
     }
     polls_.fetch_add(1, std::memory_order_relaxed);
+    if (n == 0) timeouts_.fetch_add(1, std::memory_order_relaxed);
     // Every buffer is read after each wait, woken or timed out. Syscall and lifecycle records are
     // submitted without a wakeup until VIGIL_WAKEUP_BYTES are waiting (bpf/vigil.bpf.c,
     // deliver_flags), so while records flow none waits longer than kPollTimeoutMs, and none is
@@ -202,7 +203,8 @@ void RingReader::LeaveIdle() {
 }
 
 IdleStats RingReader::idle_stats() const {
-  return {polls_.load(), idle_entered_.load(), idle_woken_.load(), idle_late_.load()};
+  return {polls_.load(), timeouts_.load(), idle_entered_.load(), idle_woken_.load(),
+          idle_late_.load()};
 }
 
 uint64_t RingReader::events_of_type(uint16_t type) const {

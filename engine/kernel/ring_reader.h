@@ -46,9 +46,10 @@ struct IdleOptions {
 
 // What idle mode did (RingReader::idle_stats).
 struct IdleStats {
-  uint64_t polls = 0;    // waits that returned (woken or timed out)
-  uint64_t entered = 0;  // times the reader went to sleep with the long timeout
-  uint64_t woken = 0;    // left by a wakeup that brought records
+  uint64_t polls = 0;     // waits that returned (woken or timed out)
+  uint64_t timeouts = 0;  // of which timed out
+  uint64_t entered = 0;   // times the reader went to sleep with the long timeout
+  uint64_t woken = 0;     // left by a wakeup that brought records
   // Left by the long timeout, which found records: they came without a wakeup and waited up to
   // idle_timeout_ms. Expected near 0 (a full main ring when the wakeup was due, or a record of
   // a ring without the flag that the kernel's adaptive wakeup did not announce).
@@ -142,7 +143,7 @@ class RingReader {
   Fd epoll_;       // rb_'s epoll fd and stop_event_
   Fd stop_event_;  // eventfd written by Stop
   std::atomic<bool> idle_{false};
-  std::atomic<uint64_t> polls_{0}, idle_entered_{0}, idle_woken_{0}, idle_late_{0};
+  std::atomic<uint64_t> polls_{0}, timeouts_{0}, idle_entered_{0}, idle_woken_{0}, idle_late_{0};
   std::thread thread_;
   std::atomic<bool> stop_{false};
   Event event_;  // decoded into, record after record: its strings keep their storage

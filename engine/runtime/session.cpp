@@ -260,8 +260,8 @@ std::string Session::StatsLine() const {
                  reader_ ? reader_->records_from(0) : 0, reader_ ? reader_->records_from(1) : 0);
   if (reader_) {
     const kernel::IdleStats idle = reader_->idle_stats();
-    fmt::format_to(add, "; reader polls={} idle_entered={} idle_woken={} idle_late={}", idle.polls,
-                   idle.entered, idle.woken, idle.late);
+    fmt::format_to(add, "; reader polls={} timeouts={} idle_entered={} idle_woken={} idle_late={}",
+                   idle.polls, idle.timeouts, idle.entered, idle.woken, idle.late);
   }
   if (sensors_) {
     const kernel::KernelStats k = sensors_->ReadStats();

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -152,10 +153,17 @@ TEST(KernelRingReader, IdleReaderSleepsUntilTheKernelWakesIt) {
     return asleep();
   };
   ASSERT_TRUE(wait_idle(0)) << "the reader never went idle";
-  const uint64_t polls_before = reader->idle_stats().polls;
+  // No timer wakes an idle reader (200 in 2 s at the short timeout). It may still be woken: the
+  // host's execs discard their scratch reservations (task_exe_hash in bpf/vigil.bpf.c) with the
+  // kernel's adaptive wakeup, whatever the trace's scope.
+  const kernel::IdleStats before = reader->idle_stats();
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  const uint64_t idle_polls = reader->idle_stats().polls - polls_before;
-  EXPECT_LT(idle_polls, 30u) << "an idle reader polls (200 in 2 s at the short timeout)";
+  const kernel::IdleStats after = reader->idle_stats();
+  std::printf("idle for 2 s: %llu polls, %llu timeouts\n",
+              static_cast<unsigned long long>(after.polls - before.polls),
+              static_cast<unsigned long long>(after.timeouts - before.timeouts));
+  EXPECT_LT(after.timeouts - before.timeouts, 6u)
+      << "an idle reader polls on a timer; " << after.polls - before.polls << " polls in 2 s";
   EXPECT_TRUE(reader->idle());
 
   constexpr int kRounds = 3;
