@@ -18,15 +18,6 @@ void RingReader::RingBufferFree::operator()(ring_buffer* rb) const {
   ring_buffer__free(rb);
 }
 
-RingReader::Fd::~Fd() {
-  Reset(-1);
-}
-
-void RingReader::Fd::Reset(int fd) {
-  if (fd_ >= 0) close(fd_);
-  fd_ = fd;
-}
-
 Result<RingReader::RingPositions> RingReader::RingPositions::Map(int map_fd) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   // The consumer page, then the producer page; read-only, so the kernel allows both.

@@ -19,6 +19,7 @@
 #include "bpf/events.h"
 #include "kernel/event.h"
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 struct ring_buffer;
 
@@ -112,18 +113,7 @@ class RingReader {
     void* base_ = nullptr;
     size_t page_ = 0;
   };
-  class Fd {
-   public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd();
-    int get() const { return fd_; }
-    void Reset(int fd);
-
-   private:
-    int fd_;
-  };
+  using Fd = UniqueFd;
   RingReader() = default;
   static int OnRecord(void* ctx, void* data, size_t size);
   static int OnDiscardOnlyRecord(void* ctx, void* data, size_t size);

@@ -1,5 +1,7 @@
 #include "proctree/procfs_read.h"
 
+#include "util/unique_fd.h"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -12,19 +14,7 @@
 namespace vigil::proctree {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 // Reads what is left of an open file, up to max_bytes.
 FileText ReadAll(const Fd& fd, size_t max_bytes) {
