@@ -1398,11 +1398,11 @@ int syscall_enter(struct trace_event_raw_sys_enter* ctx) {
 
 /* Wakeups are batched: a syscall record is submitted without waking the reader (no irq_work,
  * no wakeup in the monitored process's syscall) until wakeup_bytes are waiting; while records
- * flow the reader also reads every buffer each RingReader::kPollTimeoutMs, which bounds the delay
- * of a record that never triggers a wakeup, and an idle reader is woken by wake_reader. Lifecycle
- * records (exec, fork, exit) are batched the same way: one wakeup each cost the agent more than its
- * handling of them in an exec storm, and an adaptive wakeup would not come anyway behind a batched
- * record still waiting. */
+ * flow the reader also reads every buffer each PollOptions::poll_timeout_ms (30 ms by default),
+ * which bounds the delay of a record that never triggers a wakeup, and an idle reader is woken by
+ * wake_reader. Lifecycle records (exec, fork, exit) are batched the same way: one wakeup each cost
+ * the agent more than its handling of them in an exec storm, and an adaptive wakeup would not come
+ * anyway behind a batched record still waiting. */
 static __always_inline u64 deliver_flags(void) {
   if (!wakeup_bytes) return 0; /* the kernel's adaptive wakeup (`wakeup_bytes` 0: not batched) */
   return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP

@@ -9,6 +9,7 @@ usage: run.py [VIGIL] [--policy PATH ...] [--storm-only]
   --storm-only  skip the reload and idle measurements
   --perf FILE   record the agent's profile during the storms (perf record -g) into FILE
   --storms N    how many exec storms (3); the median is printed
+  --agent-arg A pass A to `vigil run` (repeatable; e.g. --agent-arg=--read-interval-ms=10)
 
 CPU is read from /proc/PID/task/*/schedstat (nanoseconds on a CPU, summed over the agent's
 threads), not /proc/PID/stat's 10 ms ticks. Before the storms the agent's idle CPU rate is measured
@@ -67,6 +68,7 @@ def main():
     ap.add_argument("--storm-only", action="store_true")
     ap.add_argument("--perf")
     ap.add_argument("--storms", type=int, default=3)
+    ap.add_argument("--agent-arg", action="append", default=[])
     args = ap.parse_args()
     vigil = os.path.abspath(args.vigil)
     if os.geteuid() != 0:
@@ -84,7 +86,7 @@ def main():
     sock = os.path.join(scratch, "ctl.sock")
     log = open(os.path.join(scratch, "agent.log"), "w")
     agent = subprocess.Popen([vigil, "run", *policy_args, "--output", "file:" + os.path.join(scratch, "alerts"),
-                              "--control-socket", sock, "--stats-interval", "3600", "--no-watch"],
+                              "--control-socket", sock, "--stats-interval", "3600", "--no-watch", *args.agent_arg],
                              stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.time() + 60

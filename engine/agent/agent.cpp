@@ -584,6 +584,7 @@ bool Agent::StartSession() {
     if (!name.empty()) so.env_names.push_back(name);
   so.host_name = options_.host_name;
   so.raw_syscalls_fallback = options_.raw_syscalls_fallback;
+  so.reader_poll_ms = options_.read_interval_ms;
   for (const auto& exe : kill_guard_.protected_exes())
     so.kill_protected_exe_hashes.push_back(compile::PathHash(exe));
   auto session = runtime::Session::Open(so);

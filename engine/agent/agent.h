@@ -27,6 +27,7 @@
 #include "agent/reloader.h"
 #include "kernel/env_names.h"
 #include "kernel/event.h"
+#include "kernel/ring_reader.h"
 #include "kernel/sensors.h"
 #include "match/correlator.h"
 #include "match/rule_set.h"
@@ -59,6 +60,8 @@ struct AgentOptions {
   uint32_t pending_retries = 5;         // retries of an event whose context is not known yet
   uint32_t pending_interval_ms = 100;   // between those retries
   proctree::TreeLimits tree_limits;     // process tree memory bounds
+  // The longest a record waits in a ring buffer while records flow (kernel::PollOptions).
+  int read_interval_ms = kernel::kDefaultPollTimeoutMs;
   // `action kill` alerts "would kill" and kills nothing, in user space or in the kernel.
   bool kill_audit = false;
   // Executables `action kill` never kills, besides vigil, its ancestors, PID 1, kernel threads.

@@ -97,6 +97,11 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--pending-interval-ms", opt->pending_interval_ms, "Milliseconds between retries")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--read-interval-ms", opt->read_interval_ms,
+                  "Longest a kernel record waits to be read while records flow, in milliseconds "
+                  "(larger: less CPU per event, later alerts)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--max-processes", opt->tree_limits.max_processes,
                   "Processes the tree tracks at most, live and exited (hits are counted)")
       ->capture_default_str();

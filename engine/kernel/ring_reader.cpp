@@ -44,13 +44,14 @@ bool RingReader::RingPositions::HoldsData() const {
 }
 
 Result<std::unique_ptr<RingReader>> RingReader::Start(const std::vector<RingSource>& sources,
-                                                      Sink sink, IdleOptions idle) {
+                                                      Sink sink, PollOptions poll) {
   std::unique_ptr<RingReader> self(new RingReader());
   self->sink_ = std::move(sink);
-  self->idle_options_ = idle;
+  self->options_ = poll;
+  self->options_.poll_timeout_ms = std::max(1, poll.poll_timeout_ms);
   // Adds one buffer to the reader's ring_buffer (created with the first).
   auto add = [&](int fd, ring_buffer_sample_fn fn, Source* ctx) {
-    if (idle.asleep_flag) {
+    if (poll.asleep_flag) {
       auto positions = RingPositions::Map(fd);
       if (!positions) return false;
       self->positions_.push_back(std::move(positions.value()));
@@ -129,11 +130,13 @@ int RingReader::OnDiscardOnlyRecord(void* ctx, void*, size_t size) {
 
 void RingReader::Run() {
   int quiet = 0;  // consecutive polls that read nothing
+  const int quiet_polls =
+      std::max(1, (options_.quiet_ms + options_.poll_timeout_ms - 1) / options_.poll_timeout_ms);
   while (!stop_.load(std::memory_order_relaxed)) {
     const bool asleep = idle_.load(std::memory_order_relaxed);
     epoll_event events[2];
     const int n = epoll_wait(epoll_.get(), events, 2,
-                             asleep ? idle_options_.idle_timeout_ms : kPollTimeoutMs);
+                             asleep ? options_.idle_timeout_ms : options_.poll_timeout_ms);
     if (n < 0 && errno != EINTR) {
       spdlog::error("ring buffer poll failed: {}", std::strerror(errno));
       break;
@@ -142,7 +145,7 @@ void RingReader::Run() {
     if (n == 0) timeouts_.fetch_add(1, std::memory_order_relaxed);
     // Every buffer is read after each wait, woken or timed out. Syscall and lifecycle records are
     // submitted without a wakeup until VIGIL_WAKEUP_BYTES are waiting (bpf/vigil.bpf.c,
-    // deliver_flags), so while records flow none waits longer than kPollTimeoutMs, and none is
+    // deliver_flags), so while records flow none waits longer than poll_timeout_ms, and none is
     // left behind by a wakeup that never came. The discard-only buffer is passed over the same
     // way (it frees its space).
     const int rc = ring_buffer__consume(rb_.get());
@@ -154,7 +157,7 @@ void RingReader::Run() {
     // its record may still be reserved on another CPU while one committed after it woke the
     // reader (the read stops at a record still being written), and with the flag taken no
     // later record wakes the reader.
-    if (asleep && (rc > 0 || std::atomic_ref<__u64>(*idle_options_.asleep_flag).load() == 0)) {
+    if (asleep && (rc > 0 || std::atomic_ref<__u64>(*options_.asleep_flag).load() == 0)) {
       if (n > 0)
         idle_woken_.fetch_add(1, std::memory_order_relaxed);
       else if (rc > 0)
@@ -163,7 +166,7 @@ void RingReader::Run() {
     }
     if (rc > 0) {
       quiet = 0;
-    } else if (!asleep && idle_options_.asleep_flag && ++quiet >= idle_options_.quiet_polls) {
+    } else if (!asleep && options_.asleep_flag && ++quiet >= quiet_polls) {
       quiet = 0;
       if (EnterIdle()) idle_entered_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -178,7 +181,7 @@ void RingReader::Run() {
 // check sees the record and the reader keeps polling. Only main-ring records clear the flag; the
 // net ring's records use the kernel's adaptive wakeup, which wakes a reader that has caught up.
 bool RingReader::EnterIdle() {
-  std::atomic_ref<__u64>(*idle_options_.asleep_flag).store(1, std::memory_order_seq_cst);
+  std::atomic_ref<__u64>(*options_.asleep_flag).store(1, std::memory_order_seq_cst);
   for (const RingPositions& ring : positions_)
     if (ring.HoldsData()) {
       LeaveIdle();
@@ -189,7 +192,7 @@ bool RingReader::EnterIdle() {
 }
 
 void RingReader::LeaveIdle() {
-  std::atomic_ref<__u64>(*idle_options_.asleep_flag).store(0, std::memory_order_relaxed);
+  std::atomic_ref<__u64>(*options_.asleep_flag).store(0, std::memory_order_relaxed);
   idle_.store(false, std::memory_order_relaxed);
 }
 

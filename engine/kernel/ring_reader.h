@@ -2,7 +2,7 @@
 // that waits on all of them through one epoll set, decodes each record into an Event and hands
 // it to a sink. Counts records per source, events per type and records that fail their
 // integrity check. Given the programs' `reader_asleep` flag, a quiet reader sleeps until the
-// kernel wakes it instead of polling every kPollTimeoutMs (IdleOptions).
+// kernel wakes it instead of polling (PollOptions).
 #pragma once
 
 #include <array>
@@ -34,14 +34,23 @@ struct RingSource {
   std::vector<int> discard_only_fds;
 };
 
-// Idle mode: after `quiet_polls` consecutive polls that read nothing, the reader stores 1 to
-// `*asleep_flag` (the programs' `reader_asleep`, in the skeleton's mmapped .bss), makes sure that
-// no ring holds data, and then waits up to `idle_timeout_ms` instead of kPollTimeoutMs. The
-// programs clear the flag and force a wakeup after the first main-ring record they submit while
-// it is set (bpf/vigil.bpf.c, wake_reader). Without a flag the reader polls every kPollTimeoutMs.
-struct IdleOptions {
+// The default of the longest a record waits in a ring buffer before it is read while records
+// flow (PollOptions::poll_timeout_ms; `vigil run --read-interval-ms`). Each poll costs the reader
+// a wakeup and a batch handled with cold caches: in an exec storm on a 2-vCPU VM, 10 ms cost
+// 5.1-6.4 µs of agent CPU per event and 30 ms 3.0-3.6 (docs/agent.md).
+inline constexpr int kDefaultPollTimeoutMs = 30;
+
+// How the reader waits. While records flow it polls with `poll_timeout_ms` and reads every
+// buffer after each poll (records may come without a wakeup: bpf/vigil.bpf.c, deliver_flags).
+// Idle mode: after `quiet_ms` without a record (rounded up to whole polls), the reader stores 1
+// to `*asleep_flag` (the programs' `reader_asleep`, in the skeleton's mmapped .bss), makes sure
+// that no ring holds data, and then waits up to `idle_timeout_ms` instead. The programs clear
+// the flag and force a wakeup after the first main-ring record they submit while it is set
+// (bpf/vigil.bpf.c, wake_reader). Without a flag the reader polls with `poll_timeout_ms` always.
+struct PollOptions {
+  int poll_timeout_ms = kDefaultPollTimeoutMs;
   __u64* asleep_flag = nullptr;
-  int quiet_polls = 5;  // 50 ms without a record
+  int quiet_ms = 50;
   int idle_timeout_ms = 200;
 };
 
@@ -59,11 +68,7 @@ struct IdleStats {
 
 class RingReader {
  public:
-  // The longest a record waits in a ring buffer before it is read while records flow: the reader
-  // polls with this timeout and reads every buffer after each poll (records may come without a
-  // wakeup).
-  static constexpr int kPollTimeoutMs = 10;
-  // The idle reader's timeout (IdleOptions::idle_timeout_ms), a bound for a record whose wakeup
+  // The idle reader's timeout (PollOptions::idle_timeout_ms), a bound for a record whose wakeup
   // was lost (IdleStats::late).
   static constexpr int kIdlePollTimeoutMs = 200;
   // Called from the one reader thread, one record at a time and never concurrently with itself,
@@ -73,7 +78,7 @@ class RingReader {
   using Sink = std::function<void(const Event&)>;
 
   static Result<std::unique_ptr<RingReader>> Start(const std::vector<RingSource>& sources,
-                                                   Sink sink, IdleOptions idle = {});
+                                                   Sink sink, PollOptions poll = {});
   ~RingReader();
   RingReader(const RingReader&) = delete;
   RingReader& operator=(const RingReader&) = delete;
@@ -129,7 +134,7 @@ class RingReader {
   std::unique_ptr<ring_buffer, RingBufferFree> rb_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<RingPositions> positions_;  // every ring of rb_ (idle mode only)
-  IdleOptions idle_options_;
+  PollOptions options_;
   Fd epoll_;       // rb_'s epoll fd and stop_event_
   Fd stop_event_;  // eventfd written by Stop
   std::atomic<bool> idle_{false};

@@ -46,7 +46,7 @@ struct SensorOptions {
   uint32_t ring_bytes = 16u << 20;     // main ring buffer
   uint32_t net_ring_bytes = 1u << 20;  // network ring buffer
   // Syscall records wake the reader only once this many bytes wait in the main ring buffer (the
-  // reader polls every RingReader::kPollTimeoutMs while records flow, and an idle reader is woken
+  // reader polls every PollOptions::poll_timeout_ms while records flow, and an idle reader is woken
   // by the first record after it went idle); 0: the kernel's adaptive wakeup for
   // every record. Default (kBatchedWakeup): an eighth of ring_bytes.
   static constexpr uint32_t kBatchedWakeup = ~0u;
@@ -109,7 +109,7 @@ class Sensors {
   int events_fd() const;
   int net_events_fd() const;
   int scratch_fd() const;  // discard-only ring (RingSource::discard_only_fds)
-  // The programs' `reader_asleep` flag in the mmapped .bss (RingReader::IdleOptions::asleep_flag):
+  // The programs' `reader_asleep` flag in the mmapped .bss (kernel::PollOptions::asleep_flag):
   // the main ring's next record clears it and wakes the reader. Valid while the object is loaded.
   __u64* reader_asleep_flag() const;
   KernelStats ReadStats() const;

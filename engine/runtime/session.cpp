@@ -174,7 +174,8 @@ Status Session::Start(EventHandler handler) {
       kernel::RingReader::Start({{"main", sensors_->events_fd(), {sensors_->scratch_fd()}},
                                  {"net", sensors_->net_events_fd(), {}}},
                                 [this](const kernel::Event& e) { OnRecord(e); },
-                                {.asleep_flag = sensors_->reader_asleep_flag(),
+                                {.poll_timeout_ms = options_.reader_poll_ms,
+                                 .asleep_flag = sensors_->reader_asleep_flag(),
                                  .idle_timeout_ms = options_.reader_idle_timeout_ms});
   if (!reader) return Error{reader.error()};
   reader_ = std::move(reader.value());

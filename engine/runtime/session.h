@@ -45,7 +45,10 @@ struct SessionOptions {
   // Trace selected syscalls without a per-syscall tracepoint with the raw_syscalls fallback,
   // which runs on every syscall of the host (`--raw-syscalls`; kernel::SensorOptions).
   bool raw_syscalls_fallback = false;
-  // The ring reader's timeout once it is idle (kernel::IdleOptions): the programs wake it for the
+  // The longest a record waits in a ring buffer while records flow (kernel::PollOptions): larger
+  // costs less CPU per event and delays alerts more (`vigil run --read-interval-ms`).
+  int reader_poll_ms = kernel::kDefaultPollTimeoutMs;
+  // The ring reader's timeout once it is idle (kernel::PollOptions): the programs wake it for the
   // next record, so this only bounds a record whose wakeup was lost.
   int reader_idle_timeout_ms = kernel::RingReader::kIdlePollTimeoutMs;
   // Keep a process tree and enrich events from it. Off for consumers that only need the raw
