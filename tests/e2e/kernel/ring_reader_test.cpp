@@ -2,6 +2,7 @@
 // and of the net buffer (tcp_state) reach the handler through the same single thread, each
 // buffer's records are counted against it, and Stop delivers what the buffers still hold. An
 // idle reader sleeps until the kernel wakes it for the next record.
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "runtime/session.h"
 #include "runtime/trace_spec.h"
 #include "tests/e2e/kernel/trace_harness.h"
+#include "util/unique_fd.h"
 
 namespace vigil::e2e {
 namespace {
@@ -200,6 +202,35 @@ TEST(KernelRingReader, IdleReaderSleepsUntilTheKernelWakesIt) {
   const auto t0 = std::chrono::steady_clock::now();
   tracer->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+// While records may flow (no idle flag), the reader polls with PollOptions::poll_timeout_ms
+// (`vigil run --read-interval-ms`): over one second of an empty ring buffer, about 10 polls at
+// 100 ms and about 100 at 10 ms. The bounds leave room for a loaded machine, which can only delay
+// a timer; they cannot both hold if the option did not reach the reader.
+TEST(KernelRingReader, PollsWithTheReadInterval) {
+  VIGIL_REQUIRE_BPF();
+  UniqueFd ring(bpf_map_create(BPF_MAP_TYPE_RINGBUF, "vigil_e2e_poll", 0, 0, 4096, nullptr));
+  ASSERT_GE(ring.get(), 0) << std::strerror(errno);
+  auto timeouts_in_a_second = [&](int interval_ms) -> uint64_t {
+    auto reader = kernel::RingReader::Start({{"main", ring.get(), {}}}, [](const kernel::Event&) {},
+                                            {.poll_timeout_ms = interval_ms});
+    EXPECT_TRUE(reader) << reader.error();
+    if (!reader) return 0;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const uint64_t timeouts = reader.value()->idle_stats().timeouts;
+    reader.value()->Stop();
+    EXPECT_EQ(reader.value()->idle_stats().entered, 0u);  // no flag: never idle
+    return timeouts;
+  };
+  const uint64_t slow = timeouts_in_a_second(100);
+  const uint64_t fast = timeouts_in_a_second(10);
+  std::printf("timeouts in 1 s: %llu at 100 ms, %llu at 10 ms\n",
+              static_cast<unsigned long long>(slow), static_cast<unsigned long long>(fast));
+  EXPECT_GE(slow, 3u);
+  EXPECT_LE(slow, 11u);
+  EXPECT_GE(fast, 30u);
+  EXPECT_LE(fast, 101u);
 }
 
 }  // namespace
