@@ -11,7 +11,9 @@ agent CPU (% of one core and us per event), ring-buffer drops, latency median an
 agent runs without its flood limits (--process-event-rate 0, --alert-limit 0). CPU and events
 are read after a 1 s drain and divided by the step's generating time.
 Writes a tab-separated data file (bench/results/agent_rate.tsv by default). Nothing asserted.
-Usage: rate_curve.py VIGIL [OUT.tsv] [--seconds S]
+Usage: rate_curve.py VIGIL [OUT.tsv] [--seconds S] [--agent-arg=ARG ...] [--rates R,R,...]
+  --agent-arg=ARG  passed to `vigil run` (e.g. --agent-arg=--read-interval-ms=10)
+  --rates          the offered rates instead of the default ladder
 """
 import json
 import os
@@ -103,10 +105,18 @@ def generate(directory, rate, seconds, probes, first_probe):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    seconds = 3.0
-    if "--seconds" in sys.argv:
-        seconds = float(sys.argv[sys.argv.index("--seconds") + 1])
+    args, agent_args, rates, seconds = [], [], RATES, 3.0
+    argv = sys.argv[1:]
+    while argv:
+        a = argv.pop(0)
+        if a == "--seconds":
+            seconds = float(argv.pop(0))
+        elif a == "--rates":
+            rates = [int(r) for r in argv.pop(0).split(",")]
+        elif a.startswith("--agent-arg="):
+            agent_args.append(a[len("--agent-arg="):])
+        else:
+            args.append(a)
     vigil = os.path.abspath(args[0] if args else "build/vigil")
     out_path = args[1] if len(args) > 1 else os.path.join(HERE, "..", "results", "agent_rate.tsv")
     if os.geteuid() != 0:
@@ -128,7 +138,7 @@ def main():
                               "--control-socket", sock, "--stats-interval", "3600", "--no-watch",
                               # the curve measures the agent itself: no per-process event budget
                               # in the kernel, no per-process alert limit
-                              "--process-event-rate", "0", "--alert-limit", "0"],
+                              "--process-event-rate", "0", "--alert-limit", "0", *agent_args],
                              stdout=subprocess.DEVNULL, stderr=log)
     follower = AlertFollower(alerts)
     rows = []
@@ -144,7 +154,7 @@ def main():
         header = ("offered/s", "delivered/s", "agent CPU %", "us/event", "drops", "latency p50 ms",
                   "latency p99 ms", "probes")
         print("%10s %12s %12s %9s %8s %15s %15s %7s" % header)
-        for rate in RATES:
+        for rate in rates:
             first = next_probe
             c0, (e0, d0) = cpu_seconds(agent.pid), counters(vigil, sock)
             t0 = time.monotonic()
