@@ -170,7 +170,8 @@ struct Loop {
   }
 
   // The whole loop as `vigil replay` runs it (the rules' throttles included): lines read from
-  // `path` in batches, parsed on a second thread too when `threaded` (output::RecordBatchReader).
+  // `path` in batches, parsed and evaluated on a second thread too when `threaded`
+  // (output::RecordBatchReader).
   void RunBatched(const std::string& path, bool threaded) {
     output::ReplayAlerts judge(rules, {});
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -181,14 +182,16 @@ struct Loop {
     {
       output::RecordBatchReader batches(fd, policies,
                                         threaded ? output::RecordBatchReader::Threads::kTwo
-                                                 : output::RecordBatchReader::Threads::kOne);
+                                                 : output::RecordBatchReader::Threads::kOne,
+                                        /*batch_lines=*/0, &rules);
       while (auto* batch = batches.Next()) {
         for (size_t i = 0; i < batch->size; ++i) {
           if (!batch->errors[i].empty()) {
             ++errors;
             continue;
           }
-          judge.Judge(batch->records[i], &out);  // completed by the reader
+          // completed and evaluated by the reader
+          judge.JudgeEvaluated(batch->records[i], batch->matches[i], &out);
         }
         if (out.size() > (1 << 16)) {
           Keep(out);

@@ -62,13 +62,15 @@ int RunReplay(const ReplayOptions& opt) {
   output::PolicyIndex policy_index;
   for (const auto& p : rules.policies()) policy_index.emplace(p.name, p.index);
 
-  // Read and parsed in batches; a few batches ahead on a second thread (a regular file, and by
-  // default when two CPUs are usable).
+  // Read, parsed and evaluated in batches; a few batches ahead on a second thread (a regular
+  // file, and by default when two CPUs are usable). Correlations, throttles and alerts follow
+  // here, in input order.
   output::RecordBatchReader batches(input.fd, policy_index,
                                     opt.threads == "1" ? output::RecordBatchReader::Threads::kOne
                                     : opt.threads == "2"
                                         ? output::RecordBatchReader::Threads::kTwo
-                                        : output::RecordBatchReader::Threads::kAuto);
+                                        : output::RecordBatchReader::Threads::kAuto,
+                                    /*batch_lines=*/0, &rules);
   output::ReplayAlerts::Options alert_options;
   alert_options.format = opt.format == "text"            ? output::AlertFormat::kText
                          : opt.format == "falcosidekick" ? output::AlertFormat::kFalco
@@ -95,7 +97,7 @@ int RunReplay(const ReplayOptions& opt) {
         continue;
       }
       ++events;  // completed by the reader (match::CompleteOfflineRecord)
-      judge.Judge(batch->records[i], &out);
+      judge.JudgeEvaluated(batch->records[i], batch->matches[i], &out);
     }
     if (out.size() > (1 << 20)) {
       std::fwrite(out.data(), 1, out.size(), stdout);

@@ -37,9 +37,10 @@ unsigned UsableCpus() {
 }
 
 RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads,
-                                     size_t batch_lines)
+                                     size_t batch_lines, const match::RuleSet* rules)
     : lines_(fd),
       policies_(policies),
+      rules_(rules),
       batch_lines_(batch_lines > 0             ? batch_lines
                    : SecondThread(fd, threads) ? kRecordsInFlight / kSlots
                                                : kRecordsInFlight),
@@ -84,6 +85,7 @@ bool RecordBatchReader::Claim(Batch* b) {
       b->records.emplace_back();
       b->line_no.emplace_back();
       b->errors.emplace_back();
+      b->matches.emplace_back();
     }
     b->line_no[b->size] = line_no_;
     b->starts.push_back(b->text.size());
@@ -96,14 +98,16 @@ bool RecordBatchReader::Claim(Batch* b) {
   return b->size > 0;
 }
 
-void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json) {
+void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json, match::EvalScratch& scratch) {
   for (size_t i = 0; i < b->size; ++i) {
     // Each line without its newline; the lines after it and the padding follow it.
     const std::string_view line(b->text.data() + b->starts[i], b->starts[i + 1] - b->starts[i] - 1);
     match::EventRecord& record = b->records[i];
+    b->matches[i].clear();
     if (auto read = json.Read(line, policies_, &record, /*padded=*/true); read) {
       match::CompleteOfflineRecord(record);
       b->errors[i].clear();
+      if (rules_) rules_->Evaluate(record, scratch, b->matches[i]);
     } else {
       b->errors[i] = read.error();
     }
@@ -122,7 +126,7 @@ void RecordBatchReader::Run() {
     }
     ++claimed_;
     lock.unlock();
-    Parse(&slots_[slot], thread_json_);
+    Parse(&slots_[slot], thread_json_, thread_scratch_);
     lock.lock();
     ready_[slot] = true;
     cv_.notify_all();
@@ -150,7 +154,7 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
       if (Claim(&slots_[mine])) {
         ++claimed_;
         lock.unlock();
-        Parse(&slots_[mine], json_);
+        Parse(&slots_[mine], json_, scratch_);
         lock.lock();
         ready_[mine] = true;
         cv_.notify_all();

@@ -6,6 +6,9 @@
 // that thread, which stays a few batches ahead. So both threads parse, and the caller's matches
 // between batches: neither waits for the other while there is work. The records, their line
 // numbers and the errors are the same either way: only the thread that parses a batch differs.
+// Given a rule set, the thread that parses a batch also evaluates its records (RuleSet::Evaluate
+// is const and keeps its state in a per-thread EvalScratch), so matching runs on both threads
+// too; what must run in input order (correlations, throttles, the alerts) stays the caller's.
 #pragma once
 
 #include <condition_variable>
@@ -16,7 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "match/checks.h"
 #include "match/event_record.h"
+#include "match/rule_set.h"
 #include "output/line_reader.h"
 #include "output/record_json.h"
 #include "output/record_json_reader.h"
@@ -34,6 +39,9 @@ class RecordBatchReader {
     std::vector<size_t> line_no;
     std::vector<match::EventRecord> records;
     std::vector<std::string> errors;  // empty: the record was read
+    // Each read record's matches by the reader's rule set, before correlation (RuleSet::
+    // Evaluate); empty when the reader has none.
+    std::vector<std::vector<match::RuleMatch>> matches;
     // The reader's: the lines, back to back, then RecordJsonReader::kPadding bytes (so that
     // simdjson parses them in place), and where each one starts.
     std::string text;
@@ -51,8 +59,10 @@ class RecordBatchReader {
   // (kAuto).
   enum class Threads { kOne, kTwo, kAuto };
 
-  // `policies` must outlive the reader. `batch_lines` 0: kRecordsInFlight over the slots.
-  RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads, size_t batch_lines = 0);
+  // `policies` and `rules` must outlive the reader. `batch_lines` 0: kRecordsInFlight over the
+  // slots. With `rules`, every record read is evaluated into Batch::matches.
+  RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads, size_t batch_lines = 0,
+                    const match::RuleSet* rules = nullptr);
   ~RecordBatchReader();  // stops the thread (the caller may stop before the end)
   RecordBatchReader(const RecordBatchReader&) = delete;
   RecordBatchReader& operator=(const RecordBatchReader&) = delete;
@@ -74,14 +84,17 @@ class RecordBatchReader {
   // Under mu_: copies the next lines of the input into the next free slot; false (and
   // input_done_) when the input has no more lines.
   bool Claim(Batch* b);
-  // Not under mu_: reads the claimed lines of `b` into its records with `json`.
-  void Parse(Batch* b, RecordJsonReader& json);
+  // Not under mu_: reads the claimed lines of `b` into its records with `json` and evaluates
+  // them with `scratch` (when the reader has rules).
+  void Parse(Batch* b, RecordJsonReader& json, match::EvalScratch& scratch);
   void Run();  // the second thread
 
   LineReader lines_;
   const PolicyIndex& policies_;
   RecordJsonReader json_;         // the caller's thread's parser
   RecordJsonReader thread_json_;  // the second thread's
+  const match::RuleSet* rules_;
+  match::EvalScratch scratch_, thread_scratch_;  // the caller's thread's, the second thread's
   const size_t batch_lines_;
   size_t line_no_ = 0;
   int read_error_ = 0;

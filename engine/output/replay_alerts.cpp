@@ -34,7 +34,15 @@ void ReplayAlerts::Write(Alert& a, std::string* out) {
 }
 
 void ReplayAlerts::Judge(const match::EventRecord& r, std::string* out) {
-  for (const auto& m : Match(r)) {
+  matches_.clear();
+  rules_.Evaluate(r, scratch_, matches_);
+  JudgeEvaluated(r, matches_, out);
+}
+
+void ReplayAlerts::JudgeEvaluated(const match::EventRecord& r,
+                                  std::vector<match::RuleMatch>& evaluated, std::string* out) {
+  correlator_.Judge(evaluated, r);
+  for (const auto& m : evaluated) {
     Alert a = MakeAlert(rules_, m, r, m.firing >= 0 ? &correlator_.firings()[m.firing] : nullptr);
     if (throttled_ && a.action() != lang::ast::Action::kKill) {
       a.throttle = throttle_.Admit(m, r, a.output);

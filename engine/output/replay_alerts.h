@@ -37,6 +37,11 @@ class ReplayAlerts {
   // Match(r), then its alerts appended to `out` (a throttle window this event's time closed
   // with alerts held back writes its summary after them).
   void Judge(const match::EventRecord& r, std::string* out);
+  // Judge(r, out) for an event already evaluated by the same rules (`evaluated`: RuleSet::
+  // Evaluate's matches, e.g. on the thread that parsed it, RecordBatchReader): correlates them
+  // (which may change them) and writes the alerts. Same alerts, same bytes.
+  void JudgeEvaluated(const match::EventRecord& r, std::vector<match::RuleMatch>& evaluated,
+                      std::string* out);
   // The end of the input: the summaries of every throttle window still open.
   void Finish(std::string* out);
 
