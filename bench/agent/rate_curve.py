@@ -2,14 +2,14 @@
 """Agent scale curve (root): agent CPU, ring-buffer drops and alert latency against event rate,
 from 1,000 opens/s up to what this machine's generator can produce (saturation).
 
-One agent runs a rule that selects every open under a scratch directory (so the kernel delivers
-all of them) and alerts on the few named probe-N. A generator opens files there at a fixed rate
-for a few seconds per step; 50 times a second one of the opens is a probe, whose time is noted,
-and a reader thread follows the alert file to time each probe's alert (alert latency, from just
-before the open to the alert line being readable). Per step: offered and delivered events/s,
-agent CPU (% of one core and us per event), ring-buffer drops, latency median and p99. The
-agent runs without its flood limits (--process-event-rate 0, --alert-limit 0). CPU and events
-are read after a 1 s drain and divided by the step's generating time.
+One agent runs a rule that selects every open under a scratch directory (so the kernel delivers all
+of them) and alerts on the few named probe-N. A generator opens files there at a fixed rate for a
+few seconds per step; 50 times a second one of the opens is a probe, whose time is noted, and a
+reader thread follows the alert file to time each probe's alert (alert latency, from just before
+the open to the alert line being readable). Per step: offered and delivered events/s, agent CPU (%
+of one core and us per event, from schedstat), ring-buffer drops, latency median and p99. The agent
+runs without its flood limits (--process-event-rate 0, --alert-limit 0). CPU and events are read
+after a 1 s drain and divided by the step's generating time.
 Writes a tab-separated data file (bench/results/agent_rate.tsv by default). Nothing asserted.
 Usage: rate_curve.py VIGIL [OUT.tsv] [--seconds S] [--agent-arg=ARG ...] [--rates R,R,...]
   --agent-arg=ARG  passed to `vigil run` (e.g. --agent-arg=--read-interval-ms=10)
@@ -27,13 +27,15 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 RATES = [1000, 3000, 10000, 30000, 100000, 300000]
 
 
 def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """The agent's CPU seconds so far, from schedstat's ns on a CPU (run.py's; /proc/PID/stat's
+    10 ms ticks are too coarse at 1,000 events/s)."""
+    sys.path.insert(0, HERE)
+    import run  # bench/agent/run.py
+    return run.cpu_seconds(pid)
 
 
 def counters(vigil, sock):
