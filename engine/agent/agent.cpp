@@ -108,6 +108,7 @@ void Agent::UpdateFieldsRead() {
 }
 
 void Agent::OnEvent(const kernel::Event& event) {
+  if (NoRuleIsOn(event)) return;
   // An event whose process (or its container's pod metadata) is not known yet waits in the
   // pending cache and is retried on the timer; it is never dropped (FIELD-LESSONS 5).
   proctree::ProcessTree& tree = session_->tree();
@@ -126,17 +127,34 @@ void Agent::OnEvent(const kernel::Event& event) {
   }
 }
 
+// An event of a type no rule or correlation step of its policy version is on can match nothing,
+// so it needs no process context, no record and no evaluation: in an exec storm under the
+// default rules, the fork and exit events (two thirds of them). Its time still closes the rules'
+// throttle windows, as a judged event's does. An event of an unknown version or type goes on to
+// Judge, which counts it.
+bool Agent::NoRuleIsOn(const kernel::Event& event) {
+  auto it = rule_sets_.find(event.policy_version);
+  if (it == rule_sets_.end()) return false;
+  const auto type = lang::EventTypeFromKernel(event.type);
+  if (!type || it->second->IndexedRules(*type) != 0) return false;
+  counters_.no_rule_events.fetch_add(1, std::memory_order_relaxed);
+  if (it->second->HasThrottles())
+    if (auto ts = time_state_.find(event.policy_version); ts != time_state_.end())
+      Summarise(*it->second, *ts->second, session_->enricher().WallTimeNs(event.ts_ns));
+  return true;
+}
+
 void Agent::Judge(const kernel::Event& event, bool complete) {
-  if (!session_->enricher().Fill(event, record_)) return;
-  if (!complete) record_.set_incomplete(true);
   auto it = rule_sets_.find(event.policy_version);
   if (it == rule_sets_.end()) {
     // Lifecycle events of processes outside every scope carry no policy; anything else with an
-    // unknown version is counted.
+    // unknown version is counted. No rule judges either: no record is made.
     if (event.matched != 0)
       counters_.unknown_version_events.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (!session_->enricher().Fill(event, record_)) return;
+  if (!complete) record_.set_incomplete(true);
   if (event.policy_version != active_version_)
     counters_.old_version_events.fetch_add(1, std::memory_order_relaxed);
   const match::RuleSet& rules = *it->second;
@@ -359,8 +377,9 @@ std::string Agent::StatsLine() const {
       " correlations_fired={} correlation_evicted={} rule_throttled={} throttle_summaries={}",
       counters_.correlations_fired.load(), counters_.correlation_evicted.load(),
       counters_.rule_throttled.load(), counters_.throttle_summaries.load());
-  out += fmt::format("; old_version_events={} unknown_version_events={}",
-                     counters_.old_version_events.load(), counters_.unknown_version_events.load());
+  out += fmt::format("; old_version_events={} unknown_version_events={} no_rule_events={}",
+                     counters_.old_version_events.load(), counters_.unknown_version_events.load(),
+                     counters_.no_rule_events.load());
   if (session_) {
     out += "; " + session_->StatsLine();
     session_->Locked([&] {
@@ -476,6 +495,7 @@ AgentSnapshot Agent::Collect() const {
   }
   s.old_version_events = counters_.old_version_events;
   s.unknown_version_events = counters_.unknown_version_events;
+  s.no_rule_events = counters_.no_rule_events;
   s.alerts_suppressed = counters_.alerts_suppressed;
   s.loss_reports = counters_.loss_reports;
   s.correlations_fired = counters_.correlations_fired;

@@ -92,6 +92,8 @@ struct AgentCounters {
   std::atomic<uint64_t> kills_audited{0};       // not killed: audit mode (--kill-audit)
   std::atomic<uint64_t> old_version_events{0};  // judged by the rules of the version they carry
   std::atomic<uint64_t> unknown_version_events{0};
+  // Of a type no rule or step of their version is on: not enriched, not evaluated.
+  std::atomic<uint64_t> no_rule_events{0};
   std::atomic<uint64_t> alerts_suppressed{0};  // held back by the alert throttle
   std::atomic<uint64_t> loss_reports{0};
   // The language's time state (match::Correlator, match::RuleThrottle), all versions.
@@ -123,6 +125,8 @@ class Agent {
   Status Activate(std::shared_ptr<const lang::Program> program, uint32_t version);
   // The session's event handler (its event lock held, the tree updated from the event).
   void OnEvent(const kernel::Event& event);
+  // True (and counted) when no rule of the event's version is on its type: nothing to judge.
+  bool NoRuleIsOn(const kernel::Event& event);
   // The enricher's costly fields: those the kept rule sets read (event lock held).
   void UpdateFieldsRead();
   // Enriches and evaluates an event whose context is as known as it will be (event lock held).

@@ -61,6 +61,7 @@ struct AgentSnapshot {
   uint64_t decode_errors = 0;
   uint64_t old_version_events = 0;
   uint64_t unknown_version_events = 0;
+  uint64_t no_rule_events = 0;  // of a type no loaded rule is on: neither enriched nor evaluated
 
   // Alerts by (rule, severity), the loss report (rule vigil:loss) included; held back by the
   // throttle; actions.

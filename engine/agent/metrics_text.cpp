@@ -133,6 +133,10 @@ std::string PrometheusText(const AgentSnapshot& s, const MetricsServerCounters& 
            "version no longer known (unknown).");
   w.Sample("vigil_events_policy_version_total", {{"version", "old"}}, s.old_version_events);
   w.Sample("vigil_events_policy_version_total", {{"version", "unknown"}}, s.unknown_version_events);
+  w.Family("vigil_events_no_rule_total", "counter",
+           "Events of a type no rule of their policy version is on: neither enriched nor "
+           "evaluated.");
+  w.Sample("vigil_events_no_rule_total", {}, s.no_rule_events);
 
   w.Family("vigil_alerts_total", "counter",
            "Alerts emitted, by rule and severity (the loss report is rule vigil:loss).");

@@ -227,8 +227,7 @@ bool EventEnricher::Fill(const kernel::Event& e, match::EventRecord& out) {
   out.set_policies(e.matched);
   out.set_policy_version(e.policy_version);
   out.SetUint(FieldId::kEvtBoottime, e.ts_ns);
-  out.SetUint(FieldId::kEvtTime,
-              static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + wall_offset_ns_));
+  out.SetUint(FieldId::kEvtTime, WallTimeNs(e.ts_ns));
   if (e.syscall != 0) {
     out.SetInt(FieldId::kEvtRetval, e.retval);
     if (const kernel::SyscallInfo* info = kernel::SyscallById(e.syscall))

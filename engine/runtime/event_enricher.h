@@ -51,6 +51,10 @@ class EventEnricher {
   // Fills `out` from the event and the tree as it is now. Returns false when the event is of a
   // type rules cannot see; `out.incomplete()` says whether the process context was partial.
   bool Fill(const kernel::Event& event, match::EventRecord& out);
+  // evt.time of a kernel timestamp (CLOCK_BOOTTIME ns): what Fill sets.
+  uint64_t WallTimeNs(uint64_t boottime_ns) const {
+    return static_cast<uint64_t>(static_cast<int64_t>(boottime_ns) + wall_offset_ns_);
+  }
   // Observe, then Fill.
   bool Enrich(const kernel::Event& event, match::EventRecord& out) {
     Observe(event);
