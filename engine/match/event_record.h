@@ -38,6 +38,8 @@ class EventRecord {
   void set_incomplete(bool v) { incomplete_ = v; }
 
   bool Has(lang::FieldId id) const { return present_.test(Index(id)); }
+  // Which fields are present, bit i for FieldId i.
+  const std::bitset<lang::kFieldCount>& present() const { return present_; }
   void Erase(lang::FieldId id) { present_.reset(Index(id)); }
 
   // Setters mark the field present. Numbers of every numeric type (int, uint, flags, bool)
