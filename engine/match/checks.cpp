@@ -196,12 +196,24 @@ std::string RegexCheck::Describe() const {
   return lhs_.Describe() + " matches " + QuoteForDescribe(re_->pattern()) + " (RE2)";
 }
 
+namespace {
+
+FlatStringMap FlatIndexOf(const StringSet& members) {
+  FlatStringMap index;
+  for (const auto& m : members) index.Insert(m, 0);
+  return index;
+}
+
+}  // namespace
+
 StringSetCheck::StringSetCheck(Operand lhs, StringSet members)
-    : OperandCheck(std::move(lhs), 3), members_(std::move(members)) {}
+    : OperandCheck(std::move(lhs), 3),
+      members_(std::move(members)),
+      index_(FlatIndexOf(members_)) {}
 
 bool StringSetCheck::Eval(const EventRecord& r, EvalScratch& s) const {
   std::string_view v;
-  return ReadString(lhs_, r, s.lhs, &v) && members_.find(v) != members_.end();
+  return ReadString(lhs_, r, s.lhs, &v) && index_.Find(v) != FlatStringMap::kAbsent;
 }
 
 std::string StringSetCheck::Describe() const {
@@ -344,12 +356,15 @@ std::string AddressFieldCheck::Describe() const {
 }
 
 ListCheck::ListCheck(Operand lhs, StringSet members, bool intersects)
-    : OperandCheck(std::move(lhs), 5), members_(std::move(members)), intersects_(intersects) {}
+    : OperandCheck(std::move(lhs), 5),
+      members_(std::move(members)),
+      index_(FlatIndexOf(members_)),
+      intersects_(intersects) {}
 
 bool ListCheck::Eval(const EventRecord& r, EvalScratch&) const {
   if (!lhs_.Present(r)) return false;
   for (const auto& item : r.List(lhs_.field))
-    if (members_.find(std::string_view(item)) != members_.end()) return true;
+    if (index_.Find(item) != FlatStringMap::kAbsent) return true;
   return false;
 }
 

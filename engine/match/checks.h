@@ -19,6 +19,7 @@
 #include "lang/values.h"
 #include "match/event_record.h"
 #include "match/operand.h"
+#include "match/string_hash.h"
 #include "match/string_trie.h"
 
 namespace vigil::match {
@@ -142,7 +143,7 @@ class RegexCheck final : public OperandCheck {
 
 struct StringHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  size_t operator()(std::string_view s) const { return HashBytes(s); }
 };
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
@@ -156,6 +157,7 @@ class StringSetCheck final : public OperandCheck {
 
  private:
   StringSet members_;
+  FlatStringMap index_;  // members_, looked up on one flat slot array
 };
 
 // Several `field startswith "x"` (or endswith) alternatives, merged into one trie.
@@ -269,6 +271,7 @@ class ListCheck final : public OperandCheck {
 
  private:
   StringSet members_;
+  FlatStringMap index_;  // members_, looked up on one flat slot array
   bool intersects_;
 };
 
