@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -25,43 +26,82 @@ struct Entry {
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
 };
 
-// The keys of one object level: built with a map, then looked up in an open-addressing table
-// hashed on the length and the first and last bytes (the keys of a level differ there almost
-// always), each hit confirmed by comparing the key.
+// The keys of one object level: built with a map, then looked up in an open-addressing table.
+// Keys are short (most under 8 bytes), so each slot keeps a key's length and its first 8 bytes
+// as one word: a probe compares two integers, and only a key longer than 8 bytes compares the
+// rest. The hash multiplies that word (plus the length) and keeps the top bits; Seal() tries a
+// few multipliers and keeps the one with the fewest probes, so most lookups take one.
 struct Node {
+  struct Slot {
+    uint64_t head = 0;  // the key's first (up to) 8 bytes, zero-filled
+    uint32_t size = 0;
+    uint32_t entry = UINT32_MAX;
+    const char* data = nullptr;
+  };
   std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
-  std::vector<std::pair<std::string_view, uint32_t>> table;
+  std::vector<Slot> table;
+  uint64_t mul = 0;
+  unsigned shift = 64;
   size_t mask = 0;
 
-  static size_t Hash(std::string_view k) {
-    if (k.empty()) return 0;
-    return k.size() * 0x9e37 + static_cast<unsigned char>(k.front()) * 0x3b +
-           static_cast<unsigned char>(k.back()) * 0x5;
+  // The first min(8, n) bytes at `p` as a word, read with one 8-byte load: only for keys in
+  // simdjson's string buffer, which holds a NUL after each string and SIMDJSON_PADDING bytes
+  // after the last one, so the load stays in the buffer.
+  static uint64_t HeadWide(const char* p, size_t n) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return n >= 8 ? w : w & ((uint64_t{1} << (8 * n)) - 1);  // little-endian: the first n
+  }
+  static uint64_t HeadExact(std::string_view k) {
+    uint64_t w = 0;
+    std::memcpy(&w, k.data(), std::min<size_t>(k.size(), 8));
+    return w;
+  }
+  size_t Index(uint64_t head, size_t n) const {
+    return static_cast<size_t>(((head + n) * mul) >> shift);
+  }
+  // Probes to find every key with multiplier `m` in a table of 2^bits slots.
+  size_t Cost(uint64_t m, unsigned bits) const {
+    std::vector<bool> used(size_t{1} << bits);
+    size_t probes = 0;
+    for (const auto& [k, e] : keys) {
+      size_t i = static_cast<size_t>(((HeadExact(k) + k.size()) * m) >> (64 - bits));
+      for (++probes; used[i]; i = (i + 1) & (used.size() - 1)) ++probes;
+      used[i] = true;
+    }
+    return probes;
   }
   void Seal() {
-    size_t size = 8;
-    while (size < keys.size() * 4) size *= 2;
-    table.assign(size, {std::string_view(), UINT32_MAX});
-    mask = size - 1;
+    unsigned bits = 3;
+    while ((size_t{1} << bits) < keys.size() * 4) ++bits;
+    // Odd constants with well-mixed bits; the first that reaches one probe a key wins.
+    static constexpr uint64_t kMuls[] = {0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9,
+                                         0x94d049bb133111eb, 0xff51afd7ed558ccd,
+                                         0xc4ceb9fe1a85ec53, 0xd6e8feb86659fd93};
+    size_t best = SIZE_MAX;
+    for (uint64_t m : kMuls) {
+      const size_t cost = Cost(m, bits);
+      if (cost < best) best = cost, mul = m;
+      if (cost == keys.size()) break;
+    }
+    shift = 64 - bits;
+    mask = (size_t{1} << bits) - 1;
+    table.assign(size_t{1} << bits, Slot{});
     for (const auto& [k, e] : keys) {
-      size_t i = Hash(k) & mask;
-      while (table[i].second != UINT32_MAX) i = (i + 1) & mask;
-      table[i] = {k, e};
+      size_t i = Index(HeadExact(k), k.size());
+      while (table[i].entry != UINT32_MAX) i = (i + 1) & mask;
+      table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), e, k.data()};
     }
   }
-  // Keys are short: a loop the compiler keeps inline beats a call to memcmp.
-  static bool Same(const char* a, const char* b, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-  // The entry of `k`, or UINT32_MAX.
+  // The entry of `k`, or UINT32_MAX. `k` must be a simdjson key (see HeadWide).
   uint32_t Find(std::string_view k) const {
-    for (size_t i = Hash(k) & mask;; i = (i + 1) & mask) {
-      const auto& slot = table[i];
-      if (slot.second == UINT32_MAX) return UINT32_MAX;
-      if (slot.first.size() == k.size() && Same(slot.first.data(), k.data(), k.size()))
-        return slot.second;
+    const uint64_t head = HeadWide(k.data(), k.size());
+    for (size_t i = Index(head, k.size());; i = (i + 1) & mask) {
+      const Slot& slot = table[i];
+      if (slot.entry == UINT32_MAX) return UINT32_MAX;
+      if (slot.head == head && slot.size == k.size() &&
+          (k.size() <= 8 || std::memcmp(slot.data + 8, k.data() + 8, k.size() - 8) == 0))
+        return slot.entry;
     }
   }
 };
