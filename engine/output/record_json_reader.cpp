@@ -32,11 +32,13 @@ struct Entry {
 // rest. The hash multiplies that word (plus the length) and keeps the top bits; Seal() tries a
 // few multipliers and keeps the one with the fewest probes, so most lookups take one.
 struct Node {
-  struct Slot {
-    uint64_t head = 0;  // the key's first (up to) 8 bytes, zero-filled
-    uint32_t size = 0;
-    uint32_t entry = UINT32_MAX;
+  // A key and a copy of its entry (the walk reads and stamps it there: no second lookup), in
+  // one cache line.
+  struct alignas(64) Slot {
+    uint64_t head = 0;           // the key's first (up to) 8 bytes, zero-filled
+    uint32_t size = UINT32_MAX;  // the key's length; UINT32_MAX: an empty slot
     const char* data = nullptr;
+    Entry entry{Entry::kNamespace};
   };
   std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
   std::vector<Slot> table;
@@ -71,7 +73,7 @@ struct Node {
     }
     return probes;
   }
-  void Seal() {
+  void Seal(const std::vector<Entry>& entries) {
     unsigned bits = 3;
     while ((size_t{1} << bits) < keys.size() * 4) ++bits;
     // Odd constants with well-mixed bits; the first that reaches one probe a key wins.
@@ -89,19 +91,19 @@ struct Node {
     table.assign(size_t{1} << bits, Slot{});
     for (const auto& [k, e] : keys) {
       size_t i = Index(HeadExact(k), k.size());
-      while (table[i].entry != UINT32_MAX) i = (i + 1) & mask;
-      table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), e, k.data()};
+      while (table[i].size != UINT32_MAX) i = (i + 1) & mask;
+      table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), k.data(), entries[e]};
     }
   }
-  // The entry of `k`, or UINT32_MAX. `k` must be a simdjson key (see HeadWide).
-  uint32_t Find(std::string_view k) const {
+  // The entry of `k`, or nullptr. `k` must be a simdjson key (see HeadWide).
+  Entry* Find(std::string_view k) {
     const uint64_t head = HeadWide(k.data(), k.size());
     for (size_t i = Index(head, k.size());; i = (i + 1) & mask) {
-      const Slot& slot = table[i];
-      if (slot.entry == UINT32_MAX) return UINT32_MAX;
+      Slot& slot = table[i];
       if (slot.head == head && slot.size == k.size() &&
           (k.size() <= 8 || std::memcmp(slot.data + 8, k.data() + 8, k.size() - 8) == 0))
-        return slot.entry;
+        return &slot.entry;
+      if (slot.size == UINT32_MAX) return nullptr;
     }
   }
 };
@@ -155,7 +157,7 @@ struct RecordJsonReader::Impl {
                              {"policy_version", Entry::kPolicyVersion},
                              {"policies", Entry::kPolicies}})
       if (!nodes[0].keys.count(key)) entries[EntryAt(0, key)].kind = kind;
-    for (auto& n : nodes) n.Seal();
+    for (auto& n : nodes) n.Seal(entries);
   }
 
   uint32_t EntryAt(uint32_t node, std::string_view key) {
@@ -197,16 +199,16 @@ struct RecordJsonReader::Impl {
 
   bool Walk(simdjson::dom::object obj, uint32_t node, const PolicyIndex& policies,
             match::EventRecord* r) {
-    const Node& keys = nodes[node];
+    Node& keys = nodes[node];
     for (simdjson::dom::key_value_pair kv : obj) {
-      const uint32_t found = keys.Find(kv.key);
-      if (found == UINT32_MAX) {
+      Entry* found = keys.Find(kv.key);
+      if (found == nullptr) {
         // RecordFromJson joins keys with dots before looking them up: a key holding a dot
         // could name a field.
         if (kv.key.find('.') != std::string_view::npos) return false;
         continue;
       }
-      Entry& e = entries[found];
+      Entry& e = *found;
       if (e.stamp == line_stamp) return false;  // a duplicate key: nlohmann keeps the last
       e.stamp = line_stamp;
       switch (e.kind) {
