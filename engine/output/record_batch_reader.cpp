@@ -4,10 +4,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include "match/derive.h"
 
 namespace vigil::output {
 namespace {
+
+// How long a waiter spins before it sleeps: about one batch of 16 lines on each side.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+// Tells the CPU this is a spin-wait loop (it yields to the sibling hyperthread and saves power).
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 bool Blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -55,8 +67,8 @@ RecordBatchReader::~RecordBatchReader() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    Changed(thread_cv_, thread_waiting_);
   }
-  cv_.notify_all();
   thread_.join();
 }
 
@@ -110,14 +122,38 @@ void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json) {
   }
 }
 
+void RecordBatchReader::Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                              int& waiters) {
+  const uint64_t seen = changes_.load(std::memory_order_relaxed);
+  lock.unlock();
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (unsigned n = 1; changes_.load(std::memory_order_relaxed) == seen; ++n) {
+    CpuRelax();
+    if (n % 64 == 0 && std::chrono::steady_clock::now() >= until) break;
+  }
+  lock.lock();
+  // Changes happen under mu_: if none happened since `seen`, none can before the wait below
+  // releases mu_, and the next one sees a waiter and notifies.
+  if (changes_.load(std::memory_order_relaxed) != seen) return;
+  ++waiters;
+  cv.wait(lock);
+  --waiters;
+}
+
+void RecordBatchReader::Changed(std::condition_variable& cv, int waiters) {
+  changes_.fetch_add(1, std::memory_order_relaxed);
+  if (waiters > 0) cv.notify_one();
+}
+
 void RecordBatchReader::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || input_done_ || claimed_ - released_ < slots_.size(); });
+    while (!stop_ && !input_done_ && claimed_ - released_ >= slots_.size())
+      Await(lock, thread_cv_, thread_waiting_);
     if (stop_ || input_done_) return;
     const size_t slot = claimed_ % slots_.size();
     if (!Claim(&slots_[slot])) {
-      cv_.notify_all();  // the caller may wait for the end of the input
+      Changed(caller_cv_, caller_waiting_);  // the caller may wait for the end of the input
       return;
     }
     ++claimed_;
@@ -125,7 +161,7 @@ void RecordBatchReader::Run() {
     Parse(&slots_[slot], thread_json_);
     lock.lock();
     ready_[slot] = true;
-    cv_.notify_all();
+    Changed(caller_cv_, caller_waiting_);
   }
 }
 
@@ -135,7 +171,7 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
     ready_[released_ % slots_.size()] = false;
     ++released_;
     holding_ = false;
-    cv_.notify_all();
+    Changed(thread_cv_, thread_waiting_);
   }
   for (;;) {
     const size_t slot = released_ % slots_.size();
@@ -145,7 +181,8 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
     }
     if (!input_done_ && claimed_ - released_ < slots_.size()) {
       // The next batch is not parsed yet: parse one here rather than wait (the second thread
-      // may be parsing the one needed; this one is needed soon after).
+      // may be parsing the one needed; this one is needed soon after). Only this thread waits
+      // for a parsed batch, so marking it ready wakes no one.
       const size_t mine = claimed_ % slots_.size();
       if (Claim(&slots_[mine])) {
         ++claimed_;
@@ -153,14 +190,13 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
         Parse(&slots_[mine], json_);
         lock.lock();
         ready_[mine] = true;
-        cv_.notify_all();
       } else {
-        cv_.notify_all();
+        Changed(thread_cv_, thread_waiting_);  // the input ended: the thread may stop
       }
       continue;
     }
     if (released_ == claimed_ && input_done_) return nullptr;
-    cv_.wait(lock);
+    Await(lock, caller_cv_, caller_waiting_);
   }
 }
 

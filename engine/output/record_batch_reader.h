@@ -8,8 +8,10 @@
 // numbers and the errors are the same either way: only the thread that parses a batch differs.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -77,6 +79,12 @@ class RecordBatchReader {
   // Not under mu_: reads the claimed lines of `b` into its records with `json`.
   void Parse(Batch* b, RecordJsonReader& json);
   void Run();  // the second thread
+  // Under mu_ (in `lock`): waits for a change of the shared state, first spinning briefly with
+  // mu_ released (a batch takes tens of microseconds, about what a sleep and a wake-up cost on a
+  // VM), then on `cv` (counted in `waiters`). Returns under mu_; the caller re-checks.
+  void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, int& waiters);
+  // Under mu_: records a change of the shared state and wakes the other side if it sleeps.
+  void Changed(std::condition_variable& cv, int waiters);
 
   LineReader lines_;
   const PolicyIndex& policies_;
@@ -91,7 +99,12 @@ class RecordBatchReader {
   // second thread, 1 without). Batches [released_, claimed_) are in flight; ready_[slot] says
   // one is parsed. The caller holds batch released_ from Next() to its next call.
   std::mutex mu_;
-  std::condition_variable cv_;
+  // The caller sleeps on caller_cv_ (for a parsed batch or the end), the thread on thread_cv_
+  // (for a free slot or stop_); each is notified only when its side sleeps. changes_ counts
+  // changes of the state below (written under mu_, read by a spinning waiter without it).
+  std::condition_variable caller_cv_, thread_cv_;
+  int caller_waiting_ = 0, thread_waiting_ = 0;
+  std::atomic<uint64_t> changes_{0};
   size_t released_ = 0, claimed_ = 0;
   std::vector<bool> ready_;
   bool input_done_ = false, stop_ = false, holding_ = false;
