@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "match/derive.h"
@@ -11,8 +12,11 @@
 namespace vigil::output {
 namespace {
 
-// How long a waiter spins before it sleeps: about one batch of 16 lines on each side.
-constexpr auto kSpin = std::chrono::microseconds(50);
+// How long a waiter spins before it sleeps: at most about one batch of 16 lines, at least a
+// few microseconds. Each side halves its spin when a spin ended without a change (the other
+// thread is off the CPU: another process uses it) and doubles it back when one succeeds, so
+// a busy machine is not made busier.
+constexpr int64_t kMaxSpinNs = 50'000, kMinSpinNs = 2'000;
 
 // Tells the CPU this is a spin-wait loop (it yields to the sibling hyperthread and saves power).
 inline void CpuRelax() {
@@ -67,7 +71,7 @@ RecordBatchReader::~RecordBatchReader() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
-    Changed(thread_cv_, thread_waiting_);
+    Changed(thread_cv_, thread_wait_);
   }
   thread_.join();
 }
@@ -123,37 +127,43 @@ void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json) {
 }
 
 void RecordBatchReader::Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                              int& waiters) {
+                              Waiter& w) {
   const uint64_t seen = changes_.load(std::memory_order_relaxed);
   lock.unlock();
-  const auto until = std::chrono::steady_clock::now() + kSpin;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(w.spin_ns);
+  bool changed = true;
   for (unsigned n = 1; changes_.load(std::memory_order_relaxed) == seen; ++n) {
     CpuRelax();
-    if (n % 64 == 0 && std::chrono::steady_clock::now() >= until) break;
+    if (n % 64 == 0 && std::chrono::steady_clock::now() >= until) {
+      changed = false;
+      break;
+    }
   }
+  w.spin_ns = changed ? std::min(w.spin_ns * 2, kMaxSpinNs) : std::max(w.spin_ns / 2, kMinSpinNs);
   lock.lock();
   // Changes happen under mu_: if none happened since `seen`, none can before the wait below
   // releases mu_, and the next one sees a waiter and notifies.
   if (changes_.load(std::memory_order_relaxed) != seen) return;
-  ++waiters;
+  ++w.sleeping;
   cv.wait(lock);
-  --waiters;
+  --w.sleeping;
 }
 
-void RecordBatchReader::Changed(std::condition_variable& cv, int waiters) {
+void RecordBatchReader::Changed(std::condition_variable& cv, const Waiter& w) {
   changes_.fetch_add(1, std::memory_order_relaxed);
-  if (waiters > 0) cv.notify_one();
+  if (w.sleeping > 0) cv.notify_one();
 }
 
 void RecordBatchReader::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
+    thread_ahead_ = claimed_ - released_ >= slots_.size();
     while (!stop_ && !input_done_ && claimed_ - released_ >= slots_.size())
-      Await(lock, thread_cv_, thread_waiting_);
+      Await(lock, thread_cv_, thread_wait_);
     if (stop_ || input_done_) return;
     const size_t slot = claimed_ % slots_.size();
     if (!Claim(&slots_[slot])) {
-      Changed(caller_cv_, caller_waiting_);  // the caller may wait for the end of the input
+      Changed(caller_cv_, caller_wait_);  // the caller may wait for the end of the input
       return;
     }
     ++claimed_;
@@ -161,7 +171,7 @@ void RecordBatchReader::Run() {
     Parse(&slots_[slot], thread_json_);
     lock.lock();
     ready_[slot] = true;
-    Changed(caller_cv_, caller_waiting_);
+    Changed(caller_cv_, caller_wait_);
   }
 }
 
@@ -171,7 +181,7 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
     ready_[released_ % slots_.size()] = false;
     ++released_;
     holding_ = false;
-    Changed(thread_cv_, thread_waiting_);
+    Changed(thread_cv_, thread_wait_);
   }
   for (;;) {
     const size_t slot = released_ % slots_.size();
@@ -179,10 +189,12 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
       holding_ = true;
       return &slots_[slot];
     }
-    if (!input_done_ && claimed_ - released_ < slots_.size()) {
-      // The next batch is not parsed yet: parse one here rather than wait (the second thread
-      // may be parsing the one needed; this one is needed soon after). Only this thread waits
-      // for a parsed batch, so marking it ready wakes no one.
+    // The next batch is not parsed yet. When the second thread parses it and keeps ahead,
+    // wait for it: parsing another batch here would slow the matching that the thread waits
+    // for. Otherwise parse one here rather than wait (this one is needed soon after). Only this
+    // thread waits for a parsed batch, so marking it ready wakes no one.
+    const bool in_progress = released_ < claimed_;
+    if (!input_done_ && claimed_ - released_ < slots_.size() && !(in_progress && thread_ahead_)) {
       const size_t mine = claimed_ % slots_.size();
       if (Claim(&slots_[mine])) {
         ++claimed_;
@@ -191,12 +203,12 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
         lock.lock();
         ready_[mine] = true;
       } else {
-        Changed(thread_cv_, thread_waiting_);  // the input ended: the thread may stop
+        Changed(thread_cv_, thread_wait_);  // the input ended: the thread may stop
       }
       continue;
     }
     if (released_ == claimed_ && input_done_) return nullptr;
-    Await(lock, caller_cv_, caller_waiting_);
+    Await(lock, caller_cv_, caller_wait_);
   }
 }
 

@@ -79,12 +79,18 @@ class RecordBatchReader {
   // Not under mu_: reads the claimed lines of `b` into its records with `json`.
   void Parse(Batch* b, RecordJsonReader& json);
   void Run();  // the second thread
+  // One side's waiting: whether it sleeps on its condition variable, and how long it spins
+  // first (adapted to how spins went: kMaxSpinNs in the .cpp).
+  struct Waiter {
+    int sleeping = 0;
+    int64_t spin_ns = 50'000;
+  };
   // Under mu_ (in `lock`): waits for a change of the shared state, first spinning briefly with
   // mu_ released (a batch takes tens of microseconds, about what a sleep and a wake-up cost on a
-  // VM), then on `cv` (counted in `waiters`). Returns under mu_; the caller re-checks.
-  void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, int& waiters);
+  // VM), then on `cv`. Returns under mu_; the caller re-checks.
+  void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Waiter& w);
   // Under mu_: records a change of the shared state and wakes the other side if it sleeps.
-  void Changed(std::condition_variable& cv, int waiters);
+  void Changed(std::condition_variable& cv, const Waiter& w);
 
   LineReader lines_;
   const PolicyIndex& policies_;
@@ -103,11 +109,14 @@ class RecordBatchReader {
   // (for a free slot or stop_); each is notified only when its side sleeps. changes_ counts
   // changes of the state below (written under mu_, read by a spinning waiter without it).
   std::condition_variable caller_cv_, thread_cv_;
-  int caller_waiting_ = 0, thread_waiting_ = 0;
+  Waiter caller_wait_, thread_wait_;
   std::atomic<uint64_t> changes_{0};
   size_t released_ = 0, claimed_ = 0;
   std::vector<bool> ready_;
   bool input_done_ = false, stop_ = false, holding_ = false;
+  // The second thread found every slot taken when it last looked for one: it parses faster
+  // than the caller matches, and the caller leaves the parsing to it.
+  bool thread_ahead_ = false;
   std::thread thread_;
 };
 
