@@ -18,7 +18,22 @@ namespace {
 // One key of the event JSON at one level: a field, an indexed field (never in the JSON), a
 // namespace of fields (an object, `child` its keys) or, at the top, one of the metadata keys.
 struct Entry {
-  enum Kind { kField, kIndexed, kNamespace, kIncomplete, kPolicyVersion, kPolicies } kind;
+  // A field's kind is its type (evt.type has its own): the walk dispatches on the kind alone,
+  // one indirect branch a key.
+  enum Kind {
+    kString,
+    kEventType,
+    kInt,
+    kUint,  // and flags
+    kBool,
+    kAddress,
+    kStringList,
+    kIndexed,
+    kNamespace,
+    kIncomplete,
+    kPolicyVersion,
+    kPolicies
+  } kind;
   lang::FieldId id{};
   lang::Type type{};  // a field's type and range, looked up once
   lang::ValueRange range{0, 0};
@@ -148,7 +163,10 @@ struct RecordJsonReader::Impl {
       // A name that is a field and also a prefix of others is read as the field, as
       // RecordFromJson does.
       const uint32_t e = EntryAt(node, name.substr(start));
-      entries[e].kind = all[i].indexed ? Entry::kIndexed : Entry::kField;
+      entries[e].kind = all[i].indexed ? Entry::kIndexed
+                        : static_cast<lang::FieldId>(i) == lang::FieldId::kEvtType
+                            ? Entry::kEventType
+                            : FieldKind(all[i].type);
       entries[e].id = static_cast<lang::FieldId>(i);
       entries[e].type = all[i].type;
       entries[e].range = lang::FieldRange(static_cast<lang::FieldId>(i));
@@ -158,6 +176,25 @@ struct RecordJsonReader::Impl {
                              {"policies", Entry::kPolicies}})
       if (!nodes[0].keys.count(key)) entries[EntryAt(0, key)].kind = kind;
     for (auto& n : nodes) n.Seal(entries);
+  }
+
+  static Entry::Kind FieldKind(lang::Type type) {
+    switch (type) {
+      case lang::Type::kString:
+        return Entry::kString;
+      case lang::Type::kInt:
+        return Entry::kInt;
+      case lang::Type::kUint:
+      case lang::Type::kFlags:
+        return Entry::kUint;
+      case lang::Type::kBool:
+        return Entry::kBool;
+      case lang::Type::kAddress:
+        return Entry::kAddress;
+      case lang::Type::kStringList:
+        return Entry::kStringList;
+    }
+    return Entry::kIndexed;  // not reached: every type is above (a line then takes the other path)
   }
 
   uint32_t EntryAt(uint32_t node, std::string_view key) {
@@ -212,8 +249,28 @@ struct RecordJsonReader::Impl {
       if (e.stamp == line_stamp) return false;  // a duplicate key: nlohmann keeps the last
       e.stamp = line_stamp;
       switch (e.kind) {
-        case Entry::kField:
-          if (!Set(e, kv.value, r)) return false;
+        case Entry::kString:
+          if (!SetString(e, kv.value, r)) return false;
+          break;
+        case Entry::kEventType:
+          if (!SetString(e, kv.value, r)) return false;
+          type_name = r->String(e.id);
+          has_type = true;
+          break;
+        case Entry::kInt:
+          if (!SetInt(e, kv.value, r)) return false;
+          break;
+        case Entry::kUint:
+          if (!SetUint(e, kv.value, r)) return false;
+          break;
+        case Entry::kBool:
+          if (!SetBool(e, kv.value, r)) return false;
+          break;
+        case Entry::kAddress:
+          if (!SetAddress(e, kv.value, r)) return false;
+          break;
+        case Entry::kStringList:
+          if (!SetList(e, kv.value, r)) return false;
           break;
         case Entry::kIndexed:
           return false;
@@ -279,68 +336,58 @@ struct RecordJsonReader::Impl {
     return true;
   }
 
-  bool Set(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
-    const lang::FieldId id = e.id;
-    switch (e.type) {
-      case lang::Type::kString: {
-        std::string_view s;
-        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-        if (id == lang::FieldId::kEvtType) {
-          type_name = s;
-          has_type = true;
-        }
-        r->SetString(id, s);
-        return true;
-      }
-      case lang::Type::kInt: {
-        int64_t i = 0;
-        if (v.type() != simdjson::dom::element_type::INT64 ||
-            v.get_int64().get(i) != simdjson::SUCCESS || !e.range.Contains(i))
-          return false;
-        r->SetInt(id, i);
-        return true;
-      }
-      case lang::Type::kUint:
-      case lang::Type::kFlags: {
-        uint64_t u = 0;
-        if (!NonNegative(v, &u) || !e.range.Contains(u)) return false;
-        r->SetUint(id, u);
-        return true;
-      }
-      case lang::Type::kBool: {
-        bool b = false;
-        if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
-        r->SetBool(id, b);
-        return true;
-      }
-      case lang::Type::kAddress: {
-        std::string_view s;
-        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-        auto a = ParseIpAddress(s);
-        if (!a) return false;
-        r->SetAddress(id, *a);
-        return true;
-      }
-      case lang::Type::kStringList: {
-        simdjson::dom::array items;
-        if (v.get_array().get(items) != simdjson::SUCCESS) return false;
-        r->ClearList(id);
-        for (simdjson::dom::element item : items) {
-          std::string_view s;
-          if (item.get_string().get(s) != simdjson::SUCCESS) return false;
-          r->AppendToList(id, s);
-        }
-        return true;
-      }
+  // The setters of the field kinds: false when the value has another shape or is out of range.
+  static bool SetString(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+    r->SetString(e.id, s);
+    return true;
+  }
+  static bool SetInt(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    int64_t i = 0;
+    if (v.type() != simdjson::dom::element_type::INT64 ||
+        v.get_int64().get(i) != simdjson::SUCCESS || !e.range.Contains(i))
+      return false;
+    r->SetInt(e.id, i);
+    return true;
+  }
+  bool SetUint(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    uint64_t u = 0;
+    if (!NonNegative(v, &u) || !e.range.Contains(u)) return false;
+    r->SetUint(e.id, u);
+    return true;
+  }
+  static bool SetBool(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    bool b = false;
+    if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
+    r->SetBool(e.id, b);
+    return true;
+  }
+  static bool SetAddress(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+    auto a = ParseIpAddress(s);
+    if (!a) return false;
+    r->SetAddress(e.id, *a);
+    return true;
+  }
+  static bool SetList(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    simdjson::dom::array items;
+    if (v.get_array().get(items) != simdjson::SUCCESS) return false;
+    r->ClearList(e.id);
+    for (simdjson::dom::element item : items) {
+      std::string_view s;
+      if (item.get_string().get(s) != simdjson::SUCCESS) return false;
+      r->AppendToList(e.id, s);
     }
-    return false;
+    return true;
   }
 
   simdjson::dom::parser parser;
   std::vector<Node> nodes;
   std::vector<Entry> entries;
   uint64_t line_stamp = 0;
-  std::string_view type_name;  // evt.type of the line being read (points into the parser)
+  std::string_view type_name;  // evt.type of the line being read (points into the record)
   bool has_type = false;
   bool unsigned_zero = false;  // the walk read a non-negative integer 0 (it may have been -0)
 };
