@@ -5,8 +5,9 @@
 // caller's thread, whenever the next batch it needs is not ready yet (unless the second thread
 // is parsing it and has been keeping ahead), and, with a second thread, that thread, which stays
 // a few batches ahead. So both threads parse, and the caller's matches between batches: neither
-// waits for the other while there is work. A waiting side spins briefly before it sleeps. The records, their line
-// numbers and the errors are the same either way: only the thread that parses a batch differs.
+// waits for the other while there is work. A waiting side spins briefly before it sleeps. The
+// records, their line numbers and the errors are the same either way: only the thread that parses a
+// batch differs.
 #pragma once
 
 #include <atomic>
