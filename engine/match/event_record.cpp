@@ -26,8 +26,26 @@ void EventRecord::SetUint(lang::FieldId id, uint64_t v) {
   present_.set(Index(id));
 }
 
+namespace {
+
+// clear() + append() rather than assign(): assign() takes the general replace path (which
+// allows `v` to alias the string), append() within the capacity is a memcpy. A `v` inside `s`
+// (a field set from itself) still takes assign().
+void CopyInto(std::string& s, std::string_view v) {
+  const auto from = reinterpret_cast<uintptr_t>(v.data());
+  const auto begin = reinterpret_cast<uintptr_t>(s.data());
+  if (from >= begin && from <= begin + s.size()) {
+    s.assign(v);
+    return;
+  }
+  s.clear();
+  s.append(v.data(), v.size());
+}
+
+}  // namespace
+
 void EventRecord::SetString(lang::FieldId id, std::string_view v) {
-  texts_[Index(id)].assign(v);
+  CopyInto(texts_[Index(id)], v);
   present_.set(Index(id));
 }
 
@@ -45,7 +63,7 @@ void EventRecord::AppendToList(lang::FieldId id, std::string_view v) {
   ListSlot& s = lists_[Index(id)];
   if (!present_.test(Index(id))) s.size = 0;
   if (s.size == s.items.size()) s.items.emplace_back();
-  s.items[s.size++].assign(v);
+  CopyInto(s.items[s.size++], v);
   present_.set(Index(id));
 }
 

@@ -4,10 +4,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "match/derive.h"
 
 namespace vigil::output {
 namespace {
+
+// How long a waiter spins before it sleeps: at most about one batch of 16 lines, at least a
+// few microseconds. Each side halves its spin when a spin ended without a change (the other
+// thread is off the CPU: another process uses it) and doubles it back when one succeeds, so
+// a busy machine is not made busier.
+constexpr int64_t kMaxSpinNs = 50'000, kMinSpinNs = 2'000;
+
+// Tells the CPU this is a spin-wait loop (it yields to the sibling hyperthread and saves power).
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 bool Blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -56,8 +72,8 @@ RecordBatchReader::~RecordBatchReader() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    Changed(thread_cv_, thread_wait_);
   }
-  cv_.notify_all();
   thread_.join();
 }
 
@@ -114,14 +130,44 @@ void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json, match::EvalScrat
   }
 }
 
+void RecordBatchReader::Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                              Waiter& w) {
+  const uint64_t seen = changes_.load(std::memory_order_relaxed);
+  lock.unlock();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(w.spin_ns);
+  bool changed = true;
+  for (unsigned n = 1; changes_.load(std::memory_order_relaxed) == seen; ++n) {
+    CpuRelax();
+    if (n % 64 == 0 && std::chrono::steady_clock::now() >= until) {
+      changed = false;
+      break;
+    }
+  }
+  w.spin_ns = changed ? std::min(w.spin_ns * 2, kMaxSpinNs) : std::max(w.spin_ns / 2, kMinSpinNs);
+  lock.lock();
+  // Changes happen under mu_: if none happened since `seen`, none can before the wait below
+  // releases mu_, and the next one sees a waiter and notifies.
+  if (changes_.load(std::memory_order_relaxed) != seen) return;
+  ++w.sleeping;
+  cv.wait(lock);
+  --w.sleeping;
+}
+
+void RecordBatchReader::Changed(std::condition_variable& cv, const Waiter& w) {
+  changes_.fetch_add(1, std::memory_order_relaxed);
+  if (w.sleeping > 0) cv.notify_one();
+}
+
 void RecordBatchReader::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || input_done_ || claimed_ - released_ < slots_.size(); });
+    thread_ahead_ = claimed_ - released_ >= slots_.size();
+    while (!stop_ && !input_done_ && claimed_ - released_ >= slots_.size())
+      Await(lock, thread_cv_, thread_wait_);
     if (stop_ || input_done_) return;
     const size_t slot = claimed_ % slots_.size();
     if (!Claim(&slots_[slot])) {
-      cv_.notify_all();  // the caller may wait for the end of the input
+      Changed(caller_cv_, caller_wait_);  // the caller may wait for the end of the input
       return;
     }
     ++claimed_;
@@ -129,7 +175,7 @@ void RecordBatchReader::Run() {
     Parse(&slots_[slot], thread_json_, thread_scratch_);
     lock.lock();
     ready_[slot] = true;
-    cv_.notify_all();
+    Changed(caller_cv_, caller_wait_);
   }
 }
 
@@ -139,7 +185,7 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
     ready_[released_ % slots_.size()] = false;
     ++released_;
     holding_ = false;
-    cv_.notify_all();
+    Changed(thread_cv_, thread_wait_);
   }
   for (;;) {
     const size_t slot = released_ % slots_.size();
@@ -147,9 +193,12 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
       holding_ = true;
       return &slots_[slot];
     }
-    if (!input_done_ && claimed_ - released_ < slots_.size()) {
-      // The next batch is not parsed yet: parse one here rather than wait (the second thread
-      // may be parsing the one needed; this one is needed soon after).
+    // The next batch is not parsed yet. When the second thread parses it and keeps ahead,
+    // wait for it: parsing another batch here would slow the matching that the thread waits
+    // for. Otherwise parse one here rather than wait (this one is needed soon after). Only this
+    // thread waits for a parsed batch, so marking it ready wakes no one.
+    const bool in_progress = released_ < claimed_;
+    if (!input_done_ && claimed_ - released_ < slots_.size() && !(in_progress && thread_ahead_)) {
       const size_t mine = claimed_ % slots_.size();
       if (Claim(&slots_[mine])) {
         ++claimed_;
@@ -157,14 +206,13 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
         Parse(&slots_[mine], json_, scratch_);
         lock.lock();
         ready_[mine] = true;
-        cv_.notify_all();
       } else {
-        cv_.notify_all();
+        Changed(thread_cv_, thread_wait_);  // the input ended: the thread may stop
       }
       continue;
     }
     if (released_ == claimed_ && input_done_) return nullptr;
-    cv_.wait(lock);
+    Await(lock, caller_cv_, caller_wait_);
   }
 }
 

@@ -2,17 +2,21 @@
 // (LineReader) read into records (RecordJsonReader) and completed as offline records are
 // (match::CompleteOfflineRecord: derived fields). A batch is claimed in input order (its lines
 // copied out of the input, numbered) and then parsed by whichever thread claimed it: the
-// caller's thread, whenever the next batch it needs is not ready yet, and, with a second thread,
-// that thread, which stays a few batches ahead. So both threads parse, and the caller's matches
-// between batches: neither waits for the other while there is work. The records, their line
-// numbers and the errors are the same either way: only the thread that parses a batch differs.
-// Given a rule set, the thread that parses a batch also evaluates its records (RuleSet::Evaluate
-// is const and keeps its state in a per-thread EvalScratch), so matching runs on both threads
-// too; what must run in input order (correlations, throttles, the alerts) stays the caller's.
+// caller's thread, whenever the next batch it needs is not ready yet (unless the second thread
+// is parsing it and has been keeping ahead), and, with a second thread, that thread, which stays
+// a few batches ahead. So both threads parse, and the caller's matches between batches: neither
+// waits for the other while there is work. A waiting side spins briefly before it sleeps. The
+// records, their line numbers and the errors are the same either way: only the thread that
+// parses a batch differs. Given a rule set, the thread that parses a batch also evaluates its
+// records (RuleSet::Evaluate is const and keeps its state in a per-thread EvalScratch), so
+// matching runs on both threads too; what must run in input order (correlations, throttles, the
+// alerts) stays the caller's.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -88,6 +92,18 @@ class RecordBatchReader {
   // them with `scratch` (when the reader has rules).
   void Parse(Batch* b, RecordJsonReader& json, match::EvalScratch& scratch);
   void Run();  // the second thread
+  // One side's waiting: whether it sleeps on its condition variable, and how long it spins
+  // first (adapted to how spins went: kMaxSpinNs in the .cpp).
+  struct Waiter {
+    int sleeping = 0;
+    int64_t spin_ns = 50'000;
+  };
+  // Under mu_ (in `lock`): waits for a change of the shared state, first spinning briefly with
+  // mu_ released (a batch takes tens of microseconds, about what a sleep and a wake-up cost on a
+  // VM), then on `cv`. Returns under mu_; the caller re-checks.
+  void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Waiter& w);
+  // Under mu_: records a change of the shared state and wakes the other side if it sleeps.
+  void Changed(std::condition_variable& cv, const Waiter& w);
 
   LineReader lines_;
   const PolicyIndex& policies_;
@@ -104,10 +120,18 @@ class RecordBatchReader {
   // second thread, 1 without). Batches [released_, claimed_) are in flight; ready_[slot] says
   // one is parsed. The caller holds batch released_ from Next() to its next call.
   std::mutex mu_;
-  std::condition_variable cv_;
+  // The caller sleeps on caller_cv_ (for a parsed batch or the end), the thread on thread_cv_
+  // (for a free slot or stop_); each is notified only when its side sleeps. changes_ counts
+  // changes of the state below (written under mu_, read by a spinning waiter without it).
+  std::condition_variable caller_cv_, thread_cv_;
+  Waiter caller_wait_, thread_wait_;
+  std::atomic<uint64_t> changes_{0};
   size_t released_ = 0, claimed_ = 0;
   std::vector<bool> ready_;
   bool input_done_ = false, stop_ = false, holding_ = false;
+  // The second thread found every slot taken when it last looked for one: it parses faster
+  // than the caller matches, and the caller leaves the parsing to it.
+  bool thread_ahead_ = false;
   std::thread thread_;
 };
 

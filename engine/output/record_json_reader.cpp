@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -17,7 +18,22 @@ namespace {
 // One key of the event JSON at one level: a field, an indexed field (never in the JSON), a
 // namespace of fields (an object, `child` its keys) or, at the top, one of the metadata keys.
 struct Entry {
-  enum Kind { kField, kIndexed, kNamespace, kIncomplete, kPolicyVersion, kPolicies } kind;
+  // A field's kind is its type (evt.type has its own): the walk dispatches on the kind alone,
+  // one indirect branch a key.
+  enum Kind {
+    kString,
+    kEventType,
+    kInt,
+    kUint,  // and flags
+    kBool,
+    kAddress,
+    kStringList,
+    kIndexed,
+    kNamespace,
+    kIncomplete,
+    kPolicyVersion,
+    kPolicies
+  } kind;
   lang::FieldId id{};
   lang::Type type{};  // a field's type and range, looked up once
   lang::ValueRange range{0, 0};
@@ -25,43 +41,84 @@ struct Entry {
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
 };
 
-// The keys of one object level: built with a map, then looked up in an open-addressing table
-// hashed on the length and the first and last bytes (the keys of a level differ there almost
-// always), each hit confirmed by comparing the key.
+// The keys of one object level: built with a map, then looked up in an open-addressing table.
+// Keys are short (most under 8 bytes), so each slot keeps a key's length and its first 8 bytes
+// as one word: a probe compares two integers, and only a key longer than 8 bytes compares the
+// rest. The hash multiplies that word (plus the length) and keeps the top bits; Seal() tries a
+// few multipliers and keeps the one with the fewest probes, so most lookups take one.
 struct Node {
+  // A key and a copy of its entry (the walk reads and stamps it there: no second lookup), in
+  // one cache line.
+  struct alignas(64) Slot {
+    uint64_t head = 0;           // the key's first (up to) 8 bytes, zero-filled
+    uint32_t size = UINT32_MAX;  // the key's length; UINT32_MAX: an empty slot
+    const char* data = nullptr;
+    Entry entry{Entry::kNamespace};
+  };
   std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
-  std::vector<std::pair<std::string_view, uint32_t>> table;
+  std::vector<Slot> table;
+  uint64_t mul = 0;
+  unsigned shift = 64;
   size_t mask = 0;
 
-  static size_t Hash(std::string_view k) {
-    if (k.empty()) return 0;
-    return k.size() * 0x9e37 + static_cast<unsigned char>(k.front()) * 0x3b +
-           static_cast<unsigned char>(k.back()) * 0x5;
+  // The first min(8, n) bytes at `p` as a word, read with one 8-byte load: only for keys in
+  // simdjson's string buffer, which holds a NUL after each string and SIMDJSON_PADDING bytes
+  // after the last one, so the load stays in the buffer.
+  static uint64_t HeadWide(const char* p, size_t n) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return n >= 8 ? w : w & ((uint64_t{1} << (8 * n)) - 1);  // little-endian: the first n
   }
-  void Seal() {
-    size_t size = 8;
-    while (size < keys.size() * 4) size *= 2;
-    table.assign(size, {std::string_view(), UINT32_MAX});
-    mask = size - 1;
+  static uint64_t HeadExact(std::string_view k) {
+    uint64_t w = 0;
+    std::memcpy(&w, k.data(), std::min<size_t>(k.size(), 8));
+    return w;
+  }
+  size_t Index(uint64_t head, size_t n) const {
+    return static_cast<size_t>(((head + n) * mul) >> shift);
+  }
+  // Probes to find every key with multiplier `m` in a table of 2^bits slots.
+  size_t Cost(uint64_t m, unsigned bits) const {
+    std::vector<bool> used(size_t{1} << bits);
+    size_t probes = 0;
     for (const auto& [k, e] : keys) {
-      size_t i = Hash(k) & mask;
-      while (table[i].second != UINT32_MAX) i = (i + 1) & mask;
-      table[i] = {k, e};
+      size_t i = static_cast<size_t>(((HeadExact(k) + k.size()) * m) >> (64 - bits));
+      for (++probes; used[i]; i = (i + 1) & (used.size() - 1)) ++probes;
+      used[i] = true;
+    }
+    return probes;
+  }
+  void Seal(const std::vector<Entry>& entries) {
+    unsigned bits = 3;
+    while ((size_t{1} << bits) < keys.size() * 4) ++bits;
+    // Odd constants with well-mixed bits; the first that reaches one probe a key wins.
+    static constexpr uint64_t kMuls[] = {0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9,
+                                         0x94d049bb133111eb, 0xff51afd7ed558ccd,
+                                         0xc4ceb9fe1a85ec53, 0xd6e8feb86659fd93};
+    size_t best = SIZE_MAX;
+    for (uint64_t m : kMuls) {
+      const size_t cost = Cost(m, bits);
+      if (cost < best) best = cost, mul = m;
+      if (cost == keys.size()) break;
+    }
+    shift = 64 - bits;
+    mask = (size_t{1} << bits) - 1;
+    table.assign(size_t{1} << bits, Slot{});
+    for (const auto& [k, e] : keys) {
+      size_t i = Index(HeadExact(k), k.size());
+      while (table[i].size != UINT32_MAX) i = (i + 1) & mask;
+      table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), k.data(), entries[e]};
     }
   }
-  // Keys are short: a loop the compiler keeps inline beats a call to memcmp.
-  static bool Same(const char* a, const char* b, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-  // The entry of `k`, or UINT32_MAX.
-  uint32_t Find(std::string_view k) const {
-    for (size_t i = Hash(k) & mask;; i = (i + 1) & mask) {
-      const auto& slot = table[i];
-      if (slot.second == UINT32_MAX) return UINT32_MAX;
-      if (slot.first.size() == k.size() && Same(slot.first.data(), k.data(), k.size()))
-        return slot.second;
+  // The entry of `k`, or nullptr. `k` must be a simdjson key (see HeadWide).
+  Entry* Find(std::string_view k) {
+    const uint64_t head = HeadWide(k.data(), k.size());
+    for (size_t i = Index(head, k.size());; i = (i + 1) & mask) {
+      Slot& slot = table[i];
+      if (slot.head == head && slot.size == k.size() &&
+          (k.size() <= 8 || std::memcmp(slot.data + 8, k.data() + 8, k.size() - 8) == 0))
+        return &slot.entry;
+      if (slot.size == UINT32_MAX) return nullptr;
     }
   }
 };
@@ -106,7 +163,10 @@ struct RecordJsonReader::Impl {
       // A name that is a field and also a prefix of others is read as the field, as
       // RecordFromJson does.
       const uint32_t e = EntryAt(node, name.substr(start));
-      entries[e].kind = all[i].indexed ? Entry::kIndexed : Entry::kField;
+      entries[e].kind = all[i].indexed ? Entry::kIndexed
+                        : static_cast<lang::FieldId>(i) == lang::FieldId::kEvtType
+                            ? Entry::kEventType
+                            : FieldKind(all[i].type);
       entries[e].id = static_cast<lang::FieldId>(i);
       entries[e].type = all[i].type;
       entries[e].range = lang::FieldRange(static_cast<lang::FieldId>(i));
@@ -115,7 +175,26 @@ struct RecordJsonReader::Impl {
                              {"policy_version", Entry::kPolicyVersion},
                              {"policies", Entry::kPolicies}})
       if (!nodes[0].keys.count(key)) entries[EntryAt(0, key)].kind = kind;
-    for (auto& n : nodes) n.Seal();
+    for (auto& n : nodes) n.Seal(entries);
+  }
+
+  static Entry::Kind FieldKind(lang::Type type) {
+    switch (type) {
+      case lang::Type::kString:
+        return Entry::kString;
+      case lang::Type::kInt:
+        return Entry::kInt;
+      case lang::Type::kUint:
+      case lang::Type::kFlags:
+        return Entry::kUint;
+      case lang::Type::kBool:
+        return Entry::kBool;
+      case lang::Type::kAddress:
+        return Entry::kAddress;
+      case lang::Type::kStringList:
+        return Entry::kStringList;
+    }
+    return Entry::kIndexed;  // not reached: every type is above (a line then takes the other path)
   }
 
   uint32_t EntryAt(uint32_t node, std::string_view key) {
@@ -157,21 +236,41 @@ struct RecordJsonReader::Impl {
 
   bool Walk(simdjson::dom::object obj, uint32_t node, const PolicyIndex& policies,
             match::EventRecord* r) {
-    const Node& keys = nodes[node];
+    Node& keys = nodes[node];
     for (simdjson::dom::key_value_pair kv : obj) {
-      const uint32_t found = keys.Find(kv.key);
-      if (found == UINT32_MAX) {
+      Entry* found = keys.Find(kv.key);
+      if (found == nullptr) {
         // RecordFromJson joins keys with dots before looking them up: a key holding a dot
         // could name a field.
         if (kv.key.find('.') != std::string_view::npos) return false;
         continue;
       }
-      Entry& e = entries[found];
+      Entry& e = *found;
       if (e.stamp == line_stamp) return false;  // a duplicate key: nlohmann keeps the last
       e.stamp = line_stamp;
       switch (e.kind) {
-        case Entry::kField:
-          if (!Set(e, kv.value, r)) return false;
+        case Entry::kString:
+          if (!SetString(e, kv.value, r)) return false;
+          break;
+        case Entry::kEventType:
+          if (!SetString(e, kv.value, r)) return false;
+          type_name = r->String(e.id);
+          has_type = true;
+          break;
+        case Entry::kInt:
+          if (!SetInt(e, kv.value, r)) return false;
+          break;
+        case Entry::kUint:
+          if (!SetUint(e, kv.value, r)) return false;
+          break;
+        case Entry::kBool:
+          if (!SetBool(e, kv.value, r)) return false;
+          break;
+        case Entry::kAddress:
+          if (!SetAddress(e, kv.value, r)) return false;
+          break;
+        case Entry::kStringList:
+          if (!SetList(e, kv.value, r)) return false;
           break;
         case Entry::kIndexed:
           return false;
@@ -237,68 +336,58 @@ struct RecordJsonReader::Impl {
     return true;
   }
 
-  bool Set(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
-    const lang::FieldId id = e.id;
-    switch (e.type) {
-      case lang::Type::kString: {
-        std::string_view s;
-        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-        if (id == lang::FieldId::kEvtType) {
-          type_name = s;
-          has_type = true;
-        }
-        r->SetString(id, s);
-        return true;
-      }
-      case lang::Type::kInt: {
-        int64_t i = 0;
-        if (v.type() != simdjson::dom::element_type::INT64 ||
-            v.get_int64().get(i) != simdjson::SUCCESS || !e.range.Contains(i))
-          return false;
-        r->SetInt(id, i);
-        return true;
-      }
-      case lang::Type::kUint:
-      case lang::Type::kFlags: {
-        uint64_t u = 0;
-        if (!NonNegative(v, &u) || !e.range.Contains(u)) return false;
-        r->SetUint(id, u);
-        return true;
-      }
-      case lang::Type::kBool: {
-        bool b = false;
-        if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
-        r->SetBool(id, b);
-        return true;
-      }
-      case lang::Type::kAddress: {
-        std::string_view s;
-        if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-        auto a = ParseIpAddress(s);
-        if (!a) return false;
-        r->SetAddress(id, *a);
-        return true;
-      }
-      case lang::Type::kStringList: {
-        simdjson::dom::array items;
-        if (v.get_array().get(items) != simdjson::SUCCESS) return false;
-        r->ClearList(id);
-        for (simdjson::dom::element item : items) {
-          std::string_view s;
-          if (item.get_string().get(s) != simdjson::SUCCESS) return false;
-          r->AppendToList(id, s);
-        }
-        return true;
-      }
+  // The setters of the field kinds: false when the value has another shape or is out of range.
+  static bool SetString(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+    r->SetString(e.id, s);
+    return true;
+  }
+  static bool SetInt(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    int64_t i = 0;
+    if (v.type() != simdjson::dom::element_type::INT64 ||
+        v.get_int64().get(i) != simdjson::SUCCESS || !e.range.Contains(i))
+      return false;
+    r->SetInt(e.id, i);
+    return true;
+  }
+  bool SetUint(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    uint64_t u = 0;
+    if (!NonNegative(v, &u) || !e.range.Contains(u)) return false;
+    r->SetUint(e.id, u);
+    return true;
+  }
+  static bool SetBool(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    bool b = false;
+    if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
+    r->SetBool(e.id, b);
+    return true;
+  }
+  static bool SetAddress(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+    auto a = ParseIpAddress(s);
+    if (!a) return false;
+    r->SetAddress(e.id, *a);
+    return true;
+  }
+  static bool SetList(const Entry& e, simdjson::dom::element v, match::EventRecord* r) {
+    simdjson::dom::array items;
+    if (v.get_array().get(items) != simdjson::SUCCESS) return false;
+    r->ClearList(e.id);
+    for (simdjson::dom::element item : items) {
+      std::string_view s;
+      if (item.get_string().get(s) != simdjson::SUCCESS) return false;
+      r->AppendToList(e.id, s);
     }
-    return false;
+    return true;
   }
 
   simdjson::dom::parser parser;
   std::vector<Node> nodes;
   std::vector<Entry> entries;
   uint64_t line_stamp = 0;
-  std::string_view type_name;  // evt.type of the line being read (points into the parser)
+  std::string_view type_name;  // evt.type of the line being read (points into the record)
   bool has_type = false;
   bool unsigned_zero = false;  // the walk read a non-negative integer 0 (it may have been -0)
 };

@@ -141,5 +141,28 @@ test a {
   }
 }
 
+TEST(OfflineRecord, StringsSetFromTheRecordItselfKeepTheirValue) {
+  // EventRecord copies a string with clear+append unless the value lies in the string it
+  // replaces (clear would overwrite it first): a field set from itself or from a part of it.
+  match::EventRecord r;
+  r.SetString(FieldId::kFilePath, "/var/log/syslog");
+  r.SetString(FieldId::kFilePath, r.String(FieldId::kFilePath));
+  EXPECT_EQ(r.String(FieldId::kFilePath), "/var/log/syslog");
+  r.SetString(FieldId::kFilePath, r.String(FieldId::kFilePath).substr(9));
+  EXPECT_EQ(r.String(FieldId::kFilePath), "syslog");
+  r.SetString(FieldId::kFileName, r.String(FieldId::kFilePath));
+  r.SetString(FieldId::kFilePath, "");
+  EXPECT_EQ(r.String(FieldId::kFileName), "syslog");
+  EXPECT_EQ(r.String(FieldId::kFilePath), "");
+
+  r.ClearList(FieldId::kProcArgs);
+  r.AppendToList(FieldId::kProcArgs, "a-first-argument-longer-than-sso");
+  r.AppendToList(FieldId::kProcArgs, "b");
+  r.ClearList(FieldId::kProcArgs);
+  r.AppendToList(FieldId::kProcArgs, "c");
+  ASSERT_EQ(r.List(FieldId::kProcArgs).size(), 1u);
+  EXPECT_EQ(r.List(FieldId::kProcArgs)[0], "c");
+}
+
 }  // namespace
 }  // namespace vigil::output

@@ -37,7 +37,10 @@ std::vector<std::string> OneByOne(const std::string& text) {
   return out;
 }
 
-std::vector<std::string> Batched(const std::string& text, bool threaded, size_t batch) {
+// `pause_every` > 0: the caller sleeps 200 us after every so many batches (a slow matcher: the
+// second thread gets ahead, its spins time out and it sleeps; then the caller catches up).
+std::vector<std::string> Batched(const std::string& text, bool threaded, size_t batch,
+                                 size_t pause_every = 0) {
   char path[] = "/tmp/vigil-batch-reader-XXXXXX";
   const int fd = ::mkstemp(path);
   EXPECT_GE(fd, 0);
@@ -50,11 +53,13 @@ std::vector<std::string> Batched(const std::string& text, bool threaded, size_t 
         fd, kPolicies,
         threaded ? RecordBatchReader::Threads::kTwo : RecordBatchReader::Threads::kOne, batch);
     EXPECT_EQ(reader.threaded(), threaded);
-    while (auto* b = reader.Next())
+    for (size_t n = 1; auto* b = reader.Next(); ++n) {
+      if (pause_every > 0 && n % pause_every == 0) ::usleep(200);
       for (size_t i = 0; i < b->size; ++i)
         out.push_back(std::to_string(b->line_no[i]) +
                       (b->errors[i].empty() ? " ok " + DumpJsonLine(RecordToJson(b->records[i]))
                                             : " error " + b->errors[i]));
+    }
     EXPECT_EQ(reader.read_error(), 0);
   }
   ::close(fd);
@@ -94,6 +99,10 @@ TEST(RecordBatchReader, GivesTheRecordsAndErrorsOfEachLineInOrder) {
   for (bool threaded : {false, true})
     for (size_t batch : {1, 2, 3, 64, 256, 1000})
       EXPECT_EQ(Batched(text, threaded, batch), want) << threaded << " " << batch;
+  // A caller slower than the second thread now and then: it waits for the batch the thread is
+  // parsing instead of parsing one itself, and the thread sleeps once its spins time out.
+  for (size_t pause_every : {1, 2, 5})
+    EXPECT_EQ(Batched(text, true, 4, pause_every), want) << pause_every;
 }
 
 TEST(RecordBatchReader, StopsEarlyWithoutReadingToTheEnd) {

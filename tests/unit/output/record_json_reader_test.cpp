@@ -128,6 +128,31 @@ TEST(RecordJsonReader, KeepsStringsThatLookLikeMinusZeroOnTheFastPath) {
   EXPECT_EQ(reader.stats().slow, 0u);
 }
 
+TEST(RecordJsonReader, MatchesKeysOnTheirWholeText) {
+  // The key table compares a key's length and first 8 bytes, then the rest: keys of 8 bytes
+  // and more, keys that share those bytes with a field's, prefixes of a field's key and keys
+  // holding a NUL must each read as the reference reader reads them.
+  const std::vector<std::string> lines = {
+      R"({"evt":{"type":"exec","boottime":5},"exec":{"filename":"/bin/sh","args_truncated":true}})",
+      R"({"evt":{"type":"exec"},"exec":{"filenamf":"/a","filename2":"/b","filenam":"/c"}})",
+      R"({"evt":{"type":"exec"},"proc":{"ancestors":{"name":["a","b"]},"ancestorsX":{"name":[]}}})",
+      R"({"evt":{"type":"exec"},"proc":{"args_truncatex":true,"args_truncate":1,"args_":2}})",
+      R"({"evt":{"type":"exec"},"policy_versiom":1,"policy_version":4,"":{"":""}})",
+      R"({"evt\u0000":{"type":"open"},"evt":{"type":"exec","type\u0000x":"open"},"p":1})",
+      R"({"evt":{"type":"exec"},"boottime":1,"evt_":{"boottime":"x"},"proc":{"boottime":2}})",
+  };
+  RecordJsonReader reader;
+  for (const auto& line : lines) EXPECT_EQ(Differ(reader, line), "") << line;
+  EXPECT_EQ(reader.stats().slow, 0u) << "unknown keys without a dot stay on the fast path";
+
+  match::EventRecord r;
+  ASSERT_TRUE(reader.Read(lines[0], kPolicies, &r));
+  EXPECT_EQ(r.String(lang::FieldId::kExecFilename), "/bin/sh");
+  EXPECT_TRUE(r.Bool(lang::FieldId::kExecArgsTruncated));
+  ASSERT_TRUE(reader.Read(lines[1], kPolicies, &r));
+  EXPECT_FALSE(r.Has(lang::FieldId::kExecFilename));
+}
+
 TEST(RecordJsonReader, AgreesOnRandomMutationsOfValidLines) {
   // Bytes that change JSON's structure, numbers, escapes and UTF-8.
   const std::string alphabet = "{}[]\",:-0123456789.eE+\\u /tnfx\xc3\xa9\xff\xed\x80 \t";
