@@ -27,15 +27,14 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run  # noqa: E402  (bench/agent/run.py)
 RATES = [1000, 3000, 10000, 30000, 100000, 300000]
 
 
-def cpu_seconds(pid):
-    """The agent's CPU seconds so far, from schedstat's ns on a CPU (run.py's; /proc/PID/stat's
-    10 ms ticks are too coarse at 1,000 events/s)."""
-    sys.path.insert(0, HERE)
-    import run  # bench/agent/run.py
-    return run.cpu_seconds(pid)
+# The agent's CPU seconds so far, from schedstat's ns on a CPU (/proc/PID/stat's 10 ms ticks are
+# too coarse at 1,000 events/s): run.py's.
+cpu_seconds = run.cpu_seconds
 
 
 def counters(vigil, sock):

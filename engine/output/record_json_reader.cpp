@@ -35,9 +35,8 @@ struct Entry {
     kPolicies
   } kind;
   lang::FieldId id{};
-  lang::Type type{};  // a field's type and range, looked up once
-  lang::ValueRange range{0, 0};
-  uint32_t child = 0;  // node of a namespace's keys
+  lang::ValueRange range{0, 0};  // a number field's range, looked up once
+  uint32_t child = 0;            // node of a namespace's keys
   uint64_t stamp = 0;  // the line that last saw this key: a second sighting is a duplicate
 };
 
@@ -168,7 +167,6 @@ struct RecordJsonReader::Impl {
                             ? Entry::kEventType
                             : FieldKind(all[i].type);
       entries[e].id = static_cast<lang::FieldId>(i);
-      entries[e].type = all[i].type;
       entries[e].range = lang::FieldRange(static_cast<lang::FieldId>(i));
     }
     for (auto [key, kind] : {std::pair{"incomplete", Entry::kIncomplete},

@@ -120,12 +120,11 @@ void AppendValue(const match::EventRecord& r, lang::FieldId id, std::string* out
   }
 }
 
-// The members of one object (without its braces); true when it wrote any.
-bool AppendMembers(const LayoutNode& node, const match::EventRecord& r, bool metadata,
+// The members of one object (without its braces).
+void AppendMembers(const LayoutNode& node, const match::EventRecord& r, bool metadata,
                    std::string* out) {
   bool any = false;
   for (const auto& item : node.items) {
-    const size_t mark = out->size();
     auto key = [&] {
       if (any) out->push_back(',');
       AppendJsonKey(out, item.key);
@@ -141,10 +140,7 @@ bool AppendMembers(const LayoutNode& node, const match::EventRecord& r, bool met
         if ((r.present() & item.child->fields).none()) continue;
         key();
         out->push_back('{');
-        if (!AppendMembers(*item.child, r, metadata, out)) {
-          out->resize(mark);  // not reached: a field under it is present
-          continue;
-        }
+        AppendMembers(*item.child, r, metadata, out);
         out->push_back('}');
         break;
       case LayoutNode::kIncomplete:
@@ -165,7 +161,6 @@ bool AppendMembers(const LayoutNode& node, const match::EventRecord& r, bool met
     }
     any = true;
   }
-  return any;
 }
 
 }  // namespace
