@@ -79,6 +79,7 @@ RecordBatchReader::~RecordBatchReader() {
 
 RecordJsonReader::Stats RecordBatchReader::parse_stats() const {
   RecordJsonReader::Stats s = json_.stats();
+  s.scanned += thread_json_.stats().scanned;
   s.fast += thread_json_.stats().fast;
   s.slow += thread_json_.stats().slow;
   return s;

@@ -77,7 +77,7 @@ class RecordBatchReader {
   int read_error() const { return read_error_; }
   // Whether a second thread reads and parses.
   bool threaded() const { return thread_.joinable(); }
-  // Lines taken by the fast and the reference parser, both threads' (valid at the end).
+  // Lines taken by each tier of the reader, both threads' (valid at the end).
   RecordJsonReader::Stats parse_stats() const;
 
  private:

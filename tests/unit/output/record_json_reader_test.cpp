@@ -1,7 +1,9 @@
-// The fast replay reader (simdjson) against the reference one (RecordFromJsonLine, nlohmann):
-// for every line, the same verdict, the same error text and the same record. Hand-written lines
-// cover what the two parsers disagree on (duplicate keys, -0, big numbers, dotted keys, a byte
-// order mark, deep nests); random mutations of valid lines cover the rest.
+// The fast replay reader (the one-pass scanner, then simdjson) against the reference one
+// (RecordFromJsonLine, nlohmann): for every line, the same verdict, the same error text and the
+// same record, whichever tier read it. Hand-written lines cover what the parsers disagree on
+// (duplicate keys, -0, big numbers, dotted keys, a byte order mark, deep nests) and where the
+// scanner hands a line on; random mutations of valid lines cover the rest, read in place with
+// bytes after them that would complete them.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -21,11 +23,18 @@ std::string Dump(const match::EventRecord& r) {
   return RecordToJson(r).dump() + " type=" + std::to_string(static_cast<int>(r.type()));
 }
 
-// Reads `line` both ways; returns "" when they agree, else what differs.
-std::string Differ(RecordJsonReader& reader, const std::string& line) {
+// Reads `line` both ways; returns "" when they agree, else what differs. With `after`, the fast
+// reader reads the line in place, followed by `after` and padding (which it must not read as
+// part of the line).
+std::string Differ(RecordJsonReader& reader, const std::string& line,
+                   const std::string* after = nullptr) {
   match::EventRecord want, got;
   auto a = RecordFromJsonLine(line, kPolicies, &want);
-  auto b = reader.Read(line, kPolicies, &got);
+  std::string buffer;
+  if (after) buffer = line + *after + std::string(RecordJsonReader::kPadding, '}');
+  auto b = after ? reader.Read(std::string_view(buffer.data(), line.size()), kPolicies, &got,
+                               /*padded=*/true)
+                 : reader.Read(line, kPolicies, &got);
   if (a.ok() != b.ok()) return "verdicts differ: " + std::string(a ? "ok" : a.error());
   if (!a) return a.error() == b.error() ? "" : "errors differ: " + a.error() + " / " + b.error();
   return Dump(want) == Dump(got) ? "" : "records differ: " + Dump(want) + " / " + Dump(got);
@@ -46,7 +55,58 @@ TEST(RecordJsonReader, ReadsWhatTheReferenceReaderReads) {
     EXPECT_EQ(Differ(reader, line), "") << line;
   }
   EXPECT_EQ(reader.stats().slow, 0u) << "valid lines of the usual shape take the fast path";
-  EXPECT_EQ(reader.stats().fast, kValid.size());
+  EXPECT_EQ(reader.stats().scanned, 4u) << "the scanner reads all but \\u escapes and floats";
+  EXPECT_EQ(reader.stats().fast, 2u);
+}
+
+TEST(RecordJsonReader, ScansTheUsualShapeAndHandsOnTheRest) {
+  struct Case {
+    std::string line;
+    bool scanned;  // whether the scanner reads it (else a later tier does)
+  };
+  const std::vector<Case> cases = {
+      // escapes other than \u are decoded by the scanner, in values, lists and policy names
+      {R"({"evt":{"type":"open"},"file":{"path":"/a\"b\\c\/d\n\t\r\b\f"},"proc":{"args":["x\"y",""]},"policies":["h\u006fst"]})",
+       false},
+      {R"({"evt":{"type":"open"},"file":{"path":"/a\"b\\c\/d\n\t\r\b\f"},"proc":{"args":["x\"y",""]},"policies":["ho\/st","web"]})",
+       true},
+      {R"({"evt":{"type":"open"},"file":{"path":"tab\tend\"},"x":"\q"})", false},
+      // blanks wherever JSON allows them
+      {" \t{ \"evt\" :\r\n{ \"type\" : \"open\" } , \"policies\" : [ ] , \"x\" : [ ] , "
+       "\"y\" : { } , \"proc\" : { \"args\" : [ ] } } \r\n",
+       true},
+      // integers at the edges of their types, literals in unknown keys
+      {R"({"evt":{"type":"open","retval":-9223372036854775808},"policies":18446744073709551615,"policy_version":4294967295,"u":[true,false,null,-1,0]})",
+       true},
+      {R"({"evt":{"type":"open","retval":9223372036854775807},"proc":{"uid":4294967295}})", true},
+      {R"({"evt":{"type":"open"},"policies":18446744073709551616})", false},
+      {R"({"evt":{"type":"open"},"x":18446744073709551616})", false},
+      {R"({"evt":{"type":"open"},"x":-0})", false},
+      {R"({"evt":{"type":"open"},"x":01})", false},
+      {R"({"evt":{"type":"open"},"x":1.0})", false},
+      // an escape in a key, a dotted key, a duplicate, nesting past the scanner's depth
+      {R"({"evt":{"type":"open"},"p\u0072oc":{"pid":1}})", false},
+      {R"({"evt":{"type":"open"},"pro\/c":{"pid":1}})", false},
+      {R"({"evt":{"type":"open"},"a.b":1})", false},
+      {R"({"evt":{"type":"open","type":"exec"}})", false},
+      {R"({"evt":{"type":"open"},"x":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]})", false},
+      {R"({"evt":{"type":"open"},"x":[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]})", true},
+      // errors
+      {R"({"evt":{"type":"open"},"file":{"path":"a)"
+       "\x01"
+       R"("}})",
+       false},
+      {std::string(R"({"evt":{"type":"open"}})") + std::string(1, '\0'), false},
+      {R"({"evt":{"type":"open"},})", false},
+      {R"({"evt":{"type":"open"},"x":[1,]})", false},
+      {R"({"evt":{"type":"open"},"x":tru})", false},
+      {R"({"evt":{"type":"open"},"proc":{"pid":"1"}})", false},
+  };
+  for (const auto& c : cases) {
+    RecordJsonReader reader;
+    EXPECT_EQ(Differ(reader, c.line), "") << c.line;
+    EXPECT_EQ(reader.stats().scanned, c.scanned ? 1u : 0u) << c.line;
+  }
 }
 
 TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
@@ -124,7 +184,7 @@ TEST(RecordJsonReader, KeepsStringsThatLookLikeMinusZeroOnTheFastPath) {
   const std::string line =
       R"({"evt":{"type":"open"},"host":{"name":"node-0"},"file":{"path":"/var/log/x-0"}})";
   EXPECT_EQ(Differ(reader, line), "");
-  EXPECT_EQ(reader.stats().fast, 1u);
+  EXPECT_EQ(reader.stats().scanned, 1u);
   EXPECT_EQ(reader.stats().slow, 0u);
 }
 
@@ -184,14 +244,31 @@ TEST(RecordJsonReader, AgreesOnRandomMutationsOfValidLines) {
         }
       }
     }
-    const std::string why = Differ(reader, line);
-    if (!why.empty()) {
-      ++failures;
-      ADD_FAILURE() << why << "\n  line: " << line;
+    // Read in place, the line is followed by the valid line it came from: bytes that would
+    // complete a cut line, as the next lines of a batch may.
+    const std::string& rest = kValid[i % kValid.size()];
+    for (const std::string* after : {static_cast<const std::string*>(nullptr), &rest}) {
+      const std::string why = Differ(reader, line, after);
+      if (!why.empty()) {
+        ++failures;
+        ADD_FAILURE() << why << "\n  line: " << line;
+      }
     }
   }
+  EXPECT_GT(reader.stats().scanned, 1000u);
   EXPECT_GT(reader.stats().fast, 1000u);
   EXPECT_GT(reader.stats().slow, 1000u);
+}
+
+TEST(RecordJsonReader, NeverReadsPastTheEndOfALine) {
+  // Every prefix of every valid line, read in place with the rest of the line after it.
+  RecordJsonReader reader;
+  for (const auto& line : kValid) {
+    for (size_t cut = 0; cut <= line.size(); ++cut) {
+      const std::string head = line.substr(0, cut), rest = line.substr(cut);
+      EXPECT_EQ(Differ(reader, head, &rest), "") << head;
+    }
+  }
 }
 
 }  // namespace

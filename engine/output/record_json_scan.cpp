@@ -1,0 +1,377 @@
+#include "output/record_json_scan.h"
+
+#include <simdjson.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "lang/events.h"
+#include "util/ip_address.h"
+
+namespace vigil::output {
+namespace {
+
+using json_keys::Entry;
+
+// The first byte in [p, end) that ends a run of plain string bytes: a quote, a backslash or a
+// control character (which JSON does not allow raw in a string); `end` if none. Reads up to 15
+// bytes past `end` (the line's padding).
+const char* StringStop(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                control = _mm_set1_epi8(0x1f);
+  for (; p < end; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));  // unsigned v <= 0x1f
+    if (const int mask = _mm_movemask_epi8(stop); mask != 0) {
+      const char* at = p + __builtin_ctz(static_cast<unsigned>(mask));
+      return at < end ? at : end;
+    }
+  }
+  return end;
+#else
+  for (; p < end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20) return p;
+  }
+  return end;
+#endif
+}
+
+bool Digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+}  // namespace
+
+bool RecordLineScanner::Read(std::string_view line, const PolicyIndex& policies,
+                             match::EventRecord* r) {
+  if (!simdjson::validate_utf8(line.data(), line.size())) return false;
+  policies_ = &policies;
+  r_ = r;
+  p_ = line.data();
+  end_ = line.data() + line.size();
+  stamp_ = keys_.NextLine();
+  type_name_ = {};
+  has_type_ = false;
+  r->Clear();
+  SkipBlanks();
+  if (Peek() != '{' || !Object(0)) return false;
+  SkipBlanks();
+  if (p_ != end_ || !has_type_) return false;
+  auto type = lang::EventTypeByName(type_name_);
+  if (!type) return false;
+  r->set_type(*type);
+  return true;
+}
+
+// At '{': the object's members, each key looked up at `node` and its value read into the
+// record; the cursor ends after '}'.
+bool RecordLineScanner::Object(uint32_t node) {
+  ++p_;
+  SkipBlanks();
+  if (Peek() == '}') {
+    ++p_;
+    return true;
+  }
+  json_keys::Node& keys = keys_.nodes[node];
+  for (;;) {
+    if (Peek() != '"') return false;
+    const char* key = ++p_;
+    p_ = StringStop(p_, end_);
+    if (Peek() != '"') return false;  // an escape in a key, a control character, the end
+    const std::string_view name(key, static_cast<size_t>(p_ - key));
+    ++p_;
+    SkipBlanks();
+    if (Peek() != ':') return false;
+    ++p_;
+    SkipBlanks();
+    Entry* e = keys.Find(name);
+    if (e == nullptr) {
+      // RecordFromJson joins keys with dots before looking them up: a dotted key may name a
+      // field.
+      if (name.find('.') != std::string_view::npos || !SkipValue(0)) return false;
+    } else {
+      if (e->stamp == stamp_) return false;  // a duplicate key: nlohmann keeps the last
+      e->stamp = stamp_;
+      switch (e->kind) {
+        case Entry::kString:
+        case Entry::kEventType: {
+          std::string_view s;
+          if (Peek() != '"' || !String(&s)) return false;
+          r_->SetString(e->id, s);
+          if (e->kind == Entry::kEventType) {
+            type_name_ = r_->String(e->id);
+            has_type_ = true;
+          }
+          break;
+        }
+        case Entry::kInt: {
+          uint64_t magnitude = 0;
+          bool negative = false;
+          if (!Integer(&magnitude, &negative)) return false;
+          // simdjson reads 2^63 and above as unsigned: not a signed field's value
+          if (magnitude > (negative ? uint64_t{1} << 63 : uint64_t{INT64_MAX})) return false;
+          const int64_t v =
+              negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+          if (!e->range.Contains(v)) return false;
+          r_->SetInt(e->id, v);
+          break;
+        }
+        case Entry::kUint: {
+          uint64_t v = 0;
+          if (!NonNegative(&v) || !e->range.Contains(v)) return false;
+          r_->SetUint(e->id, v);
+          break;
+        }
+        case Entry::kBool:
+          if (Literal("true")) {
+            r_->SetBool(e->id, true);
+          } else if (Literal("false")) {
+            r_->SetBool(e->id, false);
+          } else {
+            return false;
+          }
+          break;
+        case Entry::kAddress: {
+          std::string_view s;
+          if (Peek() != '"' || !String(&s)) return false;
+          auto a = ParseIpAddress(s);
+          if (!a) return false;
+          r_->SetAddress(e->id, *a);
+          break;
+        }
+        case Entry::kStringList:
+          if (!StringList(e->id)) return false;
+          break;
+        case Entry::kIndexed:
+          return false;
+        case Entry::kNamespace:
+          if (Peek() != '{' || !Object(e->child)) return false;
+          break;
+        case Entry::kIncomplete:
+          if (Literal("true")) {
+            r_->set_incomplete(true);
+          } else if (Literal("false")) {
+            r_->set_incomplete(false);
+          } else {
+            return false;
+          }
+          break;
+        case Entry::kPolicyVersion: {
+          uint64_t v = 0;
+          if (!NonNegative(&v) || v > UINT32_MAX) return false;
+          r_->set_policy_version(static_cast<uint32_t>(v));
+          break;
+        }
+        case Entry::kPolicies:
+          if (!Policies()) return false;
+          break;
+      }
+    }
+    SkipBlanks();
+    const char c = Peek();
+    ++p_;
+    if (c == '}') return true;
+    if (c != ',') return false;
+    SkipBlanks();
+  }
+}
+
+// At '"': a string's bytes, as a view into the line when it has no escape, else decoded into
+// unescaped_. Gives up on \u (its surrogate rules are the reference reader's to apply).
+bool RecordLineScanner::String(std::string_view* out) {
+  const char* start = ++p_;
+  p_ = StringStop(p_, end_);
+  if (Peek() == '"') {
+    *out = std::string_view(start, static_cast<size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+  unescaped_.assign(start, p_);
+  while (Peek() == '\\') {
+    if (p_ + 1 >= end_) return false;
+    switch (p_[1]) {
+      case '"':
+        unescaped_ += '"';
+        break;
+      case '\\':
+        unescaped_ += '\\';
+        break;
+      case '/':
+        unescaped_ += '/';
+        break;
+      case 'b':
+        unescaped_ += '\b';
+        break;
+      case 'f':
+        unescaped_ += '\f';
+        break;
+      case 'n':
+        unescaped_ += '\n';
+        break;
+      case 'r':
+        unescaped_ += '\r';
+        break;
+      case 't':
+        unescaped_ += '\t';
+        break;
+      default:  // \u, or no escape at all
+        return false;
+    }
+    p_ += 2;
+    const char* run = p_;
+    p_ = StringStop(p_, end_);
+    unescaped_.append(run, p_);
+  }
+  if (Peek() != '"') return false;  // a control character or the end
+  ++p_;
+  *out = unescaped_;
+  return true;
+}
+
+bool RecordLineScanner::SkipString() {
+  std::string_view ignored;
+  return String(&ignored);
+}
+
+// An integer token: -?(0|[1-9][0-9]*) with no fraction or exponent, its magnitude below 2^64.
+// Gives up on -0 (nlohmann reads it as a signed integer, simdjson as 0: the other readers
+// settle it) and on anything else.
+bool RecordLineScanner::Integer(uint64_t* magnitude, bool* negative) {
+  *negative = Peek() == '-';
+  if (*negative) ++p_;
+  if (!Digit(Peek())) return false;
+  uint64_t v = 0;
+  if (*p_ == '0') {
+    ++p_;
+    if (*negative || Digit(Peek())) return false;
+  } else {
+    for (; Digit(Peek()); ++p_) {
+      if (__builtin_mul_overflow(v, 10, &v) ||
+          __builtin_add_overflow(v, static_cast<uint64_t>(*p_ - '0'), &v))
+        return false;
+    }
+  }
+  const char c = Peek();
+  if (c == '.' || c == 'e' || c == 'E') return false;
+  *magnitude = v;
+  return true;
+}
+
+bool RecordLineScanner::NonNegative(uint64_t* v) {
+  bool negative = false;
+  return Integer(v, &negative) && !negative;
+}
+
+bool RecordLineScanner::Literal(std::string_view word) {
+  if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+    return false;
+  p_ += word.size();
+  return true;
+}
+
+// At '[': an array of strings into the list field `id`.
+bool RecordLineScanner::StringList(lang::FieldId id) {
+  if (Peek() != '[') return false;
+  ++p_;
+  r_->ClearList(id);
+  SkipBlanks();
+  if (Peek() == ']') {
+    ++p_;
+    return true;
+  }
+  for (;;) {
+    std::string_view s;
+    if (Peek() != '"' || !String(&s)) return false;
+    r_->AppendToList(id, s);
+    SkipBlanks();
+    const char c = Peek();
+    ++p_;
+    if (c == ']') return true;
+    if (c != ',') return false;
+    SkipBlanks();
+  }
+}
+
+// `policies`: a bit set, or the names of policies (those the index does not know are left out).
+bool RecordLineScanner::Policies() {
+  uint64_t bits = 0;
+  if (Peek() != '[') {
+    if (!NonNegative(&bits)) return false;
+    r_->set_policies(bits);
+    return true;
+  }
+  ++p_;
+  SkipBlanks();
+  if (Peek() != ']') {
+    for (;;) {
+      std::string_view name;
+      if (Peek() != '"' || !String(&name)) return false;
+      if (auto p = policies_->find(name); p != policies_->end()) bits |= uint64_t{1} << p->second;
+      SkipBlanks();
+      const char c = Peek();
+      if (c == ']') break;
+      if (c != ',') return false;
+      ++p_;
+      SkipBlanks();
+    }
+  }
+  ++p_;
+  r_->set_policies(bits);
+  return true;
+}
+
+// The value of a key no field has, checked and passed over: strings, 64-bit integers, the
+// literals, and arrays and objects of them a few levels deep.
+bool RecordLineScanner::SkipValue(int depth) {
+  constexpr int kMaxDepth = 16;
+  switch (Peek()) {
+    case '"':
+      return SkipString();
+    case 't':
+      return Literal("true");
+    case 'f':
+      return Literal("false");
+    case 'n':
+      return Literal("null");
+    case '[':
+    case '{': {
+      const bool object = *p_ == '{';
+      const char close = object ? '}' : ']';
+      if (depth >= kMaxDepth) return false;
+      ++p_;
+      SkipBlanks();
+      if (Peek() == close) {
+        ++p_;
+        return true;
+      }
+      for (;;) {
+        if (object) {
+          if (Peek() != '"' || !SkipString()) return false;
+          SkipBlanks();
+          if (Peek() != ':') return false;
+          ++p_;
+          SkipBlanks();
+        }
+        if (!SkipValue(depth + 1)) return false;
+        SkipBlanks();
+        const char c = Peek();
+        ++p_;
+        if (c == close) return true;
+        if (c != ',') return false;
+        SkipBlanks();
+      }
+    }
+    default: {
+      uint64_t magnitude = 0;
+      bool negative = false;
+      return Integer(&magnitude, &negative);
+    }
+  }
+}
+
+}  // namespace vigil::output

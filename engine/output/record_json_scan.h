@@ -1,0 +1,59 @@
+// The first reader of a `vigil replay` line: one pass over its bytes that checks the JSON and
+// fills the record as it goes, with no document built in between. It reads the shape that
+// `vigil record` and `vigil trace` write (objects of known keys, strings, integers, booleans,
+// arrays of strings) and gives up on anything it is not certain to read exactly as
+// RecordFromJsonLine does: a \u escape, a number with a fraction or an exponent or beyond 64
+// bits, -0, a duplicate key, a dotted key, nesting deeper than a few levels in an unknown key,
+// any error. A line it gives up on goes to the simdjson reader (record_json_reader.h), which
+// decides; so for every line it accepts, the record is the one the reference reader gives.
+// simdjson still checks the line's UTF-8 (validate_utf8, SIMD) before the scan.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "match/event_record.h"
+#include "output/record_json.h"
+#include "output/record_json_keys.h"
+
+namespace vigil::output {
+
+class RecordLineScanner {
+ public:
+  // Readable bytes (any content) the scanner needs after a line: it loads 16 bytes at a time.
+  static constexpr size_t kPadding = 32;
+
+  explicit RecordLineScanner(json_keys::KeyTree& keys) : keys_(keys) {}
+
+  // Reads `line` (followed by kPadding readable bytes) into `r`, with its type; false when it
+  // gave up (`r` then holds part of the line).
+  bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r);
+
+ private:
+  bool Object(uint32_t node);
+  bool SkipValue(int depth);
+  bool String(std::string_view* out);
+  bool SkipString();
+  bool Integer(uint64_t* magnitude, bool* negative);
+  bool NonNegative(uint64_t* v);
+  bool Literal(std::string_view word);
+  bool StringList(lang::FieldId id);
+  bool Policies();
+  void SkipBlanks() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  // The byte at the cursor, NUL at the end of the line (a NUL is never valid outside a string).
+  char Peek() const { return p_ < end_ ? *p_ : '\0'; }
+
+  json_keys::KeyTree& keys_;
+  const PolicyIndex* policies_ = nullptr;
+  match::EventRecord* r_ = nullptr;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  uint64_t stamp_ = 0;
+  std::string_view type_name_;  // evt.type (points into the record)
+  bool has_type_ = false;
+  std::string unescaped_;  // a string with escapes, decoded
+};
+
+}  // namespace vigil::output
