@@ -61,7 +61,7 @@ void Node::Seal(const std::vector<Entry>& entries) {
   for (const auto& [k, e] : keys) {
     size_t i = Index(HeadExact(k), k.size());
     while (table[i].size != UINT32_MAX) i = (i + 1) & mask;
-    table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), k.data(), entries[e]};
+    table[i] = {HeadExact(k), static_cast<uint32_t>(k.size()), kNone, k.data(), entries[e]};
   }
 }
 

@@ -47,20 +47,29 @@ struct Entry {
 // as one word: a probe compares two integers, and only a key longer than 8 bytes compares the
 // rest. The hash multiplies that word (plus the length) and keeps the top bits; Seal() tries a
 // few multipliers and keeps the one with the fewest probes, so most lookups take one.
+//
+// Lines of one kind of event mostly have the same keys in the same order (the writers sort
+// them), so each slot also remembers which key came after it last time (`next`), and the node
+// which came first: the scanner compares the line's bytes with that key before it looks
+// anything up.
 struct Node {
+  static constexpr uint32_t kNone = UINT32_MAX;
   // A key and a copy of its entry (a reader reads and stamps it there: no second lookup), in
   // one cache line.
   struct alignas(64) Slot {
     uint64_t head = 0;           // the key's first (up to) 8 bytes, zero-filled
     uint32_t size = UINT32_MAX;  // the key's length; UINT32_MAX: an empty slot
+    uint32_t next = kNone;       // the slot of the key that followed this one last time
     const char* data = nullptr;
     Entry entry{Entry::kNamespace};
   };
+  static_assert(sizeof(Slot) == 64);
   std::unordered_map<std::string_view, uint32_t> keys;  // key -> entry index
   std::vector<Slot> table;
   uint64_t mul = 0;
   unsigned shift = 64;
   size_t mask = 0;
+  uint32_t first = kNone;  // the slot of the key that came first last time
 
   // The first min(8, n) bytes at `p` as a word, read with one 8-byte load: `p` must have 8
   // readable bytes (a key in simdjson's string buffer, which holds a NUL after each string and
@@ -76,16 +85,25 @@ struct Node {
   }
   // Builds the table from `keys` and the entries they index.
   void Seal(const std::vector<Entry>& entries);
-  // The entry of `k`, or nullptr. `k` must have 8 readable bytes (see HeadWide).
-  Entry* Find(std::string_view k) {
+  // The slot of `k`, or nullptr. `k` must have 8 readable bytes (see HeadWide).
+  Slot* FindSlot(std::string_view k) {
     const uint64_t head = HeadWide(k.data(), k.size());
     for (size_t i = Index(head, k.size());; i = (i + 1) & mask) {
       Slot& slot = table[i];
       if (slot.head == head && slot.size == k.size() &&
           (k.size() <= 8 || std::memcmp(slot.data + 8, k.data() + 8, k.size() - 8) == 0))
-        return &slot.entry;
+        return &slot;
       if (slot.size == UINT32_MAX) return nullptr;
     }
+  }
+  Entry* Find(std::string_view k) {
+    Slot* slot = FindSlot(k);
+    return slot ? &slot->entry : nullptr;
+  }
+  // Whether the bytes at `p` (8 readable) are key `slot`'s and then a quote, before `end`.
+  static bool KeyAt(const Slot& slot, const char* p, const char* end) {
+    return p + slot.size < end && p[slot.size] == '"' && HeadWide(p, slot.size) == slot.head &&
+           (slot.size <= 8 || std::memcmp(slot.data + 8, p + 8, slot.size - 8) == 0);
   }
 
  private:

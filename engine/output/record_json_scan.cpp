@@ -78,23 +78,46 @@ bool RecordLineScanner::Object(uint32_t node) {
     return true;
   }
   json_keys::Node& keys = keys_.nodes[node];
+  // The key expected next (the one that followed the previous key last time), and where to
+  // note the key that came instead.
+  uint32_t expected = keys.first;
+  uint32_t* came = &keys.first;
+  uint32_t unused = 0;
   for (;;) {
     if (Peek() != '"') return false;
-    const char* key = ++p_;
-    p_ = StringStop(p_, end_);
-    if (Peek() != '"') return false;  // an escape in a key, a control character, the end
-    const std::string_view name(key, static_cast<size_t>(p_ - key));
     ++p_;
+    json_keys::Node::Slot* slot = nullptr;
+    if (expected != json_keys::Node::kNone &&
+        json_keys::Node::KeyAt(keys.table[expected], p_, end_)) {
+      slot = &keys.table[expected];
+      p_ += slot->size + 1;
+    } else {
+      const char* key = p_;
+      p_ = StringStop(p_, end_);
+      if (Peek() != '"') return false;  // an escape in a key, a control character, the end
+      const std::string_view name(key, static_cast<size_t>(p_ - key));
+      ++p_;
+      slot = keys.FindSlot(name);
+      if (slot) {
+        *came = static_cast<uint32_t>(slot - keys.table.data());
+      } else if (name.find('.') != std::string_view::npos) {
+        // RecordFromJson joins keys with dots before looking them up: a dotted key may name
+        // a field.
+        return false;
+      }
+    }
     SkipBlanks();
     if (Peek() != ':') return false;
     ++p_;
     SkipBlanks();
-    Entry* e = keys.Find(name);
-    if (e == nullptr) {
-      // RecordFromJson joins keys with dots before looking them up: a dotted key may name a
-      // field.
-      if (name.find('.') != std::string_view::npos || !SkipValue(0)) return false;
+    if (slot == nullptr) {
+      if (!SkipValue(0)) return false;
+      expected = json_keys::Node::kNone;
+      came = &unused;
     } else {
+      expected = slot->next;
+      came = &slot->next;
+      Entry* e = &slot->entry;
       if (e->stamp == stamp_) return false;  // a duplicate key: nlohmann keeps the last
       e->stamp = stamp_;
       switch (e->kind) {
