@@ -179,6 +179,34 @@ TEST(RecordJsonReader, AgreesWhereTheParsersDiffer) {
   EXPECT_EQ(Differ(reader, deep), "");
 }
 
+TEST(RecordJsonReader, ReadsIntegersOfEveryLength) {
+  // The scanner reads 8 digits at a time, then one at a time: every length up to 21 digits,
+  // with a non-digit at each place of the first 17 and digits on either side of an 8-byte
+  // boundary, reads as the reference reader reads it.
+  RecordJsonReader reader;
+  const std::string digits = "987654321098765432109";
+  for (size_t n = 1; n <= digits.size(); ++n) {
+    for (const char* key : {"time", "retval"}) {
+      for (const char* sign : {"", "-"}) {
+        const std::string number = sign + digits.substr(0, n);
+        const std::string line =
+            std::string(R"({"evt":{"type":"open",")") + key + "\":" + number + "}}";
+        EXPECT_EQ(Differ(reader, line), "") << line;
+        for (size_t bad = 0; bad < std::min<size_t>(n, 17); ++bad) {
+          for (const char c : {'x', '/', ':', '.', 'e'}) {
+            std::string broken = number;
+            broken[broken.size() - n + bad] = c;
+            const std::string bad_line =
+                std::string(R"({"evt":{"type":"open",")") + key + "\":" + broken + "}}";
+            EXPECT_EQ(Differ(reader, bad_line), "") << bad_line;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(reader.stats().scanned, 50u);
+}
+
 TEST(RecordJsonReader, KeepsStringsThatLookLikeMinusZeroOnTheFastPath) {
   RecordJsonReader reader;
   const std::string line =
