@@ -82,5 +82,6 @@ std::string AlertTextLine(const Alert& a);
 
 // 2026-11-25T09:38:20.123456789Z
 std::string Rfc3339Nanos(uint64_t ns_since_epoch);
+void AppendRfc3339Nanos(std::string* out, uint64_t ns_since_epoch);
 
 }  // namespace vigil::output

@@ -2,6 +2,10 @@
 
 #include <charconv>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vigil::output {
 namespace {
 
@@ -48,6 +52,25 @@ bool Plain(unsigned char c) {
   return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+// The first byte at or after `i` that is not Plain, `n` if none: 16 bytes at a time while 16
+// are left (as signed bytes, every byte from 0x80 up is below 0x20 too).
+size_t PlainUntil(const unsigned char* p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), quote = _mm_set1_epi8('"'),
+                backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const int mask = _mm_movemask_epi8(special); mask != 0)
+      return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < n && Plain(p[i])) ++i;
+  return i;
+}
+
 }  // namespace
 
 // nlohmann's serializer decodes UTF-8 with a DFA that accepts exactly the well-formed sequences
@@ -62,12 +85,10 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
-  while (i < n) {
+  for (;;) {
+    i = PlainUntil(p, i, n);
+    if (i >= n) break;
     const unsigned char c = p[i];
-    if (Plain(c)) {
-      ++i;
-      continue;
-    }
     out->append(s.data() + run, i - run);
     if (c < 0x80) {
       AppendEscapedAscii(out, c);

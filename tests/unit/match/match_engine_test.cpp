@@ -3,7 +3,10 @@
 // test-case records and the event JSON round trip.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "lang/values.h"
@@ -352,9 +355,35 @@ rule shell { desc "a shell ran" severity critical tags [shell] on exec when proc
   EXPECT_STREQ(output::FalcoPriority(lang::ast::Severity::kHigh), "Error");
 }
 
+TEST(AlertIds, FixedSeedsGiveTheSameIdsAsEver) {
+  // Replays with --seed compare alert ids across versions: the ids of a seed never change.
+  auto ids = output::AlertIdGenerator::Fixed(0);
+  EXPECT_EQ(ids.Next(), "48218226-ff3c-44bf-8359-fff62713a185");
+  EXPECT_EQ(ids.Next(), "ea8568d2-e45f-46cb-9311-8a61ed9e9e14");
+  EXPECT_EQ(output::AlertIdGenerator::Fixed(20261203).Next(),
+            "036c3715-8447-4123-9be4-d09f445f1a99");
+}
+
 TEST(AlertJson, Rfc3339) {
   EXPECT_EQ(output::Rfc3339Nanos(0), "1970-01-01T00:00:00.000000000Z");
   EXPECT_EQ(output::Rfc3339Nanos(1764063500123456789ull), "2025-11-25T09:38:20.123456789Z");
+  // Against the C library's own formatting, across days, years, leap days and the cached
+  // second (the same second twice, then the next).
+  std::mt19937_64 rng(20261203);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t ns = rng() % (uint64_t{4102444800} * 1000000000);  // before 2100
+    if (i % 3 == 1) ns += 1;
+    for (uint64_t at : {ns, ns + 999999999 - ns % 1000000000, ns + 1000000000}) {
+      const time_t secs = static_cast<time_t>(at / 1000000000ull);
+      struct tm tm {};
+      gmtime_r(&secs, &tm);
+      char want[64];
+      size_t n = std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+      std::snprintf(want + n, sizeof want - n, ".%09lluZ",
+                    static_cast<unsigned long long>(at % 1000000000ull));
+      ASSERT_EQ(output::Rfc3339Nanos(at), want) << at;
+    }
+  }
 }
 
 }  // namespace

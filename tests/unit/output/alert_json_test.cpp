@@ -64,8 +64,19 @@ TEST(JsonText, StringsAreEscapedAsDumpJsonLineEscapesThem) {
         << json(s).dump(-1, ' ', true, json::error_handler_t::replace);
   std::mt19937_64 rng(16);
   for (int i = 0; i < 200000; ++i) {
-    const std::string s = RandomString(rng);
+    // Short strings, and strings long enough to be scanned 16 bytes at a time.
+    const std::string s = RandomString(rng, i % 2 ? 12 : 70);
     ASSERT_EQ(Escaped(s), Reference(s)) << "case " << i;
+  }
+  // One byte to escape (or to decode) at every place of a plain string of 1 to 50 bytes.
+  for (size_t n = 1; n <= 50; ++n) {
+    for (size_t at = 0; at < n; ++at) {
+      for (const char* special : {"\"", "\\", "\x01", "\x7f", "\xc3\xa9", "\xff"}) {
+        std::string s(n, 'p');
+        s.replace(at, 1, special);
+        ASSERT_EQ(Escaped(s), Reference(s)) << n << " " << at;
+      }
+    }
   }
 }
 
