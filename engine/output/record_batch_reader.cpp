@@ -12,11 +12,12 @@
 namespace vigil::output {
 namespace {
 
-// How long a waiter spins before it sleeps: at most about one batch of 16 lines, at least a
-// few microseconds. Each side halves its spin when a spin ended without a change (the other
-// thread is off the CPU: another process uses it) and doubles it back when one succeeds, so
-// a busy machine is not made busier.
-constexpr int64_t kMaxSpinNs = 50'000, kMinSpinNs = 2'000;
+// How long a waiter spins before it sleeps: at most half a millisecond (several batches of 16
+// lines; a sleep and a wake-up cost about as much on a VM, and much more when the host gives
+// the halted vCPU back late), at least 50 microseconds (about one batch). Each side halves its
+// spin when a spin ended without a change (the other thread is off the CPU: another process
+// uses it) and doubles it back when one succeeds, so a busy machine is not made much busier.
+constexpr int64_t kMaxSpinNs = 500'000, kMinSpinNs = 50'000;
 
 // Tells the CPU this is a spin-wait loop (it yields to the sibling hyperthread and saves power).
 inline void CpuRelax() {
@@ -58,7 +59,7 @@ RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Thread
       policies_(policies),
       rules_(rules),
       batch_lines_(batch_lines > 0             ? batch_lines
-                   : SecondThread(fd, threads) ? kRecordsInFlight / kSlots
+                   : SecondThread(fd, threads) ? kThreadedBatchLines
                                                : kRecordsInFlight),
       // One thread needs one slot: the batch it parses is the batch it matches, and the
       // records stay in the caches.

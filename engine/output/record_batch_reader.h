@@ -52,11 +52,12 @@ class RecordBatchReader {
     std::vector<size_t> starts;
   };
 
-  // Records in flight, in all slots together: few enough to stay in the caches (a record is
-  // about 13 kB of slots, and the matching thread reads each one soon after it was written;
-  // with four times as many, writing the strings into the records cost 10-15% of a run more).
-  // One thread: one batch of 64 lines; two: four batches (kSlots) of 16.
+  // Records in flight with one thread: one batch of 64 lines, few enough to stay in the
+  // caches (a record is about 13 kB of slots; with four times as many, writing the strings into
+  // the records cost 10-15% of a run more). With two threads: kSlots batches of
+  // kThreadedBatchLines (128 records).
   static constexpr size_t kRecordsInFlight = 64;
+  static constexpr size_t kThreadedBatchLines = 16;
 
   // Who reads and parses: the caller's thread (kOne), a second thread when `fd` is a regular
   // file (kTwo), or kTwo when at least two CPUs are usable (UsableCpus()) and kOne otherwise
@@ -82,8 +83,11 @@ class RecordBatchReader {
 
  private:
   // Batches in flight with a second thread: claimed (being parsed), parsed and waiting, the one
-  // the caller holds.
-  static constexpr size_t kSlots = 4;
+  // the caller holds. Eight rather than four: the second thread then rarely finds every slot
+  // taken, which makes it wait, and a wait that ends in a sleep can cost milliseconds on a VM
+  // (a halted vCPU is given back late). On 400k lines each thread waited 10-30 ms in all with
+  // four, 1-10 ms with eight.
+  static constexpr size_t kSlots = 8;
 
   // Under mu_: copies the next lines of the input into the next free slot; false (and
   // input_done_) when the input has no more lines.
