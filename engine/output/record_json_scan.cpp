@@ -70,172 +70,43 @@ bool RecordLineScanner::Read(std::string_view line, const PolicyIndex& policies,
   if (!simdjson::validate_utf8(line.data(), line.size())) return false;
   policies_ = &policies;
   r_ = r;
-  p_ = line.data();
-  end_ = line.data() + line.size();
+  Cursor c{line.data(), line.data() + line.size()};
   stamp_ = keys_.NextLine();
   type_name_ = {};
   has_type_ = false;
   r->Clear();
-  SkipBlanks();
-  if (Peek() != '{' || !Object(0)) return false;
-  SkipBlanks();
-  if (p_ != end_ || !has_type_) return false;
+  c.SkipBlanks();
+  if (c.Peek() != '{' || !Object(0, c)) return false;
+  c.SkipBlanks();
+  if (c.p != c.end || !has_type_) return false;
   auto type = lang::EventTypeByName(type_name_);
   if (!type) return false;
   r->set_type(*type);
   return true;
 }
 
-// At '{': the object's members, each key looked up at `node` and its value read into the
-// record; the cursor ends after '}'.
-bool RecordLineScanner::Object(uint32_t node) {
-  ++p_;
-  SkipBlanks();
-  if (Peek() == '}') {
-    ++p_;
-    return true;
-  }
-  json_keys::Node& keys = keys_.nodes[node];
-  // The key expected next (the one that followed the previous key last time), and where to
-  // note the key that came instead.
-  uint32_t expected = keys.first;
-  uint32_t* came = &keys.first;
-  uint32_t unused = 0;
-  for (;;) {
-    if (Peek() != '"') return false;
-    ++p_;
-    json_keys::Node::Slot* slot = nullptr;
-    if (expected != json_keys::Node::kNone &&
-        json_keys::Node::KeyAt(keys.table[expected], p_, end_)) {
-      slot = &keys.table[expected];
-      p_ += slot->size + 1;
-    } else {
-      const char* key = p_;
-      p_ = StringStop(p_, end_);
-      if (Peek() != '"') return false;  // an escape in a key, a control character, the end
-      const std::string_view name(key, static_cast<size_t>(p_ - key));
-      ++p_;
-      slot = keys.FindSlot(name);
-      if (slot) {
-        *came = static_cast<uint32_t>(slot - keys.table.data());
-      } else if (name.find('.') != std::string_view::npos) {
-        // RecordFromJson joins keys with dots before looking them up: a dotted key may name
-        // a field.
-        return false;
-      }
-    }
-    SkipBlanks();
-    if (Peek() != ':') return false;
-    ++p_;
-    SkipBlanks();
-    if (slot == nullptr) {
-      if (!SkipValue(0)) return false;
-      expected = json_keys::Node::kNone;
-      came = &unused;
-    } else {
-      expected = slot->next;
-      came = &slot->next;
-      Entry* e = &slot->entry;
-      if (e->stamp == stamp_) return false;  // a duplicate key: nlohmann keeps the last
-      e->stamp = stamp_;
-      switch (e->kind) {
-        case Entry::kString:
-        case Entry::kEventType: {
-          std::string_view s;
-          if (Peek() != '"' || !String(&s)) return false;
-          r_->SetString(e->id, s);
-          if (e->kind == Entry::kEventType) {
-            type_name_ = r_->String(e->id);
-            has_type_ = true;
-          }
-          break;
-        }
-        case Entry::kInt: {
-          uint64_t magnitude = 0;
-          bool negative = false;
-          if (!Integer(&magnitude, &negative)) return false;
-          // simdjson reads 2^63 and above as unsigned: not a signed field's value
-          if (magnitude > (negative ? uint64_t{1} << 63 : uint64_t{INT64_MAX})) return false;
-          const int64_t v =
-              negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
-          if (!e->range.Contains(v)) return false;
-          r_->SetInt(e->id, v);
-          break;
-        }
-        case Entry::kUint: {
-          uint64_t v = 0;
-          if (!NonNegative(&v) || !e->range.Contains(v)) return false;
-          r_->SetUint(e->id, v);
-          break;
-        }
-        case Entry::kBool:
-          if (Literal("true")) {
-            r_->SetBool(e->id, true);
-          } else if (Literal("false")) {
-            r_->SetBool(e->id, false);
-          } else {
-            return false;
-          }
-          break;
-        case Entry::kAddress: {
-          std::string_view s;
-          if (Peek() != '"' || !String(&s)) return false;
-          auto a = ParseIpAddress(s);
-          if (!a) return false;
-          r_->SetAddress(e->id, *a);
-          break;
-        }
-        case Entry::kStringList:
-          if (!StringList(e->id)) return false;
-          break;
-        case Entry::kIndexed:
-          return false;
-        case Entry::kNamespace:
-          if (Peek() != '{' || !Object(e->child)) return false;
-          break;
-        case Entry::kIncomplete:
-          if (Literal("true")) {
-            r_->set_incomplete(true);
-          } else if (Literal("false")) {
-            r_->set_incomplete(false);
-          } else {
-            return false;
-          }
-          break;
-        case Entry::kPolicyVersion: {
-          uint64_t v = 0;
-          if (!NonNegative(&v) || v > UINT32_MAX) return false;
-          r_->set_policy_version(static_cast<uint32_t>(v));
-          break;
-        }
-        case Entry::kPolicies:
-          if (!Policies()) return false;
-          break;
-      }
-    }
-    SkipBlanks();
-    const char c = Peek();
-    ++p_;
-    if (c == '}') return true;
-    if (c != ',') return false;
-    SkipBlanks();
-  }
-}
-
 // At '"': a string's bytes, as a view into the line when it has no escape, else decoded into
 // unescaped_. Gives up on \u (its surrogate rules are the reference reader's to apply).
-bool RecordLineScanner::String(std::string_view* out) {
-  const char* start = ++p_;
-  p_ = StringStop(p_, end_);
-  if (Peek() == '"') {
-    *out = std::string_view(start, static_cast<size_t>(p_ - start));
-    ++p_;
+inline bool RecordLineScanner::String(Cursor& c, std::string_view* out) {
+  const char* start = ++c.p;
+  c.p = StringStop(c.p, c.end);
+  if (c.Peek() == '"') {
+    *out = std::string_view(start, static_cast<size_t>(c.p - start));
+    ++c.p;
     return true;
   }
-  unescaped_.assign(start, p_);
-  while (Peek() == '\\') {
-    if (p_ + 1 >= end_) return false;
-    switch (p_[1]) {
+  Cursor rest = c;  // (c may be a caller's register copy: its address is not taken)
+  const bool read = EscapedString(rest, start, out);
+  c = rest;
+  return read;
+}
+
+// The rest of a string that stopped at a backslash or a control character at c.p.
+bool RecordLineScanner::EscapedString(Cursor& c, const char* start, std::string_view* out) {
+  unescaped_.assign(start, c.p);
+  while (c.Peek() == '\\') {
+    if (c.p + 1 >= c.end) return false;
+    switch (c.p[1]) {
       case '"':
         unescaped_ += '"';
         break;
@@ -263,161 +134,312 @@ bool RecordLineScanner::String(std::string_view* out) {
       default:  // \u, or no escape at all
         return false;
     }
-    p_ += 2;
-    const char* run = p_;
-    p_ = StringStop(p_, end_);
-    unescaped_.append(run, p_);
+    c.p += 2;
+    const char* run = c.p;
+    c.p = StringStop(c.p, c.end);
+    unescaped_.append(run, c.p);
   }
-  if (Peek() != '"') return false;  // a control character or the end
-  ++p_;
+  if (c.Peek() != '"') return false;  // a control character or the end
+  ++c.p;
   *out = unescaped_;
   return true;
 }
 
-bool RecordLineScanner::SkipString() {
+bool RecordLineScanner::SkipString(Cursor& c) {
   std::string_view ignored;
-  return String(&ignored);
+  return String(c, &ignored);
 }
 
 // An integer token: -?(0|[1-9][0-9]*) with no fraction or exponent, its magnitude below 2^64.
 // Gives up on -0 (nlohmann reads it as a signed integer, simdjson as 0: the other readers
 // settle it) and on anything else.
-bool RecordLineScanner::Integer(uint64_t* magnitude, bool* negative) {
-  *negative = Peek() == '-';
-  if (*negative) ++p_;
-  if (!Digit(Peek())) return false;
+inline bool RecordLineScanner::Integer(Cursor& c, uint64_t* magnitude, bool* negative) {
+  *negative = c.Peek() == '-';
+  if (*negative) ++c.p;
+  if (!Digit(c.Peek())) return false;
   uint64_t v = 0;
-  if (*p_ == '0') {
-    ++p_;
-    if (*negative || Digit(Peek())) return false;
+  if (*c.p == '0') {
+    ++c.p;
+    if (*negative || Digit(c.Peek())) return false;
   } else {
     // Up to 16 digits 8 at a time (below 10^16: no overflow), then one at a time.
-    const char* first = p_;
-    for (uint64_t w; end_ - p_ >= 8 && p_ - first < 16; p_ += 8) {
-      std::memcpy(&w, p_, 8);
+    const char* first = c.p;
+    for (uint64_t w; c.end - c.p >= 8 && c.p - first < 16; c.p += 8) {
+      std::memcpy(&w, c.p, 8);
       if (!EightDigits(w)) break;
       v = v * 100000000 + EightDigitsValue(w);
     }
-    for (; Digit(Peek()); ++p_) {
+    for (; Digit(c.Peek()); ++c.p) {
       if (__builtin_mul_overflow(v, 10, &v) ||
-          __builtin_add_overflow(v, static_cast<uint64_t>(*p_ - '0'), &v))
+          __builtin_add_overflow(v, static_cast<uint64_t>(*c.p - '0'), &v))
         return false;
     }
   }
-  const char c = Peek();
-  if (c == '.' || c == 'e' || c == 'E') return false;
+  const char after = c.Peek();
+  if (after == '.' || after == 'e' || after == 'E') return false;
   *magnitude = v;
   return true;
 }
 
-bool RecordLineScanner::NonNegative(uint64_t* v) {
+inline bool RecordLineScanner::NonNegative(Cursor& c, uint64_t* v) {
   bool negative = false;
-  return Integer(v, &negative) && !negative;
+  return Integer(c, v, &negative) && !negative;
 }
 
-bool RecordLineScanner::Literal(std::string_view word) {
-  if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+inline bool RecordLineScanner::Cursor::Literal(std::string_view word) {
+  if (static_cast<size_t>(end - p) < word.size() || std::string_view(p, word.size()) != word)
     return false;
-  p_ += word.size();
+  p += word.size();
   return true;
 }
 
+// At '{': the object's members, each key looked up at `node` and its value read into the
+// record; the cursor ends after '}'.
+bool RecordLineScanner::Object(uint32_t node, Cursor& in) {
+  Cursor c = in;  // in a register: its address is never taken (see String())
+  ++c.p;
+  c.SkipBlanks();
+  if (c.Peek() == '}') {
+    in.p = c.p + 1;
+    return true;
+  }
+  json_keys::Node& keys = keys_.nodes[node];
+  // The key expected next (the one that followed the previous key last time), and where to
+  // note the key that came instead.
+  uint32_t expected = keys.first;
+  uint32_t* came = &keys.first;
+  uint32_t unused = 0;
+  for (;;) {
+    if (c.Peek() != '"') return false;
+    ++c.p;
+    json_keys::Node::Slot* slot = nullptr;
+    if (expected != json_keys::Node::kNone &&
+        json_keys::Node::KeyAt(keys.table[expected], c.p, c.end)) {
+      slot = &keys.table[expected];
+      c.p += slot->size + 1;
+    } else {
+      const char* key = c.p;
+      c.p = StringStop(c.p, c.end);
+      if (c.Peek() != '"') return false;  // an escape in a key, a control character, the end
+      const std::string_view name(key, static_cast<size_t>(c.p - key));
+      ++c.p;
+      slot = keys.FindSlot(name);
+      if (slot) {
+        *came = static_cast<uint32_t>(slot - keys.table.data());
+      } else if (name.find('.') != std::string_view::npos) {
+        // RecordFromJson joins keys with dots before looking them up: a dotted key may name
+        // a field.
+        return false;
+      }
+    }
+    c.SkipBlanks();
+    if (c.Peek() != ':') return false;
+    ++c.p;
+    c.SkipBlanks();
+    if (slot == nullptr) {
+      Cursor value = c;
+      if (!SkipValue(value, 0)) return false;
+      c = value;
+      expected = json_keys::Node::kNone;
+      came = &unused;
+    } else {
+      expected = slot->next;
+      came = &slot->next;
+      Entry* e = &slot->entry;
+      if (e->stamp == stamp_) return false;  // a duplicate key: nlohmann keeps the last
+      e->stamp = stamp_;
+      switch (e->kind) {
+        case Entry::kString:
+        case Entry::kEventType: {
+          std::string_view s;
+          if (c.Peek() != '"' || !String(c, &s)) return false;
+          r_->SetString(e->id, s);
+          if (e->kind == Entry::kEventType) {
+            type_name_ = r_->String(e->id);
+            has_type_ = true;
+          }
+          break;
+        }
+        case Entry::kInt: {
+          uint64_t magnitude = 0;
+          bool negative = false;
+          if (!Integer(c, &magnitude, &negative)) return false;
+          // simdjson reads 2^63 and above as unsigned: not a signed field's value
+          if (magnitude > (negative ? uint64_t{1} << 63 : uint64_t{INT64_MAX})) return false;
+          const int64_t v =
+              negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+          if (!e->range.Contains(v)) return false;
+          r_->SetInt(e->id, v);
+          break;
+        }
+        case Entry::kUint: {
+          uint64_t v = 0;
+          if (!NonNegative(c, &v) || !e->range.Contains(v)) return false;
+          r_->SetUint(e->id, v);
+          break;
+        }
+        case Entry::kBool:
+          if (c.Literal("true")) {
+            r_->SetBool(e->id, true);
+          } else if (c.Literal("false")) {
+            r_->SetBool(e->id, false);
+          } else {
+            return false;
+          }
+          break;
+        case Entry::kAddress: {
+          std::string_view s;
+          if (c.Peek() != '"' || !String(c, &s)) return false;
+          auto a = ParseIpAddress(s);
+          if (!a) return false;
+          r_->SetAddress(e->id, *a);
+          break;
+        }
+        case Entry::kStringList: {
+          Cursor list = c;
+          if (!StringList(list, e->id)) return false;
+          c = list;
+          break;
+        }
+        case Entry::kIndexed:
+          return false;
+        case Entry::kNamespace: {
+          Cursor inner = c;
+          if (c.Peek() != '{' || !Object(e->child, inner)) return false;
+          c = inner;
+          break;
+        }
+        case Entry::kIncomplete:
+          if (c.Literal("true")) {
+            r_->set_incomplete(true);
+          } else if (c.Literal("false")) {
+            r_->set_incomplete(false);
+          } else {
+            return false;
+          }
+          break;
+        case Entry::kPolicyVersion: {
+          uint64_t v = 0;
+          if (!NonNegative(c, &v) || v > UINT32_MAX) return false;
+          r_->set_policy_version(static_cast<uint32_t>(v));
+          break;
+        }
+        case Entry::kPolicies: {
+          Cursor list = c;
+          if (!Policies(list)) return false;
+          c = list;
+          break;
+        }
+      }
+    }
+    c.SkipBlanks();
+    const char next = c.Peek();
+    ++c.p;
+    if (next == '}') {
+      in.p = c.p;
+      return true;
+    }
+    if (next != ',') return false;
+    c.SkipBlanks();
+  }
+}
+
 // At '[': an array of strings into the list field `id`.
-bool RecordLineScanner::StringList(lang::FieldId id) {
-  if (Peek() != '[') return false;
-  ++p_;
+bool RecordLineScanner::StringList(Cursor& c, lang::FieldId id) {
+  if (c.Peek() != '[') return false;
+  ++c.p;
   r_->ClearList(id);
-  SkipBlanks();
-  if (Peek() == ']') {
-    ++p_;
+  c.SkipBlanks();
+  if (c.Peek() == ']') {
+    ++c.p;
     return true;
   }
   for (;;) {
     std::string_view s;
-    if (Peek() != '"' || !String(&s)) return false;
+    if (c.Peek() != '"' || !String(c, &s)) return false;
     r_->AppendToList(id, s);
-    SkipBlanks();
-    const char c = Peek();
-    ++p_;
-    if (c == ']') return true;
-    if (c != ',') return false;
-    SkipBlanks();
+    c.SkipBlanks();
+    const char next = c.Peek();
+    ++c.p;
+    if (next == ']') return true;
+    if (next != ',') return false;
+    c.SkipBlanks();
   }
 }
 
 // `policies`: a bit set, or the names of policies (those the index does not know are left out).
-bool RecordLineScanner::Policies() {
+bool RecordLineScanner::Policies(Cursor& c) {
   uint64_t bits = 0;
-  if (Peek() != '[') {
-    if (!NonNegative(&bits)) return false;
+  if (c.Peek() != '[') {
+    if (!NonNegative(c, &bits)) return false;
     r_->set_policies(bits);
     return true;
   }
-  ++p_;
-  SkipBlanks();
-  if (Peek() != ']') {
+  ++c.p;
+  c.SkipBlanks();
+  if (c.Peek() != ']') {
     for (;;) {
       std::string_view name;
-      if (Peek() != '"' || !String(&name)) return false;
+      if (c.Peek() != '"' || !String(c, &name)) return false;
       if (auto p = policies_->find(name); p != policies_->end()) bits |= uint64_t{1} << p->second;
-      SkipBlanks();
-      const char c = Peek();
-      if (c == ']') break;
-      if (c != ',') return false;
-      ++p_;
-      SkipBlanks();
+      c.SkipBlanks();
+      const char next = c.Peek();
+      if (next == ']') break;
+      if (next != ',') return false;
+      ++c.p;
+      c.SkipBlanks();
     }
   }
-  ++p_;
+  ++c.p;
   r_->set_policies(bits);
   return true;
 }
 
 // The value of a key no field has, checked and passed over: strings, 64-bit integers, the
 // literals, and arrays and objects of them a few levels deep.
-bool RecordLineScanner::SkipValue(int depth) {
+bool RecordLineScanner::SkipValue(Cursor& c, int depth) {
   constexpr int kMaxDepth = 16;
-  switch (Peek()) {
+  switch (c.Peek()) {
     case '"':
-      return SkipString();
+      return SkipString(c);
     case 't':
-      return Literal("true");
+      return c.Literal("true");
     case 'f':
-      return Literal("false");
+      return c.Literal("false");
     case 'n':
-      return Literal("null");
+      return c.Literal("null");
     case '[':
     case '{': {
-      const bool object = *p_ == '{';
+      const bool object = *c.p == '{';
       const char close = object ? '}' : ']';
       if (depth >= kMaxDepth) return false;
-      ++p_;
-      SkipBlanks();
-      if (Peek() == close) {
-        ++p_;
+      ++c.p;
+      c.SkipBlanks();
+      if (c.Peek() == close) {
+        ++c.p;
         return true;
       }
       for (;;) {
         if (object) {
-          if (Peek() != '"' || !SkipString()) return false;
-          SkipBlanks();
-          if (Peek() != ':') return false;
-          ++p_;
-          SkipBlanks();
+          if (c.Peek() != '"' || !SkipString(c)) return false;
+          c.SkipBlanks();
+          if (c.Peek() != ':') return false;
+          ++c.p;
+          c.SkipBlanks();
         }
-        if (!SkipValue(depth + 1)) return false;
-        SkipBlanks();
-        const char c = Peek();
-        ++p_;
-        if (c == close) return true;
-        if (c != ',') return false;
-        SkipBlanks();
+        if (!SkipValue(c, depth + 1)) return false;
+        c.SkipBlanks();
+        const char next = c.Peek();
+        ++c.p;
+        if (next == close) return true;
+        if (next != ',') return false;
+        c.SkipBlanks();
       }
     }
     default: {
       uint64_t magnitude = 0;
       bool negative = false;
-      return Integer(&magnitude, &negative);
+      return Integer(c, &magnitude, &negative);
     }
   }
 }

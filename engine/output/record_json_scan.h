@@ -30,29 +30,36 @@ class RecordLineScanner {
   bool Read(std::string_view line, const PolicyIndex& policies, match::EventRecord* r);
 
  private:
-  bool Object(uint32_t node);
-  bool SkipValue(int depth);
-  bool String(std::string_view* out);
-  bool SkipString();
-  bool Integer(uint64_t* magnitude, bool* negative);
-  bool NonNegative(uint64_t* v);
-  bool Literal(std::string_view word);
-  bool StringList(lang::FieldId id);
-  bool Policies();
-  // Blanks are rare in written events: one test (every JSON blank is at most ' ') settles the
-  // usual case.
-  void SkipBlanks() {
-    if (p_<end_&& static_cast<unsigned char>(*p_)> ' ') return;
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
-  }
-  // The byte at the cursor, NUL at the end of the line (a NUL is never valid outside a string).
-  char Peek() const { return p_ < end_ ? *p_ : '\0'; }
+  // Where the scan is in the line. The readers below take it by reference; Object() works on
+  // a local copy, so that the position stays in a register across the record's setters.
+  struct Cursor {
+    const char* p;
+    const char* end;
+    // The byte at the cursor, NUL at the end of the line (never valid outside a string).
+    char Peek() const { return p < end ? *p : '\0'; }
+    // Blanks are rare in written events: one test (every JSON blank is at most ' ') settles
+    // the usual case.
+    void SkipBlanks() {
+      if (p<end&& static_cast<unsigned char>(*p)> 0x20) return;
+      while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+    }
+    bool Literal(std::string_view word);
+  };
+
+  bool Object(uint32_t node, Cursor& in);
+  bool SkipValue(Cursor& c, int depth);
+  // A string at '"' (inline: the usual string has no escape), and the rest of one that has.
+  [[gnu::always_inline]] bool String(Cursor& c, std::string_view* out);
+  bool EscapedString(Cursor& c, const char* start, std::string_view* out);
+  bool SkipString(Cursor& c);
+  [[gnu::always_inline]] static bool Integer(Cursor& c, uint64_t* magnitude, bool* negative);
+  static bool NonNegative(Cursor& c, uint64_t* v);
+  bool StringList(Cursor& c, lang::FieldId id);
+  bool Policies(Cursor& c);
 
   json_keys::KeyTree& keys_;
   const PolicyIndex* policies_ = nullptr;
   match::EventRecord* r_ = nullptr;
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
   uint64_t stamp_ = 0;
   std::string_view type_name_;  // evt.type (points into the record)
   bool has_type_ = false;
