@@ -55,12 +55,12 @@ unsigned UsableCpus() {
 
 RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Threads threads,
                                      size_t batch_lines, const match::RuleSet* rules)
-    : lines_(fd),
-      policies_(policies),
+    : policies_(policies),
       rules_(rules),
       batch_lines_(batch_lines > 0             ? batch_lines
                    : SecondThread(fd, threads) ? kThreadedBatchLines
                                                : kRecordsInFlight),
+      lines_(fd),
       // One thread needs one slot: the batch it parses is the batch it matches, and the
       // records stay in the caches.
       slots_(SecondThread(fd, threads) ? kSlots : 1),
@@ -79,10 +79,11 @@ RecordBatchReader::~RecordBatchReader() {
 }
 
 RecordJsonReader::Stats RecordBatchReader::parse_stats() const {
-  RecordJsonReader::Stats s = json_.stats();
-  s.scanned += thread_json_.stats().scanned;
-  s.fast += thread_json_.stats().fast;
-  s.slow += thread_json_.stats().slow;
+  RecordJsonReader::Stats s = caller_side_.json.stats();
+  const RecordJsonReader::Stats& t = thread_side_.json.stats();
+  s.scanned += t.scanned;
+  s.fast += t.fast;
+  s.slow += t.slow;
   return s;
 }
 
@@ -174,7 +175,7 @@ void RecordBatchReader::Run() {
     }
     ++claimed_;
     lock.unlock();
-    Parse(&slots_[slot], thread_json_, thread_scratch_);
+    Parse(&slots_[slot], thread_side_.json, thread_side_.scratch);
     lock.lock();
     ready_[slot] = true;
     Changed(caller_cv_, caller_wait_);
@@ -205,7 +206,7 @@ RecordBatchReader::Batch* RecordBatchReader::Next() {
       if (Claim(&slots_[mine])) {
         ++claimed_;
         lock.unlock();
-        Parse(&slots_[mine], json_, scratch_);
+        Parse(&slots_[mine], caller_side_.json, caller_side_.scratch);
         lock.lock();
         ready_[mine] = true;
       } else {
