@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "match/derive.h"
 
@@ -71,7 +72,7 @@ RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Thread
 RecordBatchReader::~RecordBatchReader() {
   if (!thread_.joinable()) return;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     stop_ = true;
     Changed(thread_cv_, thread_wait_);
   }
@@ -133,8 +134,16 @@ void RecordBatchReader::Parse(Batch* b, RecordJsonReader& json, match::EvalScrat
   }
 }
 
-void RecordBatchReader::Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                              Waiter& w) {
+void RecordBatchReader::SpinLock::lock() {
+  for (unsigned spins = 0; held_.exchange(true, std::memory_order_acquire);) {
+    while (held_.load(std::memory_order_relaxed)) {
+      CpuRelax();
+      if (++spins % 4096 == 0) std::this_thread::yield();  // the holder may be off the CPU
+    }
+  }
+}
+
+void RecordBatchReader::Await(Lock& lock, std::condition_variable_any& cv, Waiter& w) {
   const uint64_t seen = changes_.load(std::memory_order_relaxed);
   lock.unlock();
   const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(w.spin_ns);
@@ -156,13 +165,13 @@ void RecordBatchReader::Await(std::unique_lock<std::mutex>& lock, std::condition
   --w.sleeping;
 }
 
-void RecordBatchReader::Changed(std::condition_variable& cv, const Waiter& w) {
+void RecordBatchReader::Changed(std::condition_variable_any& cv, const Waiter& w) {
   changes_.fetch_add(1, std::memory_order_relaxed);
   if (w.sleeping > 0) cv.notify_one();
 }
 
 void RecordBatchReader::Run() {
-  std::unique_lock lock(mu_);
+  Lock lock(mu_);
   for (;;) {
     thread_ahead_ = claimed_ - released_ >= slots_.size();
     while (!stop_ && !input_done_ && claimed_ - released_ >= slots_.size())
@@ -183,7 +192,7 @@ void RecordBatchReader::Run() {
 }
 
 RecordBatchReader::Batch* RecordBatchReader::Next() {
-  std::unique_lock lock(mu_);
+  Lock lock(mu_);
   if (holding_) {
     ready_[released_ % slots_.size()] = false;
     ++released_;
