@@ -64,9 +64,14 @@ RecordBatchReader::RecordBatchReader(int fd, const PolicyIndex& policies, Thread
       lines_(fd),
       // One thread needs one slot: the batch it parses is the batch it matches, and the
       // records stay in the caches.
-      slots_(SecondThread(fd, threads) ? kSlots : 1),
-      ready_(slots_.size(), false) {
-  if (slots_.size() > 1) thread_ = std::thread([this] { Run(); });
+      slot_count_(SecondThread(fd, threads) ? kSlots : 1),
+      from_thread_(slot_count_, false),
+      ready_(slot_count_, false) {
+  caller_side_.batches.resize(slot_count_);
+  if (slot_count_ > 1) {
+    thread_side_.batches.resize(slot_count_);
+    thread_ = std::thread([this] { Run(); });
+  }
 }
 
 RecordBatchReader::~RecordBatchReader() {
@@ -173,19 +178,21 @@ void RecordBatchReader::Changed(std::condition_variable_any& cv, const Waiter& w
 void RecordBatchReader::Run() {
   Lock lock(mu_);
   for (;;) {
-    thread_ahead_ = claimed_ - released_ >= slots_.size();
-    while (!stop_ && !input_done_ && claimed_ - released_ >= slots_.size())
+    thread_ahead_ = claimed_ - released_ >= slot_count_;
+    while (!stop_ && !input_done_ && claimed_ - released_ >= slot_count_)
       Await(lock, thread_cv_, thread_wait_);
     if (stop_ || input_done_) return;
-    const size_t slot = claimed_ % slots_.size();
-    if (!Claim(&slots_[slot])) {
+    const size_t slot = claimed_ % slot_count_;
+    Batch* batch = &thread_side_.batches[slot];
+    if (!Claim(batch)) {
       Changed(caller_cv_, caller_wait_);  // the caller may wait for the end of the input
       return;
     }
     ++claimed_;
     lock.unlock();
-    Parse(&slots_[slot], thread_side_.json, thread_side_.scratch);
+    Parse(batch, thread_side_.json, thread_side_.scratch);
     lock.lock();
+    from_thread_[slot] = true;
     ready_[slot] = true;
     Changed(caller_cv_, caller_wait_);
   }
@@ -194,29 +201,31 @@ void RecordBatchReader::Run() {
 RecordBatchReader::Batch* RecordBatchReader::Next() {
   Lock lock(mu_);
   if (holding_) {
-    ready_[released_ % slots_.size()] = false;
+    ready_[released_ % slot_count_] = false;
     ++released_;
     holding_ = false;
     Changed(thread_cv_, thread_wait_);
   }
   for (;;) {
-    const size_t slot = released_ % slots_.size();
+    const size_t slot = released_ % slot_count_;
     if (released_ < claimed_ && ready_[slot]) {
       holding_ = true;
-      return &slots_[slot];
+      return &(from_thread_[slot] ? thread_side_ : caller_side_).batches[slot];
     }
     // The next batch is not parsed yet. When the second thread parses it and keeps ahead,
     // wait for it: parsing another batch here would slow the matching that the thread waits
     // for. Otherwise parse one here rather than wait (this one is needed soon after). Only this
     // thread waits for a parsed batch, so marking it ready wakes no one.
     const bool in_progress = released_ < claimed_;
-    if (!input_done_ && claimed_ - released_ < slots_.size() && !(in_progress && thread_ahead_)) {
-      const size_t mine = claimed_ % slots_.size();
-      if (Claim(&slots_[mine])) {
+    if (!input_done_ && claimed_ - released_ < slot_count_ && !(in_progress && thread_ahead_)) {
+      const size_t mine = claimed_ % slot_count_;
+      Batch* batch = &caller_side_.batches[mine];
+      if (Claim(batch)) {
         ++claimed_;
         lock.unlock();
-        Parse(&slots_[mine], caller_side_.json, caller_side_.scratch);
+        Parse(batch, caller_side_.json, caller_side_.scratch);
         lock.lock();
+        from_thread_[mine] = false;
         ready_[mine] = true;
       } else {
         Changed(thread_cv_, thread_wait_);  // the input ended: the thread may stop
