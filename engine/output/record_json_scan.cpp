@@ -278,15 +278,12 @@ bool RecordLineScanner::Object(uint32_t node, Cursor& in) {
           r_->SetUint(e->id, v);
           break;
         }
-        case Entry::kBool:
-          if (c.Literal("true")) {
-            r_->SetBool(e->id, true);
-          } else if (c.Literal("false")) {
-            r_->SetBool(e->id, false);
-          } else {
-            return false;
-          }
+        case Entry::kBool: {
+          bool v = false;
+          if (!c.Bool(&v)) return false;
+          r_->SetBool(e->id, v);
           break;
+        }
         case Entry::kAddress: {
           std::string_view s;
           if (c.Peek() != '"' || !String(c, &s)) return false;
@@ -309,15 +306,12 @@ bool RecordLineScanner::Object(uint32_t node, Cursor& in) {
           c = inner;
           break;
         }
-        case Entry::kIncomplete:
-          if (c.Literal("true")) {
-            r_->set_incomplete(true);
-          } else if (c.Literal("false")) {
-            r_->set_incomplete(false);
-          } else {
-            return false;
-          }
+        case Entry::kIncomplete: {
+          bool v = false;
+          if (!c.Bool(&v)) return false;
+          r_->set_incomplete(v);
           break;
+        }
         case Entry::kPolicyVersion: {
           uint64_t v = 0;
           if (!NonNegative(c, &v) || v > UINT32_MAX) return false;
@@ -332,23 +326,22 @@ bool RecordLineScanner::Object(uint32_t node, Cursor& in) {
         }
       }
     }
-    c.SkipBlanks();
-    const char next = c.Peek();
-    ++c.p;
-    if (next == '}') {
-      in.p = c.p;
-      return true;
+    switch (c.Separator('}')) {
+      case Cursor::After::kMore:
+        break;
+      case Cursor::After::kEnd:
+        in.p = c.p;
+        return true;
+      case Cursor::After::kBad:
+        return false;
     }
-    if (next != ',') return false;
-    c.SkipBlanks();
   }
 }
 
-// At '[': an array of strings into the list field `id`.
-bool RecordLineScanner::StringList(Cursor& c, lang::FieldId id) {
+template <typename Each>
+bool RecordLineScanner::StringArray(Cursor& c, Each&& each) {
   if (c.Peek() != '[') return false;
   ++c.p;
-  r_->ClearList(id);
   c.SkipBlanks();
   if (c.Peek() == ']') {
     ++c.p;
@@ -357,40 +350,30 @@ bool RecordLineScanner::StringList(Cursor& c, lang::FieldId id) {
   for (;;) {
     std::string_view s;
     if (c.Peek() != '"' || !String(c, &s)) return false;
-    r_->AppendToList(id, s);
-    c.SkipBlanks();
-    const char next = c.Peek();
-    ++c.p;
-    if (next == ']') return true;
-    if (next != ',') return false;
-    c.SkipBlanks();
+    each(s);
+    const auto after = c.Separator(']');
+    if (after != Cursor::After::kMore) return after == Cursor::After::kEnd;
   }
+}
+
+// At '[': an array of strings into the list field `id`.
+bool RecordLineScanner::StringList(Cursor& c, lang::FieldId id) {
+  r_->ClearList(id);
+  return StringArray(c, [&](std::string_view s) { r_->AppendToList(id, s); });
 }
 
 // `policies`: a bit set, or the names of policies (those the index does not know are left out).
 bool RecordLineScanner::Policies(Cursor& c) {
   uint64_t bits = 0;
-  if (c.Peek() != '[') {
-    if (!NonNegative(c, &bits)) return false;
-    r_->set_policies(bits);
-    return true;
+  if (c.Peek() == '[') {
+    if (!StringArray(c, [&](std::string_view name) {
+          if (auto p = policies_->find(name); p != policies_->end())
+            bits |= uint64_t{1} << p->second;
+        }))
+      return false;
+  } else if (!NonNegative(c, &bits)) {
+    return false;
   }
-  ++c.p;
-  c.SkipBlanks();
-  if (c.Peek() != ']') {
-    for (;;) {
-      std::string_view name;
-      if (c.Peek() != '"' || !String(c, &name)) return false;
-      if (auto p = policies_->find(name); p != policies_->end()) bits |= uint64_t{1} << p->second;
-      c.SkipBlanks();
-      const char next = c.Peek();
-      if (next == ']') break;
-      if (next != ',') return false;
-      ++c.p;
-      c.SkipBlanks();
-    }
-  }
-  ++c.p;
   r_->set_policies(bits);
   return true;
 }
@@ -428,12 +411,8 @@ bool RecordLineScanner::SkipValue(Cursor& c, int depth) {
           c.SkipBlanks();
         }
         if (!SkipValue(c, depth + 1)) return false;
-        c.SkipBlanks();
-        const char next = c.Peek();
-        ++c.p;
-        if (next == close) return true;
-        if (next != ',') return false;
-        c.SkipBlanks();
+        const auto after = c.Separator(close);
+        if (after != Cursor::After::kMore) return after == Cursor::After::kEnd;
       }
     }
     default: {

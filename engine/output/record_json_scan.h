@@ -44,6 +44,24 @@ class RecordLineScanner {
       while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
     }
     bool Literal(std::string_view word);
+    bool Bool(bool* v) {
+      if (Literal("true")) return *v = true;
+      if (!Literal("false")) return false;
+      *v = false;
+      return true;
+    }
+    // After a member of an array or object: blanks, then `close` (kEnd) or a comma and blanks
+    // (kMore), each consumed; anything else is kBad.
+    enum class After { kMore, kEnd, kBad };
+    After Separator(char close) {
+      SkipBlanks();
+      const char next = Peek();
+      ++p;
+      if (next == close) return After::kEnd;
+      if (next != ',') return After::kBad;
+      SkipBlanks();
+      return After::kMore;
+    }
   };
 
   bool Object(uint32_t node, Cursor& in);
@@ -54,6 +72,9 @@ class RecordLineScanner {
   bool SkipString(Cursor& c);
   [[gnu::always_inline]] static bool Integer(Cursor& c, uint64_t* magnitude, bool* negative);
   static bool NonNegative(Cursor& c, uint64_t* v);
+  // At '[': an array of strings, each passed to `each` (a view valid during the call).
+  template <typename Each>
+  bool StringArray(Cursor& c, Each&& each);
   bool StringList(Cursor& c, lang::FieldId id);
   bool Policies(Cursor& c);
 
