@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include "VigilLexer.h"
@@ -17,6 +18,7 @@
 #include "lang/limits.h"
 #include "lang/string_literal.h"
 #include "lang/suggest.h"
+#include "lang/token_scanner.h"
 #include "lang/utf8.h"
 
 namespace vigil::lang {
@@ -1188,18 +1190,30 @@ bool CheckNestingDepth(a4::CommonTokenStream& tokens, uint32_t file, Diagnostics
   return true;
 }
 
-// Runs the generated lexer and parser over a file with our error reporting.
+// Runs the generated parser over a file with our error reporting, on the tokens of the generated
+// lexer (which reports every lexical problem) or on tokens scanned already (ScanTokens).
 struct ParseRun {
   ParseRun(const std::string& text, uint32_t file, Diagnostics& diags)
-      : input(text), lexer(&input), tokens(&lexer), parser(&tokens), errors(file, diags) {
-    lexer.removeErrorListeners();
+      : input(std::make_unique<a4::ANTLRInputStream>(text)),
+        source(std::make_unique<VigilLexer>(input.get())),
+        tokens(source.get()),
+        parser(&tokens),
+        errors(file, diags) {
+    static_cast<VigilLexer*>(source.get())->removeErrorListeners();
+    Start();
+    ReportLexerProblems(tokens, file, diags);
+  }
+  ParseRun(std::unique_ptr<a4::TokenSource> scanned, uint32_t file, Diagnostics& diags)
+      : source(std::move(scanned)), tokens(source.get()), parser(&tokens), errors(file, diags) {
+    Start();
+  }
+  void Start() {
     parser.removeErrorListeners();
     parser.addErrorListener(&errors);
     tokens.fill();
-    ReportLexerProblems(tokens, file, diags);
   }
-  a4::ANTLRInputStream input;
-  VigilLexer lexer;
+  std::unique_ptr<a4::ANTLRInputStream> input;  // with the generated lexer
+  std::unique_ptr<a4::TokenSource> source;
   a4::CommonTokenStream tokens;
   VigilParser parser;
   SyntaxErrorCollector errors;
@@ -1246,8 +1260,15 @@ ast::File ParseFile(const SourceSet& sources, uint32_t file_id, Diagnostics& dia
   // only a file that fails it is parsed again with full LL and error recovery, which is
   // what reports every syntax error.
   {
+    // The hand-made scanner's tokens when it finds no lexical problem (it gives up on one, and
+    // the generated lexer, which reports it, runs instead).
     Diagnostics scratch;
-    ParseRun fast(text, file_id, scratch);
+    std::optional<ParseRun> run_fast;
+    if (auto scanned = ScanTokens(text))
+      run_fast.emplace(std::move(scanned), file_id, scratch);
+    else
+      run_fast.emplace(text, file_id, scratch);
+    ParseRun& fast = *run_fast;
     if (!CheckNestingDepth(fast.tokens, file_id, scratch)) {
       diags.Merge(std::move(scratch));
       ast::File refused;
