@@ -12,9 +12,10 @@ PACKAGES=(
   python3 bc busybox-static runc iproute2 procps netcat-openbsd
   libclang-rt-14-dev  # make sanitize, make fuzz: the sanitizer and libFuzzer runtimes for clang
   bpftrace  # bench/overhead compares against it
-  libcurl4-openssl-dev  # the webhook output (HTTP, TLS)
-  librdkafka-dev kcat  # the Kafka output; kcat reads alerts back in its e2e test
-  libsystemd-dev  # sd_notify: the agent's readiness for Type=notify units
+  # The webhook and Kafka outputs: headers to build; libcurl.so.4 and librdkafka.so.1 (libcurl4,
+  # librdkafka1) are loaded at run time, not linked. kcat reads alerts back in the Kafka tests.
+  libcurl4-openssl-dev libcurl4
+  librdkafka-dev librdkafka1 kcat
   prometheus python3-yaml  # e2e.agent.metrics scrapes the agent; manifests are checked as YAML
   libyaml-cpp-dev  # vigil import: Sigma and Falco rule files are YAML
   libsimdjson-dev  # vigil replay parses recorded events with simdjson

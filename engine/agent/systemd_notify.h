@@ -1,4 +1,5 @@
-// Tells systemd how the agent is doing (sd_notify(3), for `Type=notify` units): READY=1 once
+// Tells systemd how the agent is doing (the sd_notify(3) protocol, spoken directly rather than
+// through libsystemd; for `Type=notify` units): READY=1 once
 // the sensors are attached and the first policy set is active, RELOADING=1 / READY=1 around a
 // reload, STOPPING=1 at shutdown, STATUS= a one-line summary. Without $NOTIFY_SOCKET (not run
 // by systemd, or `Type=simple`) every call does nothing and says so.

@@ -1,9 +1,11 @@
 #include "output/kafka_sink.h"
 
-#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <fstream>
+
+#include "output/rdkafka_library.h"
 
 namespace vigil::output {
 namespace {
@@ -13,6 +15,10 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(" \t\r") + 1 - b);
 }
+
+// librdkafka's log callback gets only the rd_kafka_t; its sink is the handle's opaque, read
+// through the library that made the handle: the one librdkafka the process loaded.
+std::atomic<const RdKafkaLibrary*> log_library{nullptr};
 
 }  // namespace
 
@@ -62,36 +68,42 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Make(KafkaOptions options) {
   props.emplace_back("message.timeout.ms", "0");  // never expire: resend until acknowledged
   props.emplace_back("log_level", "3");           // errors only; the rest is in the counters
 
+  auto loaded = LoadRdKafka(options.library);
+  if (!loaded) return Error{"kafka output: " + loaded.error()};
+  const RdKafkaLibrary& lib = **loaded;
+  log_library.store(&lib);
   std::unique_ptr<KafkaSink> sink(new KafkaSink(std::move(options)));
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  sink->lib_ = &lib;
+  rd_kafka_conf_t* conf = lib.rd_kafka_conf_new();
   char err[512];
   for (const auto& [name, value] : props) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
+    if (lib.rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) !=
+        RD_KAFKA_CONF_OK) {
+      lib.rd_kafka_conf_destroy(conf);
       return Error{"kafka property " + name + "=" + value + ": " + err};
     }
   }
-  rd_kafka_conf_set_opaque(conf, sink.get());
-  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
-    OnDelivery(rk, m, opaque);
-  });
-  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int e, const char* reason, void* opaque) {
+  lib.rd_kafka_conf_set_opaque(conf, sink.get());
+  lib.rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m,
+                                           void* opaque) { OnDelivery(rk, m, opaque); });
+  lib.rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int e, const char* reason, void* opaque) {
     OnError(rk, e, reason, opaque);
   });
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* rk, int, const char* fac, const char* buf) {
-    if (auto* self = static_cast<KafkaSink*>(rd_kafka_opaque(rk)))
-      self->LogRateLimited(std::string(fac) + ": " + buf);
-  });
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  lib.rd_kafka_conf_set_log_cb(
+      conf, [](const rd_kafka_t* rk, int, const char* fac, const char* buf) {
+        if (auto* self = static_cast<KafkaSink*>(log_library.load()->rd_kafka_opaque(rk)))
+          self->LogRateLimited(std::string(fac) + ": " + buf);
+      });
+  rd_kafka_t* rk = lib.rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) {
-    rd_kafka_conf_destroy(conf);
+    lib.rd_kafka_conf_destroy(conf);
     return Error{std::string("kafka producer: ") + err};
   }
   sink->rk_ = rk;
-  sink->rkt_ = rd_kafka_topic_new(rk, sink->options_.topic.c_str(), nullptr);
+  sink->rkt_ = lib.rd_kafka_topic_new(rk, sink->options_.topic.c_str(), nullptr);
   if (!sink->rkt_)
     return Error{"kafka topic " + sink->options_.topic + ": " +
-                 rd_kafka_err2str(rd_kafka_last_error())};
+                 lib.rd_kafka_err2str(lib.rd_kafka_last_error())};
   sink->poller_ = std::thread([s = sink.get()] { s->Poll(); });
   return sink;
 }
@@ -101,12 +113,12 @@ KafkaSink::~KafkaSink() {
   Finish(std::chrono::milliseconds(0));
   stop_poll_.store(true);
   if (poller_.joinable()) poller_.join();
-  if (rkt_) rd_kafka_topic_destroy(static_cast<rd_kafka_topic_t*>(rkt_));
-  rd_kafka_destroy(static_cast<rd_kafka_t*>(rk_));
+  if (rkt_) lib_->rd_kafka_topic_destroy(static_cast<rd_kafka_topic_t*>(rkt_));
+  lib_->rd_kafka_destroy(static_cast<rd_kafka_t*>(rk_));
 }
 
 void KafkaSink::Poll() {
-  while (!stop_poll_.load()) rd_kafka_poll(static_cast<rd_kafka_t*>(rk_), 100);
+  while (!stop_poll_.load()) lib_->rd_kafka_poll(static_cast<rd_kafka_t*>(rk_), 100);
 }
 
 void KafkaSink::OnDelivery(void*, const void* message, void* opaque) {
@@ -117,13 +129,14 @@ void KafkaSink::OnDelivery(void*, const void* message, void* opaque) {
     return;
   }
   self->failed_.fetch_add(1, std::memory_order_relaxed);
-  self->LogRateLimited(std::string("alert not delivered: ") + rd_kafka_err2str(m->err));
+  self->LogRateLimited(std::string("alert not delivered: ") + self->lib_->rd_kafka_err2str(m->err));
 }
 
 void KafkaSink::OnError(void*, int err, const char* reason, void* opaque) {
-  static_cast<KafkaSink*>(opaque)->LogRateLimited(
-      std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason +
-      " (alerts wait in the producer queue)");
+  auto* self = static_cast<KafkaSink*>(opaque);
+  self->LogRateLimited(
+      std::string(self->lib_->rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " +
+      reason + " (alerts wait in the producer queue)");
 }
 
 void KafkaSink::LogRateLimited(const std::string& what) {
@@ -163,15 +176,16 @@ Status KafkaSink::WriteAlert(const std::string& line, Severity, const std::strin
   auto* rkt = static_cast<rd_kafka_topic_t*>(rkt_);
   for (;;) {
     if (cancelled_.load()) return Error{Name() + ": stopping, not sent"};
-    const int rc = rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                    const_cast<char*>(line.data()), line.size(),
-                                    key ? key->data() : nullptr, key ? key->size() : 0, nullptr);
+    const int rc = lib_->rd_kafka_produce(
+        rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(line.data()),
+        line.size(), key ? key->data() : nullptr, key ? key->size() : 0, nullptr);
     if (rc == 0) {
       produced_.fetch_add(1, std::memory_order_relaxed);
       return OkStatus();
     }
-    const rd_kafka_resp_err_t err = rd_kafka_last_error();
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return Error{Name() + ": " + rd_kafka_err2str(err)};
+    const rd_kafka_resp_err_t err = lib_->rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      return Error{Name() + ": " + lib_->rd_kafka_err2str(err)};
     // The producer queue is full (brokers down for long): wait for room; the AsyncSink queue
     // holds the alerts that come meanwhile.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -180,15 +194,15 @@ Status KafkaSink::WriteAlert(const std::string& line, Severity, const std::strin
 
 void KafkaSink::Finish(std::chrono::milliseconds grace) {
   auto* rk = static_cast<rd_kafka_t*>(rk_);
-  if (!rk || rd_kafka_outq_len(rk) == 0) return;
-  rd_kafka_flush(rk, static_cast<int>(grace.count()));
+  if (!rk || lib_->rd_kafka_outq_len(rk) == 0) return;
+  lib_->rd_kafka_flush(rk, static_cast<int>(grace.count()));
   const auto in_flight = Delivery()->in_flight;
   if (in_flight == 0) return;
   spdlog::warn("output {}: {} alerts still not acknowledged after {} ms; giving up on them", Name(),
                in_flight, grace.count());
   // Purged messages get a delivery report with an error: they count as failed.
-  rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_flush(rk, 1000);
+  lib_->rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  lib_->rd_kafka_flush(rk, 1000);
 }
 
 std::optional<DeliveryCounters> KafkaSink::Delivery() const {

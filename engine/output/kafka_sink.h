@@ -1,5 +1,6 @@
-// Kafka output through librdkafka: each alert is one message on a topic, keyed by the host name
-// or the alert's container (so that one host's or one container's alerts stay in order on one
+// Kafka output through librdkafka (loaded when the first Kafka output is made,
+// output/rdkafka_library.h, not linked): each alert is one message on a topic, keyed by the host
+// name or the alert's container (so that one host's or one container's alerts stay in order on one
 // partition), with the acks and compression asked for and any further producer properties
 // (TLS, SASL) from a file. Write only hands the message to librdkafka's producer queue, which
 // keeps it (message.timeout.ms=0: no expiry) and resends it until a broker acknowledges it, so
@@ -37,7 +38,11 @@ struct KafkaOptions {
   std::string properties_file;
   size_t queue = 0;  // messages librdkafka holds at most (queue.buffering.max.messages; 0: 65536)
   std::string hostname;  // the key for KafkaKey::kHost, and for host processes with kContainer
+  // The librdkafka loaded (dlopen) when the first Kafka output is made; tests name a missing one.
+  std::string library = "librdkafka.so.1";
 };
+
+struct RdKafkaLibrary;
 
 // "host", "container" or "none".
 Result<KafkaKey> ParseKafkaKey(const std::string& text);
@@ -71,8 +76,9 @@ class KafkaSink : public Sink {
   void Poll();  // serves delivery reports and errors (poller thread)
 
   KafkaOptions options_;
-  void* rk_ = nullptr;   // rd_kafka_t*
-  void* rkt_ = nullptr;  // rd_kafka_topic_t*
+  const RdKafkaLibrary* lib_ = nullptr;  // loaded for the process's life
+  void* rk_ = nullptr;                   // rd_kafka_t*
+  void* rkt_ = nullptr;                  // rd_kafka_topic_t*
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> stop_poll_{false};
   std::atomic<uint64_t> produced_{0}, delivered_{0}, failed_{0};

@@ -1,19 +1,16 @@
 #include "output/webhook_sink.h"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 #include "output/alert.h"
+#include "output/curl_library.h"
 
 namespace vigil::output {
 namespace {
-
-std::once_flag curl_init;
 
 size_t DiscardBody(char*, size_t size, size_t n, void*) {
   return size * n;
@@ -71,8 +68,8 @@ WebhookSink::WebhookSink(WebhookOptions options)
     : options_(std::move(options)), name_(WebhookDisplayName(options_.url)) {}
 
 WebhookSink::~WebhookSink() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
-  if (header_list_) curl_slist_free_all(static_cast<curl_slist*>(header_list_));
+  if (curl_) lib_->curl_easy_cleanup(static_cast<CURL*>(curl_));
+  if (header_list_) lib_->curl_slist_free_all(static_cast<curl_slist*>(header_list_));
 }
 
 Result<std::unique_ptr<WebhookSink>> WebhookSink::Make(WebhookOptions options) {
@@ -89,9 +86,12 @@ Result<std::unique_ptr<WebhookSink>> WebhookSink::Make(WebhookOptions options) {
   if (options.backoff_min.count() <= 0) options.backoff_min = std::chrono::milliseconds(1);
   if (options.backoff_max < options.backoff_min) options.backoff_max = options.backoff_min;
 
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  auto loaded = LoadCurl(options.library);
+  if (!loaded) return Error{"webhook output: " + loaded.error()};
+  const CurlLibrary& lib = **loaded;
   std::unique_ptr<WebhookSink> sink(new WebhookSink(std::move(options)));
-  CURL* curl = curl_easy_init();
+  sink->lib_ = &lib;
+  CURL* curl = lib.curl_easy_init();
   if (!curl) return Error{"webhook: cannot set up the HTTP client (curl_easy_init)"};
   sink->curl_ = curl;
   const WebhookOptions& o = sink->options_;
@@ -101,51 +101,52 @@ Result<std::unique_ptr<WebhookSink>> WebhookSink::Make(WebhookOptions options) {
     std::string name = h.substr(0, h.find(':'));
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
     content_type = content_type || name == "content-type";
-    list = curl_slist_append(list, h.c_str());
+    list = lib.curl_slist_append(list, h.c_str());
   }
-  if (!content_type) list = curl_slist_append(list, "Content-Type: application/json");
-  list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+  if (!content_type) list = lib.curl_slist_append(list, "Content-Type: application/json");
+  list = lib.curl_slist_append(list, "Expect:");  // no 100-continue round trip
   sink->header_list_ = list;
 
-  curl_easy_setopt(curl, CURLOPT_URL, o.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, (std::string("vigil/") + VigilVersion()).c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DiscardBody);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortWhenCancelled);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &sink->cancelled_);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!o.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, o.ca_file.c_str());
+  lib.curl_easy_setopt(curl, CURLOPT_URL, o.url.c_str());
+  lib.curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  lib.curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  lib.curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
+  lib.curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.timeout.count()));
+  lib.curl_easy_setopt(curl, CURLOPT_USERAGENT, (std::string("vigil/") + VigilVersion()).c_str());
+  lib.curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DiscardBody);
+  lib.curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  lib.curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortWhenCancelled);
+  lib.curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &sink->cancelled_);
+  lib.curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  lib.curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!o.ca_file.empty()) lib.curl_easy_setopt(curl, CURLOPT_CAINFO, o.ca_file.c_str());
   if (!o.client_cert.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLCERT, o.client_cert.c_str());
-    curl_easy_setopt(curl, CURLOPT_SSLKEY, o.client_key.c_str());
+    lib.curl_easy_setopt(curl, CURLOPT_SSLCERT, o.client_cert.c_str());
+    lib.curl_easy_setopt(curl, CURLOPT_SSLKEY, o.client_key.c_str());
   }
   return sink;
 }
 
 WebhookSink::Attempt WebhookSink::Post(const std::string& body) {
+  const CurlLibrary& lib = *lib_;
   CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  lib.curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  lib.curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  const CURLcode rc = curl_easy_perform(curl);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  lib.curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  const CURLcode rc = lib.curl_easy_perform(curl);
+  lib.curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   if (rc != CURLE_OK) {
-    return {
-        .ok = false,
-        .retry = !Permanent(rc),
-        .error = std::string(curl_easy_strerror(rc)) + (error[0] ? std::string(": ") + error : "")};
+    return {.ok = false,
+            .retry = !Permanent(rc),
+            .error = std::string(lib.curl_easy_strerror(rc)) +
+                     (error[0] ? std::string(": ") + error : "")};
   }
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib.curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status < 300) return {.ok = true};
   const bool retry = status == 408 || status == 429 || status >= 500;
   return {.ok = false, .retry = retry, .error = "HTTP " + std::to_string(status)};

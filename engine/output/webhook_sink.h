@@ -1,8 +1,9 @@
 // HTTP webhook output: each alert is POSTed as one JSON document (the alert line, or the
 // falcosidekick payload: the agent renders it) to a URL, over TLS for https:// (libcurl with
 // OpenSSL: the system's CA store or a given bundle, optionally a client certificate), with the
-// operator's extra headers. A destination that is down, slow or answers 408, 429 or 5xx is
-// retried with exponential backoff until it takes the alert, so the writer thread stalls and the
+// operator's extra headers. libcurl is loaded when the first webhook output is made
+// (output/curl_library.h), not linked. A destination that is down, slow or answers 408, 429 or 5xx
+// is retried with exponential backoff until it takes the alert, so the writer thread stalls and the
 // AsyncSink queue in front of it holds what comes meanwhile: nothing is lost while it fits in
 // the queue, and what does not fit is counted as dropped. An answer that retrying cannot fix
 // (another 4xx, a redirect, a certificate the bundle does not trust, a malformed URL) fails the
@@ -32,7 +33,11 @@ struct WebhookOptions {
   std::chrono::milliseconds backoff_min{200};
   std::chrono::milliseconds backoff_max{30000};
   uint32_t max_attempts = 0;  // 0: until delivered (or the sink is cancelled)
+  // The libcurl loaded (dlopen) when the first webhook output is made; tests name a missing one.
+  std::string library = "libcurl.so.4";
 };
+
+struct CurlLibrary;
 
 // Checks a header ("Name: value", a token name, no CR or LF): an error that says what is wrong.
 Status CheckHeader(const std::string& header);
@@ -65,8 +70,9 @@ class WebhookSink : public Sink {
 
   WebhookOptions options_;
   std::string name_;
-  void* curl_ = nullptr;         // CURL*
-  void* header_list_ = nullptr;  // curl_slist*
+  const CurlLibrary* lib_ = nullptr;  // loaded for the process's life
+  void* curl_ = nullptr;              // CURL*
+  void* header_list_ = nullptr;       // curl_slist*
   std::atomic<bool> cancelled_{false};
   std::atomic<uint64_t> retries_{0};
   std::mutex mu_;

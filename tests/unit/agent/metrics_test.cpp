@@ -10,7 +10,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -350,38 +352,83 @@ TEST(MetricsServer, RefusesABusyPort) {
   EXPECT_NE(s.error().find("cannot listen on 127.0.0.1:"), std::string::npos) << s.error();
 }
 
-// sd_notify: READY=1 reaches the socket named by $NOTIFY_SOCKET; without it nothing is sent
-// and nothing fails.
-TEST(SystemdNotify, SendsReadyToTheNotifySocket) {
-  char dir_tmpl[] = "/tmp/vigil-notify-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir_tmpl), nullptr);
-  const std::string path = std::string(dir_tmpl) + "/notify";
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+// sd_notify's protocol, spoken without libsystemd: each message is one datagram to the socket
+// $NOTIFY_SOCKET names, a path or an @abstract name; without it nothing is sent and nothing
+// fails.
+class NotifySocket {
+ public:
+  // Binds a datagram socket at `address` ("/path" or "@name", as $NOTIFY_SOCKET gives it).
+  explicit NotifySocket(const std::string& address) : address_(address) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, address.data(), address.size());
+    if (address[0] == '@') a.sun_path[0] = '\0';
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
+    bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&a), length) == 0;
+  }
+  ~NotifySocket() {
+    ::close(fd_);
+    if (address_[0] == '/') ::unlink(address_.c_str());
+  }
+  bool bound() const { return bound_; }
+  // The next datagram, whole ("" after 2 s without one).
+  std::string Receive() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 2000) != 1) return "";
+    char buf[512];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
 
-  ::unsetenv("NOTIFY_SOCKET");
-  EXPECT_FALSE(NotifyReady("not under systemd"));
-  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
-  EXPECT_TRUE(NotifyReady("watching; policy set version 1"));
+ private:
+  std::string address_;
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+// Sends READY=1 and STOPPING=1 to a socket bound at `address` and reads them back.
+void ExpectNotificationsReach(const std::string& address) {
+  NotifySocket socket(address);
+  ASSERT_TRUE(socket.bound()) << address << ": " << std::strerror(errno);
+  ::setenv("NOTIFY_SOCKET", address.c_str(), 1);
+  EXPECT_TRUE(NotifyReady("watching; policy set version 1\nsecond line"));
+  EXPECT_TRUE(NotifyReloading());
   EXPECT_TRUE(NotifyStopping());
   ::unsetenv("NOTIFY_SOCKET");
-  std::vector<std::string> got;
-  char buf[512];
-  for (int i = 0; i < 2; ++i) {
-    pollfd p{fd, POLLIN, 0};
-    ASSERT_EQ(::poll(&p, 1, 2000), 1);
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    ASSERT_GT(n, 0);
-    got.emplace_back(buf, static_cast<size_t>(n));
-  }
-  EXPECT_EQ(got[0], "READY=1\nSTATUS=watching; policy set version 1");
-  EXPECT_EQ(got[1], "STOPPING=1");
-  ::close(fd);
-  ::unlink(path.c_str());
+  EXPECT_EQ(socket.Receive(), "READY=1\nSTATUS=watching; policy set version 1 second line");
+  EXPECT_EQ(socket.Receive(), "RELOADING=1");
+  EXPECT_EQ(socket.Receive(), "STOPPING=1");
+}
+
+TEST(SystemdNotify, SendsToAPathSocket) {
+  char dir_tmpl[] = "/tmp/vigil-notify-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_tmpl), nullptr);
+  ExpectNotificationsReach(std::string(dir_tmpl) + "/notify");
   ::rmdir(dir_tmpl);
+}
+
+TEST(SystemdNotify, SendsToAnAbstractSocket) {
+  ExpectNotificationsReach("@vigil-notify-test-" + std::to_string(::getpid()));
+}
+
+TEST(SystemdNotify, WithoutTheVariableNothingIsSent) {
+  ::unsetenv("NOTIFY_SOCKET");
+  EXPECT_FALSE(NotifyReady("not under systemd"));
+  ::setenv("NOTIFY_SOCKET", "", 1);
+  EXPECT_FALSE(NotifyStopping());
+  ::unsetenv("NOTIFY_SOCKET");
+}
+
+// A socket that is not there, or an address that is neither a path nor @name: false, no crash.
+TEST(SystemdNotify, AnUnusableSocketFailsQuietly) {
+  ::setenv("NOTIFY_SOCKET", "/nonexistent/vigil-notify", 1);
+  EXPECT_FALSE(NotifyReady("x"));
+  ::setenv("NOTIFY_SOCKET", "relative/notify", 1);
+  EXPECT_FALSE(NotifyReloading());
+  ::setenv("NOTIFY_SOCKET", ("/" + std::string(200, 'x')).c_str(), 1);
+  EXPECT_FALSE(NotifyStopping());
+  ::unsetenv("NOTIFY_SOCKET");
 }
 
 }  // namespace
