@@ -26,6 +26,10 @@ TestRun RunRuleTests(const lang::Program& program, const match::RuleSet& rules) 
   match::EvalScratch scratch;
   std::vector<match::RuleMatch> matches;
   std::string rendered;
+  // One correlator and one throttle for every case (each is made with a slot per rule: one per
+  // case made `vigil test` quadratic in the rule count); a case forgets its rule's state first.
+  match::Correlator correlator(rules);
+  match::RuleThrottle throttle(rules);
   for (const lang::ast::TestDecl* test : program.tests) {
     auto rule = rules.FindRule(test->rule);
     for (const auto& tc : test->cases) {
@@ -40,8 +44,8 @@ TestRun RunRuleTests(const lang::Program& program, const match::RuleSet& rules) 
       }
       tested.insert(test->rule);
       // Each case starts with no correlation or throttle state, as a fresh agent would.
-      match::Correlator correlator(rules);
-      match::RuleThrottle throttle(rules);
+      correlator.Forget(*rule);
+      throttle.Forget(*rule);
       const bool several = !tc.events.empty();
       const size_t count = several ? tc.events.size() : 1;
       std::optional<size_t> fired_at;  // the first event the rule alerted on

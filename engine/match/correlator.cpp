@@ -74,6 +74,14 @@ void Correlator::Judge(std::vector<RuleMatch>& matches, const EventRecord& r) {
   matches.swap(kept_);
 }
 
+void Correlator::Forget(uint32_t rule) {
+  RuleState& st = state_[rule];
+  stats_.keys_live -= st.lru.size();
+  st.keys.clear();
+  st.lru.clear();
+  firings_.clear();
+}
+
 Correlator::KeyState& Correlator::Touch(RuleState& st, const CompiledCorrelation& c, uint64_t now,
                                         const EventRecord& r) {
   // Keys whose last event is older than the window hold nothing that can still fire.

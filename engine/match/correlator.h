@@ -57,6 +57,10 @@ class Correlator {
 
   const CorrelatorStats& stats() const { return stats_; }
 
+  // Forgets everything rule `rule` holds, as if no event had come (each `vigil test` case
+  // starts afresh; one correlator serves them all, as making one costs a slot per rule).
+  void Forget(uint32_t rule);
+
  private:
   struct Partial {
     uint16_t next = 0;      // the step it waits for

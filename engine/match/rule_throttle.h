@@ -66,6 +66,11 @@ class RuleThrottle {
   uint64_t Pending() const;
   const ThrottleStats& stats() const { return stats_; }
 
+  // Forgets the windows of rule `rule`, as if no alert had come (each `vigil test` case starts
+  // afresh; one throttle serves them all, as making one costs a slot per rule). Its deadlines
+  // still queued find no key when due.
+  void Forget(uint32_t rule) { state_[rule] = RuleState{}; }
+
  private:
   struct KeyState {
     std::string key;

@@ -90,6 +90,22 @@ TEST(Correlator, CountFiresAtTheNthEventOfOneKeyWithinTheWindow) {
   EXPECT_FALSE(run.Feed(Exec(6, 16, 1, "id")));
 }
 
+// `vigil test` runs every case on one correlator and forgets the tested rule's state between
+// cases.
+TEST(Correlator, ForgetStartsARuleAfresh) {
+  auto c = CompileSource(kBurst);
+  Feeder run(c);
+  EXPECT_FALSE(run.Feed(Exec(0, 10, 1, "whoami")));
+  EXPECT_FALSE(run.Feed(Exec(1, 11, 1, "id")));
+  run.correlator.Forget(*c.rules->FindRule("r"));
+  EXPECT_EQ(run.correlator.stats().keys_live, 0u);
+  // The key's third event, but the first since Forget: the count starts again.
+  EXPECT_FALSE(run.Feed(Exec(2, 12, 1, "id")));
+  EXPECT_FALSE(run.Feed(Exec(3, 13, 1, "id")));
+  EXPECT_TRUE(run.Feed(Exec(4, 14, 1, "id")));
+  EXPECT_EQ(run.last.events.front().pid, 12);
+}
+
 TEST(Correlator, CountForgetsEventsOlderThanTheWindow) {
   auto c = CompileSource(kBurst);
   Feeder run(c);
@@ -310,6 +326,27 @@ TEST(RuleThrottle, HoldsBackPastTheLimitAndReportsTheCountInTheNextAlert) {
   EXPECT_EQ(v.last_ns, kT0 + 4 * kSec);
   EXPECT_EQ(admit(62, "a").suppressed, 0u);
   EXPECT_EQ(t.stats().suppressed, 2u);
+}
+
+TEST(RuleThrottle, ForgetStartsARulesWindowsAfresh) {
+  auto c = CompileSource(ThrottledByName(1));
+  match::RuleThrottle t(*c.rules);
+  auto rule = *c.rules->FindRule("r");
+  auto admit = [&](uint64_t at) { return t.Admit({.rule = rule}, Exec(at, 1, 0, "a"), "a"); };
+  EXPECT_TRUE(admit(0).admit);
+  EXPECT_FALSE(admit(1).admit);
+  t.Forget(rule);
+  EXPECT_EQ(t.Pending(), 0u);
+  auto v = admit(2);  // the window's first alert again, with nothing held back before it
+  EXPECT_TRUE(v.admit);
+  EXPECT_EQ(v.suppressed, 0u);
+  EXPECT_FALSE(admit(3).admit);
+  std::vector<match::RuleThrottle::Summary> summaries;
+  // The forgotten window's deadline finds no key of its window: only the new one is summarised.
+  t.Expire(UINT64_MAX, &summaries);
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_EQ(summaries[0].verdict.suppressed, 1u);
+  EXPECT_EQ(summaries[0].verdict.first_ns, kT0 + 3 * kSec);
 }
 
 TEST(RuleThrottle, AWindowThatClosesWithAlertsHeldBackIsSummarisedOnce) {
