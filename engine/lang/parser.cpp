@@ -32,13 +32,6 @@ std::string Quote(const std::string& s) {
   return "'" + s + "'";
 }
 
-uint32_t CodePoints(std::string_view s) {
-  uint32_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 // A token quoted for a message, its first 40 code points at most: a message about a
 // 10 KB string must not repeat it.
 std::string QuoteToken(const std::string& s) {
@@ -95,7 +88,7 @@ class SyntaxErrorCollector : public a4::BaseErrorListener {
     if (!seen_.insert({line, col}).second) return;
     std::string what = offending->getType() == a4::Token::EOF ? std::string("end of file")
                                                               : QuoteToken(offending->getText());
-    if (offending->getType() != a4::Token::EOF) loc.length = CodePoints(offending->getText());
+    if (offending->getType() != a4::Token::EOF) loc.length = CodePointCount(offending->getText());
     std::string message = "unexpected " + what;
     // `append` takes list, macro or rule: say so rather than what ANTLR's recovery expects.
     if (size_t i = offending->getTokenIndex();
@@ -212,7 +205,7 @@ class AstBuilder {
   SourceLoc Loc(a4::Token* t) const {
     return SourceLoc{file_, static_cast<uint32_t>(t->getLine()),
                      static_cast<uint32_t>(t->getCharPositionInLine() + 1),
-                     std::max<uint32_t>(1, CodePoints(t->getText()))};
+                     std::max<uint32_t>(1, CodePointCount(t->getText()))};
   }
 
   SourceLoc Loc(a4::ParserRuleContext* ctx) const {
@@ -957,7 +950,7 @@ class AstBuilder {
     auto items = ctx->right->listItem();
     for (size_t i = 0; i < items.size() && i < 2; ++i) {
       std::string item = Text(items[i]);
-      if (CodePoints(item) > 40) item = QuoteToken(item);
+      if (CodePointCount(item) > 40) item = QuoteToken(item);
       example += (i ? " or " : "") + field + " " + op + " " + item;
     }
     if (items.size() > 2) example += " or ...";
@@ -1199,7 +1192,7 @@ bool CheckNestingDepth(a4::CommonTokenStream& tokens, uint32_t file, Diagnostics
     if (base + nots > kMaxNestingDepth) {
       SourceLoc loc{file, static_cast<uint32_t>(tok->getLine()),
                     static_cast<uint32_t>(tok->getCharPositionInLine() + 1),
-                    std::max<uint32_t>(1, CodePoints(tok->getText()))};
+                    std::max<uint32_t>(1, CodePointCount(tok->getText()))};
       diags
           .Add(Code::kNestingTooDeep, loc,
                "expression nested more than " + std::to_string(kMaxNestingDepth) +

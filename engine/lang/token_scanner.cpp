@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "VigilLexer.h"
+#include "lang/utf8.h"
 
 namespace vigil::lang {
 namespace {
@@ -133,12 +134,6 @@ class ScannedTokens final : public a4::TokenSource {
   size_t line_ = 1, column_ = 0, end_index_ = 0;
 };
 
-// Code points in `s` (valid UTF-8): the bytes that do not continue a sequence.
-size_t CodePointCount(std::string_view s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 // The longest match of a token class at text[i]: its type and length in bytes, whether it is
 // skipped (blanks, comments), and whether it is a lexical problem (the generated lexer's
 // BAD_CHAR or UNTERMINATED_STRING). Each follows its rule in grammar/Vigil.g4.
@@ -255,9 +250,7 @@ std::unique_ptr<a4::TokenSource> ScanTokens(std::string_view text) {
       return nullptr;
     }
     const std::string_view lexeme = text.substr(i, length);
-    const bool ascii = std::all_of(lexeme.begin(), lexeme.end(),
-                                   [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
-    const size_t points = ascii ? length : CodePointCount(lexeme);
+    const size_t points = CodePointCount(lexeme);
     if (m.skip && type == m.type) {
       // Blanks and comments: only a newline moves to the next line (as ANTLR's lexer counts).
       for (char ch : lexeme) {

@@ -11,6 +11,7 @@
 #include "lang/passes.h"
 #include "lang/reachability.h"
 #include "lang/suggest.h"
+#include "lang/utf8.h"
 #include "lang/values.h"
 
 namespace vigil::lang {
@@ -18,9 +19,13 @@ namespace {
 
 using Kind = ast::Value::Kind;
 
-std::string Q(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Q(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
-bool IsNumeric(Type t) { return t == Type::kInt || t == Type::kUint; }
+bool IsNumeric(Type t) {
+  return t == Type::kInt || t == Type::kUint;
+}
 bool IsLiteral(const ast::Value& v) {
   return v.kind == Kind::kString || v.kind == Kind::kInt || v.kind == Kind::kBool;
 }
@@ -62,8 +67,9 @@ class TypeChecker {
     rule.events = 0;
     if (!rule.has_on) {
       diags_.Add(Code::kRuleWithoutOn, rule.loc,
-                 "rule '" + rule.name + "' has no 'on': say which event types it watches, e.g. "
-                 "'on exec' or 'on [open, unlink]'");
+                 "rule '" + rule.name +
+                     "' has no 'on': say which event types it watches, e.g. "
+                     "'on exec' or 'on [open, unlink]'");
       rule.events = kAllEvents;  // check the rest as if every event could reach it
     } else if (rule.on_all) {
       rule.events = kAllEvents;
@@ -79,8 +85,9 @@ class TypeChecker {
       if (!type) {
         std::vector<std::string_view> names;
         for (const auto& t : AllEventTypes()) names.push_back(t.name);
-        diags_.Add(Code::kUnknownEventType, ev.loc,
-                   "unknown event type " + Q(ev.text) + DidYouMean(Suggest(ev.text, names)))
+        diags_
+            .Add(Code::kUnknownEventType, ev.loc,
+                 "unknown event type " + Q(ev.text) + DidYouMean(Suggest(ev.text, names)))
             .notes.push_back("`vigil fields` lists the event types and the fields each carries");
         on_known = false;
         continue;
@@ -89,8 +96,9 @@ class TypeChecker {
     }
     if (rule.has_on && rule.events == kAllEvents) {
       diags_.Add(Code::kRuleOnEveryEvent, rule.on_loc,
-                 "rule '" + rule.name + "' selects every event type: each syscall vigil can see "
-                 "will be delivered from the kernel and evaluated; name the types it needs");
+                 "rule '" + rule.name +
+                     "' selects every event type: each syscall vigil can see "
+                     "will be delivered from the kernel and evaluated; name the types it needs");
     }
     if (rule.events == 0) rule.events = kAllEvents;  // only unknown types: avoid cascades
     events_ = rule.events;
@@ -178,8 +186,8 @@ class TypeChecker {
     const size_t end = raw.size() - 1;  // the closing quote
     auto loc_at = [&](size_t byte, size_t bytes) {
       SourceLoc loc = rule.output_loc;
-      loc.column += CodePointsIn(std::string_view(raw).substr(0, byte));
-      loc.length = std::max<uint32_t>(1, CodePointsIn(std::string_view(raw).substr(byte, bytes)));
+      loc.column += CodePointCount(std::string_view(raw).substr(0, byte));
+      loc.length = std::max<uint32_t>(1, CodePointCount(std::string_view(raw).substr(byte, bytes)));
       return loc;
     };
     auto template_error = [&](size_t byte, size_t bytes, std::string message) {
@@ -198,8 +206,8 @@ class TypeChecker {
       }
       if (c == '%' && i + 1 < end && (std::isalpha(static_cast<unsigned char>(raw[i + 1])))) {
         size_t j = i + 1;
-        while (j < end && (std::isalnum(static_cast<unsigned char>(raw[j])) || raw[j] == '_' ||
-                           raw[j] == '.'))
+        while (j < end &&
+               (std::isalnum(static_cast<unsigned char>(raw[j])) || raw[j] == '_' || raw[j] == '.'))
           ++j;
         while (j > i + 1 && raw[j - 1] == '.') --j;  // "%proc.name." ends a sentence
         std::string name = raw.substr(i + 1, j - i - 1);
@@ -225,13 +233,6 @@ class TypeChecker {
       CheckOutputField(raw.substr(i + 1, close - i - 1), loc_at(i + 1, close - i - 1));
       i = close;
     }
-  }
-
-  static uint32_t CodePointsIn(std::string_view s) {
-    uint32_t n = 0;
-    for (unsigned char c : s)
-      if ((c & 0xC0) != 0x80) ++n;
-    return n;
   }
 
   // `{name}` or `{name[N]}` in an output template: a field, with an index for indexed fields
@@ -265,8 +266,9 @@ class TypeChecker {
     v.text = name;
     auto id = FieldByName(name);
     if (!id) {
-      diags_.Add(Code::kOutputUnknownField, loc,
-                 "output names unknown field " + Q(name) + DidYouMean(SuggestFieldNames(name)))
+      diags_
+          .Add(Code::kOutputUnknownField, loc,
+               "output names unknown field " + Q(name) + DidYouMean(SuggestFieldNames(name)))
           .notes.push_back("write {{ and }} for literal braces");
       return;
     }
@@ -335,12 +337,18 @@ class TypeChecker {
 
   std::optional<Type> OperandType(ast::Value& v, bool report, const std::string& macro) {
     switch (v.kind) {
-      case Kind::kField: return ResolveField(v, report, macro);
-      case Kind::kString: return Type::kString;
-      case Kind::kInt: return Type::kInt;
-      case Kind::kBool: return Type::kBool;
-      case Kind::kCall: return CallType(v, report, macro);
-      default: return std::nullopt;
+      case Kind::kField:
+        return ResolveField(v, report, macro);
+      case Kind::kString:
+        return Type::kString;
+      case Kind::kInt:
+        return Type::kInt;
+      case Kind::kBool:
+        return Type::kBool;
+      case Kind::kCall:
+        return CallType(v, report, macro);
+      default:
+        return std::nullopt;
     }
   }
 
@@ -395,8 +403,8 @@ class TypeChecker {
     auto id = FieldByName(v.text);
     if (!id) {
       if (report && !p_.IsUnparsed(v.text))
-        diags_.Add(Code::kUnknownField, v.loc, "unknown field " + Q(v.text) +
-                                                   DidYouMean(SuggestFieldNames(v.text)));
+        diags_.Add(Code::kUnknownField, v.loc,
+                   "unknown field " + Q(v.text) + DidYouMean(SuggestFieldNames(v.text)));
       return std::nullopt;
     }
     v.field = id;
@@ -407,8 +415,9 @@ class TypeChecker {
     if (report && !f.indexed && v.index >= 0)
       diags_.Add(Code::kMisplaced, v.loc, Q(f.name) + " takes no index");
     if (report && f.indexed && v.index == 0)
-      diags_.Add(Code::kMisplaced, v.loc,
-                 std::string(f.name) + "[0] is the process itself: use proc.name; [1] is the parent");
+      diags_.Add(
+          Code::kMisplaced, v.loc,
+          std::string(f.name) + "[0] is the process itself: use proc.name; [1] is the parent");
     // A keyed list (proc.env: NAME=value entries) read by name is the value, a string.
     const bool keyed = *id == FieldId::kProcEnv;
     if (report && !v.key.empty() && !keyed)
@@ -421,7 +430,8 @@ class TypeChecker {
                                " events, so " + AbsentFieldEffect());
       d.notes.push_back(std::string(f.name) + " exists on: " + EventMaskNames(f.events));
       if (!macro.empty())
-        d.notes.push_back("it comes from macro '" + macro + "', used by rule '" + rule_->name + "'");
+        d.notes.push_back("it comes from macro '" + macro + "', used by rule '" + rule_->name +
+                          "'");
     }
     if (keyed && !v.key.empty()) return Type::kString;
     return f.type;
@@ -435,8 +445,9 @@ class TypeChecker {
     std::string out = negative_op ? "this test is always true (a field an event does not carry "
                                     "satisfies '!=' and 'not in')"
                                   : "this test is never true";
-    if (negated_) out += negative_op ? ", and the 'not' around it never true"
-                                     : ", and the 'not' around it always true";
+    if (negated_)
+      out += negative_op ? ", and the 'not' around it never true"
+                         : ", and the 'not' around it always true";
     return out;
   }
 
@@ -518,7 +529,8 @@ class TypeChecker {
         return;
       case ast::Op::kIntersects:
         if (*lt != Type::kStringList && *lt != Type::kFlags)
-          return not_for_type("; 'intersects' takes a list or flags field (use 'in' for one value)");
+          return not_for_type(
+              "; 'intersects' takes a list or flags field (use 'in' for one value)");
         CheckSet(*lt == Type::kStringList ? Type::kString : Type::kFlags, field, e.rhs, report);
         return;
       default:
@@ -592,8 +604,9 @@ class TypeChecker {
     diags_
         .Add(Code::kUnknownEventType, v.loc,
              Q(v.text) + " is not an event type, so evt.type never equals it" + DidYouMean(sugg))
-        .notes.push_back("`vigil fields` lists the event types; evt.type holds vigil's type name, "
-                         "not the syscall's");
+        .notes.push_back(
+            "`vigil fields` lists the event types; evt.type holds vigil's type name, "
+            "not the syscall's");
   }
 
   static std::string StringOpHint(Type t) {
@@ -614,8 +627,9 @@ class TypeChecker {
       RE2 re(e.rhs.text, RE2::Quiet);
       if (!re.ok())
         diags_.Add(Code::kBadRegex, e.rhs.loc, "invalid regular expression: " + re.error())
-            .notes.push_back("vigil uses RE2 syntax (no backreferences or lookaround); "
-                             "single-quoted strings need no escaping of backslashes");
+            .notes.push_back(
+                "vigil uses RE2 syntax (no backreferences or lookaround); "
+                "single-quoted strings need no escaping of backslashes");
     } else if (auto glob = CheckGlob(e.rhs.text); !glob) {
       diags_.Add(Code::kBadGlob, e.rhs.loc, "invalid glob: " + glob.error());
     }
@@ -654,12 +668,14 @@ class TypeChecker {
     if (v.kind == Kind::kCall) {
       auto rt = CallType(v, report, macro);
       if (rt && !Compatible(t, *rt) && report)
-        diags_.Add(Code::kTypeMismatch, v.loc,
-                   "cannot compare " + std::string(TypeName(t)) + " with " + std::string(TypeName(*rt)));
+        diags_.Add(
+            Code::kTypeMismatch, v.loc,
+            "cannot compare " + std::string(TypeName(t)) + " with " + std::string(TypeName(*rt)));
       return;
     }
     if (!report) return;
-    if (auto problem = LiteralProblem(t, field, v)) diags_.Add(Code::kTypeMismatch, v.loc, *problem);
+    if (auto problem = LiteralProblem(t, field, v))
+      diags_.Add(Code::kTypeMismatch, v.loc, *problem);
   }
 
   static bool Compatible(Type a, Type b) {
@@ -672,18 +688,21 @@ class TypeChecker {
   // Why literal `v` cannot stand for a value of type `t`, if it cannot.
   std::optional<std::string> LiteralProblem(Type t, const FieldInfo* field, ast::Value& v) {
     auto mismatch = [&](const char* what) {
-      return std::optional<std::string>(std::string(TypeName(t)) + " value expected, found " + what);
+      return std::optional<std::string>(std::string(TypeName(t)) + " value expected, found " +
+                                        what);
     };
     switch (t) {
       case Type::kString:
         if (v.kind == Kind::kString || v.kind == Kind::kWord) return std::nullopt;
-        return mismatch(v.kind == Kind::kInt ? "a number (quote it if you mean the text)" : "a boolean");
+        return mismatch(v.kind == Kind::kInt ? "a number (quote it if you mean the text)"
+                                             : "a boolean");
       case Type::kInt:
       case Type::kUint:
       case Type::kFlags:
         if (v.kind == Kind::kInt) {
           if (t != Type::kInt && v.number < 0)
-            return std::optional<std::string>(std::string(TypeName(t)) + " values are never negative");
+            return std::optional<std::string>(std::string(TypeName(t)) +
+                                              " values are never negative");
           return std::nullopt;
         }
         if (v.kind == Kind::kWord && field && field->constants) {
@@ -694,7 +713,8 @@ class TypeChecker {
           return Q(v.text) + " is not a known constant of " + std::string(field->name) +
                  ConstantHint(*field, v.text);
         }
-        return mismatch(v.kind == Kind::kString || v.kind == Kind::kWord ? "a string" : "a boolean");
+        return mismatch(v.kind == Kind::kString || v.kind == Kind::kWord ? "a string"
+                                                                         : "a boolean");
       case Type::kBool:
         if (v.kind == Kind::kBool) return std::nullopt;
         return mismatch("a non-boolean");
@@ -749,17 +769,20 @@ class TypeChecker {
     }
     if (item.kind == Kind::kRange) {
       if (!IsNumeric(t))
-        diags_.Add(Code::kTypeMismatch, item.loc, "a range needs a numeric field, not " + std::string(TypeName(t)));
+        diags_.Add(Code::kTypeMismatch, item.loc,
+                   "a range needs a numeric field, not " + std::string(TypeName(t)));
       else if (item.number > item.number_hi)
         diags_.Add(Code::kTypeMismatch, item.loc, "empty range: the low end is above the high end");
       return;
     }
     if (item.kind == Kind::kQualified) {
-      diags_.Add(Code::kMisplaced, item.loc, "qualified items (x:y) are only meaningful in policies");
+      diags_.Add(Code::kMisplaced, item.loc,
+                 "qualified items (x:y) are only meaningful in policies");
       return;
     }
     if (auto problem = LiteralProblem(t, field, item)) {
-      Code code = t == Type::kFlags && item.kind == Kind::kWord ? Code::kUnknownFlag : Code::kTypeMismatch;
+      Code code =
+          t == Type::kFlags && item.kind == Kind::kWord ? Code::kUnknownFlag : Code::kTypeMismatch;
       diags_.Add(code, item.loc, *problem);
     }
   }
@@ -802,9 +825,11 @@ class TypeChecker {
         if (!t) continue;
         const FieldInfo& info = Field(*f.field);
         if (!(info.events & Bit(*type))) {
-          diags_.Add(Code::kFieldNotOnEvents, f.loc,
-                     Q(info.name) + " is not carried by " + tc.event + " events")
-              .notes.push_back(std::string(info.name) + " exists on: " + EventMaskNames(info.events));
+          diags_
+              .Add(Code::kFieldNotOnEvents, f.loc,
+                   Q(info.name) + " is not carried by " + tc.event + " events")
+              .notes.push_back(std::string(info.name) +
+                               " exists on: " + EventMaskNames(info.events));
           continue;
         }
         ast::Value v = value;
@@ -816,9 +841,11 @@ class TypeChecker {
             continue;
           }
           for (auto& item : v.items) {
-            auto problem = LiteralProblem(*t == Type::kFlags ? Type::kFlags : Type::kString, &info, item);
+            auto problem =
+                LiteralProblem(*t == Type::kFlags ? Type::kFlags : Type::kString, &info, item);
             bool bad_flag = *t == Type::kFlags && item.kind == Kind::kWord;
-            if (problem) diags_.Add(bad_flag ? Code::kUnknownFlag : Code::kTypeMismatch, item.loc, *problem);
+            if (problem)
+              diags_.Add(bad_flag ? Code::kUnknownFlag : Code::kTypeMismatch, item.loc, *problem);
           }
           continue;
         }
@@ -826,7 +853,8 @@ class TypeChecker {
           diags_.Add(Code::kTypeMismatch, v.loc, std::string(info.name) + " takes a single value");
           continue;
         }
-        if (auto problem = LiteralProblem(*t, &info, v)) diags_.Add(Code::kTypeMismatch, v.loc, *problem);
+        if (auto problem = LiteralProblem(*t, &info, v))
+          diags_.Add(Code::kTypeMismatch, v.loc, *problem);
       }
     }
   }
@@ -836,16 +864,18 @@ class TypeChecker {
   const ast::RuleDecl* rule_ = nullptr;
   EventMask events_ = kAllEvents;
   bool in_output_ = false;
-  bool in_exception_ = false;            // checking the tests a named exception became
-  bool negated_ = false;                 // inside an odd number of `not`s
-  ast::Op test_op_ = ast::Op::kBare;     // the test whose fields are being resolved
-  size_t fields_not_on_events_ = 0;      // V012 findings in the current rule
-  size_t bad_type_names_ = 0;            // names evt.type is compared with that are no type
+  bool in_exception_ = false;         // checking the tests a named exception became
+  bool negated_ = false;              // inside an odd number of `not`s
+  ast::Op test_op_ = ast::Op::kBare;  // the test whose fields are being resolved
+  size_t fields_not_on_events_ = 0;   // V012 findings in the current rule
+  size_t bad_type_names_ = 0;         // names evt.type is compared with that are no type
   std::set<std::pair<const ast::Value*, int>> checked_items_;
 };
 
 }  // namespace
 
-void CheckTypes(Program& p, Diagnostics& diags) { TypeChecker(p, diags).Run(); }
+void CheckTypes(Program& p, Diagnostics& diags) {
+  TypeChecker(p, diags).Run();
+}
 
 }  // namespace vigil::lang

@@ -31,4 +31,13 @@ inline size_t Utf8SequenceLength(std::string_view text, size_t i) {
   return len;
 }
 
+// Code points in `s` (valid UTF-8): the bytes that do not continue a sequence. Columns and
+// lengths in findings count these, as ANTLR's input stream does.
+inline uint32_t CodePointCount(std::string_view s) {
+  uint32_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
 }  // namespace vigil::lang
